@@ -1,0 +1,10 @@
+//! Domain rules of Portcullis.
+//!
+//! Everything here is plain Rust: no HTTP, no database, no clock of its own. The server
+//! and the browser share these types so that input rules are the same on both sides.
+
+pub mod account;
+pub mod audit;
+pub mod password;
+pub mod rate_limit;
+pub mod role;
