@@ -16,6 +16,7 @@ pub struct AuditFields<'a> {
     /// RFC 3339 UTC with microseconds, exactly as stored.
     pub at: &'a str,
     pub actor_id: Option<&'a str>,
+    pub actor_email: Option<&'a str>,
     pub action: &'a str,
     pub object_type: &'a str,
     pub object_id: Option<&'a str>,
@@ -82,6 +83,7 @@ mod tests {
                 seq: self.seq,
                 at: &self.at,
                 actor_id: Some("u1"),
+                actor_email: Some("ada@example.com"),
                 action: &self.action,
                 object_type: "user",
                 object_id: Some("u2"),

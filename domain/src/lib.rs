@@ -4,6 +4,7 @@
 //! and the browser share these types so that input rules are the same on both sides.
 
 pub mod account;
+pub mod admin;
 pub mod audit;
 pub mod password;
 pub mod rate_limit;

@@ -1,1 +1,22 @@
+//! Database migrations, run at start-up and by `portcullis migrate`.
+
 pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_accounts;
+mod m20261125_000002_sessions;
+mod m20261125_000003_mail_outbox;
+mod m20261125_000004_audit_log;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_accounts::Migration),
+            Box::new(m20261125_000002_sessions::Migration),
+            Box::new(m20261125_000003_mail_outbox::Migration),
+            Box::new(m20261125_000004_audit_log::Migration),
+        ]
+    }
+}

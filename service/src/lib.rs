@@ -1,1 +1,107 @@
+//! The service layer: every operation of the portal, shared by the web UI's server
+//! functions and the JSON API. Callers pass a [`Ctx`]; every operation checks it.
 
+pub mod accounts;
+pub mod audit;
+pub mod clock;
+pub mod context;
+pub mod db;
+pub mod entity;
+pub mod error;
+pub mod login_limits;
+pub mod mail;
+pub mod password;
+pub mod session_auth;
+pub mod session_store;
+pub mod tokens;
+
+pub use context::{Actor, Ctx};
+pub use error::{ServiceError, ServiceResult};
+
+use clock::SharedClock;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use url::Url;
+
+/// Settings the services need; the server builds them from its configuration.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// Base of every link in mail.
+    pub public_url: Url,
+    /// First retry delay of a failed mail delivery; doubles after each attempt.
+    pub mail_retry_base: Duration,
+    pub login_limits: login_limits::LoginLimits,
+    /// How many password hashes may run at once.
+    pub hash_concurrency: usize,
+}
+
+impl ServiceConfig {
+    /// `<public_url>/<path>?token=<token>`.
+    pub fn link(&self, path: &str, token: &str) -> String {
+        let mut url = self.public_url.join(path).expect("static path joins");
+        url.query_pairs_mut().append_pair("token", token);
+        url.to_string()
+    }
+}
+
+struct Inner {
+    db: DatabaseConnection,
+    clock: SharedClock,
+    config: ServiceConfig,
+    hasher: password::PasswordHasher,
+    login_limits: login_limits::LoginLimiter,
+    mail_notify: Arc<Notify>,
+}
+
+/// Cheap to clone; one per process.
+#[derive(Clone)]
+pub struct Services {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services").field("config", &self.inner.config).finish_non_exhaustive()
+    }
+}
+
+impl Services {
+    pub fn new(db: DatabaseConnection, clock: SharedClock, config: ServiceConfig) -> Self {
+        let hasher = password::PasswordHasher::new(config.hash_concurrency);
+        let login_limits = login_limits::LoginLimiter::new(config.login_limits);
+        Self {
+            inner: Arc::new(Inner { db, clock, config, hasher, login_limits, mail_notify: Arc::new(Notify::new()) }),
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.inner.db
+    }
+
+    pub fn clock(&self) -> &dyn clock::Clock {
+        self.inner.clock.as_ref()
+    }
+
+    pub fn config(&self) -> &ServiceConfig {
+        &self.inner.config
+    }
+
+    pub fn hasher(&self) -> &password::PasswordHasher {
+        &self.inner.hasher
+    }
+
+    pub fn login_limits(&self) -> &login_limits::LoginLimiter {
+        &self.inner.login_limits
+    }
+
+    /// Woken after a transaction that enqueued mail commits.
+    pub fn mail_notify(&self) -> Arc<Notify> {
+        self.inner.mail_notify.clone()
+    }
+
+    pub fn wake_mail_worker(&self) {
+        self.inner.mail_notify.notify_one();
+    }
+}

@@ -1,0 +1,437 @@
+//! Accounts: registration, email verification, sign-in, password reset, and the admin's
+//! user management. Every change writes its audit record and mail in one transaction.
+
+use crate::audit::{self, AuditEvent};
+use crate::context::{Actor, Ctx};
+use crate::db::begin_write;
+use crate::entity::{user, user_token};
+use crate::error::{ServiceError, ServiceResult};
+use crate::mail::{enqueue, templates};
+use crate::session_store::delete_user_sessions;
+use crate::tokens::{new_id, random_token, sha256_hex};
+use crate::Services;
+use chrono::{DateTime, Duration, Utc};
+use portcullis_domain::account::{
+    LoginInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, UserView, VerifyEmailInput,
+    normalize_email,
+};
+use portcullis_domain::admin::{Page, UserQuery, UserSummary};
+use portcullis_domain::role::{Permission, Role, Roles};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde_json::json;
+use validator::Validate;
+
+const VERIFY_EMAIL: &str = "verify_email";
+const PASSWORD_RESET: &str = "password_reset";
+const VERIFY_TTL_HOURS: i64 = 24;
+const RESET_TTL_HOURS: i64 = 1;
+/// The link printed by `create-admin` is handed over out of band, so it lives longer.
+const ADMIN_LINK_TTL_HOURS: i64 = 72;
+pub const USERS_PER_PAGE: u64 = 25;
+
+pub fn summary(user: &user::Model) -> UserSummary {
+    let actor = Actor::from_user(user);
+    UserSummary {
+        id: user.id.clone(),
+        email: user.email.clone(),
+        name: user.name.clone(),
+        roles: actor.roles.iter().collect(),
+        email_verified: actor.email_verified,
+        disabled: user.disabled_at.is_some(),
+        created_at: user.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    }
+}
+
+async fn find_by_email(conn: &impl ConnectionTrait, email: &str) -> ServiceResult<Option<user::Model>> {
+    Ok(user::Entity::find().filter(user::Column::Email.eq(email)).one(conn).await?)
+}
+
+async fn issue_token(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    user_id: &str,
+    purpose: &str,
+    ttl: Duration,
+) -> ServiceResult<String> {
+    let token = random_token();
+    user_token::Entity::insert(user_token::ActiveModel {
+        id: Set(new_id()),
+        token_hash: Set(sha256_hex(&token)),
+        purpose: Set(purpose.to_owned()),
+        user_id: Set(user_id.to_owned()),
+        expires_at: Set(now + ttl),
+        used_at: Set(None),
+        created_at: Set(now),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(token)
+}
+
+/// Marks a valid token used and returns its user; one use only.
+async fn consume_token(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    token: &str,
+    purpose: &str,
+) -> ServiceResult<user::Model> {
+    let found = user_token::Entity::find()
+        .filter(user_token::Column::TokenHash.eq(sha256_hex(token)))
+        .filter(user_token::Column::Purpose.eq(purpose))
+        .filter(user_token::Column::UsedAt.is_null())
+        .filter(user_token::Column::ExpiresAt.gt(now))
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::InvalidToken)?;
+    let used = user_token::Entity::update_many()
+        .col_expr(user_token::Column::UsedAt, Expr::value(now))
+        .filter(user_token::Column::Id.eq(&found.id))
+        .filter(user_token::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?;
+    if used.rows_affected != 1 {
+        return Err(ServiceError::InvalidToken);
+    }
+    let user = user::Entity::find_by_id(found.user_id).one(txn).await?.ok_or(ServiceError::InvalidToken)?;
+    if user.disabled_at.is_some() {
+        return Err(ServiceError::InvalidToken);
+    }
+    Ok(user)
+}
+
+/// Creates an account and mails a verification link. An address that already has an
+/// account gets a notice instead, and the answer looks the same, so registration does not
+/// reveal who has an account.
+pub async fn register(services: &Services, ctx: &Ctx, input: RegisterInput) -> ServiceResult<UserView> {
+    input.validate()?;
+    let email = normalize_email(&input.email);
+    let name = input.name.trim().to_owned();
+    let now = services.clock().now();
+    let config = services.config();
+    let txn = begin_write(services.db()).await?;
+    if let Some(existing) = find_by_email(&txn, &email).await? {
+        let reset_page = config.public_url.join("forgot-password").expect("static path").to_string();
+        enqueue(&txn, services.clock(), templates::already_registered(&existing.email, &existing.name, &reset_page))
+            .await?;
+        audit::record(&txn, services.clock(), ctx, AuditEvent::new("user.register_existing", "user", existing.id))
+            .await?;
+        txn.commit().await?;
+        services.wake_mail_worker();
+        return Ok(UserView { id: new_id(), email, name, roles: vec![Role::Developer], email_verified: false });
+    }
+    // Hash outside the transaction's critical path would race the uniqueness check; the
+    // write lock is held briefly enough at one hash per registration.
+    let password_hash = services.hasher().hash(&input.password).await?;
+    let user = user::ActiveModel {
+        id: Set(new_id()),
+        email: Set(email),
+        name: Set(name),
+        password_hash: Set(Some(password_hash)),
+        roles: Set(Roles::developer().to_csv()),
+        email_verified_at: Set(None),
+        disabled_at: Set(None),
+        auth_epoch: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let token = issue_token(&txn, now, &user.id, VERIFY_EMAIL, Duration::hours(VERIFY_TTL_HOURS)).await?;
+    enqueue(&txn, services.clock(), templates::verify_email(&user.email, &user.name, &config.link("verify-email", &token)))
+        .await?;
+    audit::record(&txn, services.clock(), &ctx.as_user(&user), AuditEvent::new("user.registered", "user", user.id.clone()))
+        .await?;
+    txn.commit().await?;
+    services.wake_mail_worker();
+    Ok(Actor::from_user(&user).view())
+}
+
+pub async fn verify_email(services: &Services, ctx: &Ctx, input: VerifyEmailInput) -> ServiceResult<()> {
+    input.validate()?;
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let user = consume_token(&txn, now, &input.token, VERIFY_EMAIL).await?;
+    let mut active = user.clone().into_active_model();
+    active.email_verified_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let user = active.update(&txn).await?;
+    audit::record(&txn, services.clock(), &ctx.as_user(&user), AuditEvent::new("user.email_verified", "user", user.id.clone()))
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Checks credentials. The caller binds the session. Limits are checked before hashing.
+pub async fn login(services: &Services, ctx: &Ctx, input: LoginInput) -> ServiceResult<user::Model> {
+    input.validate()?;
+    let email = normalize_email(&input.email);
+    let limits = services.login_limits();
+    limits.check(&email, ctx.ip.as_deref(), services.clock().instant())?;
+    let user = find_by_email(services.db(), &email).await?;
+    let ok = services.hasher().verify(&input.password, user.as_ref().and_then(|u| u.password_hash.as_deref())).await?;
+    let txn = begin_write(services.db()).await?;
+    let result = match user {
+        Some(user) if ok && user.disabled_at.is_none() => {
+            audit::record(&txn, services.clock(), &ctx.as_user(&user), AuditEvent::new("user.login", "user", user.id.clone()))
+                .await?;
+            limits.record_success(&email);
+            Ok(user)
+        }
+        Some(user) if ok => {
+            let event = AuditEvent::new("user.login_refused", "user", user.id.clone()).details(json!({"reason": "disabled"}));
+            audit::record(&txn, services.clock(), ctx, event).await?;
+            Err(ServiceError::AccountDisabled)
+        }
+        user => {
+            limits.record_failure(&email, ctx.ip.as_deref(), services.clock().instant());
+            let event = AuditEvent::new("user.login_failed", "user", user.map(|u| u.id))
+                .details(json!({ "email": email }));
+            audit::record(&txn, services.clock(), ctx, event).await?;
+            Err(ServiceError::InvalidCredentials)
+        }
+    };
+    txn.commit().await?;
+    result
+}
+
+pub async fn record_logout(services: &Services, ctx: &Ctx) -> ServiceResult<()> {
+    let Some(actor) = &ctx.actor else { return Ok(()) };
+    let txn = begin_write(services.db()).await?;
+    audit::record(&txn, services.clock(), ctx, AuditEvent::new("user.logout", "user", actor.user_id.clone())).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Mails a reset link when the address has an enabled account; answers the same either way.
+pub async fn request_password_reset(services: &Services, ctx: &Ctx, input: PasswordResetRequest) -> ServiceResult<()> {
+    input.validate()?;
+    let email = normalize_email(&input.email);
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    if let Some(user) = find_by_email(&txn, &email).await?.filter(|u| u.disabled_at.is_none()) {
+        let token = issue_token(&txn, now, &user.id, PASSWORD_RESET, Duration::hours(RESET_TTL_HOURS)).await?;
+        let link = services.config().link("reset-password", &token);
+        enqueue(&txn, services.clock(), templates::password_reset(&user.email, &user.name, &link)).await?;
+        audit::record(&txn, services.clock(), ctx, AuditEvent::new("user.password_reset_requested", "user", user.id))
+            .await?;
+    }
+    txn.commit().await?;
+    services.wake_mail_worker();
+    Ok(())
+}
+
+/// Sets a new password from a mailed (or CLI-printed) link. Ends every session of the
+/// account, and proves the address, so it also counts as verification.
+pub async fn confirm_password_reset(services: &Services, ctx: &Ctx, input: PasswordResetConfirm) -> ServiceResult<()> {
+    input.validate()?;
+    let password_hash = services.hasher().hash(&input.password).await?;
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let user = consume_token(&txn, now, &input.token, PASSWORD_RESET).await?;
+    let epoch = user.auth_epoch + 1;
+    let verified = user.email_verified_at.or(Some(now));
+    let mut active = user.into_active_model();
+    active.password_hash = Set(Some(password_hash));
+    active.auth_epoch = Set(epoch);
+    active.email_verified_at = Set(verified);
+    active.updated_at = Set(now);
+    let user = active.update(&txn).await?;
+    let ended = delete_user_sessions(&txn, &user.id).await?;
+    let event = AuditEvent::new("user.password_reset", "user", user.id.clone()).details(json!({ "sessions_ended": ended }));
+    audit::record(&txn, services.clock(), &ctx.as_user(&user), event).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn list_users(services: &Services, ctx: &Ctx, query: &UserQuery) -> ServiceResult<Page<UserSummary>> {
+    ctx.require(Permission::ManageUsers)?;
+    let mut select = user::Entity::find();
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pattern = format!("%{}%", q.to_lowercase());
+        select = select.filter(
+            Condition::any()
+                .add(Expr::col(user::Column::Email).like(pattern.clone()))
+                .add(Expr::expr(Func::lower(Expr::col(user::Column::Name))).like(pattern)),
+        );
+    }
+    let page = Ord::max(query.page.unwrap_or(1), 1);
+    let paginator = select.order_by_asc(user::Column::Email).paginate(services.db(), USERS_PER_PAGE);
+    let total = paginator.num_items().await?;
+    let items = paginator.fetch_page(page - 1).await?.iter().map(summary).collect();
+    Ok(Page { items, page, per_page: USERS_PER_PAGE, total })
+}
+
+async fn target_user(txn: &DatabaseTransaction, user_id: &str) -> ServiceResult<user::Model> {
+    user::Entity::find_by_id(user_id.to_owned()).one(txn).await?.ok_or(ServiceError::NotFound)
+}
+
+async fn enabled_admins(txn: &DatabaseTransaction) -> ServiceResult<u64> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Roles.contains("admin"))
+        .filter(user::Column::DisabledAt.is_null())
+        .count(txn)
+        .await?)
+}
+
+/// Replaces a user's roles (`developer` is always kept). Bumps the account's epoch, so
+/// each of its sessions gets a new id on its next request.
+pub async fn set_roles(services: &Services, ctx: &Ctx, user_id: &str, roles: Vec<Role>) -> ServiceResult<UserSummary> {
+    ctx.require(Permission::ManageUsers)?;
+    let roles = Roles::new(roles);
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let user = target_user(&txn, user_id).await?;
+    let before = Actor::from_user(&user).roles;
+    if before == roles {
+        txn.commit().await?;
+        return Ok(summary(&user));
+    }
+    if before.contains(Role::Admin) && !roles.contains(Role::Admin) && enabled_admins(&txn).await? <= 1 {
+        return Err(ServiceError::Conflict("The last admin cannot lose the admin role.".into()));
+    }
+    let epoch = user.auth_epoch + 1;
+    let mut active = user.into_active_model();
+    active.roles = Set(roles.to_csv());
+    active.auth_epoch = Set(epoch);
+    active.updated_at = Set(now);
+    let user = active.update(&txn).await?;
+    let event = AuditEvent::new("user.roles_changed", "user", user.id.clone())
+        .details(json!({ "from": before.to_csv(), "to": roles.to_csv() }));
+    audit::record(&txn, services.clock(), ctx, event).await?;
+    txn.commit().await?;
+    Ok(summary(&user))
+}
+
+/// Disables an account and ends all its sessions at once.
+pub async fn disable(services: &Services, ctx: &Ctx, user_id: &str) -> ServiceResult<UserSummary> {
+    let actor = ctx.require(Permission::ManageUsers)?;
+    if actor.user_id == user_id {
+        return Err(ServiceError::Conflict("You cannot disable your own account.".into()));
+    }
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let user = target_user(&txn, user_id).await?;
+    if user.disabled_at.is_some() {
+        txn.commit().await?;
+        return Ok(summary(&user));
+    }
+    let epoch = user.auth_epoch + 1;
+    let mut active = user.into_active_model();
+    active.disabled_at = Set(Some(now));
+    active.auth_epoch = Set(epoch);
+    active.updated_at = Set(now);
+    let user = active.update(&txn).await?;
+    let ended = delete_user_sessions(&txn, &user.id).await?;
+    let event = AuditEvent::new("user.disabled", "user", user.id.clone()).details(json!({ "sessions_ended": ended }));
+    audit::record(&txn, services.clock(), ctx, event).await?;
+    txn.commit().await?;
+    Ok(summary(&user))
+}
+
+pub async fn enable(services: &Services, ctx: &Ctx, user_id: &str) -> ServiceResult<UserSummary> {
+    ctx.require(Permission::ManageUsers)?;
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let user = target_user(&txn, user_id).await?;
+    if user.disabled_at.is_none() {
+        txn.commit().await?;
+        return Ok(summary(&user));
+    }
+    let mut active = user.into_active_model();
+    active.disabled_at = Set(None);
+    active.updated_at = Set(now);
+    let user = active.update(&txn).await?;
+    audit::record(&txn, services.clock(), ctx, AuditEvent::new("user.enabled", "user", user.id.clone())).await?;
+    txn.commit().await?;
+    Ok(summary(&user))
+}
+
+/// `portcullis create-admin`: creates the account (or promotes an existing one) and returns
+/// a one-time link to set its password.
+pub async fn create_admin(services: &Services, email: &str) -> ServiceResult<String> {
+    let input = PasswordResetRequest { email: email.to_owned() };
+    input.validate()?;
+    let email = normalize_email(email);
+    let now = services.clock().now();
+    let ctx = Ctx::system();
+    let txn = begin_write(services.db()).await?;
+    let user = match find_by_email(&txn, &email).await? {
+        Some(user) => {
+            let roles = Roles::new(Actor::from_user(&user).roles.iter().chain([Role::Admin]));
+            let epoch = user.auth_epoch + 1;
+            let mut active = user.into_active_model();
+            active.roles = Set(roles.to_csv());
+            active.disabled_at = Set(None);
+            active.auth_epoch = Set(epoch);
+            active.updated_at = Set(now);
+            let user = active.update(&txn).await?;
+            audit::record(&txn, services.clock(), &ctx, AuditEvent::new("user.promoted_admin", "user", user.id.clone()))
+                .await?;
+            user
+        }
+        None => {
+            let name = email.split('@').next().unwrap_or("Admin").to_owned();
+            let user = user::ActiveModel {
+                id: Set(new_id()),
+                email: Set(email),
+                name: Set(name),
+                password_hash: Set(None),
+                roles: Set(Roles::new([Role::Admin]).to_csv()),
+                // Whoever runs the CLI vouches for the address.
+                email_verified_at: Set(Some(now)),
+                disabled_at: Set(None),
+                auth_epoch: Set(0),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&txn)
+            .await?;
+            audit::record(&txn, services.clock(), &ctx, AuditEvent::new("user.admin_created", "user", user.id.clone()))
+                .await?;
+            user
+        }
+    };
+    let token = issue_token(&txn, now, &user.id, PASSWORD_RESET, Duration::hours(ADMIN_LINK_TTL_HOURS)).await?;
+    txn.commit().await?;
+    Ok(services.config().link("reset-password", &token))
+}
+
+/// Demo accounts for `serve --demo`; created once, with these known passwords.
+pub const DEMO_ACCOUNTS: [(&str, &str, &str, &[Role]); 3] = [
+    ("developer@demo.portcullis.test", "Demo Developer", "demo-developer-password", &[]),
+    ("reviewer@demo.portcullis.test", "Demo Reviewer", "demo-reviewer-password", &[Role::Reviewer]),
+    ("admin@demo.portcullis.test", "Demo Admin", "demo-admin-password", &[Role::Admin]),
+];
+
+pub async fn seed_demo(services: &Services) -> ServiceResult<()> {
+    let now = services.clock().now();
+    for (email, name, password, roles) in DEMO_ACCOUNTS {
+        if find_by_email(services.db(), email).await?.is_some() {
+            continue;
+        }
+        let hash = services.hasher().hash(password).await?;
+        let txn = services.db().begin().await?;
+        let user = user::ActiveModel {
+            id: Set(new_id()),
+            email: Set(email.to_owned()),
+            name: Set(name.to_owned()),
+            password_hash: Set(Some(hash)),
+            roles: Set(Roles::new(roles.iter().copied()).to_csv()),
+            email_verified_at: Set(Some(now)),
+            disabled_at: Set(None),
+            auth_epoch: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        audit::record(&txn, services.clock(), &Ctx::system(), AuditEvent::new("user.demo_seeded", "user", user.id))
+            .await?;
+        txn.commit().await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! Writing and checking the hash-chained audit trail.
+
+use crate::clock::Clock;
+use crate::context::Ctx;
+use crate::db;
+use crate::entity::audit_log;
+use crate::error::ServiceResult;
+use portcullis_domain::admin::{AuditQuery, AuditRecordView, Page};
+use portcullis_domain::audit::{AuditFields, BrokenLink, GENESIS_HASH, StoredLink, chain_hash, verify_link};
+use sea_orm::sea_query::Condition;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::Value;
+
+/// Advisory lock key that serialises audit appends on PostgreSQL.
+const AUDIT_LOCK: i64 = 0x5054_4155_4449_54; // "PTAUDIT"
+
+pub const PER_PAGE: u64 = 50;
+
+/// What happened; who and from where come from the [`Ctx`].
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub object_id: Option<String>,
+    pub details: Value,
+}
+
+impl AuditEvent {
+    pub fn new(action: &'static str, object_type: &'static str, object_id: impl Into<Option<String>>) -> Self {
+        Self { action, object_type, object_id: object_id.into(), details: Value::Object(Default::default()) }
+    }
+
+    pub fn details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+/// Appends a record inside the caller's transaction, so the record exists exactly when
+/// the change it describes does.
+pub async fn record(txn: &DatabaseTransaction, clock: &dyn Clock, ctx: &Ctx, event: AuditEvent) -> Result<(), DbErr> {
+    db::lock_for(txn, AUDIT_LOCK).await?;
+    let last = audit_log::Entity::find().order_by_desc(audit_log::Column::Seq).one(txn).await?;
+    let (seq, prev_hash) = match last {
+        Some(last) => (last.seq + 1, last.hash),
+        None => (1, GENESIS_HASH.to_owned()),
+    };
+    let at = clock.now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let details = event.details.to_string();
+    let actor_id = ctx.actor.as_ref().map(|a| a.user_id.clone());
+    let actor_email = ctx.actor.as_ref().map(|a| a.email.clone());
+    let fields = AuditFields {
+        seq,
+        at: &at,
+        actor_id: actor_id.as_deref(),
+        actor_email: actor_email.as_deref(),
+        action: event.action,
+        object_type: event.object_type,
+        object_id: event.object_id.as_deref(),
+        ip: ctx.ip.as_deref(),
+        details: &details,
+    };
+    let hash = chain_hash(&prev_hash, &fields);
+    audit_log::Entity::insert(audit_log::ActiveModel {
+        seq: Set(seq),
+        at: Set(at.clone()),
+        actor_id: Set(actor_id),
+        actor_email: Set(actor_email),
+        action: Set(event.action.to_owned()),
+        object_type: Set(event.object_type.to_owned()),
+        object_id: Set(event.object_id),
+        ip: Set(ctx.ip.clone()),
+        details: Set(details),
+        prev_hash: Set(prev_hash),
+        hash: Set(hash),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}
+
+/// Outcome of walking the whole chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainReport {
+    Intact { records: u64 },
+    Broken { checked: u64, link: BrokenLink },
+}
+
+/// Walks every record in order, a page at a time, and reports the first broken link.
+pub async fn verify(db: &DatabaseConnection) -> Result<ChainReport, DbErr> {
+    const BATCH: u64 = 1000;
+    let mut expected_prev = GENESIS_HASH.to_owned();
+    let mut last_seq = 0i64;
+    let mut checked = 0u64;
+    loop {
+        let batch = audit_log::Entity::find()
+            .filter(audit_log::Column::Seq.gt(last_seq))
+            .order_by_asc(audit_log::Column::Seq)
+            .limit(BATCH)
+            .all(db)
+            .await?;
+        if batch.is_empty() {
+            return Ok(ChainReport::Intact { records: checked });
+        }
+        for record in &batch {
+            if record.seq != last_seq + 1 {
+                // A gap in the sequence: a record was deleted.
+                return Ok(ChainReport::Broken { checked, link: BrokenLink::Unlinked { seq: record.seq } });
+            }
+            let link = StoredLink { fields: record.fields(), prev_hash: &record.prev_hash, hash: &record.hash };
+            match verify_link(&expected_prev, &link) {
+                Ok(hash) => expected_prev = hash,
+                Err(link) => return Ok(ChainReport::Broken { checked, link }),
+            }
+            last_seq = record.seq;
+            checked += 1;
+        }
+    }
+}
+
+/// Newest first, filtered, for the admin page and the API.
+pub async fn list(db: &DatabaseConnection, ctx: &Ctx, query: &AuditQuery) -> ServiceResult<Page<AuditRecordView>> {
+    ctx.require(portcullis_domain::role::Permission::ViewAudit)?;
+    let mut condition = Condition::all();
+    if let Some(action) = query.action.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        condition = if let Some(prefix) = action.strip_suffix('.') {
+            condition.add(audit_log::Column::Action.starts_with(format!("{prefix}.")))
+        } else {
+            condition.add(audit_log::Column::Action.eq(action))
+        };
+    }
+    if let Some(actor) = query.actor.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        condition = condition.add(
+            Condition::any()
+                .add(audit_log::Column::ActorEmail.contains(actor))
+                .add(audit_log::Column::ActorId.eq(actor)),
+        );
+    }
+    if let Some(object_id) = query.object_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        condition = condition.add(audit_log::Column::ObjectId.eq(object_id));
+    }
+    let page = query.page.unwrap_or(1).max(1);
+    let paginator = audit_log::Entity::find()
+        .filter(condition)
+        .order_by_desc(audit_log::Column::Seq)
+        .paginate(db, PER_PAGE);
+    let total = paginator.num_items().await?;
+    let items = paginator
+        .fetch_page(page - 1)
+        .await?
+        .into_iter()
+        .map(|r| AuditRecordView {
+            seq: r.seq,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor_email: r.actor_email,
+            action: r.action,
+            object_type: r.object_type,
+            object_id: r.object_id,
+            ip: r.ip,
+            details: r.details,
+        })
+        .collect();
+    Ok(Page { items, page, per_page: PER_PAGE, total })
+}

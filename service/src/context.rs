@@ -1,0 +1,97 @@
+//! Who is calling and from where: the one mechanism every operation checks.
+
+use crate::entity::user;
+use crate::error::{ServiceError, ServiceResult};
+use portcullis_domain::account::UserView;
+use portcullis_domain::role::{Permission, Roles};
+
+/// A signed-in, enabled account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: String,
+    pub email: String,
+    pub name: String,
+    pub roles: Roles,
+    pub email_verified: bool,
+}
+
+impl Actor {
+    pub fn from_user(user: &user::Model) -> Self {
+        Self {
+            user_id: user.id.clone(),
+            email: user.email.clone(),
+            name: user.name.clone(),
+            roles: Roles::from_csv(&user.roles).unwrap_or_else(|_| Roles::developer()),
+            email_verified: user.email_verified_at.is_some(),
+        }
+    }
+
+    pub fn view(&self) -> UserView {
+        UserView {
+            id: self.user_id.clone(),
+            email: self.email.clone(),
+            name: self.name.clone(),
+            roles: self.roles.iter().collect(),
+            email_verified: self.email_verified,
+        }
+    }
+}
+
+/// The caller of an operation. Built by the HTTP layer from the session and the
+/// connection; services decide with [`Ctx::require`], never by looking at routes.
+#[derive(Debug, Clone, Default)]
+pub struct Ctx {
+    pub actor: Option<Actor>,
+    pub ip: Option<String>,
+}
+
+impl Ctx {
+    pub fn anonymous(ip: Option<String>) -> Self {
+        Self { actor: None, ip }
+    }
+
+    /// The command line acts as nobody in particular, from no address.
+    pub fn system() -> Self {
+        Self::default()
+    }
+
+    /// The same caller, now known as `user` (after registering or signing in).
+    pub fn as_user(&self, user: &user::Model) -> Self {
+        Self { actor: Some(Actor::from_user(user)), ip: self.ip.clone() }
+    }
+
+    /// Deny by default: signed in, and holding a role that grants `permission`.
+    pub fn require(&self, permission: Permission) -> ServiceResult<&Actor> {
+        let actor = self.actor.as_ref().ok_or(ServiceError::Unauthenticated)?;
+        if actor.roles.allows(permission) { Ok(actor) } else { Err(ServiceError::Forbidden) }
+    }
+
+    pub fn signed_in(&self) -> ServiceResult<&Actor> {
+        self.actor.as_ref().ok_or(ServiceError::Unauthenticated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portcullis_domain::role::Role;
+
+    fn actor(roles: Roles) -> Actor {
+        Actor { user_id: "u".into(), email: "e@x.io".into(), name: "E".into(), roles, email_verified: true }
+    }
+
+    #[test]
+    fn anonymous_callers_must_sign_in() {
+        let ctx = Ctx::anonymous(None);
+        assert!(matches!(ctx.require(Permission::Apply), Err(ServiceError::Unauthenticated)));
+    }
+
+    #[test]
+    fn roles_decide() {
+        let dev = Ctx { actor: Some(actor(Roles::developer())), ip: None };
+        assert!(dev.require(Permission::Apply).is_ok());
+        assert!(matches!(dev.require(Permission::ManageUsers), Err(ServiceError::Forbidden)));
+        let admin = Ctx { actor: Some(actor(Roles::new([Role::Admin]))), ip: None };
+        assert!(admin.require(Permission::ManageUsers).is_ok());
+    }
+}

@@ -1,0 +1,65 @@
+//! The service layer's one error type. Handlers map it to HTTP (JSON API) or to
+//! `ServerFnError` (UI); its messages are safe to show, internals stay in the log.
+
+use portcullis_domain::account::FieldErrors;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ServiceError {
+    #[error("Sign in to continue.")]
+    Unauthenticated,
+    #[error("You are not allowed to do that.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Some fields need attention.")]
+    Validation(FieldErrors),
+    #[error("Incorrect email or password.")]
+    InvalidCredentials,
+    #[error("This account has been disabled. Contact an administrator.")]
+    AccountDisabled,
+    #[error("This link is invalid or has expired.")]
+    InvalidToken,
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("The service is temporarily unavailable.")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("Something went wrong on our side.")]
+    Internal(String),
+}
+
+impl ServiceError {
+    /// A validation error on one field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut fields = FieldErrors::new();
+        fields.insert(field.to_owned(), vec![message.into()]);
+        ServiceError::Validation(fields)
+    }
+
+    /// Stable machine-readable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServiceError::Unauthenticated => "unauthenticated",
+            ServiceError::Forbidden => "forbidden",
+            ServiceError::NotFound => "not_found",
+            ServiceError::Conflict(_) => "conflict",
+            ServiceError::Validation(_) => "validation_failed",
+            ServiceError::InvalidCredentials => "invalid_credentials",
+            ServiceError::InvalidToken => "invalid_token",
+            ServiceError::AccountDisabled => "account_disabled",
+            ServiceError::RateLimited { .. } => "rate_limited",
+            ServiceError::Database(_) => "unavailable",
+            ServiceError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<validator::ValidationErrors> for ServiceError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        ServiceError::Validation(portcullis_domain::account::field_errors(&errors))
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -1,0 +1,154 @@
+//! The outbox table: enqueue, claim, and record the outcome of a delivery attempt.
+
+use crate::clock::Clock;
+use crate::entity::mail_outbox;
+use crate::error::ServiceResult;
+use crate::tokens::new_id;
+use chrono::{DateTime, Utc};
+use portcullis_domain::admin::{MailView, Page};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use std::time::Duration;
+
+pub const PENDING: &str = "pending";
+pub const SENT: &str = "sent";
+pub const FAILED: &str = "failed";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Adds a message to the outbox inside the caller's transaction: it is sent if and only
+/// if the change that caused it commits.
+pub async fn enqueue(conn: &impl ConnectionTrait, clock: &dyn Clock, mail: OutgoingMail) -> Result<String, DbErr> {
+    let now = clock.now();
+    let id = new_id();
+    mail_outbox::Entity::insert(mail_outbox::ActiveModel {
+        id: Set(id.clone()),
+        to_addr: Set(mail.to),
+        subject: Set(mail.subject),
+        text_body: Set(mail.text),
+        html_body: Set(mail.html),
+        status: Set(PENDING.into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        locked_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Claims up to `limit` due messages for `lease`. A claim is a conditional update, so two
+/// workers (in one process or in several instances) never hold the same message.
+pub async fn claim_due(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: u64,
+) -> Result<Vec<mail_outbox::Model>, DbErr> {
+    let candidates = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::Status.eq(PENDING))
+        .filter(mail_outbox::Column::NextAttemptAt.lte(now))
+        .filter(free_at(now))
+        .order_by_asc(mail_outbox::Column::NextAttemptAt)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
+    let mut claimed = Vec::with_capacity(candidates.len());
+    for mail in candidates {
+        let result = mail_outbox::Entity::update_many()
+            .col_expr(mail_outbox::Column::LockedUntil, Expr::value(until))
+            .filter(mail_outbox::Column::Id.eq(&mail.id))
+            .filter(mail_outbox::Column::Status.eq(PENDING))
+            .filter(free_at(now))
+            .exec(db)
+            .await?;
+        if result.rows_affected == 1 {
+            claimed.push(mail);
+        }
+    }
+    Ok(claimed)
+}
+
+fn free_at(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(mail_outbox::Column::LockedUntil.is_null())
+        .add(mail_outbox::Column::LockedUntil.lt(now))
+}
+
+pub async fn mark_sent(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
+    mail_outbox::Entity::update_many()
+        .col_expr(mail_outbox::Column::Status, Expr::value(SENT))
+        .col_expr(mail_outbox::Column::SentAt, Expr::value(now))
+        .col_expr(mail_outbox::Column::Attempts, Expr::col(mail_outbox::Column::Attempts).add(1))
+        .col_expr(mail_outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(mail_outbox::Column::LastError, Expr::value(Option::<String>::None))
+        .filter(mail_outbox::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried at `retry_at`, or parked when `retry_at` is `None`.
+pub async fn mark_failed(
+    db: &DatabaseConnection,
+    id: &str,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+) -> Result<(), DbErr> {
+    let mut update = mail_outbox::Entity::update_many()
+        .col_expr(mail_outbox::Column::Attempts, Expr::col(mail_outbox::Column::Attempts).add(1))
+        .col_expr(mail_outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(mail_outbox::Column::LastError, Expr::value(error.chars().take(1000).collect::<String>()));
+    update = match retry_at {
+        Some(at) => update.col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(at)),
+        None => update.col_expr(mail_outbox::Column::Status, Expr::value(FAILED)),
+    };
+    update.filter(mail_outbox::Column::Id.eq(id)).exec(db).await?;
+    Ok(())
+}
+
+/// Messages for the admin page: parked ones first, then the newest.
+pub async fn list(
+    db: &DatabaseConnection,
+    ctx: &crate::context::Ctx,
+    status: Option<&str>,
+    page: u64,
+) -> ServiceResult<Page<MailView>> {
+    ctx.require(portcullis_domain::role::Permission::ViewMailOutbox)?;
+    const PER_PAGE: u64 = 50;
+    let page = Ord::max(page, 1);
+    let mut select = mail_outbox::Entity::find();
+    if let Some(status) = status.filter(|s| !s.is_empty()) {
+        select = select.filter(mail_outbox::Column::Status.eq(status));
+    }
+    let paginator = select.order_by_desc(mail_outbox::Column::CreatedAt).paginate(db, PER_PAGE);
+    let total = paginator.num_items().await?;
+    let items = paginator
+        .fetch_page(page - 1)
+        .await?
+        .into_iter()
+        .map(|m| MailView {
+            id: m.id,
+            to: m.to_addr,
+            subject: m.subject,
+            status: m.status,
+            attempts: m.attempts,
+            last_error: m.last_error,
+            created_at: m.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
+        .collect();
+    Ok(Page { items, page, per_page: PER_PAGE, total })
+}

@@ -1,0 +1,116 @@
+//! The messages Portcullis sends, each with a text and an HTML body.
+
+use super::OutgoingMail;
+
+/// Escapes text for HTML bodies: names and subjects come from users.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A message of greeting, paragraphs and one call to action.
+struct Letter<'a> {
+    to: &'a str,
+    subject: &'a str,
+    greeting_name: &'a str,
+    paragraphs: &'a [&'a str],
+    action: Option<(&'a str, &'a str)>,
+    footer: &'a str,
+}
+
+impl Letter<'_> {
+    fn render(&self) -> OutgoingMail {
+        let mut text = format!("Hello {},\n\n", self.greeting_name);
+        let mut html = format!(
+            "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5;color:#1b1f24\">\
+             <p>Hello {},</p>",
+            escape_html(self.greeting_name)
+        );
+        for p in self.paragraphs {
+            text.push_str(p);
+            text.push_str("\n\n");
+            html.push_str(&format!("<p>{}</p>", escape_html(p)));
+        }
+        if let Some((label, url)) = self.action {
+            text.push_str(&format!("{label}: {url}\n\n"));
+            html.push_str(&format!(
+                "<p><a href=\"{url}\" style=\"display:inline-block;padding:10px 16px;background:#1f4fd6;color:#fff;\
+                 text-decoration:none;border-radius:6px\">{label}</a></p>\
+                 <p style=\"font-size:13px;color:#555\">Or paste this address into your browser: {url}</p>",
+                url = escape_html(url),
+                label = escape_html(label)
+            ));
+        }
+        text.push_str(self.footer);
+        text.push_str("\n\n-- \nPortcullis\n");
+        html.push_str(&format!(
+            "<p style=\"font-size:13px;color:#555\">{}</p><p>— Portcullis</p></body></html>",
+            escape_html(self.footer)
+        ));
+        OutgoingMail { to: self.to.to_owned(), subject: self.subject.to_owned(), text, html }
+    }
+}
+
+pub fn verify_email(to: &str, name: &str, link: &str) -> OutgoingMail {
+    Letter {
+        to,
+        subject: "Confirm your email address",
+        greeting_name: name,
+        paragraphs: &["Please confirm that this is your email address to finish setting up your Portcullis account."],
+        action: Some(("Confirm email address", link)),
+        footer: "The link is valid for 24 hours. If you did not create an account, ignore this message.",
+    }
+    .render()
+}
+
+pub fn password_reset(to: &str, name: &str, link: &str) -> OutgoingMail {
+    Letter {
+        to,
+        subject: "Reset your Portcullis password",
+        greeting_name: name,
+        paragraphs: &["Someone asked to reset the password of your Portcullis account."],
+        action: Some(("Choose a new password", link)),
+        footer: "The link is valid for 1 hour and works once. If you did not ask for it, ignore this message: your password stays as it is.",
+    }
+    .render()
+}
+
+pub fn already_registered(to: &str, name: &str, reset_page: &str) -> OutgoingMail {
+    Letter {
+        to,
+        subject: "Someone tried to register with your email address",
+        greeting_name: name,
+        paragraphs: &[
+            "Somebody tried to create a Portcullis account with this email address, which already has one. No new account was created.",
+            "If it was you and you forgot your password, you can reset it.",
+        ],
+        action: Some(("Reset password", reset_page)),
+        footer: "If it was not you, you can ignore this message.",
+    }
+    .render()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_is_escaped_in_html_only() {
+        let mail = verify_email("a@b.io", "<script>x</script>", "https://p.example/verify-email?token=t&x=1");
+        assert!(mail.text.contains("Hello <script>x</script>,"));
+        assert!(!mail.html.contains("<script>"));
+        assert!(mail.html.contains("&lt;script&gt;"));
+        assert!(mail.html.contains("token=t&amp;x=1"));
+        assert!(mail.text.contains("https://p.example/verify-email?token=t&x=1"));
+    }
+}

@@ -1,0 +1,73 @@
+//! Who a session belongs to, with the idle and absolute timeouts and the re-issue of the
+//! session id whenever the account's privileges change.
+
+use crate::context::Actor;
+use crate::entity::user;
+use crate::error::{ServiceError, ServiceResult};
+use crate::Services;
+use sea_orm::EntityTrait;
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+pub const AUTH_KEY: &str = "auth";
+/// A session ends this long after sign-in, however active.
+pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 3600;
+/// A session ends after this long without a request.
+pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
+/// Activity is written back at most this often, to keep reads cheap.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SessionAuth {
+    user_id: String,
+    /// The account's `auth_epoch` when this session id was issued.
+    epoch: i32,
+    logged_in_at: i64,
+    seen_at: i64,
+}
+
+fn session_err(e: tower_sessions::session::Error) -> ServiceError {
+    ServiceError::Internal(format!("session: {e}"))
+}
+
+/// Binds the session to `user` under a fresh id (no session fixation).
+pub async fn sign_in(services: &Services, session: &Session, user: &user::Model) -> ServiceResult<()> {
+    let now = services.clock().now().timestamp();
+    session.cycle_id().await.map_err(session_err)?;
+    let auth = SessionAuth { user_id: user.id.clone(), epoch: user.auth_epoch, logged_in_at: now, seen_at: now };
+    session.insert(AUTH_KEY, auth).await.map_err(session_err)
+}
+
+/// Deletes the session from the store: the old cookie is worthless afterwards.
+pub async fn sign_out(session: &Session) -> ServiceResult<()> {
+    session.flush().await.map_err(session_err)
+}
+
+/// The signed-in account, or `None` (and the session ended) when it timed out, was disabled
+/// or deleted.
+pub async fn resolve(services: &Services, session: &Session) -> ServiceResult<Option<Actor>> {
+    let Some(mut auth) = session.get::<SessionAuth>(AUTH_KEY).await.map_err(session_err)? else {
+        return Ok(None);
+    };
+    let now = services.clock().now().timestamp();
+    if now - auth.logged_in_at > ABSOLUTE_TIMEOUT_SECS || now - auth.seen_at > IDLE_TIMEOUT_SECS {
+        sign_out(session).await?;
+        return Ok(None);
+    }
+    let user = user::Entity::find_by_id(auth.user_id.clone()).one(services.db()).await?;
+    let Some(user) = user.filter(|u| u.disabled_at.is_none()) else {
+        sign_out(session).await?;
+        return Ok(None);
+    };
+    if user.auth_epoch != auth.epoch {
+        // Roles or password changed since this id was issued: issue a new one.
+        session.cycle_id().await.map_err(session_err)?;
+        auth.epoch = user.auth_epoch;
+        auth.seen_at = now;
+        session.insert(AUTH_KEY, auth).await.map_err(session_err)?;
+    } else if now - auth.seen_at >= TOUCH_EVERY_SECS {
+        auth.seen_at = now;
+        session.insert(AUTH_KEY, auth).await.map_err(session_err)?;
+    }
+    Ok(Some(Actor::from_user(&user)))
+}
