@@ -5,6 +5,11 @@ use crate::error::{ServiceError, ServiceResult};
 use portcullis_domain::account::UserView;
 use portcullis_domain::role::{Permission, Roles};
 
+/// The client's address as the server saw it, put into each request's extensions by the
+/// HTTP layer so server functions and API handlers read it the same way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientIp(pub Option<String>);
+
 /// A signed-in, enabled account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {

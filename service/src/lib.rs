@@ -15,7 +15,7 @@ pub mod session_auth;
 pub mod session_store;
 pub mod tokens;
 
-pub use context::{Actor, Ctx};
+pub use context::{Actor, ClientIp, Ctx};
 pub use error::{ServiceError, ServiceResult};
 
 use clock::SharedClock;

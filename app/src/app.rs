@@ -1,0 +1,62 @@
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document. On the server it also sets the Content-Security-Policy header with
+/// this response's nonce, which the hydration scripts carry.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        response.insert_header(
+            http::header::CONTENT_SECURITY_POLICY,
+            http::HeaderValue::from_str(&content_security_policy(&nonce)).expect("ascii policy"),
+        );
+    }
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Scripts only from this origin or carrying this response's nonce; WebAssembly may be
+/// compiled for hydration; no inline styles, no framing.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+         base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portcullis.css"/>
+        <Title text="Portcullis"/>
+        <Router>
+            <main>
+                <Routes fallback=|| "Page not found.".into_view()>
+                    <Route path=path!("") view=Home/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn Home() -> impl IntoView {
+    view! { <h1>"Portcullis"</h1> }
+}
