@@ -1,0 +1,73 @@
+use crate::http::error::ApiResult;
+use crate::http::extract::{ApiJson, Caller};
+use crate::http::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use portcullis_domain::account::{
+    LoginInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, UserView, VerifyEmailInput,
+};
+use portcullis_service::{Actor, accounts, session_auth};
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct UserBody {
+    user: UserView,
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<RegisterInput>,
+) -> ApiResult<(StatusCode, Json<UserBody>)> {
+    let user = accounts::register(&state.services, &caller.ctx, input).await?;
+    Ok((StatusCode::CREATED, Json(UserBody { user })))
+}
+
+pub async fn verify_email(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<VerifyEmailInput>,
+) -> ApiResult<StatusCode> {
+    accounts::verify_email(&state.services, &caller.ctx, input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<LoginInput>,
+) -> ApiResult<Json<UserBody>> {
+    let user = accounts::login(&state.services, &caller.ctx, input).await?;
+    session_auth::sign_in(&state.services, &caller.session, &user).await?;
+    Ok(Json(UserBody { user: Actor::from_user(&user).view() }))
+}
+
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
+    accounts::record_logout(&state.services, &caller.ctx).await?;
+    session_auth::sign_out(&caller.session).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn request_password_reset(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<PasswordResetRequest>,
+) -> ApiResult<StatusCode> {
+    accounts::request_password_reset(&state.services, &caller.ctx, input).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+pub async fn confirm_password_reset(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<PasswordResetConfirm>,
+) -> ApiResult<StatusCode> {
+    accounts::confirm_password_reset(&state.services, &caller.ctx, input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn me(caller: Caller) -> ApiResult<Json<UserBody>> {
+    let actor = caller.ctx.signed_in()?;
+    Ok(Json(UserBody { user: actor.view() }))
+}

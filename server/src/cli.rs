@@ -1,0 +1,157 @@
+//! The command line: `serve` (default), `migrate`, `create-admin`, `audit verify`.
+
+use crate::config::Config;
+use crate::startup::{self, Application};
+use crate::telemetry;
+use clap::{Parser, Subcommand};
+use portcullis_service::audit::{self, ChainReport};
+use portcullis_service::clock::SystemClock;
+use portcullis_service::entity::user;
+use portcullis_service::{Services, accounts};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "portcullis", version, about = "Review portal for Data Portability API access")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the portal (the default).
+    Serve {
+        /// Also create demo developer, reviewer and admin accounts with known passwords.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create an admin account (or promote an existing one) and print a one-time link to set its password.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+    },
+    /// Audit trail tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain and report the first broken link.
+    Verify,
+}
+
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    // A missing .env is normal; a malformed one is reported by the variables it breaks.
+    let _ = dotenvy::dotenv();
+    telemetry::init();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => serve(config, demo).await,
+        Command::Migrate => migrate(config).await,
+        Command::CreateAdmin { email } => create_admin(config, &email).await,
+        Command::Audit { command: AuditCommand::Verify } => verify_audit(config).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
+
+async fn serve(config: Config, demo: bool) -> CliResult {
+    let app = Application::build(config.clone()).await?;
+    if demo {
+        accounts::seed_demo(app.services()).await?;
+        println!("Demo accounts (password in brackets):");
+        for (email, _, password, roles) in accounts::DEMO_ACCOUNTS {
+            let role = roles.first().map_or("developer", |r| r.as_str());
+            println!("  {role:<10} {email} [{password}]");
+        }
+    }
+    if admin_count(app.services()).await? == 0 {
+        println!("No admin account yet. Create one with: portcullis create-admin --email you@example.com");
+    }
+    println!("portcullis listening on http://{}", app.local_addr());
+    app.run_until(shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn migrate(config: Config) -> CliResult {
+    startup::services(&config, Arc::new(SystemClock)).await?;
+    println!("migrations applied");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn create_admin(config: Config, email: &str) -> CliResult {
+    let services = startup::services(&config, Arc::new(SystemClock)).await?;
+    match accounts::create_admin(&services, email).await {
+        Ok(link) => {
+            println!("Admin account ready: {email}");
+            println!("Set its password within 72 hours at (one use only):\n{link}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(portcullis_service::ServiceError::Validation(_)) => {
+            eprintln!("error: `{email}` is not a valid email address");
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn verify_audit(config: Config) -> CliResult {
+    let services = startup::services(&config, Arc::new(SystemClock)).await?;
+    match audit::verify(services.db()).await? {
+        ChainReport::Intact { records } => {
+            println!("audit trail intact: {records} records verified");
+            Ok(ExitCode::SUCCESS)
+        }
+        ChainReport::Broken { checked, link } => {
+            println!("audit trail BROKEN after {checked} intact records: {link}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+async fn admin_count(services: &Services) -> Result<u64, sea_orm::DbErr> {
+    user::Entity::find().filter(user::Column::Roles.contains("admin")).count(services.db()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,152 @@
+//! Configuration from the environment (and `.env`), with defaults that need nothing set.
+
+use portcullis_domain::rate_limit::LimitPolicy;
+use portcullis_service::login_limits::LoginLimits;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+use url::Url;
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub public_url: Url,
+    /// `None`: mail is written as `.eml` files under `data_dir/mail`.
+    pub smtp_url: Option<String>,
+    pub mail_from: lettre::message::Mailbox,
+    pub site_root: PathBuf,
+    pub login_limits: LoginLimits,
+    pub mail_retry_base: Duration,
+    pub mail_poll_every: Duration,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads settings through `get`, so tests can configure without touching the process env.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let addr: SocketAddr = parse(&get, "PORTCULLIS_ADDR", "127.0.0.1:3000")?;
+        let data_dir = PathBuf::from(get("PORTCULLIS_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = match get("DATABASE_URL") {
+            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+            Some(_) => return Err(invalid("DATABASE_URL", "must start with sqlite:, postgres:// or postgresql://")),
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("portcullis.db").display()),
+        };
+        let public_url = match get("PORTCULLIS_PUBLIC_URL") {
+            Some(raw) => {
+                let url = Url::parse(&raw).map_err(|e| invalid("PORTCULLIS_PUBLIC_URL", &e.to_string()))?;
+                if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                    return Err(invalid("PORTCULLIS_PUBLIC_URL", "must be an absolute http(s) URL"));
+                }
+                url
+            }
+            None => Url::parse(&format!("http://{addr}/")).expect("socket address forms a URL"),
+        };
+        let smtp_url = get("SMTP_URL");
+        if let Some(url) = &smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err(invalid("SMTP_URL", "must start with smtp:// or smtps://"));
+        }
+        let mail_from = get("PORTCULLIS_MAIL_FROM")
+            .unwrap_or_else(|| "Portcullis <no-reply@portcullis.localhost>".into())
+            .parse()
+            .map_err(|e: lettre::address::AddressError| invalid("PORTCULLIS_MAIL_FROM", &e.to_string()))?;
+        let defaults = LoginLimits::default();
+        let login_limits = LoginLimits {
+            per_account: LimitPolicy {
+                max_failures: parse(&get, "PORTCULLIS_LOGIN_MAX_FAILURES_PER_ACCOUNT", &defaults.per_account.max_failures.to_string())?,
+                ..defaults.per_account
+            },
+            per_address: LimitPolicy {
+                max_failures: parse(&get, "PORTCULLIS_LOGIN_MAX_FAILURES_PER_ADDRESS", &defaults.per_address.max_failures.to_string())?,
+                ..defaults.per_address
+            },
+        };
+        Ok(Config {
+            database_url,
+            addr,
+            site_root: PathBuf::from(get("PORTCULLIS_SITE_ROOT").unwrap_or_else(|| "target/site".into())),
+            data_dir,
+            public_url,
+            smtp_url,
+            mail_from,
+            login_limits,
+            mail_retry_base: Duration::from_millis(parse(&get, "PORTCULLIS_MAIL_RETRY_BASE_MS", "30000")?),
+            mail_poll_every: Duration::from_millis(parse(&get, "PORTCULLIS_MAIL_POLL_MS", "5000")?),
+        })
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+}
+
+fn invalid(variable: &'static str, message: &str) -> ConfigError {
+    ConfigError { variable, message: message.to_owned() }
+}
+
+fn parse<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: &str,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    let raw = get(variable).unwrap_or_else(|| default.to_owned());
+    raw.trim().parse().map_err(|e: T::Err| invalid(variable, &format!("`{raw}`: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database_url, "sqlite://./data/portcullis.db?mode=rwc");
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:3000/");
+        assert!(c.smtp_url.is_none());
+        assert!(!c.is_https());
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        let e = config(&[("PORTCULLIS_ADDR", "localhost")]).unwrap_err();
+        assert_eq!(e.variable, "PORTCULLIS_ADDR");
+        assert!(e.to_string().starts_with("invalid configuration: PORTCULLIS_ADDR: `localhost`"));
+        assert_eq!(config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().variable, "DATABASE_URL");
+        assert_eq!(config(&[("PORTCULLIS_PUBLIC_URL", "ftp://x")]).unwrap_err().variable, "PORTCULLIS_PUBLIC_URL");
+        assert_eq!(config(&[("SMTP_URL", "localhost:25")]).unwrap_err().variable, "SMTP_URL");
+        assert_eq!(config(&[("PORTCULLIS_MAIL_FROM", "not an address")]).unwrap_err().variable, "PORTCULLIS_MAIL_FROM");
+    }
+
+    #[test]
+    fn https_public_url() {
+        let c = config(&[("PORTCULLIS_PUBLIC_URL", "https://portal.example.com")]).unwrap();
+        assert!(c.is_https());
+    }
+}

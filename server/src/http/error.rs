@@ -1,0 +1,89 @@
+//! JSON errors of the API: `{"error": {"code", "message", "fields"?, "request_id"}}`.
+//! Internals go to the log under the request id; clients get a generic message.
+
+use super::middleware::current_request_id;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use portcullis_domain::account::FieldErrors;
+use portcullis_service::ServiceError;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
+    #[error("Cross-site requests are not allowed.")]
+    CrossSite,
+    #[error("No such endpoint.")]
+    UnknownEndpoint,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Service(e) => match e {
+                ServiceError::Unauthenticated | ServiceError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+                ServiceError::Forbidden | ServiceError::AccountDisabled => StatusCode::FORBIDDEN,
+                ServiceError::NotFound => StatusCode::NOT_FOUND,
+                ServiceError::Conflict(_) => StatusCode::CONFLICT,
+                ServiceError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                ServiceError::InvalidToken => StatusCode::BAD_REQUEST,
+                ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+                ServiceError::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
+                ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::CrossSite => StatusCode::FORBIDDEN,
+            ApiError::UnknownEndpoint => StatusCode::NOT_FOUND,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::Service(e) => e.code(),
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::CrossSite => "cross_site_request",
+            ApiError::UnknownEndpoint => "not_found",
+        }
+    }
+
+    fn fields(&self) -> Option<&FieldErrors> {
+        match self {
+            ApiError::Service(ServiceError::Validation(fields)) => Some(fields),
+            _ => None,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let request_id = current_request_id();
+        match &self {
+            ApiError::Service(ServiceError::Database(e)) => {
+                tracing::error!(request_id = %request_id, error = %e, "database error");
+            }
+            ApiError::Service(ServiceError::Internal(e)) => {
+                tracing::error!(request_id = %request_id, error = %e, "internal error");
+            }
+            _ => {}
+        }
+        let mut error = json!({ "code": self.code(), "message": self.to_string(), "request_id": request_id });
+        if let Some(fields) = self.fields() {
+            error["fields"] = json!(fields);
+        }
+        let mut response = (status, axum::Json(json!({ "error": error }))).into_response();
+        if let ApiError::Service(ServiceError::RateLimited { retry_after_secs }) = self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

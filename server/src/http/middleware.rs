@@ -1,0 +1,138 @@
+//! Middleware applied to every request: request ids and access logs, the client address,
+//! the cross-site request guard and the security headers.
+
+use super::error::ApiError;
+use super::state::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use portcullis_service::ClientIp;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being handled, for error bodies and logs.
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// Gives each request an id (returned as `x-request-id`) and logs one line when it ends:
+/// method, path without the query string, status and duration.
+pub async fn request_id_and_log(request: Request, next: Next) -> Response {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
+    let status = response.status().as_u16();
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    if status >= 500 {
+        tracing::warn!(request_id = %id, %method, %path, status, millis, "request failed");
+    } else {
+        tracing::debug!(request_id = %id, %method, %path, status, millis, "request");
+    }
+    response.headers_mut().insert("x-request-id", HeaderValue::from_str(&id).expect("hex id"));
+    response
+}
+
+/// Records the peer address for rate limits and the audit trail.
+pub async fn client_ip(mut request: Request, next: Next) -> Response {
+    let ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    request.extensions_mut().insert(ClientIp(ip));
+    next.run(request).await
+}
+
+/// Is a state-changing request from another site? Browsers send `Sec-Fetch-Site` and/or
+/// `Origin`; clients that send neither (scripts, gateways) are not browsers on another site.
+pub fn is_cross_site(method: &Method, headers: &HeaderMap, own_origin: &str) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return true;
+    }
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => false,
+        Some(origin) => {
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let same_host = origin == format!("http://{host}") || origin == format!("https://{host}");
+            !(origin == own_origin || same_host)
+        }
+    }
+}
+
+pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if is_cross_site(request.method(), request.headers(), &state.origin) {
+        tracing::info!(path = %request.uri().path(), "refused a cross-site request");
+        return ApiError::CrossSite.into_response();
+    }
+    next.run(request).await
+}
+
+/// Headers on every response. HTML pages carry their own CSP with a nonce (set while
+/// rendering); everything else gets a policy that allows nothing.
+pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let is_asset = request.uri().path().starts_with("/pkg/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Links in mail carry tokens in the query string: never send them on as a referrer.
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+        );
+    }
+    if state.origin.starts_with("https://") {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    if !is_asset {
+        // Pages and API answers can be personal: no cache may keep them.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    const OWN: &str = "https://portal.example.com";
+
+    #[test]
+    fn reads_are_never_cross_site() {
+        assert!(!is_cross_site(&Method::GET, &headers(&[("origin", "https://evil.example")]), OWN));
+    }
+
+    #[test]
+    fn foreign_origins_are_refused() {
+        assert!(is_cross_site(&Method::POST, &headers(&[("origin", "https://evil.example")]), OWN));
+        assert!(is_cross_site(&Method::POST, &headers(&[("sec-fetch-site", "cross-site")]), OWN));
+        assert!(is_cross_site(&Method::DELETE, &headers(&[("sec-fetch-site", "same-site")]), OWN));
+    }
+
+    #[test]
+    fn own_origin_and_non_browsers_pass() {
+        assert!(!is_cross_site(&Method::POST, &headers(&[("origin", OWN)]), OWN));
+        assert!(!is_cross_site(&Method::POST, &headers(&[("sec-fetch-site", "same-origin")]), OWN));
+        assert!(!is_cross_site(&Method::POST, &headers(&[("origin", "http://127.0.0.1:4000"), ("host", "127.0.0.1:4000")]), OWN));
+        assert!(!is_cross_site(&Method::POST, &headers(&[]), OWN));
+    }
+}

@@ -1,0 +1,6 @@
+//! HTTP plumbing shared by the JSON API and the web UI.
+
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod state;

@@ -1,0 +1,10 @@
+//! The `portcullis` binary's library: configuration, the HTTP application (JSON API, web UI,
+//! middleware), background workers and the command line.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod startup;
+pub mod telemetry;
+pub mod workers;

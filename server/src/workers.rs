@@ -1,0 +1,47 @@
+//! Background work of each instance: mail delivery and expired-session cleanup.
+
+use crate::config::Config;
+use portcullis_service::Services;
+use portcullis_service::mail::MailTransport;
+use portcullis_service::mail::worker::MailWorker;
+use portcullis_service::session_store::DbSessionStore;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tower_sessions::session_store::ExpiredDeletion;
+
+pub fn mail_transport(config: &Config) -> Result<MailTransport, String> {
+    match &config.smtp_url {
+        Some(url) => MailTransport::smtp(url),
+        None => {
+            std::fs::create_dir_all(config.mail_dir()).map_err(|e| format!("{}: {e}", config.mail_dir().display()))?;
+            Ok(MailTransport::files(config.mail_dir()))
+        }
+    }
+}
+
+pub fn spawn(
+    services: &Services,
+    transport: MailTransport,
+    config: &Config,
+    shutdown: &watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
+    let mail = MailWorker::new(services.clone(), transport, config.mail_from.clone(), config.mail_poll_every);
+    let mail = tokio::spawn(mail.run(shutdown.clone()));
+    let store = DbSessionStore::new(services.db().clone());
+    let mut stop = shutdown.clone();
+    let sessions = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tokio::select! {
+                _ = every.tick() => {
+                    if let Err(e) = store.delete_expired().await {
+                        tracing::warn!(error = %e, "could not delete expired sessions");
+                    }
+                }
+                _ = stop.changed() => return,
+            }
+        }
+    });
+    vec![mail, sessions]
+}
