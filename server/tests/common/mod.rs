@@ -1,0 +1,261 @@
+//! Test harness: starts the real portal on a free port with a fresh database (SQLite, or
+//! PostgreSQL when `PORTCULLIS_TEST_DATABASE` names a server) and drives it over HTTP.
+
+#![allow(dead_code)] // Each test binary uses a different part of the harness.
+
+pub mod smtp;
+
+use portcullis::config::Config;
+use portcullis::startup::Application;
+use portcullis_service::Services;
+use portcullis_service::clock::{ManualClock, SharedClock, SystemClock};
+use reqwest::header::{COOKIE, HeaderMap, SET_COOKIE};
+use reqwest::{Method, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub struct TestApp {
+    pub base: String,
+    pub services: Services,
+    pub data_dir: TempDir,
+    pub database_url: String,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Settings a test may change before the app starts.
+#[derive(Default)]
+pub struct Options {
+    pub env: Vec<(&'static str, String)>,
+    pub clock: Option<ManualClock>,
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A fresh database URL: a file under `dir`, or a new database on the PostgreSQL server.
+pub async fn fresh_database(dir: &std::path::Path) -> String {
+    match std::env::var("PORTCULLIS_TEST_DATABASE").ok().filter(|v| v != "sqlite" && !v.is_empty()) {
+        None => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+        Some(base) => {
+            let base = base.trim_end_matches('/');
+            let name = format!("ptest_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(format!("{base}/postgres")).await.expect("connect to PostgreSQL");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            format!("{base}/{name}")
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(options: Options) -> Self {
+        let data_dir = TempDir::new().unwrap();
+        let database_url = fresh_database(data_dir.path()).await;
+        let addr = format!("127.0.0.1:{}", free_port());
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("PORTCULLIS_ADDR".into(), addr.clone()),
+            ("PORTCULLIS_DATA_DIR".into(), data_dir.path().display().to_string()),
+            ("DATABASE_URL".into(), database_url.clone()),
+            ("PORTCULLIS_PUBLIC_URL".into(), format!("http://{addr}")),
+            ("PORTCULLIS_MAIL_POLL_MS".into(), "100".into()),
+            ("PORTCULLIS_MAIL_RETRY_BASE_MS".into(), "200".into()),
+        ]);
+        for (k, v) in options.env {
+            vars.insert(k.to_owned(), v);
+        }
+        let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration");
+        let clock: SharedClock = match options.clock {
+            Some(clock) => Arc::new(clock),
+            None => Arc::new(SystemClock),
+        };
+        let app = Application::build_with_clock(config, clock).await.expect("application starts");
+        let services = app.services().clone();
+        let base = format!("http://{}", app.local_addr());
+        let (stop, stopped) = oneshot::channel();
+        let server = tokio::spawn(async move {
+            app.run_until(async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        Self { base, services, data_dir, database_url, stop: Some(stop), server: Some(server) }
+    }
+
+    /// Stops serving and waits for the workers to end.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client { base: self.base.clone(), http: reqwest::Client::new(), cookie: None, headers: HeaderMap::new() }
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.path().join("mail")
+    }
+
+    /// Waits for a mail to `to` whose text contains `needle`, written as an `.eml` file.
+    pub async fn wait_for_mail(&self, to: &str, needle: &str) -> String {
+        for _ in 0..100 {
+            if let Some(mail) = read_mails(&self.mail_dir()).into_iter().find(|m| addressed_to(m, to) && m.contains(needle)) {
+                return mail;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no mail to {to} containing {needle:?}");
+    }
+
+    /// Registers and verifies an account through the API; returns a signed-in client.
+    pub async fn signed_in_user(&self, email: &str, name: &str) -> Client {
+        let mut client = self.client();
+        let password = "correct horse battery staple";
+        let r = client.post("/api/v1/auth/register", json!({"email": email, "password": password, "name": name})).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let mail = self.wait_for_mail(email, "/verify-email?token=").await;
+        let token = link_token(&mail, "/verify-email");
+        let r = client.post("/api/v1/auth/verify-email", json!({ "token": token })).await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let r = client.post("/api/v1/auth/login", json!({"email": email, "password": password})).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        client
+    }
+
+    /// An admin created the way operators do (`create-admin` + its link), signed in.
+    pub async fn signed_in_admin(&self) -> Client {
+        let email = "root@example.com";
+        let link = portcullis_service::accounts::create_admin(&self.services, email).await.unwrap();
+        let token = link.split("token=").nth(1).unwrap().to_owned();
+        let mut client = self.client();
+        let password = "admin password long enough";
+        let r = client.post("/api/v1/auth/password-reset/confirm", json!({"token": token, "password": password})).await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let r = client.post("/api/v1/auth/login", json!({"email": email, "password": password})).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        client
+    }
+}
+
+pub use serde_json::json;
+
+fn addressed_to(mail: &str, to: &str) -> bool {
+    mail.lines().any(|l| l.eq_ignore_ascii_case(&format!("To: {to}")))
+}
+
+/// Every `.eml` under `dir`, decoded from quoted-printable.
+pub fn read_mails(dir: &std::path::Path) -> Vec<String> {
+    read_files(dir, |p| p.extension().is_some_and(|x| x == "eml"))
+}
+
+/// Every file under `dir` (a Maildir's `new/`), decoded.
+pub fn read_mails_any(dir: &std::path::Path) -> Vec<String> {
+    read_files(dir, |_| true)
+}
+
+fn read_files(dir: &std::path::Path, keep: impl Fn(&std::path::Path) -> bool) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return vec![] };
+    entries
+        .filter_map(|e| e.ok())
+        .filter(|e| keep(&e.path()))
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .map(|raw| decode_quoted_printable(&raw))
+        .collect()
+}
+
+pub fn decode_quoted_printable(raw: &str) -> String {
+    let unfolded = raw.replace("=\r\n", "").replace("=\n", "");
+    let mut out = Vec::with_capacity(unfolded.len());
+    let bytes = unfolded.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&unfolded[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The token of the first link to `path` in a mail.
+pub fn link_token(mail: &str, path: &str) -> String {
+    let start = mail.find(&format!("{path}?token=")).unwrap_or_else(|| panic!("no {path} link in mail")) + path.len() + 7;
+    mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+/// An HTTP client that keeps the session cookie it is given, like a browser would.
+pub struct Client {
+    pub base: String,
+    http: reqwest::Client,
+    pub cookie: Option<String>,
+    pub headers: HeaderMap,
+}
+
+impl Client {
+    pub async fn request(&mut self, method: Method, path: &str, body: Option<Value>) -> Response {
+        let mut request = self.http.request(method, format!("{}{}", self.base, path)).headers(self.headers.clone());
+        if let Some(cookie) = &self.cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request sent");
+        for value in response.headers().get_all(SET_COOKIE) {
+            let pair = value.to_str().unwrap().split(';').next().unwrap().to_owned();
+            if pair.ends_with('=') || value.to_str().unwrap().contains("Max-Age=0") {
+                self.cookie = None;
+            } else {
+                self.cookie = Some(pair);
+            }
+        }
+        response
+    }
+
+    pub async fn get(&mut self, path: &str) -> Response {
+        self.request(Method::GET, path, None).await
+    }
+
+    pub async fn post(&mut self, path: &str, body: Value) -> Response {
+        self.request(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&mut self, path: &str, body: Value) -> Response {
+        self.request(Method::PUT, path, Some(body)).await
+    }
+
+    /// Status and JSON body.
+    pub async fn get_json(&mut self, path: &str) -> (StatusCode, Value) {
+        let r = self.get(path).await;
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post_json(&mut self, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self.post(path, body).await;
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}
