@@ -253,6 +253,12 @@ impl Client {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    pub async fn put_json(&mut self, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self.put(path, body).await;
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn post_json(&mut self, path: &str, body: Value) -> (StatusCode, Value) {
         let r = self.post(path, body).await;
         let status = r.status();

@@ -11,17 +11,20 @@ pub struct SmtpServer {
 }
 
 impl SmtpServer {
-    pub async fn start(port: u16, maildir: &Path) -> Self {
+    /// Listens on `port`, storing messages under `dir/Maildir` (created by aiosmtpd only
+    /// when missing, so it must not exist yet).
+    pub async fn start(port: u16, dir: &Path) -> Self {
+        let maildir = dir.join("Maildir");
         let child = Command::new("python3")
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(maildir)
+            .arg(&maildir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("python3 -m aiosmtpd (pip install aiosmtpd)");
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Self { port, maildir: maildir.to_owned(), child: Some(child) };
+                return Self { port, maildir, child: Some(child) };
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -1,0 +1,101 @@
+//! Mail delivery through a real SMTP server process, including an outage.
+
+mod common;
+
+use common::smtp::SmtpServer;
+use common::{Options, TestApp, free_port, json};
+use portcullis_service::entity::mail_outbox;
+use reqwest::StatusCode;
+use sea_orm::{EntityTrait, QueryFilter, ColumnTrait};
+use std::time::Duration;
+
+async fn wait_until<F: Future<Output = bool>>(mut check: impl FnMut() -> F, what: &str) {
+    for _ in 0..150 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test]
+async fn mail_arrives_over_smtp() {
+    let maildir = tempfile::TempDir::new().unwrap();
+    let port = free_port();
+    let smtp = SmtpServer::start(port, maildir.path()).await;
+    let app = TestApp::spawn_with(Options { env: vec![("SMTP_URL", format!("smtp://127.0.0.1:{port}"))], ..Default::default() }).await;
+
+    let (status, _) = app
+        .client()
+        .post_json("/api/v1/auth/register", json!({"email": "m@example.com", "password": "correct horse battery", "name": "M"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    wait_until(|| async { !smtp.received().is_empty() }, "the SMTP server to receive the mail").await;
+    let mail = &smtp.received()[0];
+    assert!(mail.contains("To: m@example.com"));
+    assert!(mail.contains("Subject: Confirm your email address"));
+    assert!(mail.contains("/verify-email?token="));
+    assert!(common::read_mails(&app.mail_dir()).is_empty(), "no .eml files when SMTP is configured");
+    let sent = mail_outbox::Entity::find().filter(mail_outbox::Column::Status.eq("sent")).all(app.services.db()).await.unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].attempts, 1);
+}
+
+#[tokio::test]
+async fn mail_waits_in_the_outbox_while_the_server_is_down() {
+    let maildir = tempfile::TempDir::new().unwrap();
+    let port = free_port();
+    let app = TestApp::spawn_with(Options { env: vec![("SMTP_URL", format!("smtp://127.0.0.1:{port}"))], ..Default::default() }).await;
+    let db = app.services.db().clone();
+
+    // No SMTP server yet: the registration still succeeds and the message waits.
+    let (status, _) = app
+        .client()
+        .post_json("/api/v1/auth/register", json!({"email": "w@example.com", "password": "correct horse battery", "name": "W"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    wait_until(
+        || async {
+            let rows = mail_outbox::Entity::find().all(&db).await.unwrap();
+            rows.len() == 1 && rows[0].attempts >= 2 && rows[0].status == "pending" && rows[0].last_error.is_some()
+        },
+        "failed attempts to be recorded",
+    )
+    .await;
+
+    let smtp = SmtpServer::start(port, maildir.path()).await;
+    wait_until(|| async { !smtp.received().is_empty() }, "delivery after the server came back").await;
+    let rows = mail_outbox::Entity::find().all(&db).await.unwrap();
+    assert_eq!(rows[0].status, "sent");
+    // Delivered exactly once, even though the worker kept polling.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(smtp.received().len(), 1);
+}
+
+#[tokio::test]
+async fn permanent_failures_are_parked_for_an_admin() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    // An address lettre cannot even parse never becomes deliverable.
+    let txn = portcullis_service::db::begin_write(app.services.db()).await.unwrap();
+    portcullis_service::mail::enqueue(
+        &txn,
+        app.services.clock(),
+        portcullis_service::mail::OutgoingMail { to: "not an address".into(), subject: "x".into(), text: "x".into(), html: "x".into() },
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    app.services.wake_mail_worker();
+    let db = app.services.db().clone();
+    wait_until(
+        || async { mail_outbox::Entity::find().filter(mail_outbox::Column::Status.eq("failed")).all(&db).await.unwrap().len() == 1 },
+        "the message to be parked",
+    )
+    .await;
+    let (status, page) = admin.get_json("/api/v1/mail/outbox?status=failed").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["total"], 1);
+    assert!(page["items"][0]["last_error"].as_str().unwrap().starts_with("permanent"));
+}

@@ -1,0 +1,130 @@
+//! The security baseline: cross-site refusal, headers, and the audit chain's integrity.
+
+mod common;
+
+use common::{TestApp, json};
+use portcullis_service::audit::{self, ChainReport};
+use portcullis_domain::audit::BrokenLink;
+use reqwest::StatusCode;
+use reqwest::header::HeaderValue;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+#[tokio::test]
+async fn cross_site_state_changes_are_refused() {
+    let app = TestApp::spawn().await;
+    let mut evil = app.client();
+    evil.headers.insert("origin", HeaderValue::from_static("https://evil.example"));
+    let (status, body) = evil
+        .post_json("/api/v1/auth/register", json!({"email": "x@example.com", "password": "correct horse battery", "name": "X"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"]["code"], "cross_site_request");
+
+    let mut fetch_meta = app.client();
+    fetch_meta.headers.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+    let r = fetch_meta.post("/rpc/login", json!({})).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "server functions are guarded too");
+
+    // The portal's own origin is fine; reads are never refused.
+    let mut own = app.client();
+    own.headers.insert("origin", HeaderValue::from_str(&app.base).unwrap());
+    let (status, _) = own
+        .post_json("/api/v1/auth/register", json!({"email": "y@example.com", "password": "correct horse battery", "name": "Y"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(evil.get("/healthz").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn security_headers_on_pages_and_api() {
+    let app = TestApp::spawn().await;
+    let mut client = app.client();
+
+    let page = client.get("/").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let h = page.headers().clone();
+    let csp = h["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned();
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "scripts carry the response's nonce");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["cache-control"], "no-store");
+    assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain http");
+
+    let again = client.get("/").await;
+    let csp2 = again.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert_ne!(csp, csp2, "a fresh nonce per response");
+
+    let api = client.get("/api/v1/me").await;
+    assert_eq!(api.headers()["x-content-type-options"], "nosniff");
+    assert!(api.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(api.headers().get("x-request-id").is_some());
+}
+
+#[tokio::test]
+async fn hsts_and_host_cookie_over_https() {
+    let app = TestApp::spawn_with(common::Options {
+        env: vec![("PORTCULLIS_PUBLIC_URL", "https://portal.example.com".into())],
+        ..Default::default()
+    })
+    .await;
+    let mut client = app.client();
+    client.post("/api/v1/auth/register", json!({"email": "s@example.com", "password": "correct horse battery", "name": "S"})).await;
+    let r = client.post("/api/v1/auth/login", json!({"email": "s@example.com", "password": "correct horse battery"})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["strict-transport-security"].to_str().unwrap().contains("max-age="));
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("__Host-portcullis_session="), "{cookie}");
+    assert!(cookie.contains("Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"), "{cookie}");
+}
+
+#[tokio::test]
+async fn health_reports_ok() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.client().get_json("/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({"status": "ok"}));
+}
+
+#[tokio::test]
+async fn openapi_document_lists_the_api() {
+    let app = TestApp::spawn().await;
+    let (status, doc) = app.client().get_json("/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/auth/register", "/auth/login", "/auth/logout", "/me", "/users", "/users/{id}/roles", "/audit"] {
+        assert!(doc["paths"].get(path).is_some(), "{path} documented");
+    }
+}
+
+#[tokio::test]
+async fn audit_chain_verifies_and_detects_tampering() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    app.signed_in_user("t@example.com", "T").await;
+    admin.post("/api/v1/auth/logout", json!({})).await;
+
+    let db = app.services.db();
+    let ChainReport::Intact { records } = audit::verify(db).await.unwrap() else { panic!("chain broken") };
+    assert!(records >= 6, "{records}");
+
+    // Someone edits a stored record directly in the database.
+    let sql = "UPDATE audit_log SET details = '{\"forged\":true}' WHERE seq = 3";
+    db.execute_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+    assert_eq!(
+        audit::verify(db).await.unwrap(),
+        ChainReport::Broken { checked: 2, link: BrokenLink::Altered { seq: 3 } }
+    );
+
+    // Deleting a record instead breaks the chain at the gap.
+    let app2 = TestApp::spawn().await;
+    app2.signed_in_user("u@example.com", "U").await;
+    let db2 = app2.services.db();
+    let backend: DbBackend = db2.get_database_backend();
+    db2.execute_raw(Statement::from_string(backend, "DELETE FROM audit_log WHERE seq = 2")).await.unwrap();
+    assert!(matches!(audit::verify(db2).await.unwrap(), ChainReport::Broken { link: BrokenLink::Unlinked { seq: 3 }, .. }));
+}
