@@ -1,1 +1,101 @@
-fn main() {}
+//! `make bench`: starts the release server on a fresh SQLite database and measures it from a
+//! loopback load generator. Rates are fixed (open loop), and latency counts from the moment a
+//! request was due, so a stalled server cannot hide its queueing.
+
+mod load;
+mod report;
+mod server;
+
+use clap::Parser;
+use load::{Scenario, Target};
+use report::{Row, Verdict};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(about = "Load benchmark of the portcullis server")]
+struct Args {
+    /// The server binary (a release build).
+    #[arg(long, default_value = "target/release/portcullis")]
+    server: PathBuf,
+    /// The site directory served next to it.
+    #[arg(long, default_value = "target/site")]
+    site_root: PathBuf,
+    /// Length of each measured phase, in seconds.
+    #[arg(long, default_value_t = 15)]
+    seconds: u64,
+    /// Logins per second that must be sustained.
+    #[arg(long, default_value_t = 40)]
+    login_rate: u32,
+}
+
+const HEALTH_RATE: u32 = 200;
+const HOME_RATE: u32 = 50;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args).await {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("bench: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<bool, String> {
+    let server = server::Server::start(&args.server, &args.site_root).await?;
+    let phase = Duration::from_secs(args.seconds);
+    let cookie = load::sign_in(&server.url, server::DEMO_EMAIL, server::DEMO_PASSWORD).await?;
+    let health = Target::get(&server.url, "/healthz", None);
+    let home = Target::get(&server.url, "/", Some(cookie));
+    let login = Target::login(&server.url, server::DEMO_EMAIL, server::DEMO_PASSWORD);
+
+    eprintln!("bench: warming up");
+    Scenario::new().with(&health, HEALTH_RATE).with(&home, HOME_RATE).run(Duration::from_secs(3)).await;
+
+    eprintln!("bench: idle phase ({}s): /healthz and the signed-in home page alone", args.seconds);
+    let idle = Scenario::new().with(&health, HEALTH_RATE).with(&home, HOME_RATE).run(phase).await;
+
+    eprintln!("bench: loaded phase ({}s): the same plus {} logins/s", args.seconds, args.login_rate);
+    let loaded =
+        Scenario::new().with(&health, HEALTH_RATE).with(&home, HOME_RATE).with(&login, args.login_rate).run(phase).await;
+
+    eprintln!("bench: login capacity ({}s): as many logins as the server takes", args.seconds);
+    let capacity = load::closed_loop(&login, 8, phase).await;
+
+    let peak_memory = server.peak_memory_kib();
+    server.stop().await;
+
+    let idle_health = &idle[0];
+    let idle_home = &idle[1];
+    let (loaded_health, loaded_home, loaded_login) = (&loaded[0], &loaded[1], &loaded[2]);
+    let responsive = |idle: &load::Stats, loaded: &load::Stats| {
+        Verdict::check(loaded.p99 <= idle.p99 * 2, format!("p99 ≤ 2 × idle ({:.2} ms)", ms(idle.p99 * 2)))
+    };
+    let sustained = loaded_login.errors == 0
+        && loaded_login.completed as f64 >= f64::from(args.login_rate) * phase.as_secs_f64() * 0.98
+        && loaded_login.p99 < Duration::from_secs(1);
+    let rows = vec![
+        Row::new("GET /healthz", "idle", idle_health, Verdict::Info),
+        Row::new("GET / (signed in)", "idle", idle_home, Verdict::Info),
+        Row::new("GET /healthz", "with logins", loaded_health, responsive(&idle_health, loaded_health)),
+        Row::new("GET / (signed in)", "with logins", loaded_home, responsive(&idle_home, loaded_home)),
+        Row::new(
+            "POST login",
+            &format!("{}/s offered", args.login_rate),
+            loaded_login,
+            Verdict::check(sustained, format!("≥ {}/s, no errors, p99 < 1 s", args.login_rate)),
+        ),
+        Row::new("POST login", "capacity, 8 clients", &capacity, Verdict::Info),
+    ];
+    let passed = report::print(&rows, peak_memory);
+    Ok(passed)
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}

@@ -1,0 +1,60 @@
+# Portcullis: the two everyday commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# wasm-opt (release builds) comes from the npm package binaryen in end2end/.
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CARGO_TERM_COLOR ?= always
+
+PG_TEST_URL := postgres://portcullis:portcullis@127.0.0.1:5432
+SERVE_ARGS := $(if $(filter 1 yes true,$(DEMO)),--demo,)
+
+.PHONY: help run build test check unit-sqlite integration-postgres browser bench deps clean-data
+
+help:
+	@echo "make run [DEMO=1]  build and serve http://127.0.0.1:3000 on SQLite (DEMO=1 seeds demo accounts)"
+	@echo "make test          every check: fmt, clippy, unit + integration (SQLite and PostgreSQL), browser"
+	@echo "make build         release build: target/release/portcullis + target/site"
+	@echo "make bench         release build, then the load benchmark"
+
+run:
+	@scripts/deps.sh build
+	cargo leptos build
+	target/debug/portcullis serve $(SERVE_ARGS)
+
+build:
+	@scripts/deps.sh build
+	cargo leptos build --release
+
+test:
+	@scripts/deps.sh test
+	@scripts/postgres.sh
+	$(MAKE) --no-print-directory check
+	cargo leptos build
+	$(MAKE) --no-print-directory unit-sqlite integration-postgres browser
+
+check:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p portcullis-app --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+# Unit tests of every crate, and the integration suite on SQLite.
+unit-sqlite:
+	cargo nextest run --workspace --no-fail-fast
+
+# The same integration suite on PostgreSQL (one throw-away database per test).
+integration-postgres:
+	PORTCULLIS_TEST_DATABASE=$(PG_TEST_URL) cargo nextest run -p portcullis -E 'kind(test)' --no-fail-fast
+
+# Real Chromium against the real server; last, so its summary ends the output.
+browser:
+	cd end2end && node --test --test-concurrency=1 tests/
+
+bench:
+	@scripts/deps.sh build
+	cargo leptos build --release
+	cargo run --release -p portcullis-bench -- --server target/release/portcullis
+
+deps:
+	@scripts/deps.sh test

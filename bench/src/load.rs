@@ -1,0 +1,182 @@
+//! Fixed-rate (open-loop) and closed-loop load over HTTP, with latency percentiles.
+
+use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Mutex;
+use tokio::time::{Instant, MissedTickBehavior};
+
+/// One kind of request.
+#[derive(Clone)]
+pub struct Target {
+    client: reqwest::Client,
+    url: String,
+    cookie: Option<String>,
+    json: Option<serde_json::Value>,
+}
+
+impl Target {
+    pub fn get(base: &str, path: &str, cookie: Option<String>) -> Self {
+        Target { client: client(), url: format!("{base}{path}"), cookie, json: None }
+    }
+
+    pub fn login(base: &str, email: &str, password: &str) -> Self {
+        let json = serde_json::json!({ "email": email, "password": password });
+        Target { client: client(), url: format!("{base}/api/v1/auth/login"), cookie: None, json: Some(json) }
+    }
+
+    async fn send(&self) -> bool {
+        let request = match &self.json {
+            Some(body) => self.client.post(&self.url).header(CONTENT_TYPE, "application/json").body(body.to_string()),
+            None => self.client.get(&self.url),
+        };
+        let request = match &self.cookie {
+            Some(cookie) => request.header(COOKIE, cookie),
+            None => request,
+        };
+        match request.send().await {
+            Ok(response) => {
+                let ok = response.status().is_success();
+                // Read the body so the connection goes back to the pool.
+                ok && response.bytes().await.is_ok()
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client")
+}
+
+/// Signs in once and returns the session cookie for signed-in page loads.
+pub async fn sign_in(base: &str, email: &str, password: &str) -> Result<String, String> {
+    let response = client()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .map_err(|e| format!("login failed: {e}"))?;
+    if !response.status().is_success() {
+        return Err(format!("login failed: {}", response.status()));
+    }
+    let cookie = response
+        .headers()
+        .get(SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .ok_or("login set no cookie")?;
+    Ok(cookie.to_owned())
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub completed: u64,
+    pub errors: u64,
+    pub elapsed: Duration,
+    pub p50: Duration,
+    pub p99: Duration,
+}
+
+impl Stats {
+    fn from(mut latencies: Vec<Duration>, errors: u64, elapsed: Duration) -> Self {
+        latencies.sort_unstable();
+        let at = |q: f64| {
+            if latencies.is_empty() {
+                return Duration::ZERO;
+            }
+            let index = ((latencies.len() as f64 * q).ceil() as usize).clamp(1, latencies.len()) - 1;
+            latencies[index]
+        };
+        Stats { completed: latencies.len() as u64, errors, elapsed, p50: at(0.50), p99: at(0.99) }
+    }
+}
+
+#[derive(Default)]
+struct Recorder {
+    latencies: Vec<Duration>,
+    errors: u64,
+}
+
+/// Several targets, each at its own fixed rate, at the same time.
+#[derive(Default)]
+pub struct Scenario<'a> {
+    parts: Vec<(&'a Target, u32)>,
+}
+
+impl<'a> Scenario<'a> {
+    pub fn new() -> Self {
+        Scenario::default()
+    }
+
+    pub fn with(mut self, target: &'a Target, per_second: u32) -> Self {
+        self.parts.push((target, per_second));
+        self
+    }
+
+    /// Runs every part for `duration`; statistics in the order the parts were added.
+    pub async fn run(self, duration: Duration) -> Vec<Stats> {
+        let runs = self.parts.into_iter().map(|(target, rate)| fixed_rate(target.clone(), rate, duration));
+        futures_join_all(runs).await
+    }
+}
+
+async fn fixed_rate(target: Target, per_second: u32, duration: Duration) -> Stats {
+    let recorder = Arc::new(Mutex::new(Recorder::default()));
+    let period = Duration::from_secs(1) / per_second;
+    let mut ticks = tokio::time::interval(period);
+    // Catch up after a stall rather than dropping requests that were due.
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Burst);
+    let start = Instant::now();
+    let total = u64::from(per_second) * duration.as_secs();
+    let mut tasks = Vec::with_capacity(total as usize);
+    for n in 0..total {
+        ticks.tick().await;
+        let due = start + period * n as u32;
+        let (target, recorder) = (target.clone(), recorder.clone());
+        tasks.push(tokio::spawn(async move {
+            let ok = target.send().await;
+            let mut recorder = recorder.lock().await;
+            if ok { recorder.latencies.push(due.elapsed()) } else { recorder.errors += 1 }
+        }));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    let elapsed = start.elapsed();
+    let recorder = std::mem::take(&mut *recorder.lock().await);
+    Stats::from(recorder.latencies, recorder.errors, elapsed)
+}
+
+/// `clients` requests in flight at all times for `duration`: the server's capacity.
+pub async fn closed_loop(target: &Target, clients: usize, duration: Duration) -> Stats {
+    let start = Instant::now();
+    let workers = (0..clients).map(|_| {
+        let target = target.clone();
+        tokio::spawn(async move {
+            let mut recorder = Recorder::default();
+            while start.elapsed() < duration {
+                let sent = Instant::now();
+                if target.send().await { recorder.latencies.push(sent.elapsed()) } else { recorder.errors += 1 }
+            }
+            recorder
+        })
+    });
+    let mut all = Recorder::default();
+    for worker in workers.collect::<Vec<_>>() {
+        if let Ok(recorder) = worker.await {
+            all.latencies.extend(recorder.latencies);
+            all.errors += recorder.errors;
+        }
+    }
+    Stats::from(all.latencies, all.errors, start.elapsed())
+}
+
+async fn futures_join_all<F: Future<Output = Stats> + Send + 'static>(runs: impl Iterator<Item = F>) -> Vec<Stats> {
+    let handles: Vec<_> = runs.map(tokio::spawn).collect();
+    let mut stats = Vec::with_capacity(handles.len());
+    for handle in handles {
+        stats.push(handle.await.unwrap_or_default());
+    }
+    stats
+}

@@ -1,0 +1,72 @@
+//! The server under test: the release binary on a free port, a temporary data directory, demo
+//! accounts seeded.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::{Child, Command};
+
+pub const DEMO_EMAIL: &str = "developer@demo.portcullis.test";
+pub const DEMO_PASSWORD: &str = "demo-developer-password";
+
+pub struct Server {
+    pub url: String,
+    child: Child,
+    data_dir: PathBuf,
+}
+
+impl Server {
+    pub async fn start(binary: &Path, site_root: &Path) -> Result<Self, String> {
+        if !binary.exists() {
+            return Err(format!("{} not found; run `make build` first", binary.display()));
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("no free port: {e}"))?
+            .port();
+        let data_dir = std::env::temp_dir().join(format!("portcullis-bench-{}-{port}", std::process::id()));
+        let url = format!("http://127.0.0.1:{port}");
+        let child = Command::new(binary)
+            .args(["serve", "--demo"])
+            .env("PORTCULLIS_ADDR", format!("127.0.0.1:{port}"))
+            .env("PORTCULLIS_PUBLIC_URL", &url)
+            .env("PORTCULLIS_DATA_DIR", &data_dir)
+            .env("PORTCULLIS_SITE_ROOT", site_root)
+            .env("DATABASE_URL", "")
+            .env("SMTP_URL", "")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+        let server = Server { url, child, data_dir };
+        server.wait_healthy().await?;
+        Ok(server)
+    }
+
+    async fn wait_healthy(&self) -> Result<(), String> {
+        let client = reqwest::Client::new();
+        for _ in 0..300 {
+            if let Ok(response) = client.get(format!("{}/healthz", self.url)).send().await
+                && response.status().is_success()
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err("the server did not become healthy within 30 s".into())
+    }
+
+    /// Peak resident memory of the server process so far (Linux `VmHWM`).
+    pub fn peak_memory_kib(&self) -> Option<u64> {
+        let pid = self.child.id()?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        status.lines().find_map(|line| line.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}

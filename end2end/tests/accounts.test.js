@@ -1,0 +1,113 @@
+// Accounts in a real browser: register, verify by the mailed link, sign in and out, and a role
+// change by an admin that changes the user's navigation.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { launchBrowser, newPage, waitForHydration } from './support/browser.js';
+import { linkTo, startServer } from './support/server.js';
+
+const ADMIN = { email: 'admin@demo.portcullis.test', password: 'demo-admin-password' };
+
+describe('accounts', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer({ demo: true });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function signIn(page, { email, password }) {
+    await page.goto(`${server.url}/login`);
+    await waitForHydration(page);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  }
+
+  test('register, verify by the mailed link, sign in, sign out', async () => {
+    const page = await newPage(browser);
+    const email = `ada-${Date.now()}@example.test`;
+
+    await page.goto(`${server.url}/register`);
+    await waitForHydration(page);
+    await page.getByLabel('Name').fill('Ada Lovelace');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('too short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.locator('#password-error').waitFor();
+    assert.match(await page.locator('#password-error').innerText(), /12/);
+    assert.equal(await page.getByLabel('Email').inputValue(), email, 'typed values survive a validation error');
+
+    await page.getByLabel('Password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText(/Check your email/).waitFor();
+
+    const mail = await server.waitForMail(email, /verify-email\?token=/);
+    await page.goto(linkTo(mail, '/verify-email'));
+    await waitForHydration(page);
+    await page.getByRole('button', { name: 'Verify email' }).click();
+    await page.getByText('Your email address is verified.').waitFor();
+
+    await signIn(page, { email, password: 'correct horse battery staple' });
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    assert.match(await page.locator('header').innerText(), /Ada Lovelace/);
+    assert.equal(await nav.getByRole('link', { name: 'Review queue' }).count(), 0);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await nav.getByRole('link', { name: 'Sign in' }).waitFor();
+    await page.goto(`${server.url}/`);
+    assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0, 'signed out after reload');
+    assert.deepEqual(page.problems, []);
+  });
+
+  test('wrong password shows an error next to the form and keeps the email', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${server.url}/login`);
+    await waitForHydration(page);
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill('not the password at all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /incorrect/i);
+    assert.equal(await page.getByLabel('Email').inputValue(), ADMIN.email);
+  });
+
+  test('an admin promotes a user to reviewer and the user’s navigation changes', async () => {
+    const email = 'developer@demo.portcullis.test';
+    const user = await newPage(browser);
+    await signIn(user, { email, password: 'demo-developer-password' });
+    const userNav = user.getByRole('navigation', { name: 'Main' });
+    assert.equal(await userNav.getByRole('link', { name: 'Review queue' }).count(), 0);
+
+    const admin = await newPage(browser);
+    await signIn(admin, ADMIN);
+    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+    await admin.waitForURL(/\/admin\/users/);
+    const row = admin.getByRole('row').filter({ hasText: email });
+    await row.getByLabel('reviewer').check();
+    await row.getByRole('button', { name: 'Save roles' }).click();
+    await admin.getByText('Roles updated.').waitFor();
+
+    await user.reload();
+    await userNav.getByRole('link', { name: 'Review queue' }).click();
+    await user.getByRole('heading', { name: 'Review queue' }).waitFor();
+    assert.deepEqual([...user.problems, ...admin.problems], []);
+  });
+
+  test('pages render without JavaScript', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await context.close();
+  });
+});
