@@ -6,6 +6,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod org;
 pub mod password;
 pub mod rate_limit;
 pub mod role;
