@@ -61,8 +61,12 @@ async fn run(args: Args) -> Result<bool, String> {
     let idle = Scenario::new().with(&health, HEALTH_RATE).with(&home, HOME_RATE).run(phase).await;
 
     eprintln!("bench: loaded phase ({}s): the same plus {} logins/s", args.seconds, args.login_rate);
-    let loaded =
-        Scenario::new().with(&health, HEALTH_RATE).with(&home, HOME_RATE).with(&login, args.login_rate).run(phase).await;
+    let loaded = Scenario::new()
+        .with(&health, HEALTH_RATE)
+        .with(&home, HOME_RATE)
+        .with(&login, args.login_rate)
+        .run(phase)
+        .await;
 
     eprintln!("bench: login capacity ({}s): as many logins as the server takes", args.seconds);
     let capacity = load::closed_loop(&login, 8, phase).await;

@@ -41,7 +41,10 @@ impl Row {
 /// Prints the table; true when every checked target holds.
 pub fn print(rows: &[Row], peak_memory_kib: Option<u64>) -> bool {
     println!();
-    println!("| {:<18} | {:<20} | {:>8} | {:>9} | {:>9} | {:>6} | {:<40} |", "request", "condition", "req/s", "p50 ms", "p99 ms", "errors", "target");
+    println!(
+        "| {:<18} | {:<20} | {:>8} | {:>9} | {:>9} | {:>6} | {:<40} |",
+        "request", "condition", "req/s", "p50 ms", "p99 ms", "errors", "target"
+    );
     println!("|{:-<20}|{:-<22}|{:->10}|{:->11}|{:->11}|{:->8}|{:-<42}|", "", "", "", "", "", "", "");
     let mut passed = true;
     for row in rows {

@@ -102,7 +102,9 @@ pub fn field_errors(errors: &ValidationErrors) -> FieldErrors {
         .map(|(field, errs)| {
             let messages = errs
                 .iter()
-                .map(|e| e.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| format!("Invalid value ({}).", e.code)))
+                .map(|e| {
+                    e.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| format!("Invalid value ({}).", e.code))
+                })
                 .collect();
             (field.to_string(), messages)
         })

@@ -139,18 +139,8 @@ pub fn validate_legal_name(name: &str) -> Result<(), ValidationError> {
 
 pub fn validate_country(code: &str) -> Result<(), ValidationError> {
     let code = code.trim();
-    let known = code.len() == 2
-        && COUNTRY_CODES
-            .split(' ')
-            .any(|c| c.eq_ignore_ascii_case(code));
-    if known {
-        Ok(())
-    } else {
-        Err(error(
-            "country",
-            "Choose a country (ISO 3166 two-letter code).",
-        ))
-    }
+    let known = code.len() == 2 && COUNTRY_CODES.split(' ').any(|c| c.eq_ignore_ascii_case(code));
+    if known { Ok(()) } else { Err(error("country", "Choose a country (ISO 3166 two-letter code).")) }
 }
 
 pub fn validate_website(website: &str) -> Result<(), ValidationError> {
@@ -160,10 +150,7 @@ pub fn validate_website(website: &str) -> Result<(), ValidationError> {
         .filter(|u| u.username().is_empty() && u.password().is_none())
         .is_some();
     if !ok {
-        return Err(error(
-            "https_url",
-            "Enter the full address, starting with https://.",
-        ));
+        return Err(error("https_url", "Enter the full address, starting with https://."));
     }
     if website.len() > 2048 {
         return Err(error("too_long", "Use at most 2048 characters."));
@@ -177,39 +164,21 @@ mod tests {
     use crate::account::field_errors;
 
     fn org(name: &str, country: &str, website: &str, email: &str) -> OrgInput {
-        OrgInput {
-            name: name.into(),
-            country: country.into(),
-            website: website.into(),
-            contact_email: email.into(),
-        }
+        OrgInput { name: name.into(), country: country.into(), website: website.into(), contact_email: email.into() }
     }
 
     #[test]
     fn a_complete_organisation_is_valid() {
         assert!(
-            org(
-                "Zoë Apps GmbH",
-                "de",
-                "https://zoe.example",
-                "privacy@zoe.example"
-            )
-            .normalized()
-            .validate()
-            .is_ok()
+            org("Zoë Apps GmbH", "de", "https://zoe.example", "privacy@zoe.example").normalized().validate().is_ok()
         );
     }
 
     #[test]
     fn every_bad_field_is_reported() {
-        let errors = org(" ", "XX", "http://zoe.example", "nope")
-            .validate()
-            .unwrap_err();
+        let errors = org(" ", "XX", "http://zoe.example", "nope").validate().unwrap_err();
         let fields = field_errors(&errors);
-        assert_eq!(
-            fields.keys().cloned().collect::<Vec<_>>(),
-            ["contact_email", "country", "name", "website"]
-        );
+        assert_eq!(fields.keys().cloned().collect::<Vec<_>>(), ["contact_email", "country", "name", "website"]);
     }
 
     #[test]

@@ -73,8 +73,7 @@ impl<K: Eq + Hash + Clone> FailureLimiter<K> {
     /// Drops keys whose failures have all left the window, so memory stays bounded.
     pub fn sweep(&mut self, now: Instant) {
         let window = self.policy.window;
-        self.failures
-            .retain(|_, times| times.back().is_some_and(|t| now.saturating_duration_since(*t) < window));
+        self.failures.retain(|_, times| times.back().is_some_and(|t| now.saturating_duration_since(*t) < window));
     }
 
     pub fn tracked_keys(&self) -> usize {

@@ -93,9 +93,7 @@ impl Roles {
         match permission {
             Permission::Apply => self.contains(Role::Developer),
             Permission::Review => self.contains(Role::Reviewer) || self.contains(Role::Admin),
-            Permission::ManageUsers | Permission::ViewAudit | Permission::ViewMailOutbox => {
-                self.contains(Role::Admin)
-            }
+            Permission::ManageUsers | Permission::ViewAudit | Permission::ViewMailOutbox => self.contains(Role::Admin),
         }
     }
 
@@ -105,12 +103,8 @@ impl Roles {
     }
 
     pub fn from_csv(s: &str) -> Result<Self, UnknownRole> {
-        let roles = s
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(Role::from_str)
-            .collect::<Result<Vec<_>, _>>()?;
+        let roles =
+            s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(Role::from_str).collect::<Result<Vec<_>, _>>()?;
         Ok(Roles::new(roles))
     }
 }
@@ -123,10 +117,7 @@ mod tests {
     fn every_account_is_a_developer() {
         assert_eq!(Roles::new([]).to_csv(), "developer");
         assert_eq!(Roles::new([Role::Admin]).to_csv(), "developer,admin");
-        assert_eq!(
-            Roles::new([Role::Admin, Role::Reviewer, Role::Admin]).to_csv(),
-            "developer,reviewer,admin"
-        );
+        assert_eq!(Roles::new([Role::Admin, Role::Reviewer, Role::Admin]).to_csv(), "developer,reviewer,admin");
     }
 
     #[test]

@@ -26,7 +26,9 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(Index::create().name("idx_users_created_at").table(Users::Table).col(Users::CreatedAt).to_owned())
+            .create_index(
+                Index::create().name("idx_users_created_at").table(Users::Table).col(Users::CreatedAt).to_owned(),
+            )
             .await?;
         manager
             .create_table(
@@ -51,7 +53,11 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create().name("idx_user_tokens_user").table(UserTokens::Table).col(UserTokens::UserId).to_owned(),
+                Index::create()
+                    .name("idx_user_tokens_user")
+                    .table(UserTokens::Table)
+                    .col(UserTokens::UserId)
+                    .to_owned(),
             )
             .await
     }

@@ -39,7 +39,11 @@ impl Config {
         let addr: SocketAddr = parse(&get, "PORTCULLIS_ADDR", "127.0.0.1:3000")?;
         let data_dir = PathBuf::from(get("PORTCULLIS_DATA_DIR").unwrap_or_else(|| "./data".into()));
         let database_url = match get("DATABASE_URL") {
-            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+            Some(url)
+                if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") =>
+            {
+                url
+            }
             Some(_) => return Err(invalid("DATABASE_URL", "must start with sqlite:, postgres:// or postgresql://")),
             None => format!("sqlite://{}?mode=rwc", data_dir.join("portcullis.db").display()),
         };
@@ -66,11 +70,19 @@ impl Config {
         let defaults = LoginLimits::default();
         let login_limits = LoginLimits {
             per_account: LimitPolicy {
-                max_failures: parse(&get, "PORTCULLIS_LOGIN_MAX_FAILURES_PER_ACCOUNT", &defaults.per_account.max_failures.to_string())?,
+                max_failures: parse(
+                    &get,
+                    "PORTCULLIS_LOGIN_MAX_FAILURES_PER_ACCOUNT",
+                    &defaults.per_account.max_failures.to_string(),
+                )?,
                 ..defaults.per_account
             },
             per_address: LimitPolicy {
-                max_failures: parse(&get, "PORTCULLIS_LOGIN_MAX_FAILURES_PER_ADDRESS", &defaults.per_address.max_failures.to_string())?,
+                max_failures: parse(
+                    &get,
+                    "PORTCULLIS_LOGIN_MAX_FAILURES_PER_ADDRESS",
+                    &defaults.per_address.max_failures.to_string(),
+                )?,
                 ..defaults.per_address
             },
         };

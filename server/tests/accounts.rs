@@ -21,7 +21,8 @@ async fn register_verify_login_me_logout() {
     assert_eq!(body["user"]["email_verified"], false);
 
     // Signing in works before verification; `me` shows it unverified.
-    let (status, _) = client.post_json("/api/v1/auth/login", json!({"email": "ada@example.com", "password": PASSWORD})).await;
+    let (status, _) =
+        client.post_json("/api/v1/auth/login", json!({"email": "ada@example.com", "password": PASSWORD})).await;
     assert_eq!(status, StatusCode::OK);
     let (_, me) = client.get_json("/api/v1/me").await;
     assert_eq!(me["user"]["email_verified"], false);
@@ -78,8 +79,12 @@ async fn unknown_email_and_wrong_password_answer_alike() {
     let mut client = app.client();
     client.post("/api/v1/auth/register", json!({"email": "c@example.com", "password": PASSWORD, "name": "C"})).await;
 
-    let (s1, b1) = client.post_json("/api/v1/auth/login", json!({"email": "c@example.com", "password": "wrong password here"})).await;
-    let (s2, b2) = client.post_json("/api/v1/auth/login", json!({"email": "nobody@example.com", "password": "wrong password here"})).await;
+    let (s1, b1) = client
+        .post_json("/api/v1/auth/login", json!({"email": "c@example.com", "password": "wrong password here"}))
+        .await;
+    let (s2, b2) = client
+        .post_json("/api/v1/auth/login", json!({"email": "nobody@example.com", "password": "wrong password here"}))
+        .await;
     assert_eq!(s1, StatusCode::UNAUTHORIZED);
     assert_eq!(s2, StatusCode::UNAUTHORIZED);
     assert_eq!(b1["error"]["code"], b2["error"]["code"]);
@@ -93,7 +98,9 @@ async fn repeated_failures_are_rate_limited_per_account() {
     let mut client = app.client();
     client.post("/api/v1/auth/register", json!({"email": "d@example.com", "password": PASSWORD, "name": "D"})).await;
     for _ in 0..5 {
-        let (status, _) = client.post_json("/api/v1/auth/login", json!({"email": "d@example.com", "password": "not the password"})).await;
+        let (status, _) = client
+            .post_json("/api/v1/auth/login", json!({"email": "d@example.com", "password": "not the password"}))
+            .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
     // Even the right password is refused now, before any hashing.
@@ -104,7 +111,8 @@ async fn repeated_failures_are_rate_limited_per_account() {
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "rate_limited");
     // Another account from the same address is not affected yet.
-    let (status, _) = client.post_json("/api/v1/auth/login", json!({"email": "other@example.com", "password": "x"})).await;
+    let (status, _) =
+        client.post_json("/api/v1/auth/login", json!({"email": "other@example.com", "password": "x"})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -117,10 +125,13 @@ async fn failures_are_rate_limited_per_address() {
     .await;
     let mut client = app.client();
     for i in 0..3 {
-        let (status, _) = client.post_json("/api/v1/auth/login", json!({"email": format!("u{i}@example.com"), "password": "x"})).await;
+        let (status, _) = client
+            .post_json("/api/v1/auth/login", json!({"email": format!("u{i}@example.com"), "password": "x"}))
+            .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let (status, body) = client.post_json("/api/v1/auth/login", json!({"email": "fresh@example.com", "password": "x"})).await;
+    let (status, body) =
+        client.post_json("/api/v1/auth/login", json!({"email": "fresh@example.com", "password": "x"})).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(body["error"]["code"], "rate_limited");
 }
@@ -139,9 +150,8 @@ async fn password_reset_by_mailed_link() {
     let mail = app.wait_for_mail("e@example.com", "/reset-password?token=").await;
     let token = link_token(&mail, "/reset-password");
 
-    let (status, body) = client
-        .post_json("/api/v1/auth/password-reset/confirm", json!({"token": token, "password": "short"}))
-        .await;
+    let (status, body) =
+        client.post_json("/api/v1/auth/password-reset/confirm", json!({"token": token, "password": "short"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["fields"]["password"][0], "Use at least 12 characters.");
 
@@ -154,13 +164,17 @@ async fn password_reset_by_mailed_link() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     let mut fresh = app.client();
-    let (status, _) = fresh.post_json("/api/v1/auth/login", json!({"email": "e@example.com", "password": PASSWORD})).await;
+    let (status, _) =
+        fresh.post_json("/api/v1/auth/login", json!({"email": "e@example.com", "password": PASSWORD})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _) = fresh.post_json("/api/v1/auth/login", json!({"email": "e@example.com", "password": new_password})).await;
+    let (status, _) =
+        fresh.post_json("/api/v1/auth/login", json!({"email": "e@example.com", "password": new_password})).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(!std::fs::read_dir(app.mail_dir()).unwrap().any(|e| {
-        std::fs::read_to_string(e.unwrap().path()).unwrap().contains("To: ghost@example.com")
-    }));
+    assert!(
+        !std::fs::read_dir(app.mail_dir())
+            .unwrap()
+            .any(|e| { std::fs::read_to_string(e.unwrap().path()).unwrap().contains("To: ghost@example.com") })
+    );
 }
 
 #[tokio::test]
@@ -196,7 +210,10 @@ async fn validation_reports_every_field() {
     let (status, _) = client.post_json("/api/v1/auth/login", json!({"email": "g@example.com", "password": long})).await;
     assert_eq!(status, StatusCode::OK);
     let (status, body) = client
-        .post_json("/api/v1/auth/register", json!({"email": "h@example.com", "password": "🔒".repeat(129), "name": "H"}))
+        .post_json(
+            "/api/v1/auth/register",
+            json!({"email": "h@example.com", "password": "🔒".repeat(129), "name": "H"}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["fields"]["password"][0], "Use at most 128 characters.");

@@ -74,7 +74,10 @@ async fn disabling_ends_every_session() {
     let mut first = app.signed_in_user("gone@example.com", "Gone").await;
     let mut second = app.client();
     let (status, _) = second
-        .post_json("/api/v1/auth/login", json!({"email": "gone@example.com", "password": "correct horse battery staple"}))
+        .post_json(
+            "/api/v1/auth/login",
+            json!({"email": "gone@example.com", "password": "correct horse battery staple"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
 
@@ -87,7 +90,10 @@ async fn disabling_ends_every_session() {
     assert_eq!(first.get_json("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(second.get_json("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
     let (status, body) = second
-        .post_json("/api/v1/auth/login", json!({"email": "gone@example.com", "password": "correct horse battery staple"}))
+        .post_json(
+            "/api/v1/auth/login",
+            json!({"email": "gone@example.com", "password": "correct horse battery staple"}),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["error"]["code"], "account_disabled");
@@ -95,7 +101,10 @@ async fn disabling_ends_every_session() {
     // An admin cannot disable themselves, nor remove the last admin.
     let (_, me) = admin.get_json("/api/v1/me").await;
     let admin_id = me["user"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(admin.post(&format!("/api/v1/users/{admin_id}/disable"), json!({})).await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        admin.post(&format!("/api/v1/users/{admin_id}/disable"), json!({})).await.status(),
+        StatusCode::CONFLICT
+    );
     assert_eq!(
         admin.put(&format!("/api/v1/users/{admin_id}/roles"), json!({"roles": []})).await.status(),
         StatusCode::CONFLICT

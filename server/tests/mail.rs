@@ -6,7 +6,7 @@ use common::smtp::SmtpServer;
 use common::{Options, TestApp, free_port, json};
 use portcullis_service::entity::mail_outbox;
 use reqwest::StatusCode;
-use sea_orm::{EntityTrait, QueryFilter, ColumnTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::time::Duration;
 
 async fn wait_until<F: Future<Output = bool>>(mut check: impl FnMut() -> F, what: &str) {
@@ -24,11 +24,18 @@ async fn mail_arrives_over_smtp() {
     let maildir = tempfile::TempDir::new().unwrap();
     let port = free_port();
     let smtp = SmtpServer::start(port, maildir.path()).await;
-    let app = TestApp::spawn_with(Options { env: vec![("SMTP_URL", format!("smtp://127.0.0.1:{port}"))], ..Default::default() }).await;
+    let app = TestApp::spawn_with(Options {
+        env: vec![("SMTP_URL", format!("smtp://127.0.0.1:{port}"))],
+        ..Default::default()
+    })
+    .await;
 
     let (status, _) = app
         .client()
-        .post_json("/api/v1/auth/register", json!({"email": "m@example.com", "password": "correct horse battery", "name": "M"}))
+        .post_json(
+            "/api/v1/auth/register",
+            json!({"email": "m@example.com", "password": "correct horse battery", "name": "M"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
     wait_until(|| async { !smtp.received().is_empty() }, "the SMTP server to receive the mail").await;
@@ -37,7 +44,11 @@ async fn mail_arrives_over_smtp() {
     assert!(mail.contains("Subject: Confirm your email address"));
     assert!(mail.contains("/verify-email?token="));
     assert!(common::read_mails(&app.mail_dir()).is_empty(), "no .eml files when SMTP is configured");
-    let sent = mail_outbox::Entity::find().filter(mail_outbox::Column::Status.eq("sent")).all(app.services.db()).await.unwrap();
+    let sent = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::Status.eq("sent"))
+        .all(app.services.db())
+        .await
+        .unwrap();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].attempts, 1);
 }
@@ -46,13 +57,20 @@ async fn mail_arrives_over_smtp() {
 async fn mail_waits_in_the_outbox_while_the_server_is_down() {
     let maildir = tempfile::TempDir::new().unwrap();
     let port = free_port();
-    let app = TestApp::spawn_with(Options { env: vec![("SMTP_URL", format!("smtp://127.0.0.1:{port}"))], ..Default::default() }).await;
+    let app = TestApp::spawn_with(Options {
+        env: vec![("SMTP_URL", format!("smtp://127.0.0.1:{port}"))],
+        ..Default::default()
+    })
+    .await;
     let db = app.services.db().clone();
 
     // No SMTP server yet: the registration still succeeds and the message waits.
     let (status, _) = app
         .client()
-        .post_json("/api/v1/auth/register", json!({"email": "w@example.com", "password": "correct horse battery", "name": "W"}))
+        .post_json(
+            "/api/v1/auth/register",
+            json!({"email": "w@example.com", "password": "correct horse battery", "name": "W"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
     wait_until(
@@ -82,7 +100,12 @@ async fn permanent_failures_are_parked_for_an_admin() {
     portcullis_service::mail::enqueue(
         &txn,
         app.services.clock(),
-        portcullis_service::mail::OutgoingMail { to: "not an address".into(), subject: "x".into(), text: "x".into(), html: "x".into() },
+        portcullis_service::mail::OutgoingMail {
+            to: "not an address".into(),
+            subject: "x".into(),
+            text: "x".into(),
+            html: "x".into(),
+        },
     )
     .await
     .unwrap();
@@ -90,7 +113,10 @@ async fn permanent_failures_are_parked_for_an_admin() {
     app.services.wake_mail_worker();
     let db = app.services.db().clone();
     wait_until(
-        || async { mail_outbox::Entity::find().filter(mail_outbox::Column::Status.eq("failed")).all(&db).await.unwrap().len() == 1 },
+        || async {
+            mail_outbox::Entity::find().filter(mail_outbox::Column::Status.eq("failed")).all(&db).await.unwrap().len()
+                == 1
+        },
         "the message to be parked",
     )
     .await;

@@ -3,8 +3,8 @@
 mod common;
 
 use common::{TestApp, json};
-use portcullis_service::audit::{self, ChainReport};
 use portcullis_domain::audit::BrokenLink;
+use portcullis_service::audit::{self, ChainReport};
 use reqwest::StatusCode;
 use reqwest::header::HeaderValue;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
@@ -15,7 +15,10 @@ async fn cross_site_state_changes_are_refused() {
     let mut evil = app.client();
     evil.headers.insert("origin", HeaderValue::from_static("https://evil.example"));
     let (status, body) = evil
-        .post_json("/api/v1/auth/register", json!({"email": "x@example.com", "password": "correct horse battery", "name": "X"}))
+        .post_json(
+            "/api/v1/auth/register",
+            json!({"email": "x@example.com", "password": "correct horse battery", "name": "X"}),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["error"]["code"], "cross_site_request");
@@ -29,7 +32,10 @@ async fn cross_site_state_changes_are_refused() {
     let mut own = app.client();
     own.headers.insert("origin", HeaderValue::from_str(&app.base).unwrap());
     let (status, _) = own
-        .post_json("/api/v1/auth/register", json!({"email": "y@example.com", "password": "correct horse battery", "name": "Y"}))
+        .post_json(
+            "/api/v1/auth/register",
+            json!({"email": "y@example.com", "password": "correct horse battery", "name": "Y"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(evil.get("/healthz").await.status(), StatusCode::OK);
@@ -73,8 +79,14 @@ async fn hsts_and_host_cookie_over_https() {
     })
     .await;
     let mut client = app.client();
-    client.post("/api/v1/auth/register", json!({"email": "s@example.com", "password": "correct horse battery", "name": "S"})).await;
-    let r = client.post("/api/v1/auth/login", json!({"email": "s@example.com", "password": "correct horse battery"})).await;
+    client
+        .post(
+            "/api/v1/auth/register",
+            json!({"email": "s@example.com", "password": "correct horse battery", "name": "S"}),
+        )
+        .await;
+    let r =
+        client.post("/api/v1/auth/login", json!({"email": "s@example.com", "password": "correct horse battery"})).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers()["strict-transport-security"].to_str().unwrap().contains("max-age="));
     let cookie = r.headers()["set-cookie"].to_str().unwrap();
@@ -126,5 +138,8 @@ async fn audit_chain_verifies_and_detects_tampering() {
     let db2 = app2.services.db();
     let backend: DbBackend = db2.get_database_backend();
     db2.execute_raw(Statement::from_string(backend, "DELETE FROM audit_log WHERE seq = 2")).await.unwrap();
-    assert!(matches!(audit::verify(db2).await.unwrap(), ChainReport::Broken { link: BrokenLink::Unlinked { seq: 3 }, .. }));
+    assert!(matches!(
+        audit::verify(db2).await.unwrap(),
+        ChainReport::Broken { link: BrokenLink::Unlinked { seq: 3 }, .. }
+    ));
 }

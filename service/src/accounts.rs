@@ -1,6 +1,7 @@
 //! Accounts: registration, email verification, sign-in, password reset, and the admin's
 //! user management. Every change writes its audit record and mail in one transaction.
 
+use crate::Services;
 use crate::audit::{self, AuditEvent};
 use crate::context::{Actor, Ctx};
 use crate::db::begin_write;
@@ -9,11 +10,9 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
 use crate::session_store::delete_user_sessions;
 use crate::tokens::{new_id, random_token, sha256_hex};
-use crate::Services;
 use chrono::{DateTime, Duration, Utc};
 use portcullis_domain::account::{
-    LoginInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, UserView, VerifyEmailInput,
-    normalize_email,
+    LoginInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, UserView, VerifyEmailInput, normalize_email,
 };
 use portcullis_domain::admin::{Page, UserQuery, UserSummary};
 use portcullis_domain::role::{Permission, Role, Roles};
@@ -141,10 +140,19 @@ pub async fn register(services: &Services, ctx: &Ctx, input: RegisterInput) -> S
     .insert(&txn)
     .await?;
     let token = issue_token(&txn, now, &user.id, VERIFY_EMAIL, Duration::hours(VERIFY_TTL_HOURS)).await?;
-    enqueue(&txn, services.clock(), templates::verify_email(&user.email, &user.name, &config.link("verify-email", &token)))
-        .await?;
-    audit::record(&txn, services.clock(), &ctx.as_user(&user), AuditEvent::new("user.registered", "user", user.id.clone()))
-        .await?;
+    enqueue(
+        &txn,
+        services.clock(),
+        templates::verify_email(&user.email, &user.name, &config.link("verify-email", &token)),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        services.clock(),
+        &ctx.as_user(&user),
+        AuditEvent::new("user.registered", "user", user.id.clone()),
+    )
+    .await?;
     txn.commit().await?;
     services.wake_mail_worker();
     Ok(Actor::from_user(&user).view())
@@ -159,8 +167,13 @@ pub async fn verify_email(services: &Services, ctx: &Ctx, input: VerifyEmailInpu
     active.email_verified_at = Set(Some(now));
     active.updated_at = Set(now);
     let user = active.update(&txn).await?;
-    audit::record(&txn, services.clock(), &ctx.as_user(&user), AuditEvent::new("user.email_verified", "user", user.id.clone()))
-        .await?;
+    audit::record(
+        &txn,
+        services.clock(),
+        &ctx.as_user(&user),
+        AuditEvent::new("user.email_verified", "user", user.id.clone()),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -176,20 +189,26 @@ pub async fn login(services: &Services, ctx: &Ctx, input: LoginInput) -> Service
     let txn = begin_write(services.db()).await?;
     let result = match user {
         Some(user) if ok && user.disabled_at.is_none() => {
-            audit::record(&txn, services.clock(), &ctx.as_user(&user), AuditEvent::new("user.login", "user", user.id.clone()))
-                .await?;
+            audit::record(
+                &txn,
+                services.clock(),
+                &ctx.as_user(&user),
+                AuditEvent::new("user.login", "user", user.id.clone()),
+            )
+            .await?;
             limits.record_success(&email);
             Ok(user)
         }
         Some(user) if ok => {
-            let event = AuditEvent::new("user.login_refused", "user", user.id.clone()).details(json!({"reason": "disabled"}));
+            let event =
+                AuditEvent::new("user.login_refused", "user", user.id.clone()).details(json!({"reason": "disabled"}));
             audit::record(&txn, services.clock(), ctx, event).await?;
             Err(ServiceError::AccountDisabled)
         }
         user => {
             limits.record_failure(&email, ctx.ip.as_deref(), services.clock().instant());
-            let event = AuditEvent::new("user.login_failed", "user", user.map(|u| u.id))
-                .details(json!({ "email": email }));
+            let event =
+                AuditEvent::new("user.login_failed", "user", user.map(|u| u.id)).details(json!({ "email": email }));
             audit::record(&txn, services.clock(), ctx, event).await?;
             Err(ServiceError::InvalidCredentials)
         }
@@ -241,7 +260,8 @@ pub async fn confirm_password_reset(services: &Services, ctx: &Ctx, input: Passw
     active.updated_at = Set(now);
     let user = active.update(&txn).await?;
     let ended = delete_user_sessions(&txn, &user.id).await?;
-    let event = AuditEvent::new("user.password_reset", "user", user.id.clone()).details(json!({ "sessions_ended": ended }));
+    let event =
+        AuditEvent::new("user.password_reset", "user", user.id.clone()).details(json!({ "sessions_ended": ended }));
     audit::record(&txn, services.clock(), &ctx.as_user(&user), event).await?;
     txn.commit().await?;
     Ok(())
@@ -369,8 +389,13 @@ pub async fn create_admin(services: &Services, email: &str) -> ServiceResult<Str
             active.auth_epoch = Set(epoch);
             active.updated_at = Set(now);
             let user = active.update(&txn).await?;
-            audit::record(&txn, services.clock(), &ctx, AuditEvent::new("user.promoted_admin", "user", user.id.clone()))
-                .await?;
+            audit::record(
+                &txn,
+                services.clock(),
+                &ctx,
+                AuditEvent::new("user.promoted_admin", "user", user.id.clone()),
+            )
+            .await?;
             user
         }
         None => {

@@ -143,10 +143,8 @@ pub async fn list(db: &DatabaseConnection, ctx: &Ctx, query: &AuditQuery) -> Ser
         condition = condition.add(audit_log::Column::ObjectId.eq(object_id));
     }
     let page = query.page.unwrap_or(1).max(1);
-    let paginator = audit_log::Entity::find()
-        .filter(condition)
-        .order_by_desc(audit_log::Column::Seq)
-        .paginate(db, PER_PAGE);
+    let paginator =
+        audit_log::Entity::find().filter(condition).order_by_desc(audit_log::Column::Seq).paginate(db, PER_PAGE);
     let total = paginator.num_items().await?;
     let items = paginator
         .fetch_page(page - 1)

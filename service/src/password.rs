@@ -3,9 +3,9 @@
 
 use crate::error::{ServiceError, ServiceResult};
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
 use rand::TryRngCore;
 use rand::rngs::OsRng;
-use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::Semaphore;
 
@@ -46,7 +46,8 @@ impl PasswordHasher {
         self.run(move || {
             let known = stored.is_some();
             let hash = stored.unwrap_or_else(|| dummy_hash().to_owned());
-            let parsed = PasswordHash::new(&hash).map_err(|e| ServiceError::Internal(format!("bad stored hash: {e}")))?;
+            let parsed =
+                PasswordHash::new(&hash).map_err(|e| ServiceError::Internal(format!("bad stored hash: {e}")))?;
             let ok = argon2().verify_password(password.as_bytes(), &parsed).is_ok();
             Ok(known && ok)
         })

@@ -1,10 +1,10 @@
 //! Who a session belongs to, with the idle and absolute timeouts and the re-issue of the
 //! session id whenever the account's privileges change.
 
+use crate::Services;
 use crate::context::Actor;
 use crate::entity::user;
 use crate::error::{ServiceError, ServiceResult};
-use crate::Services;
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;

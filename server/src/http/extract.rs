@@ -53,9 +53,11 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
         return ApiError::PayloadTooLarge;
     }
     match rejection {
-        JsonRejection::JsonDataError(e) => {
-            ServiceError::field("body", e.body_text().replace("Failed to deserialize the JSON body into the target type: ", "")).into()
-        }
+        JsonRejection::JsonDataError(e) => ServiceError::field(
+            "body",
+            e.body_text().replace("Failed to deserialize the JSON body into the target type: ", ""),
+        )
+        .into(),
         JsonRejection::JsonSyntaxError(_) => ApiError::BadRequest("The request body is not valid JSON.".into()),
         JsonRejection::MissingJsonContentType(_) => {
             ApiError::BadRequest("Send the body as JSON with `Content-Type: application/json`.".into())

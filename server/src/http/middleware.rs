@@ -93,7 +93,8 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
         );
     }
     if state.origin.starts_with("https://") {
-        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        headers
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     if !is_asset {
         // Pages and API answers can be personal: no cache may keep them.
@@ -132,7 +133,11 @@ mod tests {
     fn own_origin_and_non_browsers_pass() {
         assert!(!is_cross_site(&Method::POST, &headers(&[("origin", OWN)]), OWN));
         assert!(!is_cross_site(&Method::POST, &headers(&[("sec-fetch-site", "same-origin")]), OWN));
-        assert!(!is_cross_site(&Method::POST, &headers(&[("origin", "http://127.0.0.1:4000"), ("host", "127.0.0.1:4000")]), OWN));
+        assert!(!is_cross_site(
+            &Method::POST,
+            &headers(&[("origin", "http://127.0.0.1:4000"), ("host", "127.0.0.1:4000")]),
+            OWN
+        ));
         assert!(!is_cross_site(&Method::POST, &headers(&[]), OWN));
     }
 }

@@ -115,7 +115,9 @@ impl TestApp {
     /// Waits for a mail to `to` whose text contains `needle`, written as an `.eml` file.
     pub async fn wait_for_mail(&self, to: &str, needle: &str) -> String {
         for _ in 0..100 {
-            if let Some(mail) = read_mails(&self.mail_dir()).into_iter().find(|m| addressed_to(m, to) && m.contains(needle)) {
+            if let Some(mail) =
+                read_mails(&self.mail_dir()).into_iter().find(|m| addressed_to(m, to) && m.contains(needle))
+            {
                 return mail;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -201,7 +203,8 @@ pub fn decode_quoted_printable(raw: &str) -> String {
 
 /// The token of the first link to `path` in a mail.
 pub fn link_token(mail: &str, path: &str) -> String {
-    let start = mail.find(&format!("{path}?token=")).unwrap_or_else(|| panic!("no {path} link in mail")) + path.len() + 7;
+    let start =
+        mail.find(&format!("{path}?token=")).unwrap_or_else(|| panic!("no {path} link in mail")) + path.len() + 7;
     mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }
 

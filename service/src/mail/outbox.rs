@@ -83,9 +83,7 @@ pub async fn claim_due(
 }
 
 fn free_at(now: DateTime<Utc>) -> Condition {
-    Condition::any()
-        .add(mail_outbox::Column::LockedUntil.is_null())
-        .add(mail_outbox::Column::LockedUntil.lt(now))
+    Condition::any().add(mail_outbox::Column::LockedUntil.is_null()).add(mail_outbox::Column::LockedUntil.lt(now))
 }
 
 pub async fn mark_sent(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Result<(), DbErr> {

@@ -56,11 +56,7 @@ impl MailTransport {
             .map_err(|e| SendError::Permanent(format!("cannot build message: {e}")))?;
         match self {
             MailTransport::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| {
-                if e.is_permanent() {
-                    SendError::Permanent(e.to_string())
-                } else {
-                    SendError::Temporary(e.to_string())
-                }
+                if e.is_permanent() { SendError::Permanent(e.to_string()) } else { SendError::Temporary(e.to_string()) }
             }),
             MailTransport::Files(files) => {
                 files.send(message).await.map(drop).map_err(|e| SendError::Temporary(e.to_string()))
