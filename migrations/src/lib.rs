@@ -6,6 +6,8 @@ mod m20261125_000001_accounts;
 mod m20261125_000002_sessions;
 mod m20261125_000003_mail_outbox;
 mod m20261125_000004_audit_log;
+mod m20261125_000005_organisations;
+mod m20261125_000006_applications;
 
 pub struct Migrator;
 
@@ -17,6 +19,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_sessions::Migration),
             Box::new(m20261125_000003_mail_outbox::Migration),
             Box::new(m20261125_000004_audit_log::Migration),
+            Box::new(m20261125_000005_organisations::Migration),
+            Box::new(m20261125_000006_applications::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ use portcullis_app::{App, shell};
 use portcullis_service::clock::{SharedClock, SystemClock};
 use portcullis_service::session_auth::IDLE_TIMEOUT_SECS;
 use portcullis_service::session_store::DbSessionStore;
+use portcullis_service::storage::LocalStore;
 use portcullis_service::{ServiceConfig, Services, db};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -59,7 +60,10 @@ pub async fn services(config: &Config, clock: SharedClock) -> Result<Services, S
         // Leave a core for everything else, so a login burst cannot stall the pages.
         hash_concurrency: std::thread::available_parallelism().map(|n| n.get().saturating_sub(1).max(1)).unwrap_or(1),
     };
-    Ok(Services::new(conn, clock, service_config))
+    let uploads = config.data_dir.join("uploads");
+    let storage =
+        LocalStore::new(&uploads).map_err(|e| StartupError::DataDir(format!("{}: {e}", uploads.display())))?;
+    Ok(Services::new(conn, clock, service_config, Arc::new(storage)))
 }
 
 impl Application {

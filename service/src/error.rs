@@ -10,10 +10,18 @@ pub enum ServiceError {
     Unauthenticated,
     #[error("You are not allowed to do that.")]
     Forbidden,
+    /// Not allowed, with the rule that says so.
+    #[error("{0}")]
+    NotAllowed(String),
     #[error("Not found.")]
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// Someone saved first: the caller's copy is out of date. Carries the current state.
+    #[error("{message}")]
+    Stale { message: String, current: Box<serde_json::Value> },
+    #[error("{0}")]
+    TooLarge(String),
     #[error("Some fields need attention.")]
     Validation(FieldErrors),
     #[error("Incorrect email or password.")]
@@ -43,7 +51,10 @@ impl ServiceError {
         match self {
             ServiceError::Unauthenticated => "unauthenticated",
             ServiceError::Forbidden => "forbidden",
+            ServiceError::NotAllowed(_) => "forbidden",
             ServiceError::NotFound => "not_found",
+            ServiceError::Stale { .. } => "stale_version",
+            ServiceError::TooLarge(_) => "payload_too_large",
             ServiceError::Conflict(_) => "conflict",
             ServiceError::Validation(_) => "validation_failed",
             ServiceError::InvalidCredentials => "invalid_credentials",

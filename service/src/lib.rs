@@ -10,9 +10,11 @@ pub mod entity;
 pub mod error;
 pub mod login_limits;
 pub mod mail;
+pub mod orgs;
 pub mod password;
 pub mod session_auth;
 pub mod session_store;
+pub mod storage;
 pub mod tokens;
 
 pub use context::{Actor, ClientIp, Ctx};
@@ -24,6 +26,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 use url::Url;
+
+/// RFC 3339 UTC, to the second: how the API shows times.
+pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
 
 /// Settings the services need; the server builds them from its configuration.
 #[derive(Debug, Clone)]
@@ -53,6 +60,9 @@ struct Inner {
     hasher: password::PasswordHasher,
     login_limits: login_limits::LoginLimiter,
     mail_notify: Arc<Notify>,
+    storage: Arc<dyn storage::BlobStore>,
+    /// Decoding uploads for validation is memory-hungry; a few at a time.
+    decode_permits: Arc<tokio::sync::Semaphore>,
 }
 
 /// Cheap to clone; one per process.
@@ -68,11 +78,25 @@ impl std::fmt::Debug for Services {
 }
 
 impl Services {
-    pub fn new(db: DatabaseConnection, clock: SharedClock, config: ServiceConfig) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        clock: SharedClock,
+        config: ServiceConfig,
+        storage: Arc<dyn storage::BlobStore>,
+    ) -> Self {
         let hasher = password::PasswordHasher::new(config.hash_concurrency);
         let login_limits = login_limits::LoginLimiter::new(config.login_limits);
         Self {
-            inner: Arc::new(Inner { db, clock, config, hasher, login_limits, mail_notify: Arc::new(Notify::new()) }),
+            inner: Arc::new(Inner {
+                db,
+                clock,
+                config,
+                hasher,
+                login_limits,
+                mail_notify: Arc::new(Notify::new()),
+                storage,
+                decode_permits: Arc::new(tokio::sync::Semaphore::new(2)),
+            }),
         }
     }
 
@@ -99,6 +123,14 @@ impl Services {
     /// Woken after a transaction that enqueued mail commits.
     pub fn mail_notify(&self) -> Arc<Notify> {
         self.inner.mail_notify.clone()
+    }
+
+    pub fn storage(&self) -> &dyn storage::BlobStore {
+        self.inner.storage.as_ref()
+    }
+
+    pub fn decode_permits(&self) -> &tokio::sync::Semaphore {
+        &self.inner.decode_permits
     }
 
     pub fn wake_mail_worker(&self) {

@@ -27,9 +27,12 @@ impl ApiError {
         match self {
             ApiError::Service(e) => match e {
                 ServiceError::Unauthenticated | ServiceError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-                ServiceError::Forbidden | ServiceError::AccountDisabled => StatusCode::FORBIDDEN,
+                ServiceError::Forbidden | ServiceError::NotAllowed(_) | ServiceError::AccountDisabled => {
+                    StatusCode::FORBIDDEN
+                }
                 ServiceError::NotFound => StatusCode::NOT_FOUND,
-                ServiceError::Conflict(_) => StatusCode::CONFLICT,
+                ServiceError::Conflict(_) | ServiceError::Stale { .. } => StatusCode::CONFLICT,
+                ServiceError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
                 ServiceError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::InvalidToken => StatusCode::BAD_REQUEST,
                 ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -77,6 +80,9 @@ impl IntoResponse for ApiError {
         let mut error = json!({ "code": self.code(), "message": self.to_string(), "request_id": request_id });
         if let Some(fields) = self.fields() {
             error["fields"] = json!(fields);
+        }
+        if let ApiError::Service(ServiceError::Stale { current, .. }) = &self {
+            error["current"] = (**current).clone();
         }
         let mut response = (status, axum::Json(json!({ "error": error }))).into_response();
         if let ApiError::Service(ServiceError::RateLimited { retry_after_secs }) = self {

@@ -1,7 +1,16 @@
 //! sea-orm entities, one module per table.
 
+pub mod application;
+pub mod application_event;
+pub mod application_message;
+pub mod application_revision;
 pub mod audit_log;
 pub mod mail_outbox;
+pub mod mockup;
+pub mod org;
+pub mod org_invitation;
+pub mod org_member;
+pub mod scope;
 pub mod session;
 pub mod user;
 pub mod user_token;

@@ -100,6 +100,81 @@ pub fn already_registered(to: &str, name: &str, reset_page: &str) -> OutgoingMai
     .render()
 }
 
+pub fn org_invitation(to: &str, org_name: &str, inviter: &str, link: &str) -> OutgoingMail {
+    let invited = format!(
+        "{inviter} invited you to join {org_name} on Portcullis, where it applies for access to the platform's Data Portability API."
+    );
+    Letter {
+        to,
+        subject: "You are invited to join an organisation on Portcullis",
+        greeting_name: to,
+        paragraphs: &[&invited, "To accept, sign in (or register) with this email address, then open the link."],
+        action: Some(("Accept the invitation", link)),
+        footer: "The invitation is valid for 7 days. If you do not know the sender, ignore this message.",
+    }
+    .render()
+}
+
+pub fn submission_received(to: &str, name: &str, app_name: &str, reference: &str, link: &str) -> OutgoingMail {
+    let subject = format!("Application {reference} received");
+    let received = format!("We received the application for {app_name}. Its reference number is {reference}.");
+    Letter {
+        to,
+        subject: &subject,
+        greeting_name: name,
+        paragraphs: &[
+            &received,
+            "A privacy and security reviewer will look at it; you will get an email when there is news.",
+        ],
+        action: Some(("View the application", link)),
+        footer: "Quote the reference number in any correspondence about this application.",
+    }
+    .render()
+}
+
+pub fn changes_requested(to: &str, name: &str, app_name: &str, reference: &str, link: &str) -> OutgoingMail {
+    let subject = format!("Changes requested for application {reference}");
+    let body = format!("The reviewers asked for changes to the application for {app_name} ({reference}).");
+    Letter {
+        to,
+        subject: &subject,
+        greeting_name: name,
+        paragraphs: &[&body, "Their message and the checklist items to address are on the application's status page."],
+        action: Some(("See what to change", link)),
+        footer: "Edit the application and submit it again when you are ready.",
+    }
+    .render()
+}
+
+pub fn decision(to: &str, name: &str, app_name: &str, reference: &str, outcome: &str, link: &str) -> OutgoingMail {
+    let subject = format!("Decision on application {reference}: {outcome}");
+    let body = format!("The review of the application for {app_name} ({reference}) is complete: {outcome}.");
+    Letter {
+        to,
+        subject: &subject,
+        greeting_name: name,
+        paragraphs: &[&body],
+        action: Some(("View the decision", link)),
+        footer: "You can reply through the application's message thread.",
+    }
+    .render()
+}
+
+/// Says that there is a message, not what it says: bodies stay in the portal.
+pub fn new_message(to: &str, name: &str, app_name: &str, reference: &str, link: &str) -> OutgoingMail {
+    let subject = format!("New message about application {reference}");
+    let body = format!("There is a new message about the application for {app_name} ({reference}).");
+    Letter {
+        to,
+        subject: &subject,
+        greeting_name: name,
+        paragraphs: &[&body],
+        action: Some(("Read the message", link)),
+        footer: "Sign in to Portcullis to read and answer it.",
+    }
+    .render()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

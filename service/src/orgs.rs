@@ -1,0 +1,244 @@
+//! Organisations and their members. Applications belong to organisations; membership is
+//! what lets a developer see and edit them.
+
+use crate::audit::{self, AuditEvent};
+use crate::context::{Actor, Ctx};
+use crate::db::begin_write;
+use crate::entity::{org, org_invitation, org_member, user};
+use crate::error::{ServiceError, ServiceResult};
+use crate::mail::{enqueue, templates};
+use crate::tokens::{new_id, random_token, sha256_hex};
+use crate::{Services, timestamp};
+use chrono::Duration;
+use portcullis_domain::account::normalize_email;
+use portcullis_domain::org::{
+    AcceptInvitationInput, INVITATION_TTL_DAYS, InvitationView, InviteInput, MemberRole, MemberView, OrgDetail,
+    OrgInput, OrgView,
+};
+use portcullis_domain::role::Permission;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder,
+};
+use serde_json::json;
+use validator::Validate;
+
+fn view(org: &org::Model, my_role: MemberRole) -> OrgView {
+    OrgView {
+        id: org.id.clone(),
+        name: org.name.clone(),
+        country: org.country.clone(),
+        website: org.website.clone(),
+        contact_email: org.contact_email.clone(),
+        my_role,
+        created_at: timestamp(org.created_at),
+    }
+}
+
+/// The caller's role in `org_id`, if a member.
+pub async fn membership(conn: &impl ConnectionTrait, org_id: &str, user_id: &str) -> ServiceResult<Option<MemberRole>> {
+    let member = org_member::Entity::find_by_id((org_id.to_owned(), user_id.to_owned())).one(conn).await?;
+    Ok(member.and_then(|m| MemberRole::parse(&m.role)))
+}
+
+/// Loads an organisation for one of its members; everyone else gets `NotFound`, so ids of
+/// other organisations reveal nothing.
+async fn for_member(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    org_id: &str,
+) -> ServiceResult<(org::Model, MemberRole)> {
+    let role = membership(conn, org_id, &actor.user_id).await?.ok_or(ServiceError::NotFound)?;
+    let org = org::Entity::find_by_id(org_id).one(conn).await?.ok_or(ServiceError::NotFound)?;
+    Ok((org, role))
+}
+
+pub async fn create(services: &Services, ctx: &Ctx, input: OrgInput) -> ServiceResult<OrgView> {
+    let actor = ctx.require(Permission::Apply)?;
+    let input = input.normalized();
+    input.validate()?;
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let org = org::ActiveModel {
+        id: Set(new_id()),
+        name: Set(input.name),
+        country: Set(input.country),
+        website: Set(input.website),
+        contact_email: Set(input.contact_email),
+        created_by: Set(actor.user_id.clone()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    org_member::ActiveModel {
+        org_id: Set(org.id.clone()),
+        user_id: Set(actor.user_id.clone()),
+        role: Set(MemberRole::Owner.as_str().to_owned()),
+        joined_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("org.created", "org", org.id.clone())
+            .details(json!({ "name": org.name, "country": org.country })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view(&org, MemberRole::Owner))
+}
+
+/// The caller's organisations, oldest first.
+pub async fn list_mine(services: &Services, ctx: &Ctx) -> ServiceResult<Vec<OrgView>> {
+    let actor = ctx.signed_in()?;
+    let memberships = org_member::Entity::find()
+        .filter(org_member::Column::UserId.eq(&actor.user_id))
+        .order_by_asc(org_member::Column::JoinedAt)
+        .all(services.db())
+        .await?;
+    let mut orgs = Vec::with_capacity(memberships.len());
+    for membership in memberships {
+        if let (Some(org), Some(role)) =
+            (org::Entity::find_by_id(&membership.org_id).one(services.db()).await?, MemberRole::parse(&membership.role))
+        {
+            orgs.push(view(&org, role));
+        }
+    }
+    Ok(orgs)
+}
+
+pub async fn detail(services: &Services, ctx: &Ctx, org_id: &str) -> ServiceResult<OrgDetail> {
+    let actor = ctx.signed_in()?;
+    let (org, role) = for_member(services.db(), actor, org_id).await?;
+    let rows = org_member::Entity::find()
+        .filter(org_member::Column::OrgId.eq(org_id))
+        .order_by_asc(org_member::Column::JoinedAt)
+        .all(services.db())
+        .await?;
+    let mut members = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(user) = user::Entity::find_by_id(&row.user_id).one(services.db()).await? {
+            members.push(MemberView {
+                user_id: user.id,
+                email: user.email,
+                name: user.name,
+                role: MemberRole::parse(&row.role).unwrap_or_default(),
+            });
+        }
+    }
+    let now = services.clock().now();
+    let invitations = org_invitation::Entity::find()
+        .filter(org_invitation::Column::OrgId.eq(org_id))
+        .filter(org_invitation::Column::AcceptedAt.is_null())
+        .filter(org_invitation::Column::ExpiresAt.gt(now))
+        .order_by_asc(org_invitation::Column::CreatedAt)
+        .all(services.db())
+        .await?
+        .iter()
+        .map(invitation_view)
+        .collect();
+    Ok(OrgDetail { org: view(&org, role), members, invitations })
+}
+
+fn invitation_view(invitation: &org_invitation::Model) -> InvitationView {
+    InvitationView {
+        id: invitation.id.clone(),
+        org_id: invitation.org_id.clone(),
+        email: invitation.email.clone(),
+        role: MemberRole::parse(&invitation.role).unwrap_or_default(),
+        expires_at: timestamp(invitation.expires_at),
+    }
+}
+
+/// Owners invite teammates by email; the link works for whoever signs in as that address.
+pub async fn invite(services: &Services, ctx: &Ctx, org_id: &str, input: InviteInput) -> ServiceResult<InvitationView> {
+    let actor = ctx.require(Permission::Apply)?;
+    input.validate()?;
+    let email = normalize_email(&input.email);
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let (org, role) = for_member(&txn, actor, org_id).await?;
+    if role != MemberRole::Owner {
+        return Err(ServiceError::NotAllowed("Only owners of the organisation can invite people.".into()));
+    }
+    if let Some(existing) = user::Entity::find().filter(user::Column::Email.eq(&email)).one(&txn).await?
+        && membership(&txn, org_id, &existing.id).await?.is_some()
+    {
+        return Err(ServiceError::Conflict(format!("{email} is already a member of {}.", org.name)));
+    }
+    let token = random_token();
+    let invitation = org_invitation::ActiveModel {
+        id: Set(new_id()),
+        org_id: Set(org.id.clone()),
+        email: Set(email.clone()),
+        role: Set(input.role.as_str().to_owned()),
+        token_hash: Set(sha256_hex(&token)),
+        invited_by: Set(actor.user_id.clone()),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::days(INVITATION_TTL_DAYS)),
+        accepted_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let link = services.config().link("invitations/accept", &token);
+    enqueue(&txn, services.clock(), templates::org_invitation(&email, &org.name, &actor.name, &link)).await?;
+    audit::record(
+        &txn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("org.member_invited", "org", org.id.clone())
+            .details(json!({ "email": email, "role": input.role.as_str(), "invitation_id": invitation.id })),
+    )
+    .await?;
+    txn.commit().await?;
+    services.wake_mail_worker();
+    Ok(invitation_view(&invitation))
+}
+
+/// Joins the organisation of a valid invitation addressed to the signed-in account.
+pub async fn accept_invitation(services: &Services, ctx: &Ctx, input: AcceptInvitationInput) -> ServiceResult<OrgView> {
+    let actor = ctx.require(Permission::Apply)?;
+    input.validate()?;
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let invitation = org_invitation::Entity::find()
+        .filter(org_invitation::Column::TokenHash.eq(sha256_hex(&input.token)))
+        .one(&txn)
+        .await?
+        .filter(|i| i.accepted_at.is_none() && i.expires_at > now)
+        .ok_or(ServiceError::InvalidToken)?;
+    if normalize_email(&actor.email) != invitation.email {
+        return Err(ServiceError::NotAllowed(format!(
+            "This invitation was sent to {}. Sign in with that address to accept it.",
+            invitation.email
+        )));
+    }
+    let org = org::Entity::find_by_id(&invitation.org_id).one(&txn).await?.ok_or(ServiceError::InvalidToken)?;
+    let role = MemberRole::parse(&invitation.role).unwrap_or_default();
+    let existing = membership(&txn, &org.id, &actor.user_id).await?;
+    if existing.is_none() {
+        org_member::ActiveModel {
+            org_id: Set(org.id.clone()),
+            user_id: Set(actor.user_id.clone()),
+            role: Set(role.as_str().to_owned()),
+            joined_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let mut accepted = invitation.clone().into_active_model();
+    accepted.accepted_at = Set(Some(now));
+    accepted.update(&txn).await?;
+    audit::record(
+        &txn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("org.member_joined", "org", org.id.clone())
+            .details(json!({ "invitation_id": invitation.id, "role": role.as_str() })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view(&org, existing.unwrap_or(role)))
+}

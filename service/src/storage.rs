@@ -1,0 +1,119 @@
+//! Where uploaded files live. Files are stored under generated keys, never under names
+//! from users, and outside the web root. The local filesystem is the default backend;
+//! several instances need a shared one (object storage) behind the same trait.
+
+use async_trait::async_trait;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use tokio::io::AsyncRead;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("no such file")]
+    NotFound,
+    #[error("invalid storage key")]
+    InvalidKey,
+    #[error("storage I/O: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type BlobReader = Pin<Box<dyn AsyncRead + Send>>;
+
+#[async_trait]
+pub trait BlobStore: Send + Sync + std::fmt::Debug {
+    /// A local directory for uploads in progress; files there are moved in by [`BlobStore::put_file`].
+    fn scratch_dir(&self) -> &Path;
+    /// Stores a finished upload (consuming the scratch file) and returns its new key.
+    async fn put_file(&self, scratch: &Path) -> Result<String, StorageError>;
+    async fn open(&self, key: &str) -> Result<(BlobReader, u64), StorageError>;
+    async fn delete(&self, key: &str) -> Result<(), StorageError>;
+}
+
+/// Files under `<root>/<first two characters of the key>/<key>`.
+#[derive(Debug, Clone)]
+pub struct LocalStore {
+    root: PathBuf,
+    scratch: PathBuf,
+}
+
+impl LocalStore {
+    pub fn new(root: impl Into<PathBuf>) -> Result<Self, StorageError> {
+        let root = root.into();
+        let scratch = root.join("incoming");
+        std::fs::create_dir_all(&scratch)?;
+        Ok(Self { root, scratch })
+    }
+
+    fn path_of(&self, key: &str) -> Result<PathBuf, StorageError> {
+        // Keys are ours (UUIDs), but check anyway: a key never leaves the store's directory.
+        if key.len() < 3 || !key.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(StorageError::InvalidKey);
+        }
+        Ok(self.root.join(&key[..2]).join(key))
+    }
+}
+
+#[async_trait]
+impl BlobStore for LocalStore {
+    fn scratch_dir(&self) -> &Path {
+        &self.scratch
+    }
+
+    async fn put_file(&self, scratch: &Path) -> Result<String, StorageError> {
+        let key = uuid::Uuid::new_v4().simple().to_string();
+        let path = self.path_of(&key)?;
+        tokio::fs::create_dir_all(path.parent().expect("keys have a directory")).await?;
+        tokio::fs::rename(scratch, &path).await?;
+        Ok(key)
+    }
+
+    async fn open(&self, key: &str) -> Result<(BlobReader, u64), StorageError> {
+        let path = self.path_of(key)?;
+        let file = tokio::fs::File::open(&path).await.map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => StorageError::NotFound,
+            _ => StorageError::Io(e),
+        })?;
+        let len = file.metadata().await?.len();
+        Ok((Box::pin(file), len))
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        match tokio::fs::remove_file(self.path_of(key)?).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncReadExt;
+
+    #[tokio::test]
+    async fn stores_reads_and_deletes_under_generated_keys() {
+        let dir = std::env::temp_dir().join(format!("portcullis-store-{}", uuid::Uuid::new_v4()));
+        let store = LocalStore::new(&dir).unwrap();
+        let scratch = store.scratch_dir().join("upload.part");
+        tokio::fs::write(&scratch, b"hello").await.unwrap();
+        let key = store.put_file(&scratch).await.unwrap();
+        assert!(!scratch.exists());
+        let (mut reader, len) = store.open(&key).await.unwrap();
+        let mut body = String::new();
+        reader.read_to_string(&mut body).await.unwrap();
+        assert_eq!((body.as_str(), len), ("hello", 5));
+        store.delete(&key).await.unwrap();
+        assert!(matches!(store.open(&key).await, Err(StorageError::NotFound)));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn keys_cannot_escape_the_store() {
+        let dir = std::env::temp_dir().join(format!("portcullis-store-{}", uuid::Uuid::new_v4()));
+        let store = LocalStore::new(&dir).unwrap();
+        for key in ["../../etc/passwd", "ab/../../x", "", "a"] {
+            assert!(matches!(store.open(key).await, Err(StorageError::InvalidKey)), "{key}");
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
