@@ -136,18 +136,19 @@ pub fn router(config: &Config, services: Services) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(IDLE_TIMEOUT_SECS)));
 
     Router::new()
-        .route("/healthz", get(api::health::healthz))
-        .nest("/api/v1", api::router())
         .route("/rpc/{*fn_name}", post(server_fns.clone()).get(server_fns))
         .leptos_routes_with_context(&state, routes, context, {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // The API sets its own limits (larger for uploads).
+        .route("/healthz", get(api::health::healthz))
+        .nest("/api/v1", api::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::refuse_cross_site))
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::client_ip))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::request_id_and_log))
         .with_state(state)

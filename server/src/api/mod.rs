@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 pub mod health;
 mod openapi;
+mod orgs;
 mod users;
 
 use crate::http::error::ApiError;
@@ -11,6 +12,7 @@ use crate::http::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
+use tower_http::limit::RequestBodyLimitLayer;
 
 /// JSON bodies of the API are small; larger ones get 413.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
@@ -31,6 +33,11 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(admin::audit))
         .route("/mail/outbox", get(admin::outbox))
         .route("/openapi.json", get(openapi::document))
-        .fallback(|| async { ApiError::UnknownEndpoint })
+        .route("/orgs", post(orgs::create).get(orgs::list))
+        .route("/orgs/{id}", get(orgs::detail))
+        .route("/orgs/{id}/members", post(orgs::invite))
+        .route("/invitations/accept", post(orgs::accept_invitation))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
+        .fallback(|| async { ApiError::UnknownEndpoint })
 }
