@@ -1,0 +1,116 @@
+//! Organisations: creating, inviting teammates, accepting invitations.
+
+mod common;
+
+use common::{Options, TestApp, json, link_token};
+use portcullis_service::clock::ManualClock;
+use reqwest::StatusCode;
+
+fn acme() -> serde_json::Value {
+    json!({"name": "Acme Data Tools GmbH", "country": "DE", "website": "https://acme.example", "contact_email": "privacy@acme.example"})
+}
+
+#[tokio::test]
+async fn a_developer_creates_an_organisation_and_owns_it() {
+    let app = TestApp::spawn().await;
+    let mut dev = app.signed_in_user("owner@example.com", "Owner").await;
+    let (status, body) = dev.post_json("/api/v1/orgs", acme()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["org"]["my_role"], "owner");
+    assert_eq!(body["org"]["country"], "DE");
+
+    let (status, list) = dev.get_json("/api/v1/orgs").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["orgs"].as_array().unwrap().len(), 1);
+
+    let mut other = app.signed_in_user("other@example.com", "Other").await;
+    let (_, list) = other.get_json("/api/v1/orgs").await;
+    assert_eq!(list["orgs"], json!([]));
+    let id = body["org"]["id"].as_str().unwrap();
+    let (status, _) = other.get_json(&format!("/api/v1/orgs/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "other people's organisations do not exist for them");
+}
+
+#[tokio::test]
+async fn bad_organisation_input_is_reported_per_field() {
+    let app = TestApp::spawn().await;
+    let mut dev = app.signed_in_user("owner@example.com", "Owner").await;
+    let (status, body) = dev
+        .post_json(
+            "/api/v1/orgs",
+            json!({"name": "", "country": "Atlantis", "website": "http://acme.example", "contact_email": "nope"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["name", "country", "website", "contact_email"] {
+        assert!(body["error"]["fields"][field].is_array(), "{field}: {body}");
+    }
+    let (status, _) = dev.post_json("/api/v1/orgs", json!({"name": "X", "country": "DE"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "missing fields");
+    let mut anon = app.client();
+    let (status, _) = anon.post_json("/api/v1/orgs", acme()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn invitations_are_accepted_by_the_invited_address_only() {
+    let app = TestApp::spawn().await;
+    let mut owner = app.signed_in_user("owner@example.com", "Owner").await;
+    let (_, body) = owner.post_json("/api/v1/orgs", acme()).await;
+    let org_id = body["org"]["id"].as_str().unwrap().to_owned();
+
+    let (status, body) =
+        owner.post_json(&format!("/api/v1/orgs/{org_id}/members"), json!({"email": "Mate@Example.com"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["invitation"]["email"], "mate@example.com");
+    let mail = app.wait_for_mail("mate@example.com", "invitations/accept").await;
+    let token = link_token(&mail, "invitations/accept");
+
+    // Someone else who got hold of the link cannot use it.
+    let mut intruder = app.signed_in_user("intruder@example.com", "Intruder").await;
+    let (status, body) = intruder.post_json("/api/v1/invitations/accept", json!({"token": token})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body["error"]["message"].as_str().unwrap().contains("mate@example.com"));
+
+    let mut mate = app.signed_in_user("mate@example.com", "Mate").await;
+    let (status, body) = mate.post_json("/api/v1/invitations/accept", json!({"token": token})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["org"]["my_role"], "member");
+    let (status, _) = mate.post_json("/api/v1/invitations/accept", json!({"token": token})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "used once");
+
+    // Members see the organisation but only owners invite.
+    let (status, detail) = mate.get_json(&format!("/api/v1/orgs/{org_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(detail["members"].as_array().unwrap().len(), 2);
+    let (status, _) =
+        mate.post_json(&format!("/api/v1/orgs/{org_id}/members"), json!({"email": "x@example.com"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) =
+        owner.post_json(&format!("/api/v1/orgs/{org_id}/members"), json!({"email": "mate@example.com"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "already a member");
+
+    let mut admin = app.signed_in_admin().await;
+    let (_, audit) = admin.get_json(&format!("/api/v1/audit?object_id={org_id}")).await;
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    for action in ["org.created", "org.member_invited", "org.member_joined"] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
+    }
+}
+
+#[tokio::test]
+async fn invitations_expire() {
+    let clock = ManualClock::new(chrono::Utc::now());
+    let app = TestApp::spawn_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
+    let mut owner = app.signed_in_user("owner@example.com", "Owner").await;
+    let (_, body) = owner.post_json("/api/v1/orgs", acme()).await;
+    let org_id = body["org"]["id"].as_str().unwrap().to_owned();
+    owner.post_json(&format!("/api/v1/orgs/{org_id}/members"), json!({"email": "late@example.com"})).await;
+    let token = link_token(&app.wait_for_mail("late@example.com", "invitations/accept").await, "invitations/accept");
+
+    clock.advance(std::time::Duration::from_secs(8 * 24 * 3600));
+    let mut late = app.signed_in_user("late@example.com", "Late").await;
+    let (status, body) = late.post_json("/api/v1/invitations/accept", json!({"token": token})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "invalid_token");
+}
