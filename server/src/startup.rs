@@ -57,8 +57,9 @@ pub async fn services(config: &Config, clock: SharedClock) -> Result<Services, S
         public_url: config.public_url.clone(),
         mail_retry_base: config.mail_retry_base,
         login_limits: config.login_limits,
-        // Leave a core for everything else, so a login burst cannot stall the pages.
-        hash_concurrency: std::thread::available_parallelism().map(|n| n.get().saturating_sub(1).max(1)).unwrap_or(1),
+        // Hashing threads run at idle priority (see `password`), so one per core only uses
+        // CPU time the pages leave.
+        hash_concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
     };
     let uploads = config.data_dir.join("uploads");
     let storage =

@@ -1,13 +1,15 @@
-//! Password hashing: argon2id with OWASP parameters, off the async runtime, with bounded
-//! concurrency so a burst of logins cannot starve the rest of the portal.
+//! Password hashing: argon2id with OWASP parameters, on dedicated threads that run at the
+//! lowest CPU priority, so a burst of logins cannot starve the rest of the portal: page
+//! requests win the CPU, hashes use what is left and queue.
 
 use crate::error::{ServiceError, ServiceResult};
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::TryRngCore;
 use rand::rngs::OsRng;
-use std::sync::{Arc, OnceLock};
-use tokio::sync::Semaphore;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex, OnceLock};
+use tokio::sync::oneshot;
 
 /// 19 MiB, 2 iterations, 1 lane (OWASP Password Storage Cheat Sheet).
 fn argon2() -> Argon2<'static> {
@@ -15,15 +17,26 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
 #[derive(Debug, Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    jobs: Sender<Job>,
 }
 
 impl PasswordHasher {
-    /// `concurrency` hashes at a time; more wait their turn.
+    /// `concurrency` hashing threads; more hashes wait their turn.
     pub fn new(concurrency: usize) -> Self {
-        Self { permits: Arc::new(Semaphore::new(concurrency.max(1))) }
+        let (jobs, queue) = channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..concurrency.max(1) {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("password-hash-{n}"))
+                .spawn(move || work(&queue))
+                .expect("spawn a hashing thread");
+        }
+        Self { jobs }
     }
 
     pub async fn hash(&self, password: &str) -> ServiceResult<String> {
@@ -56,12 +69,46 @@ impl PasswordHasher {
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> ServiceResult<T> + Send + 'static,
+        job: impl FnOnce() -> ServiceResult<T> + Send + 'static,
     ) -> ServiceResult<T> {
-        let _permit = self.permits.acquire().await.map_err(|_| ServiceError::Internal("hasher closed".into()))?;
-        tokio::task::spawn_blocking(work).await.map_err(|e| ServiceError::Internal(format!("hashing task: {e}")))?
+        let (done, result) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(job());
+            }))
+            .map_err(|_| ServiceError::Internal("the hashing threads stopped".into()))?;
+        result.await.map_err(|_| ServiceError::Internal("a hashing job was dropped".into()))?
     }
 }
+
+/// A hashing thread: lowers its own priority, then runs jobs until the hasher is dropped.
+fn work(queue: &Mutex<Receiver<Job>>) {
+    lower_priority();
+    loop {
+        let job = match queue.lock() {
+            Ok(queue) => queue.recv(),
+            Err(_) => return,
+        };
+        match job {
+            Ok(job) => job(),
+            Err(_) => return,
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    // SCHED_IDLE: the thread runs only on CPU time nothing else wants, and yields at once
+    // when a request thread wakes up. Applies to the calling thread only.
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: `param` is a valid sched_param that outlives the call.
+    unsafe {
+        libc::sched_setscheduler(0, libc::SCHED_IDLE, &param);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
 
 fn new_salt() -> ServiceResult<SaltString> {
     let mut bytes = [0u8; 16];
