@@ -1,5 +1,12 @@
+use crate::components::layout::{Header, Session};
+use crate::pages::NotFound;
+use crate::pages::admin::{AuditPage, MailPage, UsersPage};
+use crate::pages::auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyEmailPage};
+use crate::pages::home::Home;
+use crate::pages::review::ReviewQueue;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::SsrMode;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
@@ -19,6 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -43,20 +51,28 @@ pub fn content_security_policy(nonce: &str) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    Session::provide();
     view! {
         <Stylesheet id="leptos" href="/pkg/portcullis.css"/>
-        <Title text="Portcullis"/>
+        <Title formatter=|title| format!("{title} · Portcullis")/>
         <Router>
-            <main>
-                <Routes fallback=|| "Page not found.".into_view()>
-                    <Route path=path!("") view=Home/>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <Header/>
+            <main id="main" class="container">
+                // Async: pages arrive complete, so they read fine without JavaScript.
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=Home ssr=SsrMode::Async/>
+                    <Route path=path!("register") view=RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("review") view=ReviewQueue ssr=SsrMode::Async/>
+                    <Route path=path!("admin/users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/mail") view=MailPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
     }
-}
-
-#[component]
-fn Home() -> impl IntoView {
-    view! { <h1>"Portcullis"</h1> }
 }

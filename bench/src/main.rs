@@ -86,8 +86,8 @@ async fn run(args: Args) -> Result<bool, String> {
     let rows = vec![
         Row::new("GET /healthz", "idle", idle_health, Verdict::Info),
         Row::new("GET / (signed in)", "idle", idle_home, Verdict::Info),
-        Row::new("GET /healthz", "with logins", loaded_health, responsive(&idle_health, loaded_health)),
-        Row::new("GET / (signed in)", "with logins", loaded_home, responsive(&idle_home, loaded_home)),
+        Row::new("GET /healthz", "with logins", loaded_health, responsive(idle_health, loaded_health)),
+        Row::new("GET / (signed in)", "with logins", loaded_home, responsive(idle_home, loaded_home)),
         Row::new(
             "POST login",
             &format!("{}/s offered", args.login_rate),

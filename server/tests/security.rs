@@ -57,7 +57,7 @@ async fn security_headers_on_pages_and_api() {
     let html = page.text().await.unwrap();
     assert!(html.contains(&format!("nonce=\"{nonce}\"")), "scripts carry the response's nonce");
     assert_eq!(h["x-content-type-options"], "nosniff");
-    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["referrer-policy"], "same-origin");
     assert_eq!(h["cache-control"], "no-store");
     assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain http");
 

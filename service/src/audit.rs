@@ -15,7 +15,7 @@ use sea_orm::{
 use serde_json::Value;
 
 /// Advisory lock key that serialises audit appends on PostgreSQL.
-const AUDIT_LOCK: i64 = 0x5054_4155_4449_54; // "PTAUDIT"
+const AUDIT_LOCK: i64 = 0x0050_5441_5544_4954; // "PTAUDIT"
 
 pub const PER_PAGE: u64 = 50;
 

@@ -24,7 +24,9 @@ export async function newPage(browser) {
   page.problems = [];
   page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error') page.problems.push(`console: ${message.text()}`);
+    // Refused requests (4xx) are expected in some tests; the browser logs each of them.
+    const expected = /Failed to load resource: the server responded with a status of 4\d\d/.test(message.text());
+    if (message.type() === 'error' && !expected) page.problems.push(`console: ${message.text()}`);
   });
   return page;
 }

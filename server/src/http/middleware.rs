@@ -52,10 +52,10 @@ pub fn is_cross_site(method: &Method, headers: &HeaderMap, own_origin: &str) -> 
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
-        && !matches!(site, "same-origin" | "none")
-    {
-        return true;
+    // Browsers that send Sec-Fetch-Site say exactly where the request comes from; `Origin`
+    // can be "null" for same-origin form posts under a strict referrer policy.
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
     }
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         None => false,
@@ -83,8 +83,9 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
     let headers = response.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    // Links in mail carry tokens in the query string: never send them on as a referrer.
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // Links in mail carry tokens in the query string: never send them to another site. The
+    // portal itself uses the referrer to bring a form without JavaScript back to its page.
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(
@@ -139,5 +140,8 @@ mod tests {
             OWN
         ));
         assert!(!is_cross_site(&Method::POST, &headers(&[]), OWN));
+        // A same-origin form post under a strict referrer policy carries `Origin: null`.
+        assert!(!is_cross_site(&Method::POST, &headers(&[("origin", "null"), ("sec-fetch-site", "same-origin")]), OWN));
+        assert!(is_cross_site(&Method::POST, &headers(&[("origin", "null")]), OWN));
     }
 }

@@ -1,0 +1,114 @@
+//! The page frame: header with navigation for the signed-in user's roles, and the
+//! "who is signed in" state every page shares.
+
+use crate::api::auth::{Login, Logout, current_user};
+use crate::error::AppError;
+use leptos::prelude::*;
+use portcullis_domain::account::UserView;
+use portcullis_domain::role::Role;
+
+/// The signed-in user, refetched whenever someone signs in or out here.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub user: Resource<Result<Option<UserView>, AppError>>,
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+}
+
+impl Session {
+    pub fn provide() -> Self {
+        let login = ServerAction::<Login>::new();
+        let logout = ServerAction::<Logout>::new();
+        let user = Resource::new(move || (login.version().get(), logout.version().get()), |_| current_user());
+        let session = Session { user, login, logout };
+        provide_context(session);
+        session
+    }
+
+    pub fn get() -> Self {
+        expect_context()
+    }
+}
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let session = Session::get();
+    view! {
+        <header class="site-header">
+            <div class="container header-inner">
+                <a class="brand" href="/">"Portcullis"</a>
+                <nav aria-label="Main">
+                    <Transition fallback=|| ()>
+                        {move || session.user.get().map(|user| match user {
+                            Ok(Some(user)) => view! { <SignedInNav user/> }.into_any(),
+                            _ => view! { <SignedOutNav/> }.into_any(),
+                        })}
+                    </Transition>
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn SignedOutNav() -> impl IntoView {
+    view! {
+        <ul class="nav-links">
+            <li><a href="/login">"Sign in"</a></li>
+            <li><a href="/register">"Register"</a></li>
+        </ul>
+    }
+}
+
+#[component]
+fn SignedInNav(user: UserView) -> impl IntoView {
+    let session = Session::get();
+    let staff = user.has_role(Role::Reviewer) || user.has_role(Role::Admin);
+    let admin = user.has_role(Role::Admin);
+    view! {
+        <ul class="nav-links">
+            <li><a href="/">"Home"</a></li>
+            {staff.then(|| view! { <li><a href="/review">"Review queue"</a></li> })}
+            {admin.then(|| view! {
+                <li><a href="/admin/users">"Users"</a></li>
+                <li><a href="/admin/audit">"Audit trail"</a></li>
+                <li><a href="/admin/mail">"Outbox"</a></li>
+            })}
+        </ul>
+        <div class="nav-user">
+            <span class="user-name">{user.name}</span>
+            <ActionForm action=session.logout attr:class="inline-form">
+                <button type="submit" class="button secondary small">"Sign out"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// Renders `children` for a signed-in user holding one of `any_of` (or any signed-in user
+/// when empty); explains otherwise. The server checks again on every call: this only
+/// spares people pages they cannot use.
+#[component]
+pub fn RequireRole(#[prop(optional)] any_of: &'static [Role], children: ChildrenFn) -> impl IntoView {
+    let session = Session::get();
+    let children = StoredValue::new(children);
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || session.user.get().map(|user| match user {
+                Ok(Some(user)) if any_of.is_empty() || any_of.iter().any(|r| user.has_role(*r)) => children.with_value(|c| c()).into_any(),
+                Ok(Some(_)) => view! {
+                    <section class="notice">
+                        <h1>"No access"</h1>
+                        <p>"You do not have access to this page."</p>
+                    </section>
+                }.into_any(),
+                Ok(None) => view! {
+                    <section class="notice">
+                        <h1>"Sign in required"</h1>
+                        <p>"You need to sign in to see this page. " <a href="/login">"Sign in"</a></p>
+                    </section>
+                }.into_any(),
+                Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+            })}
+        </Transition>
+    }
+}

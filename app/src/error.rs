@@ -1,0 +1,120 @@
+//! The UI's error type: what a server function can fail with, safe to show to the user.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use portcullis_domain::account::FieldErrors;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Sign in to continue.")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("This page does not exist, or you cannot see it.")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    /// Field-level problems, shown next to each field.
+    #[error("{message}")]
+    Validation { message: String, fields: FieldErrors },
+    /// A refusal with a reason the user can act on (wrong password, expired link, too many attempts…).
+    #[error("{0}")]
+    Refused(String),
+    #[error("Something went wrong on our side. Please try again in a moment.")]
+    Internal,
+    /// The request did not reach the server or its answer could not be read.
+    #[error("The portal could not be reached ({0}). Check your connection and try again.")]
+    Request(String),
+}
+
+impl AppError {
+    /// Messages for one field of a validation error.
+    pub fn field(&self, name: &str) -> Option<String> {
+        match self {
+            AppError::Validation { fields, .. } => fields.get(name).map(|m| m.join(" ")),
+            _ => None,
+        }
+    }
+
+    /// Fields whose names start with `prefix` (e.g. every `redirect_uris[…]`), joined.
+    pub fn fields_under(&self, prefix: &str) -> Option<String> {
+        match self {
+            AppError::Validation { fields, .. } => {
+                let messages: Vec<String> =
+                    fields.iter().filter(|(k, _)| k.starts_with(prefix)).flat_map(|(_, m)| m.clone()).collect();
+                (!messages.is_empty()).then(|| messages.join(" "))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Request(value.to_string())
+    }
+}
+
+impl AppError {
+    /// The HTTP status a server function answers with when it fails this way.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode as S;
+        match self {
+            AppError::Unauthenticated => S::UNAUTHORIZED,
+            AppError::Forbidden(_) => S::FORBIDDEN,
+            AppError::NotFound => S::NOT_FOUND,
+            AppError::Conflict(_) => S::CONFLICT,
+            AppError::Validation { .. } | AppError::Refused(_) => S::UNPROCESSABLE_ENTITY,
+            AppError::Internal | AppError::Request(_) => S::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<portcullis_service::ServiceError> for AppError {
+    fn from(error: portcullis_service::ServiceError) -> Self {
+        let app_error = Self::from_service(error);
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(app_error.status());
+        }
+        app_error
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    fn from_service(error: portcullis_service::ServiceError) -> Self {
+        use portcullis_service::ServiceError as E;
+        match error {
+            E::Unauthenticated => AppError::Unauthenticated,
+            E::Forbidden | E::NotAllowed(_) | E::AccountDisabled => AppError::Forbidden(error.to_string()),
+            E::NotFound => AppError::NotFound,
+            E::Conflict(message) => AppError::Conflict(message),
+            E::Stale { message, .. } => AppError::Conflict(message),
+            E::Validation(fields) => AppError::Validation { message: error_message(&fields), fields },
+            E::InvalidCredentials | E::InvalidToken | E::RateLimited { .. } | E::TooLarge(_) => {
+                AppError::Refused(error.to_string())
+            }
+            E::Database(e) => {
+                tracing::error!(error = %e, "database error in a server function");
+                AppError::Internal
+            }
+            E::Internal(e) => {
+                tracing::error!(error = %e, "internal error in a server function");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn error_message(fields: &FieldErrors) -> String {
+    if fields.len() == 1 {
+        "One field needs attention.".into()
+    } else {
+        format!("{} fields need attention.", fields.len())
+    }
+}

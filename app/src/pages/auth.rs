@@ -1,0 +1,157 @@
+//! Registering, signing in, verifying an email address, resetting a forgotten password.
+//! Every form works without JavaScript: success redirects to a page that says so.
+
+use crate::api::auth::{Register, RequestPasswordReset, ResetPassword, VerifyEmail};
+use crate::components::form::{Field, FormAlert, Submit, last_error};
+use crate::components::layout::Session;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+fn query(name: &'static str) -> Memo<Option<String>> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get(name))
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let action = ServerAction::<Register>::new();
+    let error = last_error(action);
+    let sent = query("sent");
+    let done = move || sent.get().is_some() || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <section class="card narrow">
+            <h1>"Create an account"</h1>
+            <Show
+                when=done
+                fallback=move || view! {
+                    <p class="muted">"Every account can apply for API access. Reviewers and admins are appointed by an admin."</p>
+                    <ActionForm action>
+                        <FormAlert error/>
+                        <Field label="Name" name="name" autocomplete="name" error/>
+                        <Field label="Email" name="email" kind="email" autocomplete="email" error/>
+                        <Field
+                            label="Password"
+                            name="password"
+                            kind="password"
+                            autocomplete="new-password"
+                            hint="At least 12 characters. A few unrelated words make a strong, memorable password."
+                            error
+                        />
+                        <Submit label="Create account" busy_label="Creating account…" pending=action.pending()/>
+                    </ActionForm>
+                    <p>"Already registered? " <a href="/login">"Sign in"</a></p>
+                }
+            >
+                <div class="alert alert-success" role="status">
+                    <p>"Check your email: we sent you a link to confirm your address. It is valid for 24 hours."</p>
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = Session::get().login;
+    let error = last_error(action);
+    let reset = query("reset");
+    view! {
+        <section class="card narrow">
+            <h1>"Sign in"</h1>
+            {move || reset.get().map(|_| view! {
+                <div class="alert alert-success" role="status">"Your password was changed. Sign in with the new one."</div>
+            })}
+            <ActionForm action>
+                <FormAlert error/>
+                <Field label="Email" name="email" kind="email" autocomplete="email" error/>
+                <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
+                <Submit label="Sign in" busy_label="Signing in…" pending=action.pending()/>
+            </ActionForm>
+            <p><a href="/forgot-password">"Forgot your password?"</a></p>
+            <p>"No account yet? " <a href="/register">"Register"</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn VerifyEmailPage() -> impl IntoView {
+    let action = ServerAction::<VerifyEmail>::new();
+    let error = last_error(action);
+    let token = query("token");
+    let done = query("done");
+    let verified = move || done.get().is_some() || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <section class="card narrow">
+            <h1>"Verify your email address"</h1>
+            <Show
+                when=verified
+                fallback=move || view! {
+                    <p>"Confirm that this email address is yours."</p>
+                    <ActionForm action>
+                        <FormAlert error/>
+                        <input type="hidden" name="token" value=move || token.get().unwrap_or_default()/>
+                        <Submit label="Verify email" busy_label="Verifying…" pending=action.pending()/>
+                    </ActionForm>
+                }
+            >
+                <div class="alert alert-success" role="status">
+                    <p>"Your email address is verified."</p>
+                </div>
+                <p><a class="button primary" href="/login">"Sign in"</a></p>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let action = ServerAction::<RequestPasswordReset>::new();
+    let error = last_error(action);
+    let sent = query("sent");
+    let done = move || sent.get().is_some() || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <section class="card narrow">
+            <h1>"Reset your password"</h1>
+            <Show
+                when=done
+                fallback=move || view! {
+                    <p>"Enter your account's email address and we will send you a link to choose a new password."</p>
+                    <ActionForm action>
+                        <FormAlert error/>
+                        <Field label="Email" name="email" kind="email" autocomplete="email" error/>
+                        <Submit label="Send reset link" busy_label="Sending…" pending=action.pending()/>
+                    </ActionForm>
+                }
+            >
+                <div class="alert alert-success" role="status">
+                    <p>"If an account exists for that address, we sent it a link to reset the password. The link is valid for one hour."</p>
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let action = ServerAction::<ResetPassword>::new();
+    let error = last_error(action);
+    let token = query("token");
+    view! {
+        <section class="card narrow">
+            <h1>"Choose a new password"</h1>
+            <ActionForm action>
+                <FormAlert error/>
+                <input type="hidden" name="token" value=move || token.get().unwrap_or_default()/>
+                <Field
+                    label="New password"
+                    name="password"
+                    kind="password"
+                    autocomplete="new-password"
+                    hint="At least 12 characters."
+                    error
+                />
+                <Submit label="Change password" busy_label="Changing…" pending=action.pending()/>
+            </ActionForm>
+        </section>
+    }
+}

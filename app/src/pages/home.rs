@@ -1,0 +1,69 @@
+use crate::components::layout::Session;
+use leptos::prelude::*;
+use portcullis_domain::account::UserView;
+use portcullis_domain::role::Role;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let session = Session::get();
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || session.user.get().map(|user| match user {
+                Ok(Some(user)) => view! { <Dashboard user/> }.into_any(),
+                _ => view! { <Welcome/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Welcome() -> impl IntoView {
+    view! {
+        <section class="hero">
+            <h1>"Access to the Data Portability API"</h1>
+            <p class="lead">
+                "Portcullis is where developers apply to use the platform's Data Portability API, where privacy \
+                 and security reviewers decide, and where approved apps get their API credentials."
+            </p>
+            <p class="actions">
+                <a class="button primary" href="/register">"Create an account"</a>
+                <a class="button secondary" href="/login">"Sign in"</a>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn Dashboard(user: UserView) -> impl IntoView {
+    let reviewer = user.has_role(Role::Reviewer) || user.has_role(Role::Admin);
+    let admin = user.has_role(Role::Admin);
+    view! {
+        <section>
+            <h1>{format!("Welcome, {}", user.name)}</h1>
+            <p class="muted">{format!("Signed in as {}", user.email)}</p>
+            {(!user.email_verified).then(|| view! {
+                <div class="alert alert-warning" role="status">
+                    "Your email address is not verified yet. Open the link we mailed you to verify it."
+                </div>
+            })}
+            <div class="cards">
+                {reviewer.then(|| view! {
+                    <a class="card link-card" href="/review">
+                        <h2>"Review queue"</h2>
+                        <p>"Applications waiting for a privacy and security review."</p>
+                    </a>
+                })}
+                {admin.then(|| view! {
+                    <a class="card link-card" href="/admin/users">
+                        <h2>"Users"</h2>
+                        <p>"Grant reviewer and admin roles, disable accounts."</p>
+                    </a>
+                    <a class="card link-card" href="/admin/audit">
+                        <h2>"Audit trail"</h2>
+                        <p>"Who did what, when, from where."</p>
+                    </a>
+                })}
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,22 @@
+//! One module per page or group of closely related pages.
+
+pub mod admin;
+pub mod auth;
+pub mod home;
+pub mod review;
+
+use leptos::prelude::*;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="notice">
+            <h1>"Page not found"</h1>
+            <p>"There is no page at this address. " <a href="/">"Go to the home page"</a></p>
+        </section>
+    }
+}
