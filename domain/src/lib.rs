@@ -5,7 +5,9 @@
 
 pub mod account;
 pub mod admin;
+pub mod application;
 pub mod audit;
+pub mod markdown;
 pub mod org;
 pub mod password;
 pub mod rate_limit;

@@ -1,0 +1,179 @@
+//! The scope catalogue: what data an app may ask for, and how often.
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeCategory {
+    Profile,
+    Posts,
+    /// Followers and following.
+    Connections,
+    Activity,
+    DirectMessages,
+    /// The entire archive.
+    All,
+}
+
+impl ScopeCategory {
+    pub const ALL: [ScopeCategory; 6] = [
+        ScopeCategory::Profile,
+        ScopeCategory::Posts,
+        ScopeCategory::Connections,
+        ScopeCategory::Activity,
+        ScopeCategory::DirectMessages,
+        ScopeCategory::All,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScopeCategory::Profile => "profile",
+            ScopeCategory::Posts => "posts",
+            ScopeCategory::Connections => "connections",
+            ScopeCategory::Activity => "activity",
+            ScopeCategory::DirectMessages => "direct_messages",
+            ScopeCategory::All => "all",
+        }
+    }
+}
+
+impl FromStr for ScopeCategory {
+    type Err = ();
+
+    fn from_str(value: &str) -> Result<Self, ()> {
+        Self::ALL.into_iter().find(|c| c.as_str() == value).ok_or(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    /// One-time export.
+    Single,
+    /// Recurring access.
+    Ongoing,
+}
+
+impl Frequency {
+    pub const ALL: [Frequency; 2] = [Frequency::Single, Frequency::Ongoing];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Single => "single",
+            Frequency::Ongoing => "ongoing",
+        }
+    }
+}
+
+impl FromStr for Frequency {
+    type Err = ();
+
+    fn from_str(value: &str) -> Result<Self, ()> {
+        Self::ALL.into_iter().find(|f| f.as_str() == value).ok_or(())
+    }
+}
+
+/// One entry of `GET /api/v1/scopes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeView {
+    pub name: String,
+    pub category: ScopeCategory,
+    pub frequency: Frequency,
+    pub title: String,
+    pub description: String,
+    pub sensitive: bool,
+}
+
+/// `portability.<category>.<frequency>`.
+pub fn scope_name(category: ScopeCategory, frequency: Frequency) -> String {
+    format!("portability.{}.{}", category.as_str(), frequency.as_str())
+}
+
+/// Private conversations, everything at once, and every standing access get a closer look.
+pub fn is_sensitive(category: ScopeCategory, frequency: Frequency) -> bool {
+    matches!(category, ScopeCategory::DirectMessages | ScopeCategory::All) || frequency == Frequency::Ongoing
+}
+
+fn describe(category: ScopeCategory) -> (&'static str, &'static str) {
+    match category {
+        ScopeCategory::Profile => ("Profile", "the person's name, username, bio, profile picture and account settings"),
+        ScopeCategory::Posts => ("Posts", "everything the person has published, with its media, likes and comments"),
+        ScopeCategory::Connections => ("Followers and following", "who follows the person and whom they follow"),
+        ScopeCategory::Activity => {
+            ("Activity", "what the person did on the platform: logins, searches, views and reactions")
+        }
+        ScopeCategory::DirectMessages => {
+            ("Direct messages", "the person's private conversations, including what other people wrote to them")
+        }
+        ScopeCategory::All => ("Entire archive", "every category above, in one complete copy of the account"),
+    }
+}
+
+/// The catalogue a fresh installation starts with: every category, one-time and recurring.
+pub fn default_catalogue() -> Vec<ScopeView> {
+    let mut catalogue = Vec::new();
+    for category in ScopeCategory::ALL {
+        let (title, what) = describe(category);
+        for frequency in Frequency::ALL {
+            let (suffix, how) = match frequency {
+                Frequency::Single => ("one-time copy", "The app receives one copy, once, when the person asks for it."),
+                Frequency::Ongoing => {
+                    ("recurring access", "The app keeps receiving new data until the person revokes access.")
+                }
+            };
+            catalogue.push(ScopeView {
+                name: scope_name(category, frequency),
+                category,
+                frequency,
+                title: format!("{title}, {suffix}"),
+                description: format!("Includes {what}. {how}"),
+                sensitive: is_sensitive(category, frequency),
+            });
+        }
+    }
+    catalogue
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_catalogue_covers_every_category_both_ways() {
+        let catalogue = default_catalogue();
+        assert_eq!(catalogue.len(), 12);
+        assert_eq!(catalogue[0].name, "portability.profile.single");
+        assert!(catalogue.iter().any(|s| s.name == "portability.direct_messages.ongoing"));
+        assert!(catalogue.iter().any(|s| s.name == "portability.all.single"));
+    }
+
+    #[test]
+    fn sensitivity_rule() {
+        let sensitive: Vec<String> = default_catalogue().into_iter().filter(|s| s.sensitive).map(|s| s.name).collect();
+        assert_eq!(
+            sensitive,
+            [
+                "portability.profile.ongoing",
+                "portability.posts.ongoing",
+                "portability.connections.ongoing",
+                "portability.activity.ongoing",
+                "portability.direct_messages.single",
+                "portability.direct_messages.ongoing",
+                "portability.all.single",
+                "portability.all.ongoing",
+            ]
+        );
+    }
+
+    #[test]
+    fn names_parse_back() {
+        for category in ScopeCategory::ALL {
+            assert_eq!(category.as_str().parse::<ScopeCategory>(), Ok(category));
+            assert_eq!(serde_json::to_value(category).unwrap(), category.as_str());
+        }
+        for frequency in Frequency::ALL {
+            assert_eq!(frequency.as_str().parse::<Frequency>(), Ok(frequency));
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! What the portal shows of an application: the JSON API's objects and the UI's data.
+
+use super::content::{ApplicationContent, MissingItem};
+use super::mockup::MockupView;
+use super::revision::FieldChange;
+use super::status::ApplicationStatus;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApplicationInput {
+    #[validate(length(min = 1, max = 36, message = "Choose an organisation."))]
+    pub org_id: String,
+    #[validate(custom(function = crate::account::validate_display_name))]
+    pub name: String,
+}
+
+/// The `application` object: the form's fields at the top level, as `PATCH` takes them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationView {
+    pub id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub reference: String,
+    pub status: ApplicationStatus,
+    /// Increases with every saved change; send it back with `PATCH` to detect concurrent edits.
+    pub version: i64,
+    /// How many times it has been submitted.
+    pub revision: i64,
+    #[serde(flatten)]
+    pub content: ApplicationContent,
+    pub mockups: Vec<MockupView>,
+    /// What still blocks submission, every item at once.
+    pub missing: Vec<MissingItem>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub submitted_at: Option<String>,
+    /// What the caller may do now.
+    pub can_edit: bool,
+    pub can_withdraw: bool,
+}
+
+/// A row of an application list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationSummary {
+    pub id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub reference: String,
+    pub name: String,
+    pub status: ApplicationStatus,
+    pub requested_scopes: Vec<String>,
+    pub revision: i64,
+    pub updated_at: String,
+    pub submitted_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationQuery {
+    pub status: Option<ApplicationStatus>,
+    pub page: Option<u64>,
+}
+
+/// One line of the status page's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// created | submitted | resubmitted | review_started | changes_requested | approved | rejected | withdrawn …
+    pub kind: String,
+    pub at: String,
+    pub actor_name: Option<String>,
+    pub revision: Option<i64>,
+    /// The reviewers' message, for changes requested and decisions.
+    pub message: Option<String>,
+    /// Checklist items that failed, for changes requested.
+    pub failed_items: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub id: String,
+    pub author_name: String,
+    /// applicant | reviewer
+    pub side: String,
+    pub body: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct MessageInput {
+    #[validate(custom(function = validate_message_body))]
+    pub body: String,
+}
+
+pub const MAX_MESSAGE_CHARS: usize = 10_000;
+
+pub fn validate_message_body(body: &str) -> Result<(), validator::ValidationError> {
+    let error = |code: &'static str, message: &'static str| {
+        Err(validator::ValidationError::new(code).with_message(message.into()))
+    };
+    if body.trim().is_empty() {
+        return error("required", "Write a message.");
+    }
+    if body.chars().count() > MAX_MESSAGE_CHARS {
+        return error("too_long", "Use at most 10000 characters.");
+    }
+    if body.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return error("control_chars", "Remove control characters.");
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevisionView {
+    pub number: i64,
+    pub submitted_at: String,
+    pub submitted_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevisionComparison {
+    pub from: i64,
+    pub to: i64,
+    pub changes: Vec<FieldChange>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_bodies_have_limits() {
+        assert!(validate_message_body("Could you explain the retention period?\nThanks").is_ok());
+        assert!(validate_message_body("  ").is_err());
+        assert!(validate_message_body(&"x".repeat(MAX_MESSAGE_CHARS + 1)).is_err());
+        assert!(validate_message_body("bell\u{7}").is_err());
+    }
+
+    #[test]
+    fn new_applications_need_an_organisation_and_a_name() {
+        let input = CreateApplicationInput { org_id: String::new(), name: " ".into() };
+        let fields = crate::account::field_errors(&input.validate().unwrap_err());
+        assert_eq!(fields.keys().cloned().collect::<Vec<_>>(), ["name", "org_id"]);
+    }
+}
