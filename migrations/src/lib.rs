@@ -8,6 +8,7 @@ mod m20261125_000003_mail_outbox;
 mod m20261125_000004_audit_log;
 mod m20261125_000005_organisations;
 mod m20261125_000006_applications;
+mod m20261125_000007_scopes;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_audit_log::Migration),
             Box::new(m20261125_000005_organisations::Migration),
             Box::new(m20261125_000006_applications::Migration),
+            Box::new(m20261125_000007_scopes::Migration),
         ]
     }
 }

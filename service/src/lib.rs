@@ -2,6 +2,7 @@
 //! functions and the JSON API. Callers pass a [`Ctx`]; every operation checks it.
 
 pub mod accounts;
+pub mod applications;
 pub mod audit;
 pub mod clock;
 pub mod context;

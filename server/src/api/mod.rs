@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: thin handlers over the service layer.
 
 mod admin;
+mod applications;
 mod auth;
 pub mod health;
 mod openapi;
@@ -12,6 +13,7 @@ use crate::http::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
+use portcullis_domain::application::mockup::MAX_MOCKUP_BYTES;
 use tower_http::limit::RequestBodyLimitLayer;
 
 /// JSON bodies of the API are small; larger ones get 413.
@@ -37,7 +39,30 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/{id}", get(orgs::detail))
         .route("/orgs/{id}/members", post(orgs::invite))
         .route("/invitations/accept", post(orgs::accept_invitation))
+        .route("/scopes", get(applications::scopes))
+        .route("/applications", post(applications::create).get(applications::list))
+        .route("/applications/{id}", get(applications::get).patch(applications::update))
+        .route("/applications/{id}/submit", post(applications::submit))
+        .route("/applications/{id}/withdraw", post(applications::withdraw))
+        .route("/applications/{id}/timeline", get(applications::timeline))
+        .route("/applications/{id}/revisions", get(applications::revisions))
+        .route("/applications/{id}/revisions/compare", get(applications::compare))
+        .route("/applications/{id}/messages", get(applications::messages).post(applications::post_message))
+        .route(
+            "/applications/{id}/mockups/{mockup_id}",
+            get(applications::download_mockup).delete(applications::delete_mockup),
+        )
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
+        .merge(uploads())
         .fallback(|| async { ApiError::UnknownEndpoint })
+}
+
+/// Uploads get a limit of their own: the largest file plus room for the multipart framing.
+fn uploads() -> Router<AppState> {
+    let limit = MAX_MOCKUP_BYTES as usize + 64 * 1024;
+    Router::new()
+        .route("/applications/{id}/mockups", post(applications::upload_mockup))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit))
 }

@@ -65,3 +65,17 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
         other => ApiError::BadRequest(other.body_text()),
     }
 }
+
+/// `axum::extract::Query` whose rejection is a JSON 400 naming the parameter problem.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError::BadRequest(format!("Invalid query parameters: {}", rejection.body_text()))),
+        }
+    }
+}

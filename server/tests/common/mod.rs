@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // Each test binary uses a different part of the harness.
 
+pub mod fixtures;
 pub mod smtp;
 
 use portcullis::config::Config;
@@ -260,6 +261,39 @@ impl Client {
         let r = self.put(path, body).await;
         let status = r.status();
         (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn patch_json(&mut self, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self.request(Method::PATCH, path, Some(body)).await;
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn delete(&mut self, path: &str) -> Response {
+        self.request(Method::DELETE, path, None).await
+    }
+
+    /// A `multipart/form-data` upload of `file` (named `file_name`) with a `label` field.
+    pub async fn upload(
+        &mut self,
+        path: &str,
+        label: Option<&str>,
+        file_name: &str,
+        file: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let part = reqwest::multipart::Part::bytes(file).file_name(file_name.to_owned()).mime_str("image/png").unwrap();
+        let mut form = reqwest::multipart::Form::new().part("file", part);
+        if let Some(label) = label {
+            form = form.text("label", label.to_owned());
+        }
+        let mut request =
+            self.http.post(format!("{}{}", self.base, path)).headers(self.headers.clone()).multipart(form);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn post_json(&mut self, path: &str, body: Value) -> (StatusCode, Value) {

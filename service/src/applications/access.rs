@@ -1,0 +1,51 @@
+//! Who the caller is to an application: a member or owner of its organisation, or a
+//! reviewer or admin. Anyone else, and staff looking at a draft, gets `NotFound`, so ids
+//! reveal nothing.
+
+use super::staff_party;
+use crate::context::Ctx;
+use crate::entity::application;
+use crate::error::{ServiceError, ServiceResult};
+use portcullis_domain::application::lifecycle::{LifecycleError, Party};
+use portcullis_domain::application::status::ApplicationStatus;
+use portcullis_domain::org::MemberRole;
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+pub struct Access {
+    pub application: application::Model,
+    pub party: Party,
+}
+
+impl Access {
+    pub fn member_party(role: MemberRole) -> Party {
+        match role {
+            MemberRole::Owner => Party::Owner,
+            MemberRole::Member => Party::Member,
+        }
+    }
+
+    /// A refused transition: who-may rules are 403 with the reason, state rules 409.
+    pub fn refusal(&self, error: LifecycleError) -> ServiceError {
+        match error {
+            LifecycleError::NotAllowed { .. } => ServiceError::NotAllowed(error.to_string()),
+            LifecycleError::IllegalState { .. } => ServiceError::Conflict(error.to_string()),
+        }
+    }
+
+    pub fn is_member(&self) -> bool {
+        matches!(self.party, Party::Member | Party::Owner)
+    }
+}
+
+pub async fn load(conn: &impl ConnectionTrait, ctx: &Ctx, id: &str) -> ServiceResult<Access> {
+    let actor = ctx.signed_in()?;
+    let application = application::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound)?;
+    if let Some(role) = crate::orgs::membership(conn, &application.org_id, &actor.user_id).await? {
+        return Ok(Access { party: Access::member_party(role), application });
+    }
+    let is_draft = application.status == ApplicationStatus::Draft.as_str();
+    match staff_party(ctx) {
+        Some(party) if !is_draft => Ok(Access { application, party }),
+        _ => Err(ServiceError::NotFound),
+    }
+}

@@ -1,0 +1,104 @@
+//! The message thread between an organisation and the reviewers of its application.
+//! Notifications say that there is a message, never what it says.
+
+use super::access::load;
+use super::submission::{application_link, org_recipients};
+use crate::audit::{self, AuditEvent};
+use crate::context::Ctx;
+use crate::db::begin_write;
+use crate::entity::{application_message, user};
+use crate::error::ServiceResult;
+use crate::mail::{enqueue, templates};
+use crate::tokens::new_id;
+use crate::{Services, timestamp};
+use portcullis_domain::application::view::{MessageInput, MessageView};
+use portcullis_domain::role::Role;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::json;
+use std::collections::BTreeSet;
+use validator::Validate;
+
+const APPLICANT: &str = "applicant";
+const REVIEWER: &str = "reviewer";
+
+async fn message_view(conn: &impl ConnectionTrait, row: application_message::Model) -> ServiceResult<MessageView> {
+    let author_name = user::Entity::find_by_id(&row.author_id).one(conn).await?.map(|u| u.name).unwrap_or_default();
+    Ok(MessageView { id: row.id, author_name, side: row.side, body: row.body, created_at: timestamp(row.created_at) })
+}
+
+pub async fn list(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<Vec<MessageView>> {
+    let access = load(services.db(), ctx, id).await?;
+    let rows = application_message::Entity::find()
+        .filter(application_message::Column::ApplicationId.eq(&access.application.id))
+        .order_by_asc(application_message::Column::CreatedAt)
+        .order_by_asc(application_message::Column::Id)
+        .all(services.db())
+        .await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        views.push(message_view(services.db(), row).await?);
+    }
+    Ok(views)
+}
+
+/// Reviewers who have written in this thread, or every reviewer while none has.
+async fn reviewer_recipients(
+    conn: &impl ConnectionTrait,
+    application_id: &str,
+) -> ServiceResult<Vec<(String, String)>> {
+    let authors: BTreeSet<String> = application_message::Entity::find()
+        .filter(application_message::Column::ApplicationId.eq(application_id))
+        .filter(application_message::Column::Side.eq(REVIEWER))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| m.author_id)
+        .collect();
+    let users = if authors.is_empty() {
+        user::Entity::find().filter(user::Column::Roles.contains(Role::Reviewer.as_str())).all(conn).await?
+    } else {
+        user::Entity::find().filter(user::Column::Id.is_in(authors)).all(conn).await?
+    };
+    Ok(users.into_iter().filter(|u| u.disabled_at.is_none()).map(|u| (u.email, u.name)).collect())
+}
+
+pub async fn post(services: &Services, ctx: &Ctx, id: &str, input: MessageInput) -> ServiceResult<MessageView> {
+    let actor = ctx.signed_in()?;
+    input.validate()?;
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let access = load(&txn, ctx, id).await?;
+    let app = &access.application;
+    let side = if access.is_member() { APPLICANT } else { REVIEWER };
+    let row = application_message::ActiveModel {
+        id: Set(new_id()),
+        application_id: Set(app.id.clone()),
+        author_id: Set(actor.user_id.clone()),
+        side: Set(side.to_owned()),
+        body: Set(input.body.trim_end().to_owned()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let recipients = if side == APPLICANT {
+        reviewer_recipients(&txn, &app.id).await?
+    } else {
+        org_recipients(&txn, &app.org_id).await?
+    };
+    let link = format!("{}#messages", application_link(services, &app.id));
+    for (to, name) in recipients.into_iter().filter(|(to, _)| *to != actor.email) {
+        enqueue(&txn, services.clock(), templates::new_message(&to, &name, &app.name, &app.reference, &link)).await?;
+    }
+    audit::record(
+        &txn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("application.message_posted", "application", app.id.clone())
+            .details(json!({ "message_id": row.id, "side": side, "chars": row.body.chars().count() })),
+    )
+    .await?;
+    let view = message_view(&txn, row).await?;
+    txn.commit().await?;
+    services.wake_mail_worker();
+    Ok(view)
+}

@@ -1,0 +1,243 @@
+//! UX mockups: streamed to a scratch file while hashed and measured, refused as soon as
+//! they pass the size limit, judged by content, then handed to the blob store.
+
+use super::access::{Access, load};
+use super::inspect::{Dimensions, InspectError, inspect};
+use super::{current_mockups, mockup_view, status_of};
+use crate::Services;
+use crate::audit::{self, AuditEvent};
+use crate::context::Ctx;
+use crate::db::begin_write;
+use crate::entity::mockup;
+use crate::error::{ServiceError, ServiceResult};
+use crate::storage::BlobReader;
+use crate::tokens::new_id;
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use portcullis_domain::application::lifecycle::{Action, transition};
+use portcullis_domain::application::mockup::{
+    MAX_MOCKUP_BYTES, MAX_MOCKUPS_PER_APPLICATION, MockupKind, MockupView, download_file_name, looks_like_markup,
+    sniff, validate_label,
+};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use tokio::io::AsyncWriteExt;
+
+/// How many leading bytes are kept to judge the type.
+const PREFIX_LEN: usize = 1024;
+
+fn file_error(message: impl Into<String>) -> ServiceError {
+    ServiceError::field("file", message)
+}
+
+fn check_editable(access: &Access, count: usize) -> ServiceResult<()> {
+    transition(status_of(&access.application), Action::Edit, access.party).map_err(|e| access.refusal(e))?;
+    if count >= MAX_MOCKUPS_PER_APPLICATION {
+        return Err(file_error(format!(
+            "An application can have at most {MAX_MOCKUPS_PER_APPLICATION} mockups. Remove one before adding another."
+        )));
+    }
+    Ok(())
+}
+
+/// Removes the scratch file however the upload ends.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+struct Received {
+    size: u64,
+    sha256: String,
+    prefix: Vec<u8>,
+}
+
+async fn stream_to<S, E>(path: &PathBuf, mut body: S) -> ServiceResult<Received>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let io = |e: std::io::Error| ServiceError::Internal(format!("writing an upload: {e}"));
+    let mut file = tokio::fs::File::create(path).await.map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    let mut prefix = Vec::with_capacity(PREFIX_LEN);
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| file_error(format!("The upload was interrupted ({e}). Try again.")))?;
+        size += chunk.len() as u64;
+        if size > MAX_MOCKUP_BYTES {
+            return Err(ServiceError::TooLarge("A mockup can be at most 20 MB.".into()));
+        }
+        if prefix.len() < PREFIX_LEN {
+            let take = (PREFIX_LEN - prefix.len()).min(chunk.len());
+            prefix.extend_from_slice(&chunk[..take]);
+        }
+        hasher.update(&chunk);
+        file.write_all(&chunk).await.map_err(io)?;
+    }
+    file.flush().await.map_err(io)?;
+    file.sync_all().await.map_err(io)?;
+    Ok(Received { size, sha256: hex::encode(hasher.finalize()), prefix })
+}
+
+/// A file that arrived and passed the content checks, waiting for its label.
+pub struct ReceivedUpload {
+    scratch: Scratch,
+    size: u64,
+    sha256: String,
+    kind: MockupKind,
+    dimensions: Dimensions,
+}
+
+/// Streams a mockup's bytes to scratch space and judges them. Access is checked before a
+/// byte is read.
+pub async fn receive<S, E>(services: &Services, ctx: &Ctx, id: &str, body: S) -> ServiceResult<ReceivedUpload>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let access = load(services.db(), ctx, id).await?;
+    check_editable(&access, current_mockups(services.db(), &access.application.id).await?.len())?;
+    let scratch = Scratch(services.storage().scratch_dir().join(format!("{}.part", new_id())));
+    let received = stream_to(&scratch.0, body).await?;
+    if received.size == 0 {
+        return Err(file_error("The file is empty."));
+    }
+    let kind = sniff(&received.prefix).filter(|_| !looks_like_markup(&received.prefix)).ok_or_else(|| {
+        file_error("Upload a PNG, JPEG, WebP or PDF file. The file's content was checked, and it is none of these.")
+    })?;
+    let _permit = services.decode_permits().acquire().await.expect("the semaphore is never closed");
+    let path = scratch.0.clone();
+    let dimensions = tokio::task::spawn_blocking(move || inspect(&path, kind))
+        .await
+        .map_err(|e| ServiceError::Internal(format!("inspecting an upload: {e}")))?
+        .map_err(|e| match e {
+            InspectError::Io(e) => ServiceError::Internal(format!("inspecting an upload: {e}")),
+            other => file_error(other.to_string()),
+        })?;
+    Ok(ReceivedUpload { scratch, size: received.size, sha256: received.sha256, kind, dimensions })
+}
+
+/// Stores a received file as a mockup of the application under `label`.
+pub async fn attach(
+    services: &Services,
+    ctx: &Ctx,
+    id: &str,
+    upload: ReceivedUpload,
+    label: &str,
+) -> ServiceResult<MockupView> {
+    let actor = ctx.signed_in()?;
+    let label = label.trim().to_owned();
+    validate_label(&label).map_err(|e| ServiceError::field("label", e.to_string()))?;
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    // Checked again: the application may have been submitted, or filled up, meanwhile.
+    let access = load(&txn, ctx, id).await?;
+    check_editable(&access, current_mockups(&txn, &access.application.id).await?.len())?;
+    let key = services
+        .storage()
+        .put_file(&upload.scratch.0)
+        .await
+        .map_err(|e| ServiceError::Internal(format!("storing an upload: {e}")))?;
+    let row = mockup::ActiveModel {
+        id: Set(new_id()),
+        application_id: Set(access.application.id.clone()),
+        label: Set(label),
+        content_type: Set(upload.kind.content_type().to_owned()),
+        size: Set(upload.size as i64),
+        sha256: Set(upload.sha256),
+        storage_key: Set(key.clone()),
+        width: Set(upload.dimensions.map(|(w, _)| w as i32)),
+        height: Set(upload.dimensions.map(|(_, h)| h as i32)),
+        uploaded_by: Set(actor.user_id.clone()),
+        created_at: Set(now),
+        deleted_at: Set(None),
+    };
+    let saved = async {
+        let row = row.insert(&txn).await?;
+        audit::record(
+            &txn,
+            services.clock(),
+            ctx,
+            AuditEvent::new("application.mockup_added", "application", access.application.id.clone()).details(json!({
+                "mockup_id": row.id, "label": row.label, "content_type": row.content_type,
+                "size": row.size, "sha256": row.sha256,
+            })),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok::<_, ServiceError>(row)
+    }
+    .await;
+    match saved {
+        Ok(row) => Ok(mockup_view(&row)),
+        Err(error) => {
+            let _ = services.storage().delete(&key).await;
+            Err(error)
+        }
+    }
+}
+
+async fn find(services: &Services, access: &Access, mockup_id: &str) -> ServiceResult<mockup::Model> {
+    mockup::Entity::find_by_id(mockup_id)
+        .filter(mockup::Column::ApplicationId.eq(&access.application.id))
+        .one(services.db())
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+pub struct Download {
+    pub file_name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub body: BlobReader,
+}
+
+/// The file, for whoever may see the application (also mockups removed since a revision).
+pub async fn download(services: &Services, ctx: &Ctx, id: &str, mockup_id: &str) -> ServiceResult<Download> {
+    let access = load(services.db(), ctx, id).await?;
+    let row = find(services, &access, mockup_id).await?;
+    let kind = match row.content_type.as_str() {
+        "image/png" => MockupKind::Png,
+        "image/jpeg" => MockupKind::Jpeg,
+        "image/webp" => MockupKind::Webp,
+        _ => MockupKind::Pdf,
+    };
+    let (body, size) = services.storage().open(&row.storage_key).await.map_err(|e| match e {
+        crate::storage::StorageError::NotFound => ServiceError::NotFound,
+        other => ServiceError::Internal(format!("reading mockup {}: {other}", row.id)),
+    })?;
+    Ok(Download { file_name: download_file_name(&row.label, kind), content_type: row.content_type, size, body })
+}
+
+/// Removes a mockup from the draft; the file stays for the revisions that include it.
+pub async fn delete(services: &Services, ctx: &Ctx, id: &str, mockup_id: &str) -> ServiceResult<()> {
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let access = load(&txn, ctx, id).await?;
+    transition(status_of(&access.application), Action::Edit, access.party).map_err(|e| access.refusal(e))?;
+    let row = mockup::Entity::find_by_id(mockup_id)
+        .filter(mockup::Column::ApplicationId.eq(&access.application.id))
+        .filter(mockup::Column::DeletedAt.is_null())
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let mut active = row.clone().into_active_model();
+    active.deleted_at = Set(Some(now));
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("application.mockup_removed", "application", access.application.id.clone())
+            .details(json!({ "mockup_id": row.id, "label": row.label, "sha256": row.sha256 })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
