@@ -6,6 +6,9 @@ SHELL := /bin/bash
 # wasm-opt (release builds) comes from the npm package binaryen in end2end/.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CARGO_TERM_COLOR ?= always
+# cargo-leptos compiles this into the server (it names the wasm file); setting it for every
+# cargo command keeps binaries built by the test runner identical in that respect.
+export LEPTOS_OUTPUT_NAME := portcullis
 
 PG_TEST_URL := postgres://portcullis:portcullis@127.0.0.1:5432
 SERVE_ARGS := $(if $(filter 1 yes true,$(DEMO)),--demo,)
