@@ -1,7 +1,9 @@
 //! Server functions: thin calls into the service layer, which checks every permission.
 
 pub mod admin;
+pub mod applications;
 pub mod auth;
+pub mod orgs;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {

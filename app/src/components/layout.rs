@@ -68,6 +68,8 @@ fn SignedInNav(user: UserView) -> impl IntoView {
     view! {
         <ul class="nav-links">
             <li><a href="/">"Home"</a></li>
+            <li><a href="/applications">"Applications"</a></li>
+            <li><a href="/orgs">"Organisations"</a></li>
             {staff.then(|| view! { <li><a href="/review">"Review queue"</a></li> })}
             {admin.then(|| view! {
                 <li><a href="/admin/users">"Users"</a></li>

@@ -1,8 +1,10 @@
 //! One module per page or group of closely related pages.
 
 pub mod admin;
+pub mod applications;
 pub mod auth;
 pub mod home;
+pub mod orgs;
 pub mod review;
 
 use leptos::prelude::*;

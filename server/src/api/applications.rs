@@ -186,21 +186,37 @@ fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError 
     }
 }
 
-/// Served as an attachment with a safe name, `nosniff` and a sandboxing CSP, so a file
-/// can never run as a page of the portal.
+#[derive(Deserialize)]
+pub struct DownloadQuery {
+    /// `1`: show in the browser (the viewer) rather than download.
+    #[serde(default)]
+    view: Option<u8>,
+}
+
+/// Served with a safe name, `nosniff` and a sandboxing CSP, so a file can never run as a
+/// page of the portal: as an attachment, or with `?view=1` inline for the viewer.
 pub async fn download_mockup(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, mockup_id)): Path<(String, String)>,
+    ApiQuery(query): ApiQuery<DownloadQuery>,
 ) -> ApiResult<Response> {
     let download = mockups::download(&state.services, &caller.ctx, &id, &mockup_id).await?;
-    let disposition = format!("attachment; filename=\"{}\"", download.file_name);
+    let inline = query.view == Some(1);
+    let disposition = format!("{}; filename=\"{}\"", if inline { "inline" } else { "attachment" }, download.file_name);
+    // Chrome's PDF viewer does not run in a sandboxed document; PDFs were parsed on upload
+    // and the viewer keeps their scripts away from the portal's origin.
+    let policy = if inline && download.content_type == "application/pdf" {
+        "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
+    } else {
+        "sandbox; default-src 'none'"
+    };
     let mut response = Body::from_stream(tokio_util::io::ReaderStream::new(download.body)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(&download.content_type).expect("known type"));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(download.size));
     headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ascii file name"));
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     Ok(response)
 }

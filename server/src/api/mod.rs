@@ -59,10 +59,11 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Uploads get a limit of their own: the largest file plus room for the multipart framing.
+pub const UPLOAD_BODY_LIMIT: usize = MAX_MOCKUP_BYTES as usize + 64 * 1024;
+
 fn uploads() -> Router<AppState> {
-    let limit = MAX_MOCKUP_BYTES as usize + 64 * 1024;
     Router::new()
         .route("/applications/{id}/mockups", post(applications::upload_mockup))
-        .layer(DefaultBodyLimit::max(limit))
-        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(UPLOAD_BODY_LIMIT))
 }

@@ -67,6 +67,25 @@ pub fn is_cross_site(method: &Method, headers: &HeaderMap, own_origin: &str) -> 
     }
 }
 
+/// Largest body of a page's form or server function; the mockup upload gets the upload limit.
+pub const PAGE_BODY_LIMIT: usize = 1024 * 1024;
+
+pub async fn limit_page_bodies(request: Request, next: Next) -> Response {
+    let limit =
+        if request.uri().path() == "/rpc/upload_mockup" { crate::api::UPLOAD_BODY_LIMIT } else { PAGE_BODY_LIMIT };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return ApiError::PayloadTooLarge.into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
+}
+
 pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if is_cross_site(request.method(), request.headers(), &state.origin) {
         tracing::info!(path = %request.uri().path(), "refused a cross-site request");

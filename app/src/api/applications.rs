@@ -1,0 +1,133 @@
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::{Json, MultipartData, MultipartFormData};
+use portcullis_domain::admin::Page;
+use portcullis_domain::application::content::ApplicationPatch;
+use portcullis_domain::application::mockup::MockupView;
+use portcullis_domain::application::scope::ScopeView;
+use portcullis_domain::application::view::{
+    ApplicationSummary, ApplicationView, MessageView, RevisionComparison, RevisionView, TimelineEntry,
+};
+
+#[cfg(feature = "ssr")]
+use {
+    super::ssr::caller,
+    portcullis_domain::application::view::{ApplicationQuery, CreateApplicationInput, MessageInput},
+    portcullis_service::applications::{self, events, messages, mockups, submission},
+};
+
+#[server(prefix = "/rpc", endpoint = "scope_catalogue")]
+pub async fn scope_catalogue() -> Result<Vec<ScopeView>, AppError> {
+    let (services, _, _) = caller().await?;
+    Ok(applications::catalogue(services.db()).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "list_applications")]
+pub async fn list_applications(
+    status: Option<String>,
+    page: Option<u64>,
+) -> Result<Page<ApplicationSummary>, AppError> {
+    let (services, ctx, _) = caller().await?;
+    let status = status.and_then(|s| s.parse().ok());
+    Ok(applications::list(&services, &ctx, &ApplicationQuery { status, page }).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "create_application")]
+pub async fn create_application(org_id: String, name: String) -> Result<ApplicationView, AppError> {
+    let (services, ctx, _) = caller().await?;
+    let application = applications::create(&services, &ctx, CreateApplicationInput { org_id, name }).await?;
+    leptos_axum::redirect(&format!("/applications/{}/edit", application.id));
+    Ok(application)
+}
+
+#[server(prefix = "/rpc", endpoint = "get_application")]
+pub async fn get_application(id: String) -> Result<ApplicationView, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(applications::get(&services, &ctx, &id).await?)
+}
+
+/// Autosave: JSON, since the form's structure (scopes, countries…) is nested.
+#[server(prefix = "/rpc", endpoint = "save_application", input = Json)]
+pub async fn save_application(id: String, patch: ApplicationPatch) -> Result<ApplicationView, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(applications::update(&services, &ctx, &id, patch).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "submit_application")]
+pub async fn submit_application(id: String) -> Result<ApplicationView, AppError> {
+    let (services, ctx, _) = caller().await?;
+    let application = submission::submit(&services, &ctx, &id).await?;
+    leptos_axum::redirect(&format!("/applications/{id}"));
+    Ok(application)
+}
+
+#[server(prefix = "/rpc", endpoint = "withdraw_application")]
+pub async fn withdraw_application(id: String) -> Result<ApplicationView, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(submission::withdraw(&services, &ctx, &id).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "application_timeline")]
+pub async fn application_timeline(id: String) -> Result<Vec<TimelineEntry>, AppError> {
+    let (services, ctx, _) = caller().await?;
+    let access = applications::access::load(services.db(), &ctx, &id).await?;
+    Ok(events::timeline(services.db(), &access.application.id).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "application_revisions")]
+pub async fn application_revisions(id: String) -> Result<Vec<RevisionView>, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(submission::revisions(&services, &ctx, &id).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "compare_revisions")]
+pub async fn compare_revisions(id: String, from: i64, to: i64) -> Result<RevisionComparison, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(submission::compare_revisions(&services, &ctx, &id, from, to).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "list_messages")]
+pub async fn list_messages(id: String) -> Result<Vec<MessageView>, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(messages::list(&services, &ctx, &id).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "post_message")]
+pub async fn post_message(id: String, body: String) -> Result<MessageView, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(messages::post(&services, &ctx, &id, MessageInput { body }).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "delete_mockup")]
+pub async fn delete_mockup(id: String, mockup_id: String) -> Result<(), AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(mockups::delete(&services, &ctx, &id, &mockup_id).await?)
+}
+
+/// Fields `application_id`, `label` and `file`; the file is streamed to storage.
+#[server(prefix = "/rpc", endpoint = "upload_mockup", input = MultipartFormData)]
+pub async fn upload_mockup(data: MultipartData) -> Result<MockupView, AppError> {
+    let (services, ctx, _) = caller().await?;
+    let mut form = data.into_inner().ok_or(AppError::Internal)?;
+    let (mut id, mut label, mut received) = (None, None, None);
+    let bad = |e| AppError::Refused(format!("The upload failed: {e}"));
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("application_id") => id = Some(field.text().await.map_err(bad)?),
+            Some("label") => label = Some(field.text().await.map_err(bad)?),
+            Some("file") => {
+                let id = id.clone().ok_or_else(|| AppError::Refused("Send the application id first.".into()))?;
+                received = Some(mockups::receive(&services, &ctx, &id, Box::pin(field)).await?);
+            }
+            _ => {}
+        }
+    }
+    let received = received.ok_or_else(|| field_error("file", "Choose a file to upload."))?;
+    let id = id.ok_or(AppError::NotFound)?;
+    Ok(mockups::attach(&services, &ctx, &id, received, label.as_deref().unwrap_or_default()).await?)
+}
+
+#[cfg(feature = "ssr")]
+fn field_error(field: &str, message: &str) -> AppError {
+    portcullis_service::ServiceError::field(field, message).into()
+}

@@ -1,0 +1,654 @@
+//! The guided application form: six steps, a progress indicator, the checklist of what is
+//! missing, and autosave. Changes are saved shortly after typing stops; until the server
+//! has them they are also kept in this browser, so a reload or a dropped connection loses
+//! nothing, and a validation error keeps the typed value in place next to its message.
+
+use crate::api::applications::{DeleteMockup, get_application, save_application, scope_catalogue, upload_mockup};
+use crate::components::layout::RequireRole;
+use crate::error::AppError;
+use crate::pages::applications::status::MockupGallery;
+use leptos::prelude::*;
+use leptos::web_sys::{FormData, HtmlFormElement, SubmitEvent};
+use leptos_router::hooks::{use_params_map, use_query_map};
+use portcullis_domain::account::FieldErrors;
+use portcullis_domain::application::content::{
+    ApplicationContent, ApplicationPatch, EEA_COUNTRIES, MissingItem, ScopeRequest, Step, step_complete,
+};
+use portcullis_domain::application::mockup::{MockupView, SUGGESTED_LABELS};
+use portcullis_domain::application::scope::ScopeView;
+use portcullis_domain::application::view::ApplicationView;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+const AUTOSAVE_AFTER: Duration = Duration::from_millis(700);
+const RETRY_AFTER: Duration = Duration::from_secs(5);
+
+#[derive(Clone, PartialEq)]
+enum SaveState {
+    Saved,
+    Pending,
+    Saving,
+    Invalid,
+    Offline(String),
+    Conflict(String),
+}
+
+/// What is kept in the browser until the server has it.
+#[derive(Serialize, Deserialize)]
+struct LocalDraft {
+    version: i64,
+    content: ApplicationContent,
+}
+
+fn storage_key(id: &str) -> String {
+    format!("portcullis-draft-{id}")
+}
+
+fn local_storage() -> Option<leptos::web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+#[component]
+pub fn EditApplicationPage() -> impl IntoView {
+    let params = use_params_map();
+    let data = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        |id| async move { (get_application(id).await, scope_catalogue().await) },
+    );
+    view! {
+        <RequireRole>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || data.get().map(|(application, catalogue)| match (application, catalogue) {
+                    (Ok(application), Ok(catalogue)) if application.can_edit => view! { <Editor application catalogue/> }.into_any(),
+                    (Ok(application), Ok(_)) => view! {
+                        <div class="alert alert-warning" role="status">
+                            {format!("This application is {} and cannot be edited. ", application.status.label().to_lowercase())}
+                            <a href=format!("/applications/{}", application.id)>"See its status"</a>
+                        </div>
+                    }.into_any(),
+                    (Err(e), _) | (_, Err(e)) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                })}
+            </Suspense>
+        </RequireRole>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Draft {
+    id: StoredValue<String>,
+    content: RwSignal<ApplicationContent>,
+    version: RwSignal<i64>,
+    missing: RwSignal<Vec<MissingItem>>,
+    errors: RwSignal<FieldErrors>,
+    state: RwSignal<SaveState>,
+    timer: StoredValue<Option<TimeoutHandle>>,
+}
+
+impl Draft {
+    fn error(&self, field: &'static str) -> Signal<Option<String>> {
+        let errors = self.errors;
+        Signal::derive(move || errors.with(|e| e.get(field).map(|m| m.join(" "))))
+    }
+
+    fn errors_under(&self, prefix: &'static str) -> Signal<Option<String>> {
+        let errors = self.errors;
+        Signal::derive(move || {
+            errors.with(|e| {
+                let messages: Vec<String> =
+                    e.iter().filter(|(k, _)| k.starts_with(prefix)).flat_map(|(_, m)| m.clone()).collect();
+                (!messages.is_empty()).then(|| messages.join(" "))
+            })
+        })
+    }
+
+    /// Applies an edit, keeps it in the browser and schedules a save.
+    fn edit(&self, change: impl FnOnce(&mut ApplicationContent)) {
+        self.content.update(change);
+        self.state.set(SaveState::Pending);
+        self.keep_locally();
+        self.schedule(AUTOSAVE_AFTER);
+    }
+
+    fn keep_locally(&self) {
+        let draft = LocalDraft { version: self.version.get_untracked(), content: self.content.get_untracked() };
+        if let (Some(storage), Ok(json)) = (local_storage(), serde_json::to_string(&draft)) {
+            let _ = storage.set_item(&storage_key(&self.id.get_value()), &json);
+        }
+    }
+
+    fn schedule(&self, after: Duration) {
+        let draft = *self;
+        if let Some(handle) = self.timer.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(move || draft.save(), after).ok();
+        self.timer.set_value(handle);
+    }
+
+    fn save(&self) {
+        let draft = *self;
+        let c = self.content.get_untracked();
+        let patch = ApplicationPatch {
+            name: Some(c.name),
+            description: Some(c.description),
+            website_url: Some(c.website_url),
+            privacy_policy_url: Some(c.privacy_policy_url),
+            redirect_uris: Some(c.redirect_uris),
+            use_case: Some(c.use_case),
+            scopes: Some(c.scopes),
+            eea: Some(c.eea),
+            data_handling: Some(c.data_handling),
+            version: Some(self.version.get_untracked()),
+        };
+        self.state.set(SaveState::Saving);
+        leptos::task::spawn_local(async move {
+            match save_application(draft.id.get_value(), patch).await {
+                Ok(saved) => draft.saved(saved),
+                Err(AppError::Validation { fields, .. }) => {
+                    draft.errors.set(fields);
+                    draft.state.set(SaveState::Invalid);
+                }
+                Err(AppError::Conflict(message)) => draft.state.set(SaveState::Conflict(message)),
+                Err(error @ AppError::Request(_)) => {
+                    draft.state.set(SaveState::Offline(error.to_string()));
+                    draft.schedule(RETRY_AFTER);
+                }
+                Err(error) => draft.state.set(SaveState::Offline(error.to_string())),
+            }
+        });
+    }
+
+    fn saved(&self, saved: ApplicationView) {
+        self.version.set(saved.version);
+        self.missing.set(saved.missing);
+        self.errors.set(FieldErrors::new());
+        // Typing may have continued while the save was on its way.
+        if self.state.get_untracked() == SaveState::Saving {
+            self.state.set(SaveState::Saved);
+            if let Some(storage) = local_storage() {
+                let _ = storage.remove_item(&storage_key(&self.id.get_value()));
+            }
+        }
+    }
+}
+
+#[component]
+fn Editor(application: ApplicationView, catalogue: Vec<ScopeView>) -> impl IntoView {
+    let query = use_query_map();
+    let step = Memo::new(move |_| {
+        let slug = query.read().get("step").unwrap_or_default();
+        Step::ALL.into_iter().find(|s| s.slug() == slug).unwrap_or(Step::App)
+    });
+    let draft = Draft {
+        id: StoredValue::new(application.id.clone()),
+        content: RwSignal::new(application.content.clone()),
+        version: RwSignal::new(application.version),
+        missing: RwSignal::new(application.missing.clone()),
+        errors: RwSignal::new(FieldErrors::new()),
+        state: RwSignal::new(SaveState::Saved),
+        timer: StoredValue::new(None),
+    };
+    let mockups = RwSignal::new(application.mockups.clone());
+    // Changes this browser kept but the server never got (reload, lost connection): restore
+    // them if they were based on what the server has now.
+    Effect::new(move |_| {
+        let key = storage_key(&draft.id.get_value());
+        let kept = local_storage().and_then(|s| s.get_item(&key).ok().flatten());
+        if let Some(kept) = kept.and_then(|json| serde_json::from_str::<LocalDraft>(&json).ok()) {
+            if kept.version == draft.version.get_untracked() && kept.content != draft.content.get_untracked() {
+                draft.edit(|content| *content = kept.content);
+            } else if let Some(storage) = local_storage() {
+                let _ = storage.remove_item(&key);
+            }
+        }
+    });
+    let id = application.id.clone();
+    view! {
+        <section class="editor">
+            <p class="muted">{format!("{} · {}", application.reference, application.org_name)}</p>
+            <h1>{move || draft.content.with(|c| if c.name.is_empty() { "Untitled application".to_string() } else { c.name.clone() })}</h1>
+            <SaveStatus draft/>
+            <div class="editor-layout">
+                <div class="sidebar">
+                    <nav class="steps" aria-label="Steps">
+                        <ol>
+                            {Step::ALL.into_iter().map(|s| {
+                                let id = id.clone();
+                                view! {
+                                    <li class:done=move || draft.missing.with(|m| step_complete(m, s))>
+                                        <a
+                                            href=format!("/applications/{id}/edit?step={}", s.slug())
+                                            aria-current=move || (step.get() == s).then_some("step")
+                                        >
+                                            <span class="step-number">{s.number()}</span>
+                                            {s.title()}
+                                            <span class="sr-only">{move || if draft.missing.with(|m| step_complete(m, s)) { " (complete)" } else { " (incomplete)" }}</span>
+                                        </a>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ol>
+                    </nav>
+                    <aside aria-label="Progress"><Progress draft/></aside>
+                </div>
+                <div class="step-body">
+                    {move || match step.get() {
+                        Step::App => view! { <AppStep draft/> }.into_any(),
+                        Step::UseCase => view! { <UseCaseStep draft/> }.into_any(),
+                        Step::Scopes => view! { <ScopesStep draft catalogue=catalogue.clone()/> }.into_any(),
+                        Step::Eea => view! { <EeaStep draft/> }.into_any(),
+                        Step::DataHandling => view! { <DataHandlingStep draft/> }.into_any(),
+                        Step::Mockups => view! { <MockupsStep draft mockups/> }.into_any(),
+                    }}
+                    <StepNavigation draft step/>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn SaveStatus(draft: Draft) -> impl IntoView {
+    view! {
+        <p class="save-status" role="status" aria-live="polite">
+            {move || match draft.state.get() {
+                SaveState::Saved => view! { <span class="saved">"All changes saved."</span> }.into_any(),
+                SaveState::Pending | SaveState::Saving => view! { <span>"Saving…"</span> }.into_any(),
+                SaveState::Invalid => view! { <span class="field-error">"Some fields need attention; your text is kept here and saved once they are fixed."</span> }.into_any(),
+                SaveState::Offline(why) => view! { <span class="field-error">{format!("Not saved yet: {why} Your changes are kept in this browser and saved when the connection is back.")}</span> }.into_any(),
+                SaveState::Conflict(why) => view! {
+                    <span class="field-error">{why}" "</span>
+                    <a href=format!("/applications/{}/edit", draft.id.get_value())>"Load the current version"</a>
+                }.into_any(),
+            }}
+        </p>
+    }
+}
+
+/// How many steps are complete, and every item still missing, linked to its step.
+#[component]
+fn Progress(draft: Draft) -> impl IntoView {
+    let done = move || draft.missing.with(|m| Step::ALL.iter().filter(|s| step_complete(m, **s)).count());
+    view! {
+        <div class="progress">
+            <label for="progress">{move || format!("{} of 6 steps complete", done())}</label>
+            <progress id="progress" max="6" value=move || done().to_string()></progress>
+        </div>
+        <div class="checklist">
+            <h2>"Still missing"</h2>
+            {move || {
+                let missing = draft.missing.get();
+                if missing.is_empty() {
+                    view! { <p class="saved">"Nothing: the application is ready to submit."</p> }.into_any()
+                } else {
+                    let id = draft.id.get_value();
+                    view! {
+                        <ul class="missing">
+                            {missing.into_iter().map(|item| view! {
+                                <li><a href=format!("/applications/{id}/edit?step={}", item.step.slug())>{item.message}</a></li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn StepNavigation(draft: Draft, step: Memo<Step>) -> impl IntoView {
+    let id = draft.id.get_value();
+    view! {
+        <div class="step-navigation">
+            {move || {
+                let n = step.get().number();
+                let previous = (n > 1).then(|| Step::ALL[n - 2]);
+                let next = (n < 6).then(|| Step::ALL[n]);
+                let id = id.clone();
+                view! {
+                    {previous.map(|s| view! { <a class="button secondary" href=format!("/applications/{id}/edit?step={}", s.slug())>{format!("← {}", s.title())}</a> })}
+                    {match next {
+                        Some(s) => view! { <a class="button primary" href=format!("/applications/{id}/edit?step={}", s.slug())>{format!("Next: {} →", s.title())}</a> }.into_any(),
+                        None => view! { <a class="button primary" href=format!("/applications/{id}")>"Review and submit →"</a> }.into_any(),
+                    }}
+                }
+            }}
+        </div>
+    }
+}
+
+/// A labelled single-line input bound to one field of the draft.
+#[component]
+fn TextInput(
+    draft: Draft,
+    label: &'static str,
+    id: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    get: fn(&ApplicationContent) -> String,
+    set: fn(&mut ApplicationContent, String),
+) -> impl IntoView {
+    let error = draft.error(id);
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {hint.map(|h| view! { <p class="hint">{h}</p> })}
+            <input
+                id=id
+                type=kind
+                value=move || draft.content.with(get)
+                aria-invalid=move || error.get().is_some().then_some("true")
+                on:input=move |ev| { let value = event_target_value(&ev); draft.edit(|c| set(c, value)); }
+            />
+            {move || error.get().map(|e| view! { <p class="field-error">{e}</p> })}
+        </div>
+    }
+}
+
+/// A labelled multi-line input bound to one field of the draft.
+#[component]
+fn TextArea(
+    draft: Draft,
+    label: &'static str,
+    id: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = 5)] rows: u32,
+    get: fn(&ApplicationContent) -> String,
+    set: fn(&mut ApplicationContent, String),
+) -> impl IntoView {
+    let error = draft.error(id);
+    let initial = draft.content.with_untracked(get);
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {hint.map(|h| view! { <p class="hint">{h}</p> })}
+            <textarea
+                id=id
+                rows=rows
+                aria-invalid=move || error.get().is_some().then_some("true")
+                on:input=move |ev| { let value = event_target_value(&ev); draft.edit(|c| set(c, value)); }
+            >{initial}</textarea>
+            {move || error.get().map(|e| view! { <p class="field-error">{e}</p> })}
+        </div>
+    }
+}
+
+#[component]
+fn AppStep(draft: Draft) -> impl IntoView {
+    let uris_error = draft.errors_under("redirect_uris");
+    let initial_uris = draft.content.with_untracked(|c| c.redirect_uris.join("\n"));
+    view! {
+        <h2>"1. App"</h2>
+        <TextInput draft label="App name" id="name" get=|c| c.name.clone() set=|c, v| c.name = v/>
+        <TextArea draft label="Description" id="description" hint="What the app is, in a few sentences." rows=3
+            get=|c| c.description.clone() set=|c, v| c.description = v/>
+        <TextInput draft label="Website" id="website_url" kind="url" hint="Starting with https://"
+            get=|c| c.website_url.clone() set=|c, v| c.website_url = v/>
+        <TextInput draft label="Privacy policy URL" id="privacy_policy_url" kind="url" hint="Starting with https://"
+            get=|c| c.privacy_policy_url.clone() set=|c, v| c.privacy_policy_url = v/>
+        <div class="field">
+            <label for="redirect_uris">"Redirect URIs"</label>
+            <p class="hint">"One per line. Absolute https addresses (http only for 127.0.0.1 or localhost), no #fragment, no wildcards. They are compared exactly as written."</p>
+            <textarea
+                id="redirect_uris"
+                rows="3"
+                aria-invalid=move || uris_error.get().is_some().then_some("true")
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    draft.edit(|c| c.redirect_uris = value.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect());
+                }
+            >{initial_uris}</textarea>
+            {move || uris_error.get().map(|e| view! { <p class="field-error">{e}</p> })}
+        </div>
+    }
+}
+
+#[component]
+fn UseCaseStep(draft: Draft) -> impl IntoView {
+    view! {
+        <h2>"2. Use case"</h2>
+        <TextArea draft label="What the app does with the data" id="use_case" rows=12
+            hint="Explain what the app does with people's data and why it needs each category you request. Plain text or Markdown; at least 200 characters."
+            get=|c| c.use_case.clone() set=|c, v| c.use_case = v/>
+        <p class="muted">{move || format!("{} characters", draft.content.with(|c| c.use_case.trim().chars().count()))}</p>
+    }
+}
+
+#[component]
+fn ScopesStep(draft: Draft, catalogue: Vec<ScopeView>) -> impl IntoView {
+    let error = draft.errors_under("scopes");
+    view! {
+        <h2>"3. Scopes"</h2>
+        <p class="hint">"Request only what the use case needs. Sensitive scopes get a closer review by two reviewers."</p>
+        {move || error.get().map(|e| view! { <p class="field-error">{e}</p> })}
+        <ul class="scope-list">
+            {catalogue.into_iter().map(|scope| {
+                let name = scope.name.clone();
+                let checked = {
+                    let name = name.clone();
+                    move || draft.content.with(|c| c.scopes.iter().any(|s| s.name == name))
+                };
+                let toggle = {
+                    let name = name.clone();
+                    move |ev: leptos::ev::Event| {
+                        let on = event_target_checked(&ev);
+                        let name = name.clone();
+                        draft.edit(|c| {
+                            c.scopes.retain(|s| s.name != name);
+                            if on {
+                                c.scopes.push(ScopeRequest { name, justification: String::new() });
+                            }
+                        });
+                    }
+                };
+                let justification_id = format!("justification-{}", name.replace('.', "-"));
+                let checkbox_id = format!("scope-{}", name.replace('.', "-"));
+                let initial = draft.content.with_untracked(|c| c.scopes.iter().find(|s| s.name == name).map(|s| s.justification.clone()).unwrap_or_default());
+                let edit_name = name.clone();
+                view! {
+                    <li class="scope">
+                        <div class="checkbox-row">
+                            <input type="checkbox" id=checkbox_id.clone() prop:checked=checked.clone() checked=checked.clone() on:change=toggle/>
+                            <label for=checkbox_id>
+                                {scope.title.clone()}
+                                {scope.sensitive.then(|| view! { <span class="badge badge-sensitive">"Sensitive"</span> })}
+                            </label>
+                        </div>
+                        <p class="hint">{scope.description.clone()}" "<code>{scope.name.clone()}</code></p>
+                        <Show when=checked.clone()>
+                            <div class="field">
+                                <label for=justification_id.clone()>"Why the app needs it"</label>
+                                <textarea id=justification_id.clone() rows="2" on:input={
+                                    let name = edit_name.clone();
+                                    move |ev| {
+                                        let value = event_target_value(&ev);
+                                        let name = name.clone();
+                                        draft.edit(|c| if let Some(s) = c.scopes.iter_mut().find(|s| s.name == name) { s.justification = value; });
+                                    }
+                                }>{initial.clone()}</textarea>
+                            </div>
+                        </Show>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn YesNo(
+    draft: Draft,
+    legend: &'static str,
+    name: &'static str,
+    get: fn(&ApplicationContent) -> Option<bool>,
+    set: fn(&mut ApplicationContent, bool),
+) -> impl IntoView {
+    let error = draft.error(name);
+    view! {
+        <fieldset class="field">
+            <legend>{legend}</legend>
+            {[(true, "Yes"), (false, "No")].into_iter().map(|(value, label)| {
+                let id = format!("{name}-{label}");
+                let for_id = id.clone();
+                view! {
+                    <label class="checkbox" for=for_id>
+                        <input type="radio" id=id name=name
+                            checked=move || draft.content.with(get) == Some(value)
+                            on:change=move |_| draft.edit(|c| set(c, value))/>
+                        {label}
+                    </label>
+                }
+            }).collect_view()}
+            {move || error.get().map(|e| view! { <p class="field-error">{e}</p> })}
+        </fieldset>
+    }
+}
+
+#[component]
+fn EeaStep(draft: Draft) -> impl IntoView {
+    let countries_error = draft.error("eea.countries");
+    view! {
+        <h2>"4. EEA users"</h2>
+        <p class="hint">"The platform returns data only for users in the European Economic Area."</p>
+        <YesNo draft legend="Does the app serve users in the EEA?" name="eea.serves_eea_users"
+            get=|c| c.eea.serves_eea_users set=|c, v| c.eea.serves_eea_users = Some(v)/>
+        <fieldset class="field">
+            <legend>"In which countries?"</legend>
+            <div class="country-grid">
+                {EEA_COUNTRIES.into_iter().map(|(code, country)| {
+                    let id = format!("country-{code}");
+                    let for_id = id.clone();
+                    view! {
+                        <label class="checkbox" for=for_id>
+                            <input type="checkbox" id=id
+                                checked=move || draft.content.with(|c| c.eea.countries.iter().any(|x| x == code))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    draft.edit(|c| {
+                                        c.eea.countries.retain(|x| x != code);
+                                        if on { c.eea.countries.push(code.to_owned()); }
+                                    });
+                                }/>
+                            {country}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            {move || countries_error.get().map(|e| view! { <p class="field-error">{e}</p> })}
+        </fieldset>
+        <TextArea draft label="How does the app tell EEA users apart?" id="eea.distinguishing_method"
+            hint="For example: the country of residence the platform reports, billing address, or verified phone number. At least 50 characters."
+            get=|c| c.eea.distinguishing_method.clone() set=|c, v| c.eea.distinguishing_method = v/>
+    }
+}
+
+#[component]
+fn DataHandlingStep(draft: Draft) -> impl IntoView {
+    let retention_error = draft.error("data_handling.retention_days");
+    let subprocessors_error = draft.errors_under("data_handling.subprocessors");
+    let initial_subprocessors = draft.content.with_untracked(|c| c.data_handling.subprocessors.join("\n"));
+    view! {
+        <h2>"5. Data handling"</h2>
+        <TextInput draft label="Storage region" id="data_handling.storage_region" hint="Where the data is stored, for example EU (Frankfurt)."
+            get=|c| c.data_handling.storage_region.clone() set=|c, v| c.data_handling.storage_region = v/>
+        <div class="field">
+            <label for="retention_days">"Retention period (days)"</label>
+            <input id="retention_days" type="number" min="1" max="3650" inputmode="numeric"
+                value=move || draft.content.with(|c| c.data_handling.retention_days.map(|d| d.to_string()).unwrap_or_default())
+                aria-invalid=move || retention_error.get().is_some().then_some("true")
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    draft.edit(|c| c.data_handling.retention_days = value.trim().parse().ok());
+                }/>
+            {move || retention_error.get().map(|e| view! { <p class="field-error">{e}</p> })}
+        </div>
+        <YesNo draft legend="Is the data encrypted at rest?" name="data_handling.encryption_at_rest"
+            get=|c| c.data_handling.encryption_at_rest set=|c, v| c.data_handling.encryption_at_rest = Some(v)/>
+        <TextArea draft label="How user deletion requests are honoured" id="data_handling.deletion_process"
+            get=|c| c.data_handling.deletion_process.clone() set=|c, v| c.data_handling.deletion_process = v/>
+        <div class="field">
+            <label for="subprocessors">"Sub-processors"</label>
+            <p class="hint">"One per line; leave empty if there are none."</p>
+            <textarea id="subprocessors" rows="3" on:input=move |ev| {
+                let value = event_target_value(&ev);
+                draft.edit(|c| c.data_handling.subprocessors = value.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect());
+            }>{initial_subprocessors}</textarea>
+            {move || subprocessors_error.get().map(|e| view! { <p class="field-error">{e}</p> })}
+        </div>
+        <TextInput draft label="Security contact email" id="data_handling.security_contact_email" kind="email"
+            get=|c| c.data_handling.security_contact_email.clone() set=|c, v| c.data_handling.security_contact_email = v/>
+    }
+}
+
+#[component]
+fn MockupsStep(draft: Draft, mockups: RwSignal<Vec<MockupView>>) -> impl IntoView {
+    let id = draft.id.get_value();
+    let upload = Action::new_local(|data: &FormData| upload_mockup(data.clone().into()));
+    let delete = ServerAction::<DeleteMockup>::new();
+    let refresh = move || {
+        let id = draft.id.get_value();
+        leptos::task::spawn_local(async move {
+            if let Ok(application) = get_application(id).await {
+                mockups.set(application.mockups);
+                draft.missing.set(application.missing);
+            }
+        });
+    };
+    Effect::new(move |_| {
+        if matches!(upload.value().get(), Some(Ok(_))) || matches!(delete.value().get(), Some(Ok(()))) {
+            refresh();
+        }
+    });
+    let upload_error = move || upload.value().get().and_then(Result::err);
+    let form_id = id.clone();
+    view! {
+        <h2>"6. UX mockups"</h2>
+        <p class="hint">"High-fidelity screens of the consent and transfer flow: what people see when they authorize the app, choose data, follow the transfer and revoke access. PNG, JPEG, WebP or PDF, up to 20 MB each, at most 20."</p>
+        {move || view! { <MockupGallery mockups=mockups.get() application_id=draft.id.get_value()/> }}
+        {move || {
+            let items = mockups.get();
+            (!items.is_empty()).then(|| view! {
+                <ul class="plain remove-list">
+                    {items.into_iter().map(|m| view! {
+                        <li>
+                            <details class="confirm">
+                                <summary>{format!("Remove \u{201c}{}\u{201d}…", m.label)}</summary>
+                                <ActionForm action=delete attr:class="confirm-body">
+                                    <input type="hidden" name="id" value=draft.id.get_value()/>
+                                    <input type="hidden" name="mockup_id" value=m.id.clone()/>
+                                    <button type="submit" class="button danger small">"Remove mockup"</button>
+                                </ActionForm>
+                            </details>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })
+        }}
+        <form class="card upload" on:submit=move |ev: SubmitEvent| {
+            ev.prevent_default();
+            let Some(form) = ev.target().map(leptos::wasm_bindgen::JsCast::unchecked_into::<HtmlFormElement>) else { return };
+            if let Ok(data) = FormData::new_with_form(&form) {
+                upload.dispatch_local(data);
+                form.reset();
+            }
+        }>
+            <h3>"Add a mockup"</h3>
+            <input type="hidden" name="application_id" value=form_id/>
+            <div class="field">
+                <label for="mockup-label">"Label"</label>
+                <input id="mockup-label" name="label" list="mockup-labels" required maxlength="80"/>
+                <datalist id="mockup-labels">
+                    {SUGGESTED_LABELS.into_iter().map(|l| view! { <option value=l></option> }).collect_view()}
+                </datalist>
+            </div>
+            <div class="field">
+                <label for="mockup-file">"File"</label>
+                <input id="mockup-file" name="file" type="file" required accept="image/png,image/jpeg,image/webp,application/pdf"/>
+                {move || upload_error().and_then(|e| e.field("file").or(e.field("label")).or(Some(e.to_string()))).map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            </div>
+            <button type="submit" class="button primary" disabled=move || upload.pending().get()>
+                {move || if upload.pending().get() { "Uploading…" } else { "Upload mockup" }}
+            </button>
+        </form>
+    }
+}

@@ -1,0 +1,154 @@
+//! Organisations: create one, see its people, invite teammates, accept an invitation.
+
+use crate::api::orgs::{AcceptInvitation, CreateOrg, InviteMember, get_org, list_orgs};
+use crate::components::form::{Field, FormAlert, Submit, last_error};
+use crate::components::layout::RequireRole;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use portcullis_domain::org::{MemberRole, OrgDetail};
+
+#[component]
+pub fn OrgsPage() -> impl IntoView {
+    view! {
+        <RequireRole>
+            <Orgs/>
+        </RequireRole>
+    }
+}
+
+#[component]
+fn Orgs() -> impl IntoView {
+    let create = ServerAction::<CreateOrg>::new();
+    let error = last_error(create);
+    let orgs = Resource::new(move || create.version().get(), |_| list_orgs());
+    view! {
+        <section>
+            <h1>"Organisations"</h1>
+            <p class="muted">"Applications belong to an organisation; every member can edit its drafts, owners can withdraw them and invite people."</p>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || orgs.get().map(|result| match result {
+                    Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                    Ok(orgs) if orgs.is_empty() => view! { <p class="empty">"You do not belong to an organisation yet. Create one below."</p> }.into_any(),
+                    Ok(orgs) => view! {
+                        <ul class="list">
+                            {orgs.into_iter().map(|org| view! {
+                                <li>
+                                    <a href=format!("/orgs/{}", org.id)>{org.name.clone()}</a>
+                                    <span class="muted">{format!(" · {} · you are {}", org.country, org.my_role.as_str())}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                })}
+            </Transition>
+            <div class="card narrow-left">
+                <h2>"Create an organisation"</h2>
+                <ActionForm action=create>
+                    <FormAlert error/>
+                    <Field label="Legal name" name="name" autocomplete="organization" error/>
+                    <Field label="Country" name="country" autocomplete="country" hint="Two-letter ISO code, for example DE or FR." error/>
+                    <Field label="Website" name="website" kind="url" autocomplete="url" hint="Starting with https://" error/>
+                    <Field label="Contact email" name="contact_email" kind="email" autocomplete="email" error/>
+                    <Submit label="Create organisation" busy_label="Creating…" pending=create.pending()/>
+                </ActionForm>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn OrgPage() -> impl IntoView {
+    view! {
+        <RequireRole>
+            <Org/>
+        </RequireRole>
+    }
+}
+
+#[component]
+fn Org() -> impl IntoView {
+    let params = use_params_map();
+    let invite = ServerAction::<InviteMember>::new();
+    let detail = Resource::new(
+        move || (params.read().get("id").unwrap_or_default(), invite.version().get()),
+        |(id, _)| get_org(id),
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || detail.get().map(|result| match result {
+                Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                Ok(detail) => view! { <OrgDetailView detail invite/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn OrgDetailView(detail: OrgDetail, invite: ServerAction<InviteMember>) -> impl IntoView {
+    let error = last_error(invite);
+    let org = detail.org;
+    let owner = org.my_role == MemberRole::Owner;
+    let org_id = org.id.clone();
+    view! {
+        <section>
+            <h1>{org.name.clone()}</h1>
+            <p class="muted">{format!("{} · {} · {}", org.country, org.website, org.contact_email)}</p>
+            <p><a class="button primary" href=format!("/applications/new?org={}", org.id)>"Start an application"</a></p>
+            <h2>"Members"</h2>
+            <div class="table-scroll">
+                <table>
+                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th></tr></thead>
+                    <tbody>
+                        {detail.members.into_iter().map(|m| view! {
+                            <tr><td>{m.name}</td><td>{m.email}</td><td>{m.role.as_str()}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            {(!detail.invitations.is_empty()).then(|| view! {
+                <h2>"Pending invitations"</h2>
+                <ul class="list">
+                    {detail.invitations.into_iter().map(|i| view! {
+                        <li>{format!("{} ({}), valid until {}", i.email, i.role.as_str(), i.expires_at)}</li>
+                    }).collect_view()}
+                </ul>
+            })}
+            {owner.then(|| view! {
+                <div class="card narrow-left">
+                    <h2>"Invite a teammate"</h2>
+                    {move || invite.value().get().and_then(Result::ok).map(|email| view! {
+                        <div class="alert alert-success" role="status">{format!("Invitation sent to {email}.")}</div>
+                    })}
+                    <ActionForm action=invite>
+                        <FormAlert error/>
+                        <input type="hidden" name="org_id" value=org_id.clone()/>
+                        <Field label="Email" name="email" kind="email" autocomplete="off" error/>
+                        <label class="checkbox"><input type="checkbox" name="owner"/>"Make them an owner"</label>
+                        <Submit label="Send invitation" busy_label="Sending…" pending=invite.pending()/>
+                    </ActionForm>
+                </div>
+            })}
+        </section>
+    }
+}
+
+#[component]
+pub fn AcceptInvitationPage() -> impl IntoView {
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    let accept = ServerAction::<AcceptInvitation>::new();
+    let error = last_error(accept);
+    view! {
+        <RequireRole>
+            <section class="card narrow">
+                <h1>"Join an organisation"</h1>
+                <p>"Accept the invitation to work on the organisation's applications. You must be signed in with the address it was sent to."</p>
+                <ActionForm action=accept>
+                    <FormAlert error/>
+                    <input type="hidden" name="token" value=token/>
+                    <Submit label="Accept invitation" busy_label="Joining…" pending=accept.pending()/>
+                </ActionForm>
+            </section>
+        </RequireRole>
+    }
+}
