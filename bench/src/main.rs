@@ -5,6 +5,7 @@
 mod load;
 mod report;
 mod server;
+mod uploads;
 
 use clap::Parser;
 use load::{Scenario, Target};
@@ -32,6 +33,7 @@ struct Args {
 
 const HEALTH_RATE: u32 = 200;
 const HOME_RATE: u32 = 50;
+const GALLERY_RATE: u32 = 20;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -51,7 +53,7 @@ async fn run(args: Args) -> Result<bool, String> {
     let phase = Duration::from_secs(args.seconds);
     let cookie = load::sign_in(&server.url, server::DEMO_EMAIL, server::DEMO_PASSWORD).await?;
     let health = Target::get(&server.url, "/healthz", None);
-    let home = Target::get(&server.url, "/", Some(cookie));
+    let home = Target::get(&server.url, "/", Some(cookie.clone()));
     let login = Target::login(&server.url, server::DEMO_EMAIL, server::DEMO_PASSWORD);
 
     eprintln!("bench: warming up");
@@ -72,6 +74,20 @@ async fn run(args: Args) -> Result<bool, String> {
     let capacity = load::closed_loop(&login, 8, phase).await;
 
     let peak_memory = server.peak_memory_kib();
+
+    eprintln!("bench: uploads: 10 at once of 1.5 MB, then of 15 MB (peak memory measured during each)");
+    let applicant = uploads::Applicant::new(&server.url, cookie.clone());
+    let (small_file, large_file) = (uploads::noise_png(1536 * 1024), uploads::noise_png(15 * 1024 * 1024));
+    server.reset_peak_memory();
+    let small = uploads::concurrent_uploads(&applicant, 10, small_file).await?;
+    let memory_after_small = server.peak_memory_kib();
+    server.reset_peak_memory();
+    let large = uploads::concurrent_uploads(&applicant, 10, large_file).await?;
+    let memory_after_large = server.peak_memory_kib();
+
+    eprintln!("bench: the status page of an application with 20 mockups ({}s)", args.seconds);
+    let gallery = uploads::page_with_mockups(&applicant, &cookie).await?;
+    let gallery = Scenario::new().with(&gallery, GALLERY_RATE).run(phase).await;
     server.stop().await;
 
     let idle_health = &idle[0];
@@ -95,8 +111,10 @@ async fn run(args: Args) -> Result<bool, String> {
             Verdict::check(sustained, format!("≥ {}/s, no errors, p99 < 1 s", args.login_rate)),
         ),
         Row::new("POST login", "capacity, 8 clients", &capacity, Verdict::Info),
+        Row::new("GET application page", "20 mockups", &gallery[0], Verdict::Info),
     ];
-    let passed = report::print(&rows, peak_memory);
+    let mut passed = report::print(&rows, peak_memory);
+    passed &= report::print_uploads(&small, &large, memory_after_small, memory_after_large);
     Ok(passed)
 }
 

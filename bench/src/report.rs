@@ -1,6 +1,7 @@
 //! The results table.
 
 use crate::load::Stats;
+use crate::uploads::UploadRun;
 
 pub enum Verdict {
     Info,
@@ -67,4 +68,35 @@ pub fn print(rows: &[Row], peak_memory_kib: Option<u64>) -> bool {
     }
     println!("{}", if passed { "all targets met" } else { "SOME TARGETS MISSED" });
     passed
+}
+
+/// Upload throughput, and whether the server's memory grew with the file size: ten 15 MB
+/// uploads may not raise the peak by more than a fixed allowance over ten 1.5 MB ones.
+pub fn print_uploads(small: &UploadRun, large: &UploadRun, after_small: Option<u64>, after_large: Option<u64>) -> bool {
+    const ALLOWANCE_MIB: f64 = 64.0;
+    println!();
+    println!("| uploads, 10 at once | seconds | MB/s    | server peak memory during |");
+    println!("|---------------------|---------|---------|---------------------------|");
+    for (run, memory) in [(small, after_small), (large, after_large)] {
+        println!(
+            "| {:>8.1} MB each    | {:>7.2} | {:>7.1} | {:>21} MiB |",
+            run.file_bytes as f64 / (1024.0 * 1024.0),
+            run.elapsed.as_secs_f64(),
+            run.megabytes_per_second(),
+            memory.map(|kib| format!("{:.1}", kib as f64 / 1024.0)).unwrap_or_else(|| "n/a".into()),
+        );
+    }
+    match (after_small, after_large) {
+        (Some(small_kib), Some(large_kib)) => {
+            let growth = (large_kib.saturating_sub(small_kib)) as f64 / 1024.0;
+            let ok = growth <= ALLOWANCE_MIB;
+            println!(
+                "{} memory growth from 1.5 MB to 15 MB files: {growth:.1} MiB (allowed {ALLOWANCE_MIB} MiB; the files total {:.0} MiB)",
+                if ok { "PASS" } else { "FAIL" },
+                (large.files * large.file_bytes) as f64 / (1024.0 * 1024.0)
+            );
+            ok
+        }
+        _ => true,
+    }
 }

@@ -68,6 +68,13 @@ impl Server {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
     }
 
+    /// Starts a new peak-memory measurement (Linux: writing 5 to `clear_refs` resets `VmHWM`).
+    pub fn reset_peak_memory(&self) {
+        if let Some(pid) = self.child.id() {
+            let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+        }
+    }
+
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
         let _ = std::fs::remove_dir_all(&self.data_dir);
