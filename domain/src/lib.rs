@@ -11,4 +11,5 @@ pub mod markdown;
 pub mod org;
 pub mod password;
 pub mod rate_limit;
+pub mod review;
 pub mod role;

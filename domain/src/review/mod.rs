@@ -1,0 +1,5 @@
+//! Reviewing applications: checklists, verdicts and the rules a decision must pass.
+
+pub mod checklist;
+pub mod due;
+pub mod gate;
