@@ -63,6 +63,21 @@ impl ApplicationStatus {
         matches!(self, ApplicationStatus::Draft | ApplicationStatus::ChangesRequested)
     }
 
+    /// How the status reads after "An application that is …", e.g. in refusals.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            ApplicationStatus::Draft => "still a draft",
+            ApplicationStatus::Submitted => "submitted",
+            ApplicationStatus::InReview => "in review",
+            ApplicationStatus::ChangesRequested => "waiting for changes",
+            ApplicationStatus::Approved => "approved",
+            ApplicationStatus::Rejected => "rejected",
+            ApplicationStatus::Withdrawn => "withdrawn",
+            ApplicationStatus::Suspended => "suspended",
+            ApplicationStatus::Revoked => "revoked",
+        }
+    }
+
     /// A decision has been taken (possibly changed later by an admin).
     pub fn is_decided(self) -> bool {
         matches!(
@@ -76,7 +91,7 @@ impl ApplicationStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown application status `{0}`")]
+#[error("There is no application status called \"{0}\".")]
 pub struct UnknownStatus(pub String);
 
 impl FromStr for ApplicationStatus {
@@ -98,6 +113,40 @@ mod tests {
             assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
         }
         assert!("approved ".parse::<ApplicationStatus>().is_err());
+        assert!("Approved".parse::<ApplicationStatus>().is_err());
+        let error = "granted".parse::<ApplicationStatus>().unwrap_err();
+        assert_eq!(error.to_string(), "There is no application status called \"granted\".");
+        assert_eq!(
+            serde_json::from_str::<ApplicationStatus>("\"changes_requested\"").unwrap(),
+            ApplicationStatus::ChangesRequested
+        );
+        assert!(serde_json::from_str::<ApplicationStatus>("\"ChangesRequested\"").is_err());
+    }
+
+    #[test]
+    fn every_status_is_listed_once() {
+        let names: std::collections::BTreeSet<&str> = ApplicationStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names.len(), ApplicationStatus::ALL.len());
+    }
+
+    #[test]
+    fn labels_are_for_people() {
+        assert_eq!(ApplicationStatus::ChangesRequested.label(), "Changes requested");
+        assert_eq!(ApplicationStatus::InReview.label(), "In review");
+        assert_eq!(ApplicationStatus::Draft.label(), "Draft");
+        for status in ApplicationStatus::ALL {
+            assert!(status.label().starts_with(char::is_uppercase), "{status:?}");
+            assert!(!status.label().contains('_'), "{status:?}");
+            assert!(!status.phrase().is_empty(), "{status:?}");
+        }
+    }
+
+    #[test]
+    fn decided_statuses() {
+        use ApplicationStatus::*;
+        let decided: Vec<_> = ApplicationStatus::ALL.into_iter().filter(|s| s.is_decided()).collect();
+        assert_eq!(decided, [Approved, Rejected, Suspended, Revoked]);
+        assert!(ApplicationStatus::ALL.into_iter().all(|s| !(s.is_decided() && s.is_editable())));
     }
 
     #[test]
