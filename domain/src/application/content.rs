@@ -48,13 +48,49 @@ pub const MAX_USE_CASE: usize = 20_000;
 pub const MAX_JUSTIFICATION: usize = 2000;
 pub const MAX_LONG_TEXT: usize = 5000;
 pub const MAX_REDIRECT_URIS: usize = 10;
+pub const MAX_SCOPES: usize = 12;
+pub const MAX_STORAGE_REGION: usize = 100;
 pub const MAX_SUBPROCESSORS: usize = 50;
+pub const MAX_SUBPROCESSOR_CHARS: usize = 200;
 pub const MIN_DESCRIPTION: usize = 20;
 pub const MIN_USE_CASE: usize = 200;
 pub const MIN_JUSTIFICATION: usize = 20;
 pub const MIN_DISTINGUISHING_METHOD: usize = 50;
 pub const MIN_DELETION_PROCESS: usize = 30;
 pub const MAX_RETENTION_DAYS: u32 = 3650;
+
+/// The form's fields in form order, as dotted paths with the labels people see.
+pub const FIELDS: [(&str, &str); 17] = [
+    ("name", "App name"),
+    ("description", "Description"),
+    ("website_url", "Website"),
+    ("privacy_policy_url", "Privacy policy URL"),
+    ("redirect_uris", "Redirect URIs"),
+    ("use_case", "Use case"),
+    ("scopes", "Scopes"),
+    ("eea.serves_eea_users", "Serves users in the EEA"),
+    ("eea.countries", "EEA countries"),
+    ("eea.distinguishing_method", "How EEA users are told apart"),
+    ("data_handling.storage_region", "Storage region"),
+    ("data_handling.retention_days", "Retention (days)"),
+    ("data_handling.encryption_at_rest", "Encrypted at rest"),
+    ("data_handling.deletion_process", "Deletion process"),
+    ("data_handling.subprocessors", "Sub-processors"),
+    ("data_handling.security_contact_email", "Security contact email"),
+    ("mockups", "UX mockups"),
+];
+
+/// The label of the form field a path such as `scopes[0].justification` belongs to.
+pub fn field_label(field: &str) -> Option<&'static str> {
+    FIELDS.get(form_position(field).0).map(|(_, label)| *label)
+}
+
+/// Where a path sits in the form: its field's place in [`FIELDS`], then its list index.
+fn form_position(field: &str) -> (usize, Option<usize>) {
+    let (base, rest) = field.split_once('[').unwrap_or((field, ""));
+    let index = rest.split_once(']').and_then(|(n, _)| n.parse().ok());
+    (FIELDS.iter().position(|(path, _)| *path == base).unwrap_or(FIELDS.len()), index)
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -202,8 +238,8 @@ impl ApplicationPatch {
             p.text("use_case", use_case, MAX_USE_CASE, true);
         }
         if let Some(scopes) = &self.scopes {
-            if scopes.len() > catalogue.len().max(1) {
-                p.add("scopes", "Request each scope at most once.");
+            if scopes.len() > MAX_SCOPES {
+                p.add("scopes", format!("Request at most {MAX_SCOPES} scopes."));
             }
             let mut seen = BTreeSet::new();
             for (i, scope) in scopes.iter().enumerate() {
@@ -227,7 +263,7 @@ impl ApplicationPatch {
             p.text("eea.distinguishing_method", &eea.distinguishing_method, MAX_LONG_TEXT, true);
         }
         if let Some(data) = &self.data_handling {
-            p.text("data_handling.storage_region", &data.storage_region, 100, false);
+            p.text("data_handling.storage_region", &data.storage_region, MAX_STORAGE_REGION, false);
             if let Some(days) = data.retention_days
                 && !(1..=MAX_RETENTION_DAYS).contains(&days)
             {
@@ -247,7 +283,7 @@ impl ApplicationPatch {
                         "Enter the sub-processor's name or remove the line.",
                     );
                 }
-                p.text(format!("data_handling.subprocessors[{i}]"), name, 200, false);
+                p.text(format!("data_handling.subprocessors[{i}]"), name, MAX_SUBPROCESSOR_CHARS, false);
             }
             let email = data.security_contact_email.trim();
             if !email.is_empty() && (!email.validate_email() || email.len() as u64 > MAX_EMAIL_CHARS) {
@@ -450,10 +486,12 @@ pub fn missing_items(content: &ApplicationContent, mockup_count: usize, catalogu
                 })
             })
             .collect();
-    items.sort_by_key(|item| item.step);
+    // Stable: several messages for one field keep their order.
+    items.sort_by_key(|item| (item.step, form_position(&item.field)));
     items
 }
 
+/// Nothing in `step` blocks submission.
 pub fn step_complete(items: &[MissingItem], step: Step) -> bool {
     !items.iter().any(|item| item.step == step)
 }
@@ -463,7 +501,7 @@ mod tests {
     use super::*;
     use crate::application::scope::default_catalogue;
 
-    pub fn complete() -> ApplicationContent {
+    fn complete() -> ApplicationContent {
         ApplicationContent {
             name: "Zoë Export".into(),
             description: "Moves your posts to your own archive.".into(),
@@ -491,86 +529,413 @@ mod tests {
         }
     }
 
+    fn errors(patch: ApplicationPatch) -> FieldErrors {
+        patch.validate(&default_catalogue()).err().unwrap_or_default()
+    }
+
+    fn keys(errors: &FieldErrors) -> Vec<&str> {
+        errors.keys().map(String::as_str).collect()
+    }
+
+    fn missing_fields(content: &ApplicationContent, mockups: usize) -> Vec<String> {
+        missing_items(content, mockups, &default_catalogue()).into_iter().map(|i| i.field).collect()
+    }
+
+    fn eea(f: impl FnOnce(&mut Eea)) -> ApplicationPatch {
+        let mut eea = Eea::default();
+        f(&mut eea);
+        ApplicationPatch { eea: Some(eea), ..Default::default() }
+    }
+
+    fn data(f: impl FnOnce(&mut DataHandling)) -> ApplicationPatch {
+        let mut data = DataHandling::default();
+        f(&mut data);
+        ApplicationPatch { data_handling: Some(data), ..Default::default() }
+    }
+
+    fn scopes(scopes: &[(&str, &str)]) -> ApplicationPatch {
+        let scopes = scopes
+            .iter()
+            .map(|(name, justification)| ScopeRequest { name: (*name).into(), justification: (*justification).into() })
+            .collect();
+        ApplicationPatch { scopes: Some(scopes), ..Default::default() }
+    }
+
+    fn uris(uris: &[&str]) -> ApplicationPatch {
+        ApplicationPatch { redirect_uris: Some(uris.iter().map(|u| (*u).into()).collect()), ..Default::default() }
+    }
+
     #[test]
     fn a_complete_application_with_a_mockup_has_nothing_missing() {
         assert_eq!(missing_items(&complete(), 1, &default_catalogue()), []);
+        let items = missing_items(&complete(), 1, &default_catalogue());
+        assert!(Step::ALL.into_iter().all(|s| step_complete(&items, s)));
     }
 
     #[test]
-    fn an_empty_draft_lists_everything_in_step_order() {
+    fn an_empty_draft_lists_everything_in_form_order() {
         let items = missing_items(&ApplicationContent::default(), 0, &default_catalogue());
-        let steps: BTreeSet<Step> = items.iter().map(|i| i.step).collect();
-        assert_eq!(steps.len(), 6, "{items:?}");
-        assert!(items.windows(2).all(|w| w[0].step <= w[1].step));
-        assert!(items.iter().any(|i| i.field == "mockups"));
-        assert!(!step_complete(&items, Step::Eea));
+        let fields: Vec<&str> = items.iter().map(|i| i.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "description",
+                "website_url",
+                "privacy_policy_url",
+                "redirect_uris",
+                "use_case",
+                "scopes",
+                "eea.serves_eea_users",
+                "eea.countries",
+                "eea.distinguishing_method",
+                "data_handling.storage_region",
+                "data_handling.retention_days",
+                "data_handling.encryption_at_rest",
+                "data_handling.deletion_process",
+                "data_handling.security_contact_email",
+                "mockups",
+            ]
+        );
+        for item in &items {
+            assert_eq!(item.step, Step::of_field(&item.field), "{item:?}");
+            assert!(item.message.ends_with('.'), "{item:?}");
+        }
+        assert!(Step::ALL.into_iter().all(|s| !step_complete(&items, s)));
     }
 
     #[test]
-    fn not_serving_the_eea_blocks_submission() {
+    fn each_submission_requirement_on_its_own() {
+        type Breakage = fn(&mut ApplicationContent);
+        let cases: Vec<(&str, Breakage)> = vec![
+            ("description", |c| c.description = "x".repeat(MIN_DESCRIPTION - 1)),
+            ("description", |c| c.description = format!("   {}\n\n  ", "x".repeat(MIN_DESCRIPTION - 1))),
+            ("website_url", |c| c.website_url.clear()),
+            ("privacy_policy_url", |c| c.privacy_policy_url.clear()),
+            ("redirect_uris", |c| c.redirect_uris.clear()),
+            ("use_case", |c| c.use_case = "x".repeat(MIN_USE_CASE - 1)),
+            ("use_case", |c| c.use_case = format!("{}{}", "é".repeat(MIN_USE_CASE - 1), " ".repeat(50))),
+            ("scopes", |c| c.scopes.clear()),
+            ("scopes[0].justification", |c| c.scopes[0].justification = "x".repeat(MIN_JUSTIFICATION - 1)),
+            ("eea.serves_eea_users", |c| c.eea.serves_eea_users = None),
+            ("eea.serves_eea_users", |c| c.eea.serves_eea_users = Some(false)),
+            ("eea.countries", |c| c.eea.countries.clear()),
+            ("eea.distinguishing_method", |c| c.eea.distinguishing_method = "x".repeat(MIN_DISTINGUISHING_METHOD - 1)),
+            ("data_handling.storage_region", |c| c.data_handling.storage_region = "  ".into()),
+            ("data_handling.retention_days", |c| c.data_handling.retention_days = None),
+            ("data_handling.encryption_at_rest", |c| c.data_handling.encryption_at_rest = None),
+            ("data_handling.deletion_process", |c| {
+                c.data_handling.deletion_process = "x".repeat(MIN_DELETION_PROCESS - 1)
+            }),
+            ("data_handling.security_contact_email", |c| c.data_handling.security_contact_email.clear()),
+        ];
+        for (field, break_it) in cases {
+            let mut content = complete();
+            break_it(&mut content);
+            assert_eq!(missing_fields(&content, 1), [field], "{field}");
+        }
+        assert_eq!(missing_fields(&complete(), 0), ["mockups"]);
+    }
+
+    #[test]
+    fn minimum_lengths_are_inclusive() {
+        let mut content = complete();
+        content.description = "d".repeat(MIN_DESCRIPTION);
+        content.use_case = "ü".repeat(MIN_USE_CASE);
+        content.scopes[0].justification = "j".repeat(MIN_JUSTIFICATION);
+        content.eea.distinguishing_method = "m".repeat(MIN_DISTINGUISHING_METHOD);
+        content.data_handling.deletion_process = "p".repeat(MIN_DELETION_PROCESS);
+        assert_eq!(missing_fields(&content, 1), Vec::<String>::new());
+    }
+
+    #[test]
+    fn encryption_answered_no_is_still_an_answer() {
+        let mut content = complete();
+        content.data_handling.encryption_at_rest = Some(false);
+        assert_eq!(missing_fields(&content, 1), Vec::<String>::new());
+    }
+
+    #[test]
+    fn draft_rules_also_block_submission() {
+        let mut content = complete();
+        content.website_url = "http://zoe.example".into();
+        content.redirect_uris.push("https://*.zoe.example/cb".into());
+        content.eea.countries.push("US".into());
+        content.data_handling.retention_days = Some(MAX_RETENTION_DAYS + 1);
+        assert_eq!(
+            missing_fields(&content, 1),
+            ["website_url", "redirect_uris[1]", "eea.countries", "data_handling.retention_days"]
+        );
+    }
+
+    #[test]
+    fn not_serving_the_eea_blocks_submission_and_says_why() {
         let mut content = complete();
         content.eea.serves_eea_users = Some(false);
         let items = missing_items(&content, 1, &default_catalogue());
         assert_eq!(items.len(), 1);
-        assert_eq!(items[0].field, "eea.serves_eea_users");
+        assert_eq!(items[0].step, Step::Eea);
         assert!(items[0].message.contains("only returns data of users in the EEA"));
+        content.eea.serves_eea_users = None;
+        let items = missing_items(&content, 1, &default_catalogue());
+        assert_eq!(items[0].message, "Say whether the app serves users in the EEA.");
     }
 
     #[test]
-    fn field_limits_and_characters() {
-        let catalogue = default_catalogue();
-        let patch = |f: fn(&mut ApplicationPatch)| {
-            let mut p = ApplicationPatch::default();
-            f(&mut p);
-            p.validate(&catalogue).err().unwrap_or_default()
-        };
-        assert!(patch(|p| p.name = Some(" ".into())).contains_key("name"));
-        assert!(patch(|p| p.name = Some("x".repeat(MAX_NAME + 1))).contains_key("name"));
-        assert!(patch(|p| p.name = Some("x".repeat(MAX_NAME))).is_empty());
-        assert!(patch(|p| p.name = Some("Tab\tname".into())).contains_key("name"));
-        assert!(patch(|p| p.name = Some("名前 🚀 Zoë".into())).is_empty(), "Unicode is welcome");
-        assert!(patch(|p| p.description = Some("line one\nline two".into())).is_empty());
-        assert!(patch(|p| p.description = Some("nul\u{0}".into())).contains_key("description"));
-        assert!(patch(|p| p.description = Some("x".repeat(MAX_DESCRIPTION + 1))).contains_key("description"));
-        assert!(patch(|p| p.website_url = Some("http://zoe.example".into())).contains_key("website_url"));
-        assert!(patch(|p| p.privacy_policy_url = Some("not a url".into())).contains_key("privacy_policy_url"));
-        assert!(patch(|p| p.website_url = Some(String::new())).is_empty(), "empty is fine in a draft");
-        let errors =
-            patch(|p| p.redirect_uris = Some(vec!["https://a.example/cb".into(), "https://*.example/cb".into()]));
-        assert_eq!(errors.keys().collect::<Vec<_>>(), ["redirect_uris[1]"]);
-        let errors = patch(|p| p.redirect_uris = Some(vec!["https://a.example/cb".into(); 2]));
-        assert!(errors.contains_key("redirect_uris[1]"));
-        assert!(
-            patch(|p| p.redirect_uris = Some(vec!["https://a.example/cb".into(); 11])).contains_key("redirect_uris")
-        );
-        let errors = patch(|p| {
-            p.scopes =
-                Some(vec![ScopeRequest { name: "portability.secrets.ongoing".into(), justification: String::new() }])
-        });
-        assert!(errors.contains_key("scopes[0].name"));
-        let errors = patch(|p| p.eea = Some(Eea { countries: vec!["US".into()], ..Eea::default() }));
-        assert!(errors.contains_key("eea.countries"));
-        let errors = patch(|p| {
-            p.data_handling = Some(DataHandling {
-                retention_days: Some(0),
-                security_contact_email: "nope".into(),
-                subprocessors: vec![" ".into()],
-                ..DataHandling::default()
-            })
-        });
-        for field in
-            ["data_handling.retention_days", "data_handling.security_contact_email", "data_handling.subprocessors[0]"]
-        {
-            assert!(errors.contains_key(field), "{field}: {errors:?}");
+    fn every_short_justification_is_named() {
+        let mut content = complete();
+        content.scopes = vec![
+            ScopeRequest { name: "portability.profile.single".into(), justification: "Because.".into() },
+            ScopeRequest { name: "portability.posts.single".into(), justification: "x".repeat(40) },
+            ScopeRequest { name: "portability.posts.ongoing".into(), justification: String::new() },
+        ];
+        let items = missing_items(&content, 1, &default_catalogue());
+        let fields: Vec<&str> = items.iter().map(|i| i.field.as_str()).collect();
+        assert_eq!(fields, ["scopes[0].justification", "scopes[2].justification"]);
+        assert!(items[1].message.contains("portability.posts.ongoing"));
+    }
+
+    #[test]
+    fn list_items_are_ordered_by_index() {
+        let mut content = complete();
+        content.redirect_uris = (0..11).map(|i| format!("http://app{i}.example/cb")).collect();
+        let fields = missing_fields(&content, 1);
+        assert_eq!(fields[0], "redirect_uris");
+        let indexes: Vec<&str> = fields[1..].iter().map(String::as_str).collect();
+        let expected: Vec<String> = (0..11).map(|i| format!("redirect_uris[{i}]")).collect();
+        assert_eq!(indexes, expected);
+    }
+
+    #[test]
+    fn names() {
+        let name = |n: &str| errors(ApplicationPatch { name: Some(n.into()), ..Default::default() });
+        assert_eq!(keys(&name("")), ["name"]);
+        assert_eq!(name(" ")["name"], ["Give the app a name."]);
+        assert!(name("x").is_empty());
+        assert!(name(&"x".repeat(MAX_NAME)).is_empty());
+        assert!(name(&"é".repeat(MAX_NAME)).is_empty(), "characters, not bytes");
+        assert_eq!(name(&"x".repeat(MAX_NAME + 1))["name"], ["Use at most 100 characters."]);
+        assert!(name("名前 🚀 Zoë").is_empty(), "Unicode is welcome");
+        for bad in ["Tab\tname", "Two\nlines", "Carriage\rreturn", "nul\0", "esc\u{1b}[31m", "del\u{7f}", "c1\u{85}"] {
+            assert_eq!(name(bad)["name"], ["Use a single line without control characters."], "{bad:?}");
         }
     }
 
     #[test]
+    fn multi_line_texts() {
+        let description = |d: &str| errors(ApplicationPatch { description: Some(d.into()), ..Default::default() });
+        let use_case = |u: &str| errors(ApplicationPatch { use_case: Some(u.into()), ..Default::default() });
+        assert!(description("").is_empty(), "drafts may be incomplete");
+        assert!(description("line one\r\nline two\n\tindented").is_empty());
+        assert!(description(&"x".repeat(MAX_DESCRIPTION)).is_empty());
+        assert_eq!(description(&"x".repeat(MAX_DESCRIPTION + 1))["description"], ["Use at most 2000 characters."]);
+        assert_eq!(description("nul\0")["description"], ["Remove control characters."]);
+        assert_eq!(description("bell\u{7}")["description"], ["Remove control characters."]);
+        assert!(use_case(&"x".repeat(MAX_USE_CASE)).is_empty());
+        assert_eq!(keys(&use_case(&"x".repeat(MAX_USE_CASE + 1))), ["use_case"]);
+        assert_eq!(keys(&use_case("# Plan\n\n* one\n* two\u{8}")), ["use_case"]);
+        let both = errors(ApplicationPatch {
+            description: Some(format!("{}\0", "x".repeat(MAX_DESCRIPTION))),
+            ..Default::default()
+        });
+        assert_eq!(both["description"].len(), 2, "every problem of a field is reported");
+    }
+
+    #[test]
+    fn web_addresses() {
+        let website = |u: &str| errors(ApplicationPatch { website_url: Some(u.into()), ..Default::default() });
+        let privacy = |u: &str| errors(ApplicationPatch { privacy_policy_url: Some(u.into()), ..Default::default() });
+        assert!(website("").is_empty(), "empty is fine in a draft");
+        assert!(website("https://zoe.example").is_empty());
+        assert!(privacy("https://zoe.example/privacy#data").is_empty());
+        assert!(website("http://zoe.example")["website_url"][0].starts_with("Use https"));
+        assert_eq!(keys(&privacy("not a url")), ["privacy_policy_url"]);
+        assert_eq!(keys(&privacy("javascript:alert(1)")), ["privacy_policy_url"]);
+        assert_eq!(keys(&website("https://me:pw@zoe.example")), ["website_url"]);
+        assert_eq!(keys(&website(&format!("https://zoe.example/{}", "p".repeat(2048)))), ["website_url"]);
+    }
+
+    #[test]
+    fn redirect_uris() {
+        assert!(errors(uris(&[])).is_empty());
+        let ten: Vec<String> = (0..MAX_REDIRECT_URIS).map(|i| format!("https://zoe.example/cb{i}")).collect();
+        let ten: Vec<&str> = ten.iter().map(String::as_str).collect();
+        assert!(errors(uris(&ten)).is_empty());
+        let mut eleven = ten.clone();
+        eleven.push("https://zoe.example/cb10");
+        assert_eq!(errors(uris(&eleven))["redirect_uris"], ["List at most 10 redirect URIs."]);
+        let e = errors(uris(&["https://a.example/cb", "https://*.example/cb", "", "https://a.example/cb#x"]));
+        assert_eq!(keys(&e), ["redirect_uris[1]", "redirect_uris[2]", "redirect_uris[3]"]);
+        let e = errors(uris(&["https://a.example/cb", "https://b.example/cb", "https://a.example/cb"]));
+        assert_eq!(e["redirect_uris[2]"], ["This redirect URI is listed twice."]);
+        assert_eq!(keys(&e), ["redirect_uris[2]"]);
+        assert!(errors(uris(&["https://a.example/cb", "https://a.example/cb/"])).is_empty(), "compared exactly");
+        assert!(errors(uris(&["https://a.example/cb", "HTTPS://a.example/cb"])).is_empty(), "compared exactly");
+    }
+
+    #[test]
+    fn scope_requests() {
+        assert!(errors(scopes(&[])).is_empty());
+        assert!(errors(scopes(&[("portability.posts.single", "")])).is_empty(), "justify later");
+        let e = errors(scopes(&[("portability.secrets.ongoing", "")]));
+        assert_eq!(e["scopes[0].name"], ["Choose a scope from the catalogue."]);
+        let e = errors(scopes(&[("portability.posts.single", "a"), ("portability.posts.single", "b")]));
+        assert_eq!(e["scopes[1].name"], ["This scope is requested twice."]);
+        assert_eq!(keys(&e), ["scopes[1].name"]);
+        let long = "x".repeat(MAX_JUSTIFICATION + 1);
+        let e = errors(scopes(&[("portability.profile.single", "fine"), ("portability.posts.single", &long)]));
+        assert_eq!(keys(&e), ["scopes[1].justification"]);
+        assert!(errors(scopes(&[("portability.posts.single", "One.\nTwo.\tThree.")])).is_empty());
+        assert_eq!(keys(&errors(scopes(&[("portability.posts.single", "nul\0")]))), ["scopes[0].justification"]);
+        let all: Vec<ScopeRequest> = default_catalogue()
+            .into_iter()
+            .map(|s| ScopeRequest { name: s.name, justification: String::new() })
+            .collect();
+        assert_eq!(all.len(), MAX_SCOPES);
+        let patch = ApplicationPatch { scopes: Some(all.clone()), ..Default::default() };
+        assert!(errors(patch).is_empty());
+        let mut too_many = all;
+        too_many.push(too_many[0].clone());
+        let e = errors(ApplicationPatch { scopes: Some(too_many), ..Default::default() });
+        assert_eq!(e["scopes"], ["Request at most 12 scopes."]);
+    }
+
+    #[test]
+    fn scopes_come_from_the_given_catalogue() {
+        let catalogue: Vec<ScopeView> =
+            default_catalogue().into_iter().filter(|s| s.name == "portability.profile.single").collect();
+        let patch = scopes(&[("portability.posts.single", "")]);
+        assert!(patch.validate(&catalogue).unwrap_err().contains_key("scopes[0].name"));
+        assert!(scopes(&[("portability.profile.single", "")]).validate(&catalogue).is_ok());
+    }
+
+    #[test]
+    fn eea_answers() {
+        assert!(errors(eea(|_| {})).is_empty());
+        assert!(errors(eea(|e| e.countries = EEA_COUNTRIES.iter().map(|(c, _)| (*c).to_owned()).collect())).is_empty());
+        for bad in ["US", "GB", "CH", "de", "DEU", "", "EU"] {
+            let e = errors(eea(|e| e.countries = vec![bad.into()]));
+            assert_eq!(keys(&e), ["eea.countries"], "{bad}");
+        }
+        let e = errors(eea(|e| e.countries = vec!["DE".into(), "FR".into(), "DE".into()]));
+        assert_eq!(e["eea.countries"], ["DE is listed twice."]);
+        assert!(errors(eea(|e| e.distinguishing_method = "We check\nthe country.".into())).is_empty());
+        assert!(errors(eea(|e| e.distinguishing_method = "x".repeat(MAX_LONG_TEXT))).is_empty());
+        let e = errors(eea(|e| e.distinguishing_method = "x".repeat(MAX_LONG_TEXT + 1)));
+        assert_eq!(keys(&e), ["eea.distinguishing_method"]);
+        assert!(errors(eea(|e| e.serves_eea_users = Some(false))).is_empty(), "a draft may say no");
+    }
+
+    #[test]
+    fn data_handling_answers() {
+        assert!(errors(data(|_| {})).is_empty());
+        assert!(errors(data(|d| d.storage_region = "r".repeat(MAX_STORAGE_REGION))).is_empty());
+        for bad in ["r".repeat(MAX_STORAGE_REGION + 1), "EU\nUS".into()] {
+            assert_eq!(keys(&errors(data(|d| d.storage_region = bad))), ["data_handling.storage_region"]);
+        }
+        for days in [1, 30, MAX_RETENTION_DAYS] {
+            assert!(errors(data(|d| d.retention_days = Some(days))).is_empty(), "{days}");
+        }
+        for days in [0, MAX_RETENTION_DAYS + 1, u32::MAX] {
+            let e = errors(data(|d| d.retention_days = Some(days)));
+            assert_eq!(e["data_handling.retention_days"], ["Enter a number of days from 1 to 3650."], "{days}");
+        }
+        assert!(errors(data(|d| d.deletion_process = "Step one.\nStep two.".into())).is_empty());
+        let e = errors(data(|d| d.deletion_process = "x".repeat(MAX_LONG_TEXT + 1)));
+        assert_eq!(keys(&e), ["data_handling.deletion_process"]);
+        let fifty: Vec<String> = (0..MAX_SUBPROCESSORS).map(|i| format!("Processor {i}")).collect();
+        assert!(errors(data(|d| d.subprocessors = fifty.clone())).is_empty());
+        let mut fifty_one = fifty;
+        fifty_one.push("One more".into());
+        let e = errors(data(|d| d.subprocessors = fifty_one));
+        assert_eq!(e["data_handling.subprocessors"], ["List at most 50 sub-processors."]);
+        assert!(errors(data(|d| d.subprocessors = vec!["p".repeat(MAX_SUBPROCESSOR_CHARS)])).is_empty());
+        let e = errors(data(|d| {
+            d.subprocessors = vec!["ok".into(), "".into(), "p".repeat(MAX_SUBPROCESSOR_CHARS + 1), "a\nb".into()]
+        }));
+        assert_eq!(
+            keys(&e),
+            ["data_handling.subprocessors[1]", "data_handling.subprocessors[2]", "data_handling.subprocessors[3]"]
+        );
+    }
+
+    #[test]
+    fn security_contact_email() {
+        let email = |e: &str| errors(data(|d| d.security_contact_email = e.into()));
+        assert!(email("").is_empty(), "empty is fine in a draft");
+        assert!(email("security@zoe.example").is_empty());
+        assert!(email(" Security@Zoe.Example ").is_empty());
+        let local = "a".repeat(64);
+        let labels = vec!["d".repeat(60); 3].join(".");
+        let long_domain = format!("{labels}.example");
+        assert!(email(&format!("{}@{long_domain}", "a".repeat(50))).is_empty());
+        let too_long = format!("{local}@{labels}.{}.example", "e".repeat(10));
+        assert!(too_long.len() > 254);
+        for bad in ["nope", "a@", "@zoe.example", "a b@zoe.example", too_long.as_str()] {
+            assert_eq!(email(bad)["data_handling.security_contact_email"], ["Enter a valid email address."], "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let patch = ApplicationPatch {
+            name: Some(String::new()),
+            website_url: Some("http://zoe.example".into()),
+            redirect_uris: Some(vec!["javascript:alert(1)".into()]),
+            scopes: Some(vec![ScopeRequest { name: "nope".into(), justification: String::new() }]),
+            eea: Some(Eea { countries: vec!["US".into()], ..Default::default() }),
+            data_handling: Some(DataHandling { retention_days: Some(0), ..Default::default() }),
+            ..Default::default()
+        };
+        assert_eq!(
+            keys(&errors(patch)),
+            [
+                "data_handling.retention_days",
+                "eea.countries",
+                "name",
+                "redirect_uris[0]",
+                "scopes[0].name",
+                "website_url"
+            ]
+        );
+    }
+
+    #[test]
     fn unknown_fields_are_refused() {
-        assert!(serde_json::from_str::<ApplicationPatch>(r#"{"status":"approved"}"#).is_err());
-        assert!(serde_json::from_str::<ApplicationPatch>(r#"{"granted_scopes":[]}"#).is_err());
-        assert!(serde_json::from_str::<ApplicationPatch>(r#"{"eea":{"verified":true}}"#).is_err());
-        assert!(serde_json::from_str::<ApplicationPatch>(r#"{"name":"ok","version":3}"#).is_ok());
+        for body in [
+            r#"{"status":"approved"}"#,
+            r#"{"granted_scopes":[]}"#,
+            r#"{"reviewer_id":"r1"}"#,
+            r#"{"eea":{"verified":true}}"#,
+            r#"{"data_handling":{"approved":true}}"#,
+            r#"{"scopes":[{"name":"portability.posts.single","granted":true}]}"#,
+        ] {
+            assert!(serde_json::from_str::<ApplicationPatch>(body).is_err(), "{body}");
+        }
+        let patch: ApplicationPatch = serde_json::from_str(r#"{"name":"ok","version":3}"#).unwrap();
+        assert_eq!(patch.version, Some(3));
+        assert_eq!(patch.description, None);
+    }
+
+    #[test]
+    fn nested_objects_fill_in_what_they_leave_out() {
+        let patch: ApplicationPatch =
+            serde_json::from_str(r#"{"eea":{"serves_eea_users":true},"data_handling":{"retention_days":30}}"#).unwrap();
+        assert_eq!(patch.eea, Some(Eea { serves_eea_users: Some(true), ..Default::default() }));
+        assert_eq!(patch.data_handling.unwrap().retention_days, Some(30));
+        let patch: ApplicationPatch =
+            serde_json::from_str(r#"{"scopes":[{"name":"portability.posts.single"}]}"#).unwrap();
+        assert_eq!(patch.scopes.unwrap()[0].justification, "");
+    }
+
+    #[test]
+    fn content_round_trips_and_tolerates_missing_fields() {
+        let content = complete();
+        let json = serde_json::to_string(&content).unwrap();
+        assert_eq!(serde_json::from_str::<ApplicationContent>(&json).unwrap(), content);
+        assert_eq!(serde_json::from_str::<ApplicationContent>("{}").unwrap(), ApplicationContent::default());
+        let skipped = ApplicationPatch { name: Some("N".into()), ..Default::default() };
+        assert_eq!(serde_json::to_string(&skipped).unwrap(), r#"{"name":"N"}"#);
     }
 
     #[test]
@@ -578,15 +943,65 @@ mod tests {
         let mut content = complete();
         ApplicationPatch { description: Some("New text".into()), ..Default::default() }.apply_to(&mut content);
         assert_eq!(content.description, "New text");
-        assert_eq!(content.name, "Zoë Export");
+        assert_eq!(content, ApplicationContent { description: "New text".into(), ..complete() });
+        let before = content.clone();
+        ApplicationPatch { version: Some(7), ..Default::default() }.apply_to(&mut content);
+        assert_eq!(content, before);
     }
 
     #[test]
-    fn fields_map_to_steps() {
+    fn applying_tidies_names_and_emails_but_not_redirect_uris() {
+        let mut content = ApplicationContent::default();
+        ApplicationPatch {
+            name: Some("  Zoë Export ".into()),
+            redirect_uris: Some(vec!["HTTPS://Zoe.Example/CB".into(), "https://zoe.example/cb/".into()]),
+            data_handling: Some(DataHandling {
+                security_contact_email: " Security@Zoe.Example ".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+        .apply_to(&mut content);
+        assert_eq!(content.name, "Zoë Export");
+        assert_eq!(content.redirect_uris, ["HTTPS://Zoe.Example/CB", "https://zoe.example/cb/"]);
+        assert_eq!(content.data_handling.security_contact_email, "security@zoe.example");
+    }
+
+    #[test]
+    fn eea_countries_list() {
+        let codes: BTreeSet<&str> = EEA_COUNTRIES.iter().map(|(code, _)| *code).collect();
+        assert_eq!(codes.len(), 30);
+        assert!(codes.iter().all(|c| c.len() == 2 && c.chars().all(|ch| ch.is_ascii_uppercase())));
+        for code in ["IS", "LI", "NO", "DE", "IE", "HR", "CY"] {
+            assert!(codes.contains(code), "{code}");
+        }
+        for code in ["GB", "CH", "UK", "EL", "US"] {
+            assert!(!codes.contains(code), "{code}");
+        }
+        assert!(EEA_COUNTRIES.contains(&("NO", "Norway")));
+    }
+
+    #[test]
+    fn steps() {
+        let numbers: Vec<usize> = Step::ALL.iter().map(|s| s.number()).collect();
+        assert_eq!(numbers, [1, 2, 3, 4, 5, 6]);
+        let titles: Vec<&str> = Step::ALL.iter().map(|s| s.title()).collect();
+        assert_eq!(titles, ["App", "Use case", "Scopes", "EEA users", "Data handling", "UX mockups"]);
+        assert_eq!(serde_json::to_value(Step::DataHandling).unwrap(), "data_handling");
+        assert_eq!(serde_json::to_value(Step::UseCase).unwrap(), "use_case");
+    }
+
+    #[test]
+    fn fields_map_to_steps_and_labels() {
         assert_eq!(Step::of_field("redirect_uris[2]"), Step::App);
         assert_eq!(Step::of_field("scopes[0].justification"), Step::Scopes);
         assert_eq!(Step::of_field("eea.countries"), Step::Eea);
         assert_eq!(Step::of_field("data_handling.retention_days"), Step::DataHandling);
-        assert_eq!(Step::Mockups.number(), 6);
+        assert_eq!(Step::of_field("mockups"), Step::Mockups);
+        assert!(FIELDS.windows(2).all(|w| Step::of_field(w[0].0) <= Step::of_field(w[1].0)), "form order");
+        assert_eq!(field_label("privacy_policy_url"), Some("Privacy policy URL"));
+        assert_eq!(field_label("scopes[3].justification"), Some("Scopes"));
+        assert_eq!(field_label("data_handling.subprocessors[1]"), Some("Sub-processors"));
+        assert_eq!(field_label("status"), None);
     }
 }

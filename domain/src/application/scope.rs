@@ -106,7 +106,10 @@ fn describe(category: ScopeCategory) -> (&'static str, &'static str) {
         ScopeCategory::DirectMessages => {
             ("Direct messages", "the person's private conversations, including what other people wrote to them")
         }
-        ScopeCategory::All => ("Entire archive", "every category above, in one complete copy of the account"),
+        ScopeCategory::All => (
+            "Entire archive",
+            "everything in the account: profile, posts, followers and following, activity and direct messages",
+        ),
     }
 }
 
@@ -167,6 +170,51 @@ mod tests {
     }
 
     #[test]
+    fn titles_and_descriptions_are_plain_language() {
+        let catalogue = default_catalogue();
+        assert_eq!(catalogue[0].title, "Profile, one-time copy");
+        assert_eq!(catalogue[1].title, "Profile, recurring access");
+        let dm = catalogue.iter().find(|s| s.name == "portability.direct_messages.ongoing").unwrap();
+        assert!(dm.description.contains("private conversations"));
+        assert!(dm.description.contains("until the person revokes access"));
+        let titles: std::collections::BTreeSet<&str> = catalogue.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles.len(), 12, "every title is distinct");
+        for scope in &catalogue {
+            assert_eq!(scope.name, scope_name(scope.category, scope.frequency));
+            for text in [&scope.title, &scope.description] {
+                assert!(!text.contains('_') && !text.contains("portability"), "{text}");
+            }
+            assert!(scope.description.ends_with('.'), "{}", scope.description);
+            assert!(scope.description.contains(if scope.frequency == Frequency::Single { "once" } else { "keeps" }));
+        }
+    }
+
+    #[test]
+    fn the_json_shape_is_the_contract() {
+        let scope = default_catalogue().into_iter().find(|s| s.name == "portability.direct_messages.single").unwrap();
+        let json = serde_json::to_value(&scope).unwrap();
+        let keys: std::collections::BTreeSet<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["category", "description", "frequency", "name", "sensitive", "title"].into());
+        assert_eq!(json["category"], "direct_messages");
+        assert_eq!(json["frequency"], "single");
+        assert_eq!(json["sensitive"], true);
+        assert_eq!(serde_json::from_value::<ScopeView>(json).unwrap(), scope);
+    }
+
+    #[test]
+    fn sensitivity_by_category_and_frequency() {
+        use Frequency::*;
+        use ScopeCategory::*;
+        assert!(!is_sensitive(Profile, Single));
+        assert!(!is_sensitive(Posts, Single));
+        assert!(!is_sensitive(Connections, Single));
+        assert!(!is_sensitive(Activity, Single));
+        assert!(is_sensitive(DirectMessages, Single));
+        assert!(is_sensitive(All, Single));
+        assert!(ScopeCategory::ALL.into_iter().all(|c| is_sensitive(c, Ongoing)));
+    }
+
+    #[test]
     fn names_parse_back() {
         for category in ScopeCategory::ALL {
             assert_eq!(category.as_str().parse::<ScopeCategory>(), Ok(category));
@@ -174,6 +222,10 @@ mod tests {
         }
         for frequency in Frequency::ALL {
             assert_eq!(frequency.as_str().parse::<Frequency>(), Ok(frequency));
+            assert_eq!(serde_json::to_value(frequency).unwrap(), frequency.as_str());
         }
+        assert!("everything".parse::<ScopeCategory>().is_err());
+        assert!("Ongoing".parse::<Frequency>().is_err());
+        assert_eq!(scope_name(ScopeCategory::All, Frequency::Ongoing), "portability.all.ongoing");
     }
 }
