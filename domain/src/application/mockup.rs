@@ -62,11 +62,15 @@ pub fn sniff(prefix: &[u8]) -> Option<MockupKind> {
     }
 }
 
+/// Markers of HTML, SVG or XML that browsers act on.
+const MARKUP: [&[u8]; 8] = [b"<html", b"<script", b"<svg", b"<?xml", b"<!doctype", b"<body", b"<iframe", b"<head"];
+
 /// HTML, SVG or XML in the first bytes: a file that a browser could be talked into running
-/// as a page, whatever its magic bytes say (polyglots).
+/// as a page, whatever its magic bytes say (polyglots). NUL bytes are skipped so UTF-16
+/// markup is caught too.
 pub fn looks_like_markup(prefix: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(prefix).to_ascii_lowercase();
-    ["<html", "<script", "<svg", "<?xml", "<!doctype", "<body", "<iframe", "<head"].iter().any(|m| text.contains(m))
+    let text: Vec<u8> = prefix.iter().filter(|b| **b != 0).map(u8::to_ascii_lowercase).collect();
+    MARKUP.iter().any(|marker| text.windows(marker.len()).any(|w| w == *marker))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -91,7 +95,10 @@ pub fn validate_label(label: &str) -> Result<(), LabelError> {
     }
 }
 
-/// A file name safe in any header and any file system: ASCII letters, digits, `-` and `_`.
+pub const MAX_FILE_NAME_CHARS: usize = 60;
+
+/// A file name safe in any header and any file system: ASCII letters, digits, `-` and `_`,
+/// then the extension of the kind the content was judged to be; at most 60 characters.
 pub fn download_file_name(label: &str, kind: MockupKind) -> String {
     let mut stem = String::new();
     for c in label.chars() {
@@ -101,8 +108,10 @@ pub fn download_file_name(label: &str, kind: MockupKind) -> String {
             stem.push('-');
         }
     }
-    let stem: String = stem.trim_matches('-').chars().take(60).collect();
-    let stem = if stem.is_empty() { "mockup".to_owned() } else { stem };
+    let room = MAX_FILE_NAME_CHARS - 1 - kind.extension().len();
+    let stem: String = stem.trim_start_matches('-').chars().take(room).collect();
+    let stem = stem.trim_end_matches('-');
+    let stem = if stem.is_empty() { "mockup" } else { stem };
     format!("{stem}.{}", kind.extension())
 }
 
@@ -120,41 +129,148 @@ pub struct MockupView {
 mod tests {
     use super::*;
 
+    const KINDS: [MockupKind; 4] = [MockupKind::Png, MockupKind::Jpeg, MockupKind::Webp, MockupKind::Pdf];
+
     #[test]
     fn magic_bytes_decide_the_type() {
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some(MockupKind::Png));
         assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(MockupKind::Jpeg));
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xDB]), Some(MockupKind::Jpeg));
         assert_eq!(sniff(b"RIFF\x10\0\0\0WEBPVP8 "), Some(MockupKind::Webp));
         assert_eq!(sniff(b"%PDF-1.7\n"), Some(MockupKind::Pdf));
-        assert_eq!(sniff(b"<html><script>alert(1)</script>"), None);
-        assert_eq!(sniff(b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>"), None);
-        assert_eq!(sniff(b"GIF89a"), None);
-        assert_eq!(sniff(b""), None);
-        assert_eq!(sniff(b"RIFF\0\0\0\0WAVE"), None);
+    }
+
+    #[test]
+    fn anything_else_is_refused() {
+        for prefix in [
+            &b"<html><script>alert(1)</script>"[..],
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+            b"GIF89a",
+            b"",
+            b"RIFF\0\0\0\0WAVE",
+            b"RIFF\0\0\0\0WEB",
+            b"\x89PNG\r\n",
+            b"\x89png\r\n\x1a\n",
+            b"\xFF\xD8",
+            b" %PDF-1.7",
+            b"\n%PDF-1.7",
+            b"%PDF1.7",
+            b"PK\x03\x04",
+            b"MZ\x90\0",
+        ] {
+            assert_eq!(sniff(prefix), None, "{prefix:?}");
+        }
+    }
+
+    #[test]
+    fn kinds_name_their_type_and_extension() {
+        let types: Vec<&str> = KINDS.iter().map(|k| k.content_type()).collect();
+        assert_eq!(types, ["image/png", "image/jpeg", "image/webp", "application/pdf"]);
+        let extensions: Vec<&str> = KINDS.iter().map(|k| k.extension()).collect();
+        assert_eq!(extensions, ["png", "jpg", "webp", "pdf"]);
+        for kind in KINDS {
+            assert_eq!(MockupKind::from_content_type(kind.content_type()), Some(kind));
+        }
+        assert_eq!(MockupKind::from_content_type("image/svg+xml"), None);
+        assert_eq!(MockupKind::from_content_type("text/html"), None);
+        assert!(!MockupKind::Pdf.is_image());
+        assert!(MockupKind::Webp.is_image());
     }
 
     #[test]
     fn markup_is_spotted_anywhere_in_the_prefix() {
-        assert!(looks_like_markup(b"%PDF-1.4\n<HTML><body onload=alert(1)>"));
-        assert!(looks_like_markup(b"\x89PNG\r\n\x1a\n<script>"));
-        assert!(!looks_like_markup(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>"));
+        for prefix in [
+            &b"%PDF-1.4\n<HTML><body onload=alert(1)>"[..],
+            b"\x89PNG\r\n\x1a\n<script>",
+            b"\xFF\xD8\xFF\xE0<sCrIpT src=//evil>",
+            b"<!DOCTYPE html>",
+            b"<?XML version=\"1.0\"?>",
+            b"RIFF\0\0\0\0WEBP<SVG onload=alert(1)>",
+            b"<body>",
+            b"<iframe src=//evil>",
+            b"\xFF\xFE<\0s\0v\0g\0",
+        ] {
+            assert!(looks_like_markup(prefix), "{prefix:?}");
+        }
+        for prefix in
+            [&b"%PDF-1.4\n1 0 obj << /Type /Catalog >>"[..], b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", b"", b"<htm", b"< html"]
+        {
+            assert!(!looks_like_markup(prefix), "{prefix:?}");
+        }
     }
 
     #[test]
     fn labels() {
         assert!(validate_label("Authorization screen").is_ok());
         assert!(validate_label("Écran d'autorisation 🔐").is_ok());
+        assert!(validate_label("x").is_ok());
+        assert!(validate_label(&"é".repeat(MAX_LABEL_CHARS)).is_ok());
+        assert!(SUGGESTED_LABELS.iter().all(|l| validate_label(l).is_ok()));
+        assert_eq!(validate_label(""), Err(LabelError::Empty));
         assert_eq!(validate_label("  "), Err(LabelError::Empty));
-        assert_eq!(validate_label(&"x".repeat(81)), Err(LabelError::TooLong));
-        assert_eq!(validate_label("two\nlines"), Err(LabelError::ControlCharacters));
+        assert_eq!(validate_label(&"x".repeat(MAX_LABEL_CHARS + 1)), Err(LabelError::TooLong));
+        for bad in ["two\nlines", "tab\there", "cr\rlf", "nul\0", "esc\u{1b}"] {
+            assert_eq!(validate_label(bad), Err(LabelError::ControlCharacters), "{bad:?}");
+        }
+        assert_eq!(LabelError::Empty.to_string(), "Give the mockup a label, for example \"Authorization screen\".");
     }
 
     #[test]
     fn download_names_cannot_traverse_or_inject() {
         assert_eq!(download_file_name("Authorization screen", MockupKind::Png), "Authorization-screen.png");
         assert_eq!(download_file_name("../../etc/passwd", MockupKind::Pdf), "etc-passwd.pdf");
+        assert_eq!(download_file_name("..\\..\\boot.ini", MockupKind::Pdf), "boot-ini.pdf");
         assert_eq!(download_file_name("a\"; filename=evil.html", MockupKind::Jpeg), "a-filename-evil-html.jpg");
+        assert_eq!(download_file_name("x\r\nSet-Cookie: s=1", MockupKind::Png), "x-Set-Cookie-s-1.png");
+        assert_eq!(download_file_name("Data  selection -- v2", MockupKind::Webp), "Data-selection-v2.webp");
+        assert_eq!(download_file_name("snake_case_label", MockupKind::Png), "snake_case_label.png");
+        assert_eq!(download_file_name("Écran 2", MockupKind::Png), "cran-2.png");
         assert_eq!(download_file_name("数据", MockupKind::Webp), "mockup.webp");
-        assert!(download_file_name(&"x".repeat(500), MockupKind::Png).len() <= 64);
+        assert_eq!(download_file_name("", MockupKind::Pdf), "mockup.pdf");
+        assert_eq!(download_file_name("...", MockupKind::Pdf), "mockup.pdf");
+    }
+
+    #[test]
+    fn download_names_are_short_and_plain() {
+        let labels = [
+            "x".repeat(500),
+            format!("{}-{}", "a".repeat(54), "b".repeat(10)),
+            "é a".repeat(100),
+            "%00%2e%2e%2f".into(),
+            "<script>alert(1)</script>".into(),
+            "\u{202e}gnp.exe".into(),
+        ];
+        for label in labels {
+            for kind in KINDS {
+                let name = download_file_name(&label, kind);
+                let stem = name.strip_suffix(&format!(".{}", kind.extension())).unwrap();
+                assert!(name.len() <= MAX_FILE_NAME_CHARS, "{name}");
+                assert!(!stem.is_empty() && !stem.starts_with('-') && !stem.ends_with('-'), "{name}");
+                assert!(stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{name}");
+                assert!(!stem.contains("--"), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_view_is_the_contract_shape() {
+        let view = MockupView {
+            id: "m1".into(),
+            label: "Revoke access".into(),
+            content_type: "image/png".into(),
+            size: 1234,
+            sha256: "ab".repeat(32),
+        };
+        let json = serde_json::to_value(&view).unwrap();
+        let keys: std::collections::BTreeSet<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["content_type", "id", "label", "sha256", "size"].into());
+        assert_eq!(json["size"], 1234);
+    }
+
+    #[test]
+    fn limits() {
+        assert_eq!(MAX_MOCKUP_BYTES, 20_971_520);
+        assert_eq!(MAX_MOCKUPS_PER_APPLICATION, 20);
+        assert_eq!(MAX_MOCKUP_PIXELS, 40_000_000);
     }
 }
