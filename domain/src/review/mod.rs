@@ -1,5 +1,6 @@
 //! Reviewing applications: checklists, verdicts and the rules a decision must pass.
 
 pub mod checklist;
+pub mod decision;
 pub mod due;
 pub mod gate;
