@@ -9,6 +9,7 @@ mod m20261125_000004_audit_log;
 mod m20261125_000005_organisations;
 mod m20261125_000006_applications;
 mod m20261125_000007_scopes;
+mod m20261125_000008_reviews;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_organisations::Migration),
             Box::new(m20261125_000006_applications::Migration),
             Box::new(m20261125_000007_scopes::Migration),
+            Box::new(m20261125_000008_reviews::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ pub mod login_limits;
 pub mod mail;
 pub mod orgs;
 pub mod password;
+pub mod review;
 pub mod session_auth;
 pub mod session_store;
 pub mod storage;

@@ -44,6 +44,8 @@ pub fn router() -> Router<AppState> {
         .route("/applications/{id}", get(applications::get).patch(applications::update))
         .route("/applications/{id}/submit", post(applications::submit))
         .route("/applications/{id}/withdraw", post(applications::withdraw))
+        .route("/applications/{id}/assign", post(applications::assign))
+        .route("/applications/{id}/decision", post(applications::decide))
         .route("/applications/{id}/timeline", get(applications::timeline))
         .route("/applications/{id}/revisions", get(applications::revisions))
         .route("/applications/{id}/revisions/compare", get(applications::compare))

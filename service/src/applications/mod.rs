@@ -71,7 +71,7 @@ pub(crate) fn content_of(app: &application::Model) -> ApplicationContent {
     serde_json::from_str(&app.content).unwrap_or_default()
 }
 
-fn status_of(app: &application::Model) -> ApplicationStatus {
+pub(crate) fn status_of(app: &application::Model) -> ApplicationStatus {
     ApplicationStatus::from_str(&app.status).unwrap_or(ApplicationStatus::Draft)
 }
 
@@ -147,6 +147,10 @@ pub async fn create(services: &Services, ctx: &Ctx, input: CreateApplicationInpu
         created_at: Set(now),
         updated_at: Set(now),
         submitted_at: Set(None),
+        granted_scopes: Set(None),
+        review_used_days: Set(0),
+        review_clock_since: Set(None),
+        due_at: Set(None),
     }
     .insert(&txn)
     .await?;

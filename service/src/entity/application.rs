@@ -17,6 +17,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub submitted_at: Option<DateTimeUtc>,
+    pub granted_scopes: Option<String>,
+    pub review_used_days: i32,
+    pub review_clock_since: Option<DateTimeUtc>,
+    pub due_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
