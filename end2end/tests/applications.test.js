@@ -132,6 +132,33 @@ describe('applications', () => {
     assert.ok(!/<img[^>]+onerror/.test(html), 'no live img with a handler');
     assert.ok((await reviewer.locator('main').innerText()).includes('<script>window.__xss=1</script>'), 'shown as text');
     assert.equal(await reviewer.evaluate(() => window.__xss), undefined, 'nothing ran');
+
+    // The reviewer asks for changes; the developer edits, resubmits and compares revisions.
+    const statusUrl = reviewer.url();
+    await reviewer.getByRole('button', { name: 'Start review' }).click();
+    await reviewer.getByLabel('Message to the applicant').fill('Please add a screen that shows the transfer status.');
+    await reviewer.getByRole('button', { name: 'Request changes' }).click();
+    await reviewer.getByText('Changes requested', { exact: true }).first().waitFor();
     assert.deepEqual(reviewer.problems, []);
+
+    await page.goto(statusUrl);
+    await waitForHydration(page);
+    await page.getByText('Please add a screen that shows the transfer status.').waitFor();
+    await page.getByRole('link', { name: 'Edit application' }).click();
+    await page.waitForURL(/\/edit/);
+    await waitForHydration(page);
+    await step(page, 'UX mockups');
+    await page.getByLabel('Label').fill('Transfer status');
+    await page.getByLabel('File').setInputFiles(path.join(fixtures, 'authorization.png'));
+    await page.getByRole('button', { name: 'Upload mockup' }).click();
+    await page.getByRole('img', { name: 'Transfer status' }).waitFor();
+    await page.getByRole('link', { name: 'Review and submit →' }).click();
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    await page.getByRole('heading', { name: 'Revisions' }).waitFor();
+    await page.getByRole('button', { name: 'Compare' }).click();
+    const diff = page.getByRole('table').filter({ hasText: 'Changes from revision 1 to 2' });
+    await diff.waitFor();
+    assert.match(await diff.innerText(), /UX mockups[\s\S]*Transfer status/);
+    assert.deepEqual(page.problems, []);
   });
 });

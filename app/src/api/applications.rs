@@ -8,6 +8,7 @@ use portcullis_domain::application::scope::ScopeView;
 use portcullis_domain::application::view::{
     ApplicationSummary, ApplicationView, MessageView, RevisionComparison, RevisionView, TimelineEntry,
 };
+use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use {
@@ -67,29 +68,29 @@ pub async fn withdraw_application(id: String) -> Result<ApplicationView, AppErro
     Ok(submission::withdraw(&services, &ctx, &id).await?)
 }
 
-#[server(prefix = "/rpc", endpoint = "application_timeline")]
-pub async fn application_timeline(id: String) -> Result<Vec<TimelineEntry>, AppError> {
-    let (services, ctx, _) = caller().await?;
-    let access = applications::access::load(services.db(), &ctx, &id).await?;
-    Ok(events::timeline(services.db(), &access.application.id).await?)
+/// Everything the status page shows, in one round trip (and one resource while rendering).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationPageData {
+    pub application: ApplicationView,
+    pub timeline: Vec<TimelineEntry>,
+    pub revisions: Vec<RevisionView>,
+    pub comparison: Option<RevisionComparison>,
+    pub messages: Vec<MessageView>,
 }
 
-#[server(prefix = "/rpc", endpoint = "application_revisions")]
-pub async fn application_revisions(id: String) -> Result<Vec<RevisionView>, AppError> {
+/// `from` and `to`: revisions to compare, when both are given.
+#[server(prefix = "/rpc", endpoint = "application_page")]
+pub async fn application_page(id: String, from: Option<i64>, to: Option<i64>) -> Result<ApplicationPageData, AppError> {
     let (services, ctx, _) = caller().await?;
-    Ok(submission::revisions(&services, &ctx, &id).await?)
-}
-
-#[server(prefix = "/rpc", endpoint = "compare_revisions")]
-pub async fn compare_revisions(id: String, from: i64, to: i64) -> Result<RevisionComparison, AppError> {
-    let (services, ctx, _) = caller().await?;
-    Ok(submission::compare_revisions(&services, &ctx, &id, from, to).await?)
-}
-
-#[server(prefix = "/rpc", endpoint = "list_messages")]
-pub async fn list_messages(id: String) -> Result<Vec<MessageView>, AppError> {
-    let (services, ctx, _) = caller().await?;
-    Ok(messages::list(&services, &ctx, &id).await?)
+    let application = applications::get(&services, &ctx, &id).await?;
+    let timeline = events::timeline(services.db(), &application.id).await?;
+    let revisions = submission::revisions(&services, &ctx, &id).await?;
+    let comparison = match (from, to) {
+        (Some(from), Some(to)) => Some(submission::compare_revisions(&services, &ctx, &id, from, to).await?),
+        _ => None,
+    };
+    let messages = messages::list(&services, &ctx, &id).await?;
+    Ok(ApplicationPageData { application, timeline, revisions, comparison, messages })
 }
 
 #[server(prefix = "/rpc", endpoint = "post_message")]
@@ -130,4 +131,24 @@ pub async fn upload_mockup(data: MultipartData) -> Result<MockupView, AppError> 
 #[cfg(feature = "ssr")]
 fn field_error(field: &str, message: &str) -> AppError {
     portcullis_service::ServiceError::field(field, message).into()
+}
+
+#[server(prefix = "/rpc", endpoint = "claim_application")]
+pub async fn claim_application(id: String) -> Result<ApplicationView, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(portcullis_service::review::assign(&services, &ctx, &id, None).await?)
+}
+
+/// `decision` is `request_changes` or `reject` (approval comes with the checklists).
+#[server(prefix = "/rpc", endpoint = "decide_application")]
+pub async fn decide_application(id: String, decision: String, message: String) -> Result<ApplicationView, AppError> {
+    use portcullis_domain::review::decision::{DecisionInput, DecisionKind};
+    let (services, ctx, _) = caller().await?;
+    let decision = match decision.as_str() {
+        "request_changes" => DecisionKind::RequestChanges,
+        "reject" => DecisionKind::Reject,
+        _ => return Err(field_error("decision", "Choose a decision.")),
+    };
+    let input = DecisionInput { decision, granted_scopes: Vec::new(), message };
+    Ok(portcullis_service::review::decide(&services, &ctx, &id, input).await?)
 }

@@ -39,6 +39,8 @@ pub struct ApplicationView {
     /// What the caller may do now.
     pub can_edit: bool,
     pub can_withdraw: bool,
+    /// The caller is a reviewer who may take or decide it now.
+    pub can_review: bool,
 }
 
 /// A row of an application list.

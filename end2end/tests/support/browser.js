@@ -33,5 +33,9 @@ export async function newPage(browser) {
 
 /** Waits until the WebAssembly has hydrated the page, so clicks go through the client-side code. */
 export async function waitForHydration(page) {
-  await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true', null, { timeout: 30_000 });
+  try {
+    await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true', null, { timeout: 30_000 });
+  } catch (error) {
+    throw new Error(`${page.url()} did not hydrate: ${error.message}\n${(page.problems ?? []).join('\n')}`);
+  }
 }

@@ -2,8 +2,8 @@
 //! revisions compared field by field, and the message thread.
 
 use crate::api::applications::{
-    PostMessage, SubmitApplication, WithdrawApplication, application_revisions, application_timeline,
-    compare_revisions, get_application, list_messages,
+    ApplicationPageData, ClaimApplication, DecideApplication, PostMessage, SubmitApplication, WithdrawApplication,
+    application_page,
 };
 use crate::components::form::{FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
@@ -11,25 +11,43 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use portcullis_domain::application::content::ApplicationContent;
 use portcullis_domain::application::mockup::{MockupKind, MockupView};
-use portcullis_domain::application::view::ApplicationView;
+use portcullis_domain::application::status::ApplicationStatus;
+use portcullis_domain::application::view::{MessageView, RevisionComparison, RevisionView, TimelineEntry};
 use portcullis_domain::markdown::render_markdown;
 
 #[component]
 pub fn ApplicationPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let compare = Memo::new(move |_| {
+        let q = query.read();
+        (q.get("from").and_then(|v| v.parse().ok()), q.get("to").and_then(|v| v.parse().ok()))
+    });
+    let post = ServerAction::<PostMessage>::new();
     let withdraw = ServerAction::<WithdrawApplication>::new();
     let submit = ServerAction::<SubmitApplication>::new();
-    let application = Resource::new(
-        move || (id.get(), withdraw.version().get(), submit.version().get()),
-        |(id, _, _)| get_application(id),
+    let claim = ServerAction::<ClaimApplication>::new();
+    let decide = ServerAction::<DecideApplication>::new();
+    let page = Resource::new(
+        move || {
+            let versions = (withdraw.version().get(), submit.version().get(), claim.version().get());
+            (id.get(), compare.get(), versions, decide.version().get(), post.version().get())
+        },
+        |(id, (from, to), ..)| application_page(id, from, to),
     );
     view! {
         <RequireRole>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || application.get().map(|result| match result {
+                {move || page.get().map(|result| match result {
                     Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
-                    Ok(application) => view! { <Status application withdraw submit/> }.into_any(),
+                    Ok(data) => {
+                        let review = data.application.can_review.then(|| {
+                            let (id, status) = (data.application.id.clone(), data.application.status);
+                            view! { <ReviewActions id status claim decide/> }
+                        });
+                        view! { {review} <Status data withdraw submit post/> }.into_any()
+                    }
                 })}
             </Transition>
         </RequireRole>
@@ -38,10 +56,12 @@ pub fn ApplicationPage() -> impl IntoView {
 
 #[component]
 fn Status(
-    application: ApplicationView,
+    data: ApplicationPageData,
     withdraw: ServerAction<WithdrawApplication>,
     submit: ServerAction<SubmitApplication>,
+    post: ServerAction<PostMessage>,
 ) -> impl IntoView {
+    let ApplicationPageData { application, timeline, revisions, comparison, messages } = data;
     let id = application.id.clone();
     let withdraw_error = last_error(withdraw);
     let submit_error = last_error(submit);
@@ -78,41 +98,33 @@ fn Status(
                     </details>
                 })}
             </div>
-            <Timeline id=id.clone()/>
+            <Timeline entries=timeline/>
             <h2>"What was submitted"</h2>
             <ContentView content=application.content.clone() mockups=application.mockups.clone() application_id=id.clone()/>
-            <Revisions id=id.clone()/>
-            <Messages id=id.clone()/>
+            <Revisions revisions comparison/>
+            <Messages id=id.clone() messages post/>
         </section>
     }
 }
 
 #[component]
-fn Timeline(id: String) -> impl IntoView {
-    let timeline = Resource::new(move || id.clone(), application_timeline);
+fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
     view! {
         <h2>"Timeline"</h2>
-        <Transition fallback=|| ()>
-            {move || timeline.get().map(|result| match result {
-                Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
-                Ok(entries) => view! {
-                    <ol class="timeline">
-                        {entries.into_iter().map(|entry| view! {
-                            <li>
-                                <strong>{timeline_label(&entry.kind)}</strong>
-                                <span class="muted">{format!(" · {}", entry.at)}</span>
-                                {entry.actor_name.map(|name| view! { <span class="muted">{format!(" · {name}")}</span> })}
-                                {entry.revision.map(|n| view! { <span class="muted">{format!(" · revision {n}")}</span> })}
-                                {entry.message.map(|m| view! { <blockquote>{m}</blockquote> })}
-                                {(!entry.failed_items.is_empty()).then(|| view! {
-                                    <ul class="failed-items">{entry.failed_items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul>
-                                })}
-                            </li>
-                        }).collect_view()}
-                    </ol>
-                }.into_any(),
-            })}
-        </Transition>
+        <ol class="timeline">
+            {entries.into_iter().map(|entry| view! {
+                <li>
+                    <strong>{timeline_label(&entry.kind)}</strong>
+                    <span class="muted">{format!(" · {}", entry.at)}</span>
+                    {entry.actor_name.map(|name| view! { <span class="muted">{format!(" · {name}")}</span> })}
+                    {entry.revision.map(|n| view! { <span class="muted">{format!(" · revision {n}")}</span> })}
+                    {entry.message.filter(|m| !m.is_empty()).map(|m| view! { <blockquote>{m}</blockquote> })}
+                    {(!entry.failed_items.is_empty()).then(|| view! {
+                        <ul class="failed-items">{entry.failed_items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul>
+                    })}
+                </li>
+            }).collect_view()}
+        </ol>
     }
 }
 
@@ -210,110 +222,122 @@ pub fn MockupGallery(mockups: Vec<MockupView>, application_id: String) -> impl I
 }
 
 #[component]
-fn Revisions(id: String) -> impl IntoView {
-    let query = use_query_map();
-    let revisions = Resource::new(
-        {
-            let id = id.clone();
-            move || id.clone()
-        },
-        application_revisions,
-    );
-    let comparison = Resource::new(
-        {
-            let id = id.clone();
-            move || {
-                let q = query.read();
-                (id.clone(), q.get("from").and_then(|v| v.parse().ok()), q.get("to").and_then(|v| v.parse().ok()))
-            }
-        },
-        |(id, from, to): (String, Option<i64>, Option<i64>)| async move {
-            match (from, to) {
-                (Some(from), Some(to)) => Some(compare_revisions(id, from, to).await),
-                _ => None,
-            }
-        },
-    );
-    view! {
-        <Transition fallback=|| ()>
-            {move || revisions.get().map(|result| match result {
-                Ok(revisions) if revisions.len() > 1 => {
-                    let last = revisions.len() as i64;
-                    view! {
-                        <h2>"Revisions"</h2>
-                        <form method="get" class="filters" id="compare">
-                            <div class="field"><label for="from">"Compare revision"</label>
-                                <select id="from" name="from">
-                                    {revisions.iter().map(|r| view! { <option value=r.number selected=r.number == last - 1>{format!("{} ({})", r.number, r.submitted_at)}</option> }).collect_view()}
-                                </select></div>
-                            <div class="field"><label for="to">"with revision"</label>
-                                <select id="to" name="to">
-                                    {revisions.iter().map(|r| view! { <option value=r.number selected=r.number == last>{format!("{} ({})", r.number, r.submitted_at)}</option> }).collect_view()}
-                                </select></div>
-                            <button type="submit" class="button secondary">"Compare"</button>
-                        </form>
-                        {move || comparison.get().flatten().map(|result| match result {
-                            Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
-                            Ok(c) if c.changes.is_empty() => view! { <p class="empty">"No differences."</p> }.into_any(),
-                            Ok(c) => view! {
-                                <div class="table-scroll">
-                                    <table class="diff">
-                                        <caption>{format!("Changes from revision {} to {}", c.from, c.to)}</caption>
-                                        <thead><tr><th scope="col">"Field"</th><th scope="col">{format!("Revision {}", c.from)}</th><th scope="col">{format!("Revision {}", c.to)}</th></tr></thead>
-                                        <tbody>
-                                            {c.changes.into_iter().map(|ch| view! {
-                                                <tr><th scope="row">{ch.label}</th><td class="pre before">{ch.before}</td><td class="pre after">{ch.after}</td></tr>
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                </div>
-                            }.into_any(),
-                        })}
-                    }.into_any()
-                }
-                _ => ().into_any(),
-            })}
-        </Transition>
+fn Revisions(revisions: Vec<RevisionView>, comparison: Option<RevisionComparison>) -> impl IntoView {
+    if revisions.len() < 2 {
+        return ().into_any();
     }
+    let last = revisions.len() as i64;
+    let (from, to) = comparison.as_ref().map(|c| (c.from, c.to)).unwrap_or((last - 1, last));
+    view! {
+        <h2>"Revisions"</h2>
+        <form method="get" class="filters" id="compare">
+            <div class="field"><label for="from">"Compare revision"</label>
+                <select id="from" name="from">
+                    {revisions.iter().map(|r| view! { <option value=r.number selected=r.number == from>{format!("{} ({})", r.number, r.submitted_at)}</option> }).collect_view()}
+                </select></div>
+            <div class="field"><label for="to">"with revision"</label>
+                <select id="to" name="to">
+                    {revisions.iter().map(|r| view! { <option value=r.number selected=r.number == to>{format!("{} ({})", r.number, r.submitted_at)}</option> }).collect_view()}
+                </select></div>
+            <button type="submit" class="button secondary">"Compare"</button>
+        </form>
+        {comparison.map(|c| if c.changes.is_empty() {
+            view! { <p class="empty">"No differences."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-scroll">
+                    <table class="diff">
+                        <caption>{format!("Changes from revision {} to {}", c.from, c.to)}</caption>
+                        <thead><tr><th scope="col">"Field"</th><th scope="col">{format!("Revision {}", c.from)}</th><th scope="col">{format!("Revision {}", c.to)}</th></tr></thead>
+                        <tbody>
+                            {c.changes.into_iter().map(|ch| view! {
+                                <tr><th scope="row">{ch.label}</th><td class="pre before">{ch.before}</td><td class="pre after">{ch.after}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        })}
+    }
+    .into_any()
 }
 
 #[component]
-fn Messages(id: String) -> impl IntoView {
-    let post = ServerAction::<PostMessage>::new();
+fn Messages(id: String, messages: Vec<MessageView>, post: ServerAction<PostMessage>) -> impl IntoView {
     let error = last_error(post);
-    let messages = Resource::new(
-        {
-            let id = id.clone();
-            move || (id.clone(), post.version().get())
-        },
-        |(id, _)| list_messages(id),
-    );
     view! {
         <h2 id="messages">"Messages"</h2>
-        <Transition fallback=|| ()>
-            {move || messages.get().map(|result| match result {
-                Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
-                Ok(list) if list.is_empty() => view! { <p class="empty">"No messages yet. Questions between your organisation and the reviewers appear here."</p> }.into_any(),
-                Ok(list) => view! {
-                    <ol class="thread">
-                        {list.into_iter().map(|m| view! {
-                            <li class=format!("message side-{}", m.side)>
-                                <p class="meta"><strong>{m.author_name}</strong>{format!(" · {} · {}", if m.side == "reviewer" { "Reviewer" } else { "Applicant" }, m.created_at)}</p>
-                                <p class="pre">{m.body}</p>
-                            </li>
-                        }).collect_view()}
-                    </ol>
-                }.into_any(),
-            })}
-        </Transition>
+        {if messages.is_empty() {
+            view! { <p class="empty">"No messages yet. Questions between your organisation and the reviewers appear here."</p> }.into_any()
+        } else {
+            view! {
+                <ol class="thread">
+                    {messages.into_iter().map(|m| view! {
+                        <li class=format!("message side-{}", m.side)>
+                            <p class="meta"><strong>{m.author_name}</strong>{format!(" · {} · {}", if m.side == "reviewer" { "Reviewer" } else { "Applicant" }, m.created_at)}</p>
+                            <p class="pre">{m.body}</p>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            }.into_any()
+        }}
         <ActionForm action=post attr:class="message-form">
             <FormAlert error/>
-            <input type="hidden" name="id" value=id.clone()/>
+            <input type="hidden" name="id" value=id/>
             <div class="field">
                 <label for="body">"New message"</label>
                 <textarea id="body" name="body" required rows="4"></textarea>
             </div>
             <Submit label="Send message" busy_label="Sending…" pending=post.pending()/>
         </ActionForm>
+    }
+}
+
+/// For reviewers: take the application into review, then ask for changes or reject it.
+#[component]
+fn ReviewActions(
+    id: String,
+    status: ApplicationStatus,
+    claim: ServerAction<ClaimApplication>,
+    decide: ServerAction<DecideApplication>,
+) -> impl IntoView {
+    let claim_error = last_error(claim);
+    let decide_error = last_error(decide);
+    let (claim_id, changes_id, reject_id) = (id.clone(), id.clone(), id);
+    view! {
+        <aside class="card review-actions" aria-label="Review">
+            <h2>"Review"</h2>
+            <FormAlert error=claim_error/>
+            <FormAlert error=decide_error/>
+            {(status == ApplicationStatus::Submitted).then(|| view! {
+                <ActionForm action=claim>
+                    <input type="hidden" name="id" value=claim_id/>
+                    <Submit label="Start review" busy_label="Starting…" pending=claim.pending()/>
+                </ActionForm>
+            })}
+            {(status == ApplicationStatus::InReview).then(|| view! {
+                <ActionForm action=decide>
+                    <input type="hidden" name="id" value=changes_id/>
+                    <input type="hidden" name="decision" value="request_changes"/>
+                    <div class="field">
+                        <label for="changes-message">"Message to the applicant"</label>
+                        <textarea id="changes-message" name="message" rows="4" required></textarea>
+                    </div>
+                    <Submit label="Request changes" busy_label="Sending…" pending=decide.pending()/>
+                </ActionForm>
+                <details class="confirm">
+                    <summary>"Reject…"</summary>
+                    <ActionForm action=decide attr:class="confirm-body">
+                        <input type="hidden" name="id" value=reject_id/>
+                        <input type="hidden" name="decision" value="reject"/>
+                        <div class="field">
+                            <label for="reject-message">"Reason"</label>
+                            <textarea id="reject-message" name="message" rows="3" required></textarea>
+                        </div>
+                        <button type="submit" class="button danger small">"Reject application"</button>
+                    </ActionForm>
+                </details>
+            })}
+        </aside>
     }
 }
