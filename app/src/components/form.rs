@@ -60,10 +60,16 @@ pub fn Field(
     }
 }
 
-/// The form's overall outcome: an error in an alert, or a success message.
+/// An error, announced.
+#[component]
+pub fn ErrorAlert(error: AppError) -> impl IntoView {
+    view! { <div class="alert alert-error" role="alert">{error.to_string()}</div> }
+}
+
+/// The last submission's error, if any.
 #[component]
 pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
-    move || error.get().map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })
+    move || error.get().map(|error| view! { <ErrorAlert error/> })
 }
 
 #[component]

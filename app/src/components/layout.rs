@@ -2,6 +2,7 @@
 //! "who is signed in" state every page shares.
 
 use crate::api::auth::{Login, Logout, current_user};
+use crate::components::form::ErrorAlert;
 use crate::error::AppError;
 use leptos::prelude::*;
 use portcullis_domain::account::UserView;
@@ -109,7 +110,7 @@ pub fn RequireRole(#[prop(optional)] any_of: &'static [Role], children: Children
                         <p>"You need to sign in to see this page. " <a href="/login">"Sign in"</a></p>
                     </section>
                 }.into_any(),
-                Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
             })}
         </Transition>
     }

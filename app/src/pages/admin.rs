@@ -1,7 +1,7 @@
 //! Admin pages: users and roles, the audit trail, the mail outbox.
 
 use crate::api::admin::{SetDisabled, SetRoles, list_audit, list_mail, list_users};
-use crate::components::form::{FormAlert, last_error};
+use crate::components::form::{ErrorAlert, FormAlert, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::pager::Pager;
 use leptos::prelude::*;
@@ -73,7 +73,7 @@ fn Users() -> impl IntoView {
             </div>
             <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
                 {move || users.get().map(|result| match result {
-                    Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                    Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                     Ok(page) if page.items.is_empty() => view! { <p class="empty">"No users match."</p> }.into_any(),
                     Ok(page) => {
                         let q = q.get_untracked().unwrap_or_default();
@@ -182,7 +182,7 @@ fn Audit() -> impl IntoView {
             </form>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || records.get().map(|result| match result {
-                    Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                    Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                     Ok(page) if page.items.is_empty() => view! { <p class="empty">"No records match."</p> }.into_any(),
                     Ok(page) => {
                         let filters = format!(
@@ -252,7 +252,7 @@ fn Mail() -> impl IntoView {
             </nav>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || mail.get().map(|result| match result {
-                    Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                    Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                     Ok(page) if page.items.is_empty() => view! { <p class="empty">"No messages here."</p> }.into_any(),
                     Ok(page) => {
                         let status_filter = status.get_untracked().unwrap_or_default();

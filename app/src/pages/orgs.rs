@@ -1,7 +1,7 @@
 //! Organisations: create one, see its people, invite teammates, accept an invitation.
 
 use crate::api::orgs::{AcceptInvitation, CreateOrg, InviteMember, get_org, list_orgs};
-use crate::components::form::{Field, FormAlert, Submit, last_error};
+use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -27,7 +27,7 @@ fn Orgs() -> impl IntoView {
             <p class="muted">"Applications belong to an organisation; every member can edit its drafts, owners can withdraw them and invite people."</p>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || orgs.get().map(|result| match result {
-                    Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                    Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                     Ok(orgs) if orgs.is_empty() => view! { <p class="empty">"You do not belong to an organisation yet. Create one below."</p> }.into_any(),
                     Ok(orgs) => view! {
                         <ul class="list">
@@ -76,7 +76,7 @@ fn Org() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || detail.get().map(|result| match result {
-                Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                 Ok(detail) => view! { <OrgDetailView detail invite/> }.into_any(),
             })}
         </Transition>

@@ -1,4 +1,5 @@
 use crate::api::applications::list_applications;
+use crate::components::form::ErrorAlert;
 use crate::components::layout::RequireRole;
 use crate::pages::applications::ApplicationTable;
 use leptos::prelude::*;
@@ -17,7 +18,7 @@ pub fn ReviewQueue() -> impl IntoView {
                 <h1>"Review queue"</h1>
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || list.get().map(|result| match result {
-                        Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                         Ok(page) if page.items.is_empty() => view! { <p class="empty">"No applications are waiting for review."</p> }.into_any(),
                         Ok(page) => view! { <ApplicationTable page base="/review"/> }.into_any(),
                     })}

@@ -4,6 +4,7 @@
 //! nothing, and a validation error keeps the typed value in place next to its message.
 
 use crate::api::applications::{DeleteMockup, get_application, save_application, scope_catalogue, upload_mockup};
+use crate::components::form::ErrorAlert;
 use crate::components::layout::RequireRole;
 use crate::error::AppError;
 use crate::pages::applications::status::MockupGallery;
@@ -66,7 +67,7 @@ pub fn EditApplicationPage() -> impl IntoView {
                             <a href=format!("/applications/{}", application.id)>"See its status"</a>
                         </div>
                     }.into_any(),
-                    (Err(e), _) | (_, Err(e)) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                    (Err(e), _) | (_, Err(e)) => view! { <ErrorAlert error=e/> }.into_any(),
                 })}
             </Suspense>
         </RequireRole>

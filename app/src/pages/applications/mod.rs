@@ -5,7 +5,7 @@ pub mod status;
 
 use crate::api::applications::{CreateApplication, list_applications};
 use crate::api::orgs::list_orgs;
-use crate::components::form::{Field, FormAlert, Submit, last_error};
+use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::pager::Pager;
 use leptos::prelude::*;
@@ -27,7 +27,7 @@ pub fn ApplicationsPage() -> impl IntoView {
                 </div>
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || list.get().map(|result| match result {
-                        Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                         Ok(page) if page.items.is_empty() => view! {
                             <p class="empty">"No applications yet. Start one to request access to the Data Portability API."</p>
                         }.into_any(),
@@ -80,7 +80,7 @@ pub fn NewApplicationPage() -> impl IntoView {
                 <h1>"New application"</h1>
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || orgs.get().map(|result| match result {
-                        Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                         Ok(orgs) if orgs.is_empty() => view! {
                             <p>"Applications are made by an organisation. " <a href="/orgs">"Create your organisation first."</a></p>
                         }.into_any(),

@@ -5,7 +5,7 @@ use crate::api::applications::{
     ApplicationPageData, ClaimApplication, DecideApplication, PostMessage, SubmitApplication, WithdrawApplication,
     application_page,
 };
-use crate::components::form::{FormAlert, Submit, last_error};
+use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -40,7 +40,7 @@ pub fn ApplicationPage() -> impl IntoView {
         <RequireRole>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || page.get().map(|result| match result {
-                    Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+                    Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                     Ok(data) => {
                         let review = data.application.can_review.then(|| {
                             let (id, status) = (data.application.id.clone(), data.application.status);
