@@ -161,4 +161,28 @@ describe('applications', () => {
     assert.match(await diff.innerText(), /UX mockups[\s\S]*Transfer status/);
     assert.deepEqual(page.problems, []);
   });
+
+  test('a dropped connection loses nothing: changes wait in the browser and are saved when it is back', async () => {
+    const page = await newPage(browser);
+    await signIn(page, 'developer@demo.portcullis.test', 'demo-developer-password');
+    await page.goto(`${server.url}/applications/new`);
+    await waitForHydration(page);
+    await page.getByLabel('App name').fill('Offline Export');
+    await page.getByRole('button', { name: 'Start application' }).click();
+    await page.waitForURL(/\/edit/);
+    await waitForHydration(page);
+
+    await page.getByLabel('Description').waitFor();
+    await page.context().setOffline(true);
+    await page.getByLabel('Description').fill('Typed while the connection was down.');
+    await page.getByText(/Not saved yet/).waitFor();
+    assert.match(await page.evaluate(() => Object.keys(localStorage).join(' ')), /portcullis-draft-/);
+    await page.context().setOffline(false);
+    await page.getByText('All changes saved.').waitFor({ timeout: 15_000 });
+    await page.reload();
+    await waitForHydration(page);
+    assert.equal(await page.getByLabel('Description').inputValue(), 'Typed while the connection was down.');
+    const expected = /Failed to load resource: net::ERR_INTERNET_DISCONNECTED/;
+    assert.deepEqual(page.problems.filter((p) => !expected.test(p)), []);
+  });
 });
