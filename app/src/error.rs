@@ -77,11 +77,28 @@ impl AppError {
 impl From<portcullis_service::ServiceError> for AppError {
     fn from(error: portcullis_service::ServiceError) -> Self {
         let app_error = Self::from_service(error);
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+            && !plain_form_post()
+        {
             response.set_status(app_error.status());
         }
         app_error
     }
+}
+
+/// A server function's form posted without JavaScript is answered with a redirect carrying
+/// the error, which browsers follow only with a 3xx status; another status would show raw
+/// JSON. Pages rendered on the server keep the error's status.
+#[cfg(feature = "ssr")]
+fn plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts.uri.path().starts_with("/rpc/")
+            && parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+    })
 }
 
 #[cfg(feature = "ssr")]

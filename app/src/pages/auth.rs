@@ -1,7 +1,7 @@
 //! Registering, signing in, verifying an email address, resetting a forgotten password.
 //! Every form works without JavaScript: success redirects to a page that says so.
 
-use crate::api::auth::{Register, RequestPasswordReset, ResetPassword, VerifyEmail};
+use crate::api::auth::{Login, Register, RequestPasswordReset, ResetPassword, VerifyEmail};
 use crate::components::form::{Field, FormAlert, Submit, last_error};
 use crate::components::layout::Session;
 use leptos::prelude::*;
@@ -53,7 +53,11 @@ pub fn RegisterPage() -> impl IntoView {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let action = Session::get().login;
-    let error = last_error(action);
+    // Without JavaScript the error comes back in the URL, which the router hands only to
+    // actions created inside a route, not to the shared one.
+    let redirected = last_error(ServerAction::<Login>::new());
+    let submitted = last_error(action);
+    let error = Signal::derive(move || submitted.get().or_else(|| redirected.get()));
     let reset = query("reset");
     view! {
         <section class="card narrow">
