@@ -40,7 +40,7 @@ fn Dashboard(user: UserView) -> impl IntoView {
     view! {
         <section>
             <h1>{format!("Welcome, {}", user.name)}</h1>
-            <p class="muted">{format!("Signed in as {}", user.email)}</p>
+            <p class="muted">{format!("Signed in as {} ({})", user.name, user.email)}</p>
             {(!user.email_verified).then(|| view! {
                 <div class="alert alert-warning" role="status">
                     "Your email address is not verified yet. Open the link we mailed you to verify it."
@@ -61,6 +61,10 @@ fn Dashboard(user: UserView) -> impl IntoView {
                     <a class="card link-card" href="/admin/audit">
                         <h2>"Audit trail"</h2>
                         <p>"Who did what, when, from where."</p>
+                    </a>
+                    <a class="card link-card" href="/admin/mail">
+                        <h2>"Outbox"</h2>
+                        <p>"Outgoing mail and parked delivery failures."</p>
                     </a>
                 })}
             </div>

@@ -17,7 +17,7 @@ pub fn NotFound() -> impl IntoView {
     }
     view! {
         <section class="notice">
-            <h1>"Page not found"</h1>
+            <h1>"Page not found."</h1>
             <p>"There is no page at this address. " <a href="/">"Go to the home page"</a></p>
         </section>
     }
