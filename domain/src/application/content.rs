@@ -202,6 +202,22 @@ fn chars(value: &str) -> usize {
 }
 
 impl ApplicationPatch {
+    /// A patch that sets every field to `content`'s, based on `version`.
+    pub fn replacing(content: ApplicationContent, version: Option<i64>) -> Self {
+        ApplicationPatch {
+            name: Some(content.name),
+            description: Some(content.description),
+            website_url: Some(content.website_url),
+            privacy_policy_url: Some(content.privacy_policy_url),
+            redirect_uris: Some(content.redirect_uris),
+            use_case: Some(content.use_case),
+            scopes: Some(content.scopes),
+            eea: Some(content.eea),
+            data_handling: Some(content.data_handling),
+            version,
+        }
+    }
+
     /// Checks the fields present. Empty values are fine in a draft; [`missing_items`] says
     /// what submission needs.
     pub fn validate(&self, catalogue: &[ScopeView]) -> Result<(), FieldErrors> {
@@ -393,19 +409,7 @@ pub struct MissingItem {
 pub fn missing_items(content: &ApplicationContent, mockup_count: usize, catalogue: &[ScopeView]) -> Vec<MissingItem> {
     let mut p = Problems::default();
     let c = content;
-    let full = ApplicationPatch {
-        name: Some(c.name.clone()),
-        description: Some(c.description.clone()),
-        website_url: Some(c.website_url.clone()),
-        privacy_policy_url: Some(c.privacy_policy_url.clone()),
-        redirect_uris: Some(c.redirect_uris.clone()),
-        use_case: Some(c.use_case.clone()),
-        scopes: Some(c.scopes.clone()),
-        eea: Some(c.eea.clone()),
-        data_handling: Some(c.data_handling.clone()),
-        version: None,
-    };
-    if let Err(errors) = full.validate(catalogue) {
+    if let Err(errors) = ApplicationPatch::replacing(c.clone(), None).validate(catalogue) {
         p.0 = errors;
     }
     if chars(&c.description) < MIN_DESCRIPTION {

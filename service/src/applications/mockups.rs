@@ -202,12 +202,8 @@ pub struct Download {
 pub async fn download(services: &Services, ctx: &Ctx, id: &str, mockup_id: &str) -> ServiceResult<Download> {
     let access = load(services.db(), ctx, id).await?;
     let row = find(services, &access, mockup_id).await?;
-    let kind = match row.content_type.as_str() {
-        "image/png" => MockupKind::Png,
-        "image/jpeg" => MockupKind::Jpeg,
-        "image/webp" => MockupKind::Webp,
-        _ => MockupKind::Pdf,
-    };
+    let kind = MockupKind::from_content_type(&row.content_type)
+        .ok_or_else(|| ServiceError::Internal(format!("mockup {} has type {}", row.id, row.content_type)))?;
     let (body, size) = services.storage().open(&row.storage_key).await.map_err(|e| match e {
         crate::storage::StorageError::NotFound => ServiceError::NotFound,
         other => ServiceError::Internal(format!("reading mockup {}: {other}", row.id)),

@@ -128,19 +128,7 @@ impl Draft {
 
     fn save(&self) {
         let draft = *self;
-        let c = self.content.get_untracked();
-        let patch = ApplicationPatch {
-            name: Some(c.name),
-            description: Some(c.description),
-            website_url: Some(c.website_url),
-            privacy_policy_url: Some(c.privacy_policy_url),
-            redirect_uris: Some(c.redirect_uris),
-            use_case: Some(c.use_case),
-            scopes: Some(c.scopes),
-            eea: Some(c.eea),
-            data_handling: Some(c.data_handling),
-            version: Some(self.version.get_untracked()),
-        };
+        let patch = ApplicationPatch::replacing(self.content.get_untracked(), Some(self.version.get_untracked()));
         self.state.set(SaveState::Saving);
         leptos::task::spawn_local(async move {
             match save_application(draft.id.get_value(), patch).await {
