@@ -62,6 +62,10 @@ pub enum Permission {
     ViewAudit,
     /// See parked outgoing mail.
     ViewMailOutbox,
+    /// Assign applications to reviewers other than oneself.
+    AssignReviews,
+    /// Edit the review checklist templates.
+    ManageChecklists,
 }
 
 /// The set of roles an account holds. Every account is a developer.
@@ -93,7 +97,11 @@ impl Roles {
         match permission {
             Permission::Apply => self.contains(Role::Developer),
             Permission::Review => self.contains(Role::Reviewer) || self.contains(Role::Admin),
-            Permission::ManageUsers | Permission::ViewAudit | Permission::ViewMailOutbox => self.contains(Role::Admin),
+            Permission::ManageUsers
+            | Permission::ViewAudit
+            | Permission::ViewMailOutbox
+            | Permission::AssignReviews
+            | Permission::ManageChecklists => self.contains(Role::Admin),
         }
     }
 
@@ -139,6 +147,8 @@ mod tests {
             (Permission::ManageUsers, [false, false, true]),
             (Permission::ViewAudit, [false, false, true]),
             (Permission::ViewMailOutbox, [false, false, true]),
+            (Permission::AssignReviews, [false, false, true]),
+            (Permission::ManageChecklists, [false, false, true]),
         ];
         for (permission, expected) in cases {
             let got = [&dev, &reviewer, &admin].map(|r| r.allows(permission));

@@ -1,6 +1,7 @@
 //! Configuration from the environment (and `.env`), with defaults that need nothing set.
 
 use portcullis_domain::rate_limit::LimitPolicy;
+use portcullis_domain::review::due::DEFAULT_TARGET_BUSINESS_DAYS;
 use portcullis_service::login_limits::LoginLimits;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -27,6 +28,8 @@ pub struct Config {
     pub login_limits: LoginLimits,
     pub mail_retry_base: Duration,
     pub mail_poll_every: Duration,
+    /// Business days reviewers have to decide a submitted application.
+    pub review_target_days: u32,
 }
 
 impl Config {
@@ -97,6 +100,14 @@ impl Config {
             login_limits,
             mail_retry_base: Duration::from_millis(parse(&get, "PORTCULLIS_MAIL_RETRY_BASE_MS", "30000")?),
             mail_poll_every: Duration::from_millis(parse(&get, "PORTCULLIS_MAIL_POLL_MS", "5000")?),
+            review_target_days: match parse(
+                &get,
+                "PORTCULLIS_REVIEW_TARGET_DAYS",
+                &DEFAULT_TARGET_BUSINESS_DAYS.to_string(),
+            )? {
+                0 => return Err(invalid("PORTCULLIS_REVIEW_TARGET_DAYS", "must be at least 1")),
+                days => days,
+            },
         })
     }
 

@@ -53,6 +53,7 @@ pub async fn services(config: &Config, clock: SharedClock) -> Result<Services, S
         public_url: config.public_url.clone(),
         mail_retry_base: config.mail_retry_base,
         login_limits: config.login_limits,
+        review_target_days: config.review_target_days,
         // Hashing threads run at idle priority (see `password`), so one per core only uses
         // CPU time the pages leave.
         hash_concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),

@@ -44,6 +44,8 @@ pub struct ServiceConfig {
     pub login_limits: login_limits::LoginLimits,
     /// How many password hashes may run at once.
     pub hash_concurrency: usize,
+    /// Business days reviewers have to decide a submitted application.
+    pub review_target_days: u32,
 }
 
 impl ServiceConfig {

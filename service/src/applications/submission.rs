@@ -94,7 +94,7 @@ pub async fn submit(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<A
     active.version = Set(app.version + 1);
     active.submitted_at = Set(Some(now));
     active.updated_at = Set(now);
-    crate::review::resume_clock(&mut active, app, now);
+    crate::review::resume_clock(&mut active, app, services.config().review_target_days, now);
     let app = active.update(&txn).await?;
     let kind = if number == 1 { "submitted" } else { "resubmitted" };
     events::record(&txn, now, &app.id, kind, Some(&actor.user_id), json!({ "revision": number })).await?;

@@ -1,6 +1,4 @@
-//! Reviewing: taking an application into review and deciding it. The rules — who may, in
-//! which state, and what an approval needs — are the domain's lifecycle and gate.
-
+use super::{check_outsider, clock, gate_refusal, set_clock};
 use crate::Services;
 use crate::applications::access::{Access, load};
 use crate::applications::submission::{application_link, org_recipients};
@@ -8,123 +6,24 @@ use crate::applications::{catalogue, events, status_of, view};
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
-use crate::entity::{application, assignment, checklist_item, checklist_template, decision, user};
+use crate::entity::{application, checklist_item, checklist_template, decision};
 use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
 use crate::tokens::new_id;
-use chrono::{DateTime, Utc};
 use portcullis_domain::application::lifecycle::{Action, Party, transition};
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::application::view::ApplicationView;
 use portcullis_domain::review::checklist::{ChecklistKind, ReviewItem};
 use portcullis_domain::review::decision::{DecisionInput, DecisionKind};
-use portcullis_domain::review::due::{DEFAULT_TARGET_BUSINESS_DAYS, ReviewClock};
+use portcullis_domain::review::due::ReviewClock;
 use portcullis_domain::review::gate::{self, ApprovalOutcome, ApprovalRequest, GateError};
-use portcullis_domain::role::{Permission, Roles};
+use portcullis_domain::role::Permission;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder,
 };
 use serde_json::json;
 use std::collections::BTreeSet;
-
-fn gate_refusal(error: GateError) -> ServiceError {
-    if error.is_about_the_reviewer() {
-        ServiceError::NotAllowed(error.to_string())
-    } else {
-        ServiceError::Conflict(error.to_string())
-    }
-}
-
-/// Reviewers may not act on applications of their own organisation.
-async fn check_outsider(conn: &impl ConnectionTrait, app: &application::Model, user_id: &str) -> ServiceResult<()> {
-    let member = crate::orgs::membership(conn, &app.org_id, user_id).await?.is_some();
-    gate::check_decider(member).map_err(gate_refusal)
-}
-
-fn clock(app: &application::Model) -> ReviewClock {
-    ReviewClock {
-        target_days: DEFAULT_TARGET_BUSINESS_DAYS,
-        used_days: app.review_used_days.max(0) as u32,
-        running_since: app.review_clock_since,
-    }
-}
-
-fn set_clock(active: &mut application::ActiveModel, clock: ReviewClock) {
-    active.review_used_days = Set(clock.used_days as i32);
-    active.review_clock_since = Set(clock.running_since);
-    active.due_at = Set(clock.due_at());
-}
-
-/// Claims the application (no `reviewer_id`) or, for admins, assigns it to a reviewer. A
-/// submitted application goes into review.
-pub async fn assign(
-    services: &Services,
-    ctx: &Ctx,
-    id: &str,
-    reviewer_id: Option<String>,
-) -> ServiceResult<ApplicationView> {
-    let actor = ctx.require(Permission::Review)?;
-    let reviewer_id = match reviewer_id {
-        Some(other) if other != actor.user_id => {
-            ctx.require(Permission::ManageUsers)
-                .map_err(|_| ServiceError::NotAllowed("Only admins assign applications to other reviewers.".into()))?;
-            other
-        }
-        _ => actor.user_id.clone(),
-    };
-    let now = services.clock().now();
-    let txn = begin_write(services.db()).await?;
-    let access = load(&txn, ctx, id).await?;
-    if access.is_member() {
-        return Err(gate_refusal(GateError::OwnOrganisation));
-    }
-    let reviewer = user::Entity::find_by_id(&reviewer_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
-    let roles = Roles::from_csv(&reviewer.roles).unwrap_or_else(|_| Roles::developer());
-    if !roles.allows(Permission::Review) || reviewer.disabled_at.is_some() {
-        return Err(ServiceError::field("reviewer_id", "Choose an active reviewer."));
-    }
-    check_outsider(&txn, &access.application, &reviewer_id).await?;
-    let app = access.application.clone();
-    let status = status_of(&app);
-    if !matches!(status, ApplicationStatus::Submitted | ApplicationStatus::InReview) {
-        return Err(ServiceError::Conflict(format!(
-            "An application that is {} cannot be assigned.",
-            status.label().to_lowercase()
-        )));
-    }
-    if assignment::Entity::find_by_id((app.id.clone(), reviewer_id.clone())).one(&txn).await?.is_none() {
-        assignment::ActiveModel {
-            application_id: Set(app.id.clone()),
-            reviewer_id: Set(reviewer_id.clone()),
-            assigned_by: Set(actor.user_id.clone()),
-            assigned_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
-    }
-    let mut active = app.clone().into_active_model();
-    if status == ApplicationStatus::Submitted {
-        let next = transition(status, Action::StartReview, access.party).map_err(|e| access.refusal(e))?;
-        active.status = Set(next.as_str().to_owned());
-        events::record(&txn, now, &app.id, "review_started", Some(&reviewer_id), json!({ "revision": app.revision }))
-            .await?;
-    }
-    active.version = Set(app.version + 1);
-    active.updated_at = Set(now);
-    let app = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        services.clock(),
-        ctx,
-        AuditEvent::new("application.assigned", "application", app.id.clone())
-            .details(json!({ "reviewer_id": reviewer_id, "revision": app.revision })),
-    )
-    .await?;
-    let view = view(&txn, &Access { application: app, party: access.party }).await?;
-    txn.commit().await?;
-    Ok(view)
-}
 
 /// The current templates' items, without verdicts: what an approval must pass.
 async fn checklist_items(txn: &DatabaseTransaction) -> ServiceResult<Vec<ReviewItem>> {
@@ -220,7 +119,7 @@ pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInp
     active.status = Set(next.as_str().to_owned());
     active.version = Set(app.version + 1);
     active.updated_at = Set(now);
-    let paused = clock(&app).pause(now);
+    let paused = clock(&app, services.config().review_target_days).pause(now);
     set_clock(
         &mut active,
         if next == ApplicationStatus::ChangesRequested {
@@ -275,11 +174,4 @@ async fn notify(
         enqueue(txn, services.clock(), mail).await?;
     }
     Ok(())
-}
-
-/// Restarts the review clock when a revision comes back after changes were requested.
-pub fn resume_clock(active: &mut application::ActiveModel, app: &application::Model, now: DateTime<Utc>) {
-    let resumed =
-        if app.revision == 0 { ReviewClock::start(DEFAULT_TARGET_BUSINESS_DAYS, now) } else { clock(app).resume(now) };
-    set_clock(active, resumed);
 }
