@@ -4,8 +4,12 @@
 mod common;
 
 use common::fixtures::ready_to_submit;
-use common::{Client, TestApp, json};
+use common::{Client, Options, TestApp, json};
+use portcullis_service::clock::ManualClock;
 use reqwest::StatusCode;
+use serde_json::Value;
+
+const DMS: &str = "portability.direct_messages.ongoing";
 
 async fn reviewer(app: &TestApp, admin: &mut Client, email: &str) -> Client {
     let client = app.signed_in_user(email, "Reviewer").await;
@@ -91,34 +95,6 @@ async fn changes_requested_reach_the_applicant_who_resubmits() {
 }
 
 #[tokio::test]
-async fn approval_needs_the_checklists_and_only_requested_scopes() {
-    let app = TestApp::spawn().await;
-    let (_, id) = submitted(&app).await;
-    let mut admin = app.signed_in_admin().await;
-    let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
-    let path = format!("/api/v1/applications/{id}");
-    rev.post_json(&format!("{path}/assign"), json!({})).await;
-    let (status, body) = rev
-        .post_json(
-            &format!("{path}/decision"),
-            json!({"decision": "approve", "granted_scopes": ["portability.all.ongoing"]}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body["error"]["message"].as_str().unwrap().contains("not requested"), "{body}");
-    let (status, body) = rev
-        .post_json(
-            &format!("{path}/decision"),
-            json!({"decision": "approve", "granted_scopes": ["portability.posts.single"]}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body["error"]["message"].as_str().unwrap().contains("checklist"), "{body}");
-    let (_, body) = rev.get_json(&path).await;
-    assert_eq!(body["application"]["status"], "in_review", "nothing was decided");
-}
-
-#[tokio::test]
 async fn two_reviewers_deciding_at_once_produce_exactly_one_decision() {
     let app = TestApp::spawn().await;
     let (_, id) = submitted(&app).await;
@@ -132,6 +108,302 @@ async fn two_reviewers_deciding_at_once_produce_exactly_one_decision() {
     let changes = json!({"decision": "request_changes", "message": "More detail."});
     let decision = format!("{path}/decision");
     let (a, b) = tokio::join!(first.post_json(&decision, body), second.post_json(&decision, changes));
+    let statuses = [a.0, b.0];
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{a:?} {b:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 1, "{a:?} {b:?}");
+    let (_, audit) = admin.get_json(&format!("/api/v1/audit?action=application.decided&object_id={id}")).await;
+    assert_eq!(audit["total"], 1);
+}
+
+/// Claims the application and records `pass` on every item of the caller's review.
+async fn pass_everything(rev: &mut Client, path: &str) -> Value {
+    let (status, body) = rev.post_json(&format!("{path}/assign"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, review) = rev.get_json(&format!("{path}/review")).await;
+    assert_eq!(status, StatusCode::OK, "{review}");
+    let mut last = review.clone();
+    for item in review["items"].as_array().unwrap() {
+        let (status, body) = rev
+            .put_json(&format!("{path}/review/items/{}", item["item_id"].as_str().unwrap()), json!({"verdict": "pass"}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        last = body;
+    }
+    last
+}
+
+fn titles(review: &Value) -> Vec<String> {
+    review["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn verdicts_are_saved_as_the_reviewer_goes_and_approval_follows_the_checklists() {
+    let app = TestApp::spawn().await;
+    let (mut dev, id) = submitted(&app).await;
+    let mut admin = app.signed_in_admin().await;
+    let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
+    let path = format!("/api/v1/applications/{id}");
+
+    let (status, body) = rev.get_json(&format!("{path}/review")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "no review before claiming: {body}");
+    let (status, _) = dev.get_json(&format!("{path}/review")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "developers have no review");
+    rev.post_json(&format!("{path}/assign"), json!({})).await;
+    let (status, review) = rev.get_json(&format!("{path}/review")).await;
+    assert_eq!(status, StatusCode::OK, "{review}");
+    assert_eq!((review["privacy_version"].as_i64(), review["security_version"].as_i64()), (Some(1), Some(1)));
+    // One-time posts and connections: neither the recurring-access nor the messages item.
+    let items = titles(&review);
+    assert!(items.iter().any(|t| t.contains("data minimisation")), "{items:?}");
+    assert!(items.iter().any(|t| t.contains("Redirect URIs")), "{items:?}");
+    assert!(!items.iter().any(|t| t.contains("Recurring access")), "{items:?}");
+    assert!(!items.iter().any(|t| t.contains("messages")), "{items:?}");
+    assert_eq!(review["progress"]["recorded"], 0);
+    assert_eq!(review["progress"]["total"].as_u64().unwrap() as usize, items.len());
+    assert!(review["items"].as_array().unwrap().iter().all(|i| i["verdict"].is_null() && i["note"] == ""));
+
+    let first = review["items"][0]["item_id"].as_str().unwrap().to_owned();
+    let item_path = format!("{path}/review/items/{first}");
+    let (status, body) = rev.put_json(&item_path, json!({"verdict": "fail"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a failed item needs a note: {body}");
+    assert!(body["error"]["fields"]["note"].is_array(), "{body}");
+    let (status, body) = rev.put_json(&item_path, json!({"verdict": "maybe"})).await;
+    assert!(status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY, "{status} {body}");
+    let (status, body) = rev.put_json(&format!("{path}/review/items/not-an-item"), json!({"verdict": "pass"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) =
+        rev.put_json(&item_path, json!({"verdict": "fail", "note": "Nothing on the archive's purpose."})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["items"][0]["verdict"], "fail");
+    assert_eq!(body["progress"]["recorded"], 1);
+    // Saved, not just echoed.
+    let (_, again) = rev.get_json(&format!("{path}/review")).await;
+    assert_eq!(again["items"][0]["note"], "Nothing on the archive's purpose.");
+
+    let approve = |scopes: &[&str]| json!({"decision": "approve", "granted_scopes": scopes, "message": "Connections are not needed for an archive."});
+    let (status, body) = rev.post_json(&format!("{path}/decision"), approve(&["portability.posts.single"])).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("data minimisation"), "{body}");
+    let (status, body) = rev.post_json(&format!("{path}/decision"), approve(&["portability.all.ongoing"])).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["error"]["message"].as_str().unwrap().contains("not requested"), "{body}");
+
+    let review = pass_everything(&mut rev, &path).await;
+    assert_eq!(review["blocking"], json!([]));
+    assert_eq!(review["progress"]["recorded"], review["progress"]["total"]);
+    let (status, body) = rev.post_json(&format!("{path}/decision"), approve(&["portability.posts.single"])).await;
+    assert_eq!(status, StatusCode::OK, "one reviewer suffices without sensitive scopes: {body}");
+    assert_eq!(body["application"]["status"], "approved");
+
+    let (_, body) = dev.get_json(&path).await;
+    assert_eq!(body["application"]["granted_scopes"], json!(["portability.posts.single"]));
+    let (_, timeline) = dev.get_json(&format!("{path}/timeline")).await;
+    let last = timeline["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["kind"].as_str(), last["message"].as_str()),
+        (Some("approved"), Some("Connections are not needed for an archive."))
+    );
+    app.wait_for_mail("dev@example.com", "approved").await;
+
+    let (status, _) = rev.put_json(&item_path, json!({"verdict": "pass"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "verdicts are frozen once decided");
+    let (_, audit) = admin.get_json(&format!("/api/v1/audit?action=review.verdict_recorded&object_id={id}")).await;
+    assert!(audit["total"].as_u64().unwrap() > 5, "{audit}");
+}
+
+#[tokio::test]
+async fn sensitive_scopes_need_two_different_reviewers_and_the_second_may_narrow() {
+    let app = TestApp::spawn().await;
+    let mut dev = app.signed_in_user("dev@example.com", "Dev").await;
+    let (_, id) = ready_to_submit(&mut dev).await;
+    let path = format!("/api/v1/applications/{id}");
+    let mut scopes = common::fixtures::complete_patch()["scopes"].clone();
+    scopes
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": DMS, "justification": "To archive the person's conversations."}));
+    let (status, body) = dev.patch_json(&path, json!({"scopes": scopes})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = dev.post_json(&format!("{path}/submit"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut admin = app.signed_in_admin().await;
+    let mut first = reviewer(&app, &mut admin, "one@example.com").await;
+    let mut second = reviewer(&app, &mut admin, "two@example.com").await;
+
+    let review = pass_everything(&mut first, &path).await;
+    let items = titles(&review);
+    assert!(items.iter().any(|t| t.contains("Recurring access")), "{items:?}");
+    assert!(items.iter().any(|t| t.contains("messages")), "{items:?}");
+    let all = json!({"decision": "approve", "granted_scopes": ["portability.posts.single", "portability.connections.single", DMS]});
+    let (status, body) = first.post_json(&format!("{path}/decision"), all.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["application"]["status"], "in_review", "waits for a second reviewer");
+    assert_eq!(body["application"]["first_approval"]["reviewer_name"], "Reviewer");
+    let (status, body) = first.post_json(&format!("{path}/decision"), all.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("second reviewer"), "{body}");
+
+    let (_, dashboard) = second.get_json("/api/v1/review/dashboard").await;
+    assert_eq!(dashboard["awaiting_second_approval"][0]["id"], id.as_str(), "{dashboard}");
+    assert_eq!(dashboard["assigned"], json!([]));
+    let (status, body) = second.post_json(&format!("{path}/decision"), all.clone()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "the second reviewer needs a review of their own: {body}");
+    pass_everything(&mut second, &path).await;
+    let (_, dashboard) = second.get_json("/api/v1/review/dashboard").await;
+    assert_eq!(dashboard["assigned"][0]["id"], id.as_str(), "{dashboard}");
+    let narrowed = json!({
+        "decision": "approve",
+        "granted_scopes": ["portability.posts.single", DMS],
+        "message": "Followers are not needed to archive posts and messages."
+    });
+    let (status, body) = second.post_json(&format!("{path}/decision"), narrowed).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["application"]["status"], "approved");
+    assert_eq!(
+        body["application"]["granted_scopes"],
+        json!(["portability.direct_messages.ongoing", "portability.posts.single"])
+    );
+    let (_, body) = dev.get_json(&path).await;
+    assert_eq!(body["application"]["granted_scopes"].as_array().unwrap().len(), 2);
+    let (_, audit) = admin.get_json(&format!("/api/v1/audit?action=application.decided&object_id={id}")).await;
+    assert_eq!(audit["total"], 2, "the first approval and the decision: {audit}");
+}
+
+#[tokio::test]
+async fn requested_changes_list_the_failed_items_to_the_applicant() {
+    let app = TestApp::spawn().await;
+    let (mut dev, id) = submitted(&app).await;
+    let mut admin = app.signed_in_admin().await;
+    let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
+    let path = format!("/api/v1/applications/{id}");
+    rev.post_json(&format!("{path}/assign"), json!({})).await;
+    let (_, review) = rev.get_json(&format!("{path}/review")).await;
+    let mockups = review["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["title"].as_str().unwrap().contains("consent mockups"))
+        .unwrap()
+        .clone();
+    let (status, body) = rev
+        .put_json(
+            &format!("{path}/review/items/{}", mockups["item_id"].as_str().unwrap()),
+            json!({"verdict": "fail", "note": "No screen shows how to revoke access."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = rev
+        .post_json(
+            &format!("{path}/decision"),
+            json!({"decision": "request_changes", "message": "See the failed item."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, timeline) = dev.get_json(&format!("{path}/timeline")).await;
+    let last = timeline["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "changes_requested");
+    assert_eq!(
+        last["failed_items"],
+        json!([format!("{}: No screen shows how to revoke access.", mockups["title"].as_str().unwrap())])
+    );
+}
+
+#[tokio::test]
+async fn the_queue_filters_sorts_and_pages_on_the_server() {
+    let clock = ManualClock::new(chrono::Utc::now());
+    let app = TestApp::spawn_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
+    // Two organisations' applications: an ordinary one first, a direct-messages one fifteen days later
+    // (everybody signs in after the jump, sessions expire when idle).
+    let (_, plain) = submitted(&app).await;
+    clock.advance(std::time::Duration::from_secs(15 * 24 * 3600));
+    let mut admin = app.signed_in_admin().await;
+    let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
+    let mut other = app.signed_in_user("other@example.com", "Other").await;
+    let (status, body) = other
+        .post_json("/api/v1/orgs", json!({"name": "Quill Labs", "country": "FR", "website": "https://quill.example", "contact_email": "hello@quill.example"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let org = body["org"]["id"].as_str().unwrap().to_owned();
+    let (_, body) = other.post_json("/api/v1/applications", json!({"org_id": org, "name": "Quill Inbox"})).await;
+    let dm = body["application"]["id"].as_str().unwrap().to_owned();
+    let mut patch = common::fixtures::complete_patch();
+    patch["scopes"] = json!([{"name": DMS, "justification": "To keep the person's conversations."}]);
+    other.patch_json(&format!("/api/v1/applications/{dm}"), patch).await;
+    other
+        .upload(&format!("/api/v1/applications/{dm}/mockups"), Some("Consent"), "c.png", common::fixtures::png(20, 20))
+        .await;
+    let (status, body) = other.post_json(&format!("/api/v1/applications/{dm}/submit"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    rev.post_json(&format!("/api/v1/applications/{dm}/assign"), json!({})).await;
+
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let (status, page) = rev.get_json("/api/v1/review/queue").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(ids(&page), [plain.clone(), dm.clone()], "oldest first");
+    assert_eq!(page["total"], 2);
+    let row = &page["items"][1];
+    assert_eq!(row["org_name"], "Quill Labs");
+    assert_eq!(row["requested_scopes"], json!([{"name": DMS, "sensitive": true}]));
+    assert_eq!(row["assignees"], json!(["Reviewer"]));
+    assert_eq!(row["status"], "in_review");
+    assert_eq!(page["items"][0]["age_days"], 15);
+    assert!(page["items"][0]["due_at"].is_string());
+
+    for (query, expected) in [
+        ("sort=newest", vec![dm.clone(), plain.clone()]),
+        ("scope=sensitive", vec![dm.clone()]),
+        (&format!("scope={DMS}"), vec![dm.clone()]),
+        ("scope=portability.posts.single", vec![plain.clone()]),
+        ("assignee=me", vec![dm.clone()]),
+        ("assignee=nobody", vec![plain.clone()]),
+        ("status=in_review", vec![dm.clone()]),
+        ("status=submitted", vec![plain.clone()]),
+        ("q=quill", vec![dm.clone()]),
+        ("q=INBOX", vec![dm.clone()]),
+        ("q=zo%C3%AB", vec![plain.clone()]),
+        ("q=100%25", vec![]),
+        // Ten business days are at most fourteen calendar days: the first is overdue.
+        ("overdue=true", vec![plain.clone()]),
+        ("sort=due", vec![plain.clone(), dm.clone()]),
+        ("page=2", vec![]),
+    ] {
+        let (status, page) = rev.get_json(&format!("/api/v1/review/queue?{query}")).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {page}");
+        assert_eq!(ids(&page), expected, "{query}");
+    }
+    let (_, page) = rev.get_json("/api/v1/review/queue").await;
+    assert_eq!(page["items"][0]["overdue"], true);
+    assert_eq!(page["items"][1]["overdue"], false);
+    let (_, dashboard) = rev.get_json("/api/v1/review/dashboard").await;
+    assert_eq!(dashboard["assigned"][0]["id"], dm.as_str());
+    assert_eq!(dashboard["assigned"].as_array().unwrap().len(), 1);
+
+    let (status, body) = rev.get_json("/api/v1/review/queue?scope=portability.everything").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["scope"].is_array(), "{body}");
+    let (status, _) = rev.get_json("/api/v1/review/queue?page=zero").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = other.get_json("/api/v1/review/queue").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.client().get_json("/api/v1/review/queue").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn two_reviewers_approving_at_once_produce_exactly_one_approval() {
+    let app = TestApp::spawn().await;
+    let (_, id) = submitted(&app).await;
+    let mut admin = app.signed_in_admin().await;
+    let mut first = reviewer(&app, &mut admin, "one@example.com").await;
+    let mut second = reviewer(&app, &mut admin, "two@example.com").await;
+    let path = format!("/api/v1/applications/{id}");
+    pass_everything(&mut first, &path).await;
+    pass_everything(&mut second, &path).await;
+    let approve = json!({"decision": "approve", "granted_scopes": ["portability.posts.single"]});
+    let decision = format!("{path}/decision");
+    let (a, b) = tokio::join!(first.post_json(&decision, approve.clone()), second.post_json(&decision, approve));
     let statuses = [a.0, b.0];
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{a:?} {b:?}");
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 1, "{a:?} {b:?}");

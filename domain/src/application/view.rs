@@ -41,6 +41,20 @@ pub struct ApplicationView {
     pub can_withdraw: bool,
     /// The caller is a reviewer who may take or decide it now.
     pub can_review: bool,
+    /// Once approved: the scopes granted, a subset of those requested.
+    pub granted_scopes: Option<Vec<String>>,
+    /// When reviewers should have decided; `None` while paused or after a decision.
+    pub due_at: Option<String>,
+    /// A first approval of sensitive scopes, waiting for a second reviewer.
+    pub first_approval: Option<FirstApproval>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FirstApproval {
+    pub reviewer_id: String,
+    pub reviewer_name: String,
+    pub granted_scopes: Vec<String>,
+    pub at: String,
 }
 
 /// A row of an application list.

@@ -64,6 +64,9 @@ pub struct ReviewItem {
     pub item_id: String,
     pub checklist: ChecklistKind,
     pub title: String,
+    /// What to look for, for the reviewer.
+    #[serde(default)]
+    pub guidance: String,
     pub required: bool,
     /// Scope names the item is about; empty means every application.
     pub applies_to: Vec<String>,
@@ -103,6 +106,7 @@ mod tests {
             item_id: "i".into(),
             checklist: ChecklistKind::Privacy,
             title: "t".into(),
+            guidance: String::new(),
             required: true,
             applies_to: applies_to.iter().map(|s| s.to_string()).collect(),
             verdict: None,

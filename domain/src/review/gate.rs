@@ -127,6 +127,7 @@ mod tests {
             item_id: title.into(),
             checklist: ChecklistKind::Privacy,
             title: title.into(),
+            guidance: String::new(),
             required,
             applies_to: s(applies_to),
             verdict,

@@ -4,3 +4,5 @@ pub mod checklist;
 pub mod decision;
 pub mod due;
 pub mod gate;
+pub mod queue;
+pub mod view;

@@ -15,9 +15,8 @@ use portcullis_domain::application::view::{
     ApplicationQuery, ApplicationSummary, ApplicationView, CreateApplicationInput, MessageInput, MessageView,
     RevisionComparison, RevisionView, TimelineEntry,
 };
-use portcullis_domain::review::decision::{AssignInput, DecisionInput};
+use portcullis_service::ServiceError;
 use portcullis_service::applications::{self, events, messages, mockups, submission};
-use portcullis_service::{ServiceError, review};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
@@ -25,7 +24,7 @@ pub struct ApplicationBody {
     application: ApplicationView,
 }
 
-fn body(application: ApplicationView) -> Json<ApplicationBody> {
+pub(super) fn body(application: ApplicationView) -> Json<ApplicationBody> {
     Json(ApplicationBody { application })
 }
 
@@ -229,22 +228,4 @@ pub async fn delete_mockup(
 ) -> ApiResult<StatusCode> {
     mockups::delete(&state.services, &caller.ctx, &id, &mockup_id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-pub async fn assign(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<AssignInput>,
-) -> ApiResult<Json<ApplicationBody>> {
-    Ok(body(review::assign(&state.services, &caller.ctx, &id, input.reviewer_id).await?))
-}
-
-pub async fn decide(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<DecisionInput>,
-) -> ApiResult<Json<ApplicationBody>> {
-    Ok(body(review::decide(&state.services, &caller.ctx, &id, input).await?))
 }

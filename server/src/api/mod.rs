@@ -6,6 +6,7 @@ mod auth;
 pub mod health;
 mod openapi;
 mod orgs;
+mod review;
 mod users;
 
 use crate::http::error::ApiError;
@@ -44,8 +45,12 @@ pub fn router() -> Router<AppState> {
         .route("/applications/{id}", get(applications::get).patch(applications::update))
         .route("/applications/{id}/submit", post(applications::submit))
         .route("/applications/{id}/withdraw", post(applications::withdraw))
-        .route("/applications/{id}/assign", post(applications::assign))
-        .route("/applications/{id}/decision", post(applications::decide))
+        .route("/applications/{id}/assign", post(review::assign))
+        .route("/applications/{id}/review", get(review::get))
+        .route("/applications/{id}/review/items/{item_id}", put(review::record_verdict))
+        .route("/applications/{id}/decision", post(review::decide))
+        .route("/review/queue", get(review::queue))
+        .route("/review/dashboard", get(review::dashboard))
         .route("/applications/{id}/timeline", get(applications::timeline))
         .route("/applications/{id}/revisions", get(applications::revisions))
         .route("/applications/{id}/revisions/compare", get(applications::compare))

@@ -12,7 +12,7 @@ pub mod submission;
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
-use crate::entity::{application, mockup, org, org_member, scope};
+use crate::entity::{application, mockup, org, org_member, scope, user};
 use crate::error::{ServiceError, ServiceResult};
 use crate::tokens::new_id;
 use crate::{Services, timestamp};
@@ -24,7 +24,7 @@ use portcullis_domain::application::mockup::MockupView;
 use portcullis_domain::application::scope::{Frequency, ScopeCategory, ScopeView};
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::application::view::{
-    ApplicationQuery, ApplicationSummary, ApplicationView, CreateApplicationInput,
+    ApplicationQuery, ApplicationSummary, ApplicationView, CreateApplicationInput, FirstApproval,
 };
 use portcullis_domain::role::Permission;
 use rand::Rng;
@@ -98,6 +98,27 @@ pub(crate) async fn current_mockups(
 }
 
 /// The full view of an application for a caller with `access`.
+async fn first_approval(
+    conn: &impl ConnectionTrait,
+    app: &application::Model,
+    status: ApplicationStatus,
+) -> ServiceResult<Option<FirstApproval>> {
+    if status != ApplicationStatus::InReview {
+        return Ok(None);
+    }
+    let Some(first) = crate::review::prior_approvals(conn, app).await?.into_iter().next() else {
+        return Ok(None);
+    };
+    let reviewer_name =
+        user::Entity::find_by_id(&first.decided_by).one(conn).await?.map(|u| u.name).unwrap_or_default();
+    Ok(Some(FirstApproval {
+        reviewer_id: first.decided_by,
+        reviewer_name,
+        granted_scopes: first.granted_scopes.split_whitespace().map(str::to_owned).collect(),
+        at: timestamp(first.decided_at),
+    }))
+}
+
 pub(crate) async fn view(conn: &impl ConnectionTrait, access: &Access) -> ServiceResult<ApplicationView> {
     let app = &access.application;
     let content = content_of(app);
@@ -123,6 +144,9 @@ pub(crate) async fn view(conn: &impl ConnectionTrait, access: &Access) -> Servic
         can_withdraw: transition(status, Action::Withdraw, access.party).is_ok(),
         can_review: transition(status, Action::StartReview, access.party).is_ok()
             || transition(status, Action::RequestChanges, access.party).is_ok(),
+        granted_scopes: app.granted_scopes.as_deref().map(|s| s.split_whitespace().map(str::to_owned).collect()),
+        due_at: app.due_at.map(timestamp),
+        first_approval: first_approval(conn, app, status).await?,
     })
 }
 

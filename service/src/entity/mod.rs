@@ -14,6 +14,8 @@ pub mod mockup;
 pub mod org;
 pub mod org_invitation;
 pub mod org_member;
+pub mod review;
+pub mod review_verdict;
 pub mod scope;
 pub mod session;
 pub mod user;

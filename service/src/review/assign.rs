@@ -62,6 +62,7 @@ pub async fn assign(
         .insert(&txn)
         .await?;
     }
+    super::reviews::start(&txn, &app, &reviewer_id, now).await?;
     let mut active = app.clone().into_active_model();
     if status == ApplicationStatus::Submitted {
         let next = transition(status, Action::StartReview, access.party).map_err(|e| access.refusal(e))?;

@@ -1,3 +1,4 @@
+use super::reviews::{failed_items, own_items, requested_scopes};
 use super::{check_outsider, clock, gate_refusal, set_clock};
 use crate::Services;
 use crate::applications::access::{Access, load};
@@ -6,59 +7,98 @@ use crate::applications::{catalogue, events, status_of, view};
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
-use crate::entity::{application, checklist_item, checklist_template, decision};
+use crate::entity::{application, decision};
 use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
 use crate::tokens::new_id;
+use chrono::{DateTime, Utc};
 use portcullis_domain::application::lifecycle::{Action, Party, transition};
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::application::view::ApplicationView;
-use portcullis_domain::review::checklist::{ChecklistKind, ReviewItem};
 use portcullis_domain::review::decision::{DecisionInput, DecisionKind};
 use portcullis_domain::review::due::ReviewClock;
-use portcullis_domain::review::gate::{self, ApprovalOutcome, ApprovalRequest, GateError};
+use portcullis_domain::review::gate::{self, ApprovalOutcome, ApprovalRequest, GateError, PriorApproval};
 use portcullis_domain::role::Permission;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder,
 };
 use serde_json::json;
 use std::collections::BTreeSet;
 
-/// The current templates' items, without verdicts: what an approval must pass.
-async fn checklist_items(txn: &DatabaseTransaction) -> ServiceResult<Vec<ReviewItem>> {
-    let mut items = Vec::new();
-    for kind in ChecklistKind::ALL {
-        let Some(template) = checklist_template::Entity::find()
-            .filter(checklist_template::Column::Kind.eq(kind.as_str()))
-            .order_by_desc(checklist_template::Column::Version)
-            .one(txn)
-            .await?
-        else {
-            continue;
-        };
-        for item in checklist_item::Entity::find()
-            .filter(checklist_item::Column::TemplateId.eq(&template.id))
-            .order_by_asc(checklist_item::Column::Position)
-            .all(txn)
-            .await?
-        {
-            items.push(ReviewItem {
-                item_id: item.id,
-                checklist: kind,
-                title: item.title,
-                required: item.required,
-                applies_to: item.applies_to.split_whitespace().map(str::to_owned).collect(),
-                verdict: None,
-                note: String::new(),
-            });
-        }
+/// Kind of the decision row of a first approval that waits for a second reviewer.
+pub(crate) const FIRST_APPROVAL: &str = "first_approval";
+
+/// First approvals of the application's current revision, oldest first.
+pub(crate) async fn prior_approvals(
+    conn: &impl ConnectionTrait,
+    app: &application::Model,
+) -> ServiceResult<Vec<decision::Model>> {
+    Ok(decision::Entity::find()
+        .filter(decision::Column::ApplicationId.eq(&app.id))
+        .filter(decision::Column::Revision.eq(app.revision))
+        .filter(decision::Column::Kind.eq(FIRST_APPROVAL))
+        .order_by_asc(decision::Column::DecidedAt)
+        .all(conn)
+        .await?)
+}
+
+/// Takes the application's version, so that anything decided on a copy that changed
+/// meanwhile fails instead of overwriting it.
+async fn claim_version(txn: &DatabaseTransaction, app: &application::Model, now: DateTime<Utc>) -> ServiceResult<()> {
+    let updated = application::Entity::update_many()
+        .col_expr(application::Column::Version, Expr::value(app.version + 1))
+        .col_expr(application::Column::UpdatedAt, Expr::value(now))
+        .filter(application::Column::Id.eq(&app.id))
+        .filter(application::Column::Version.eq(app.version))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(ServiceError::Conflict("The application changed a moment ago; reload it and decide again.".into()));
     }
-    Ok(items)
+    Ok(())
+}
+
+/// What an approval grants, once the gate lets it through; `None` when it waits for a
+/// second reviewer.
+async fn approval(
+    txn: &DatabaseTransaction,
+    app: &application::Model,
+    reviewer_id: &str,
+    granted: &[String],
+) -> ServiceResult<Option<Vec<String>>> {
+    let requested = requested_scopes(app);
+    let sensitive: BTreeSet<String> =
+        catalogue(txn).await?.into_iter().filter(|s| s.sensitive).map(|s| s.name).collect();
+    let items = own_items(txn, app, reviewer_id)
+        .await?
+        .ok_or_else(|| ServiceError::Conflict("Claim the application and work through its checklists first.".into()))?;
+    let prior: Vec<PriorApproval> = prior_approvals(txn, app)
+        .await?
+        .into_iter()
+        .map(|d| PriorApproval {
+            reviewer_id: d.decided_by,
+            granted: d.granted_scopes.split_whitespace().map(str::to_owned).collect(),
+        })
+        .collect();
+    let request = ApprovalRequest {
+        reviewer_id,
+        reviewer_is_member: false,
+        requested: &requested,
+        granted,
+        sensitive: &sensitive,
+        items: &items,
+        prior_approvals: &prior,
+    };
+    Ok(match gate::approve(&request).map_err(gate_refusal)? {
+        ApprovalOutcome::Approved { granted } => Some(granted),
+        ApprovalOutcome::AwaitingSecondApproval => None,
+    })
 }
 
 /// Decides the application's current revision. Exactly one final decision per revision:
-/// a competing one fails on the unique key and is reported as a conflict.
+/// a competing one fails on the unique key, or on the version, and is reported as a conflict.
 pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInput) -> ServiceResult<ApplicationView> {
     let actor = ctx.require(Permission::Review)?;
     input.check_message().map_err(|m| ServiceError::field("message", m))?;
@@ -77,29 +117,14 @@ pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInp
         DecisionKind::Reject => (Action::Reject, "rejected"),
     };
     let next = transition(status, action, access.party).map_err(|e| access.refusal(e))?;
-    let granted = if input.decision == DecisionKind::Approve {
-        let requested: Vec<String> = app.requested_scopes.split_whitespace().map(str::to_owned).collect();
-        let sensitive: BTreeSet<String> =
-            catalogue(&txn).await?.into_iter().filter(|s| s.sensitive).map(|s| s.name).collect();
-        let items = checklist_items(&txn).await?;
-        let request = ApprovalRequest {
-            reviewer_id: &actor.user_id,
-            reviewer_is_member: false,
-            requested: &requested,
-            granted: &input.granted_scopes,
-            sensitive: &sensitive,
-            items: &items,
-            prior_approvals: &[],
-        };
-        match gate::approve(&request).map_err(gate_refusal)? {
-            ApprovalOutcome::Approved { granted } => granted,
-            ApprovalOutcome::AwaitingSecondApproval => {
-                return Err(ServiceError::Conflict("A second reviewer must approve sensitive scopes.".into()));
-            }
-        }
-    } else {
-        Vec::new()
+    let granted = match input.decision {
+        DecisionKind::Approve => match approval(&txn, &app, &actor.user_id, &input.granted_scopes).await? {
+            Some(granted) => granted,
+            None => return first_approval(services, ctx, txn, &app, &input).await,
+        },
+        _ => Vec::new(),
     };
+    claim_version(&txn, &app, now).await?;
     let decision_id = new_id();
     decision::ActiveModel {
         id: Set(decision_id.clone()),
@@ -115,6 +140,7 @@ pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInp
     .insert(&txn)
     .await
     .map_err(|_| ServiceError::Conflict("Another reviewer decided this application a moment ago.".into()))?;
+    let failed = if next == ApplicationStatus::ChangesRequested { failed_items(&txn, &app).await? } else { Vec::new() };
     let mut active = app.clone().into_active_model();
     active.status = Set(next.as_str().to_owned());
     active.version = Set(app.version + 1);
@@ -138,7 +164,12 @@ pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInp
         &app.id,
         kind,
         Some(&actor.user_id),
-        json!({ "revision": app.revision, "message": input.message.trim(), "failed_items": Vec::<String>::new() }),
+        json!({
+            "revision": app.revision,
+            "message": input.message.trim(),
+            "failed_items": failed,
+            "granted_scopes": granted,
+        }),
     )
     .await?;
     notify(services, &txn, &app, next).await?;
@@ -148,12 +179,58 @@ pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInp
         ctx,
         AuditEvent::new("application.decided", "application", app.id.clone()).details(json!({
             "decision": kind, "revision": app.revision, "granted_scopes": granted, "decision_id": decision_id,
+            "failed_items": failed,
         })),
     )
     .await?;
     let view = view(&txn, &Access { application: app, party: Party::Reviewer }).await?;
     txn.commit().await?;
     services.wake_mail_worker();
+    Ok(view)
+}
+
+/// A first approval of sensitive scopes: recorded, and the application stays in review
+/// until a second, different reviewer approves.
+async fn first_approval(
+    services: &Services,
+    ctx: &Ctx,
+    txn: DatabaseTransaction,
+    app: &application::Model,
+    input: &DecisionInput,
+) -> ServiceResult<ApplicationView> {
+    let actor = ctx.signed_in()?;
+    let now = services.clock().now();
+    claim_version(&txn, app, now).await?;
+    let granted: BTreeSet<&String> = input.granted_scopes.iter().collect();
+    let granted: Vec<String> = granted.into_iter().cloned().collect();
+    let decision_id = new_id();
+    decision::ActiveModel {
+        id: Set(decision_id.clone()),
+        application_id: Set(app.id.clone()),
+        revision: Set(app.revision),
+        kind: Set(FIRST_APPROVAL.to_owned()),
+        granted_scopes: Set(granted.join(" ")),
+        message: Set(input.message.trim().to_owned()),
+        decided_by: Set(actor.user_id.clone()),
+        final_key: Set(None),
+        decided_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    events::record(&txn, now, &app.id, FIRST_APPROVAL, Some(&actor.user_id), json!({ "revision": app.revision }))
+        .await?;
+    audit::record(
+        &txn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("application.decided", "application", app.id.clone()).details(json!({
+            "decision": FIRST_APPROVAL, "revision": app.revision, "granted_scopes": granted, "decision_id": decision_id,
+        })),
+    )
+    .await?;
+    let app = application::Entity::find_by_id(&app.id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
+    let view = view(&txn, &Access { application: app, party: Party::Reviewer }).await?;
+    txn.commit().await?;
     Ok(view)
 }
 

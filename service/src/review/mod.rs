@@ -4,9 +4,12 @@
 
 mod assign;
 mod decide;
+pub mod queue;
+pub mod reviews;
 
 pub use assign::assign;
 pub use decide::decide;
+pub(crate) use decide::prior_approvals;
 
 use crate::entity::application;
 use crate::error::{ServiceError, ServiceResult};
