@@ -2,12 +2,13 @@ use crate::components::layout::{Header, Session};
 use crate::pages::NotFound;
 use crate::pages::admin::{AuditPage, MailPage, UsersPage};
 use crate::pages::applications::editor::EditApplicationPage;
+use crate::pages::applications::review::ReviewPage;
 use crate::pages::applications::status::ApplicationPage;
 use crate::pages::applications::{ApplicationsPage, NewApplicationPage};
 use crate::pages::auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyEmailPage};
 use crate::pages::home::Home;
 use crate::pages::orgs::{AcceptInvitationPage, OrgPage, OrgsPage};
-use crate::pages::review::ReviewQueue;
+use crate::pages::review::{MyReviews, ReviewQueue};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::SsrMode;
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("review") view=ReviewQueue ssr=SsrMode::Async/>
+                    <Route path=path!("review/mine") view=MyReviews ssr=SsrMode::Async/>
                     <Route path=path!("orgs") view=OrgsPage ssr=SsrMode::Async/>
                     <Route path=path!("orgs/:id") view=OrgPage ssr=SsrMode::Async/>
                     <Route path=path!("invitations/accept") view=AcceptInvitationPage ssr=SsrMode::Async/>
@@ -79,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("applications/new") view=NewApplicationPage ssr=SsrMode::Async/>
                     <Route path=path!("applications/:id") view=ApplicationPage ssr=SsrMode::Async/>
                     <Route path=path!("applications/:id/edit") view=EditApplicationPage ssr=SsrMode::Async/>
+                    <Route path=path!("applications/:id/review") view=ReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/mail") view=MailPage ssr=SsrMode::Async/>

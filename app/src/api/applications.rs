@@ -132,23 +132,3 @@ pub async fn upload_mockup(data: MultipartData) -> Result<MockupView, AppError> 
 fn field_error(field: &str, message: &str) -> AppError {
     portcullis_service::ServiceError::field(field, message).into()
 }
-
-#[server(prefix = "/rpc", endpoint = "claim_application")]
-pub async fn claim_application(id: String) -> Result<ApplicationView, AppError> {
-    let (services, ctx, _) = caller().await?;
-    Ok(portcullis_service::review::assign(&services, &ctx, &id, None).await?)
-}
-
-/// `decision` is `request_changes` or `reject` (approval comes with the checklists).
-#[server(prefix = "/rpc", endpoint = "decide_application")]
-pub async fn decide_application(id: String, decision: String, message: String) -> Result<ApplicationView, AppError> {
-    use portcullis_domain::review::decision::{DecisionInput, DecisionKind};
-    let (services, ctx, _) = caller().await?;
-    let decision = match decision.as_str() {
-        "request_changes" => DecisionKind::RequestChanges,
-        "reject" => DecisionKind::Reject,
-        _ => return Err(field_error("decision", "Choose a decision.")),
-    };
-    let input = DecisionInput { decision, granted_scopes: Vec::new(), message };
-    Ok(portcullis_service::review::decide(&services, &ctx, &id, input).await?)
-}

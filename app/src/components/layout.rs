@@ -71,7 +71,10 @@ fn SignedInNav(user: UserView) -> impl IntoView {
             <li><a href="/">"Home"</a></li>
             <li><a href="/applications">"Applications"</a></li>
             <li><a href="/orgs">"Organisations"</a></li>
-            {staff.then(|| view! { <li><a href="/review">"Review queue"</a></li> })}
+            {staff.then(|| view! {
+                <li><a href="/review">"Review queue"</a></li>
+                <li><a href="/review/mine">"My reviews"</a></li>
+            })}
             {admin.then(|| view! {
                 <li><a href="/admin/users">"Users"</a></li>
                 <li><a href="/admin/audit">"Audit trail"</a></li>

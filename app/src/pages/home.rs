@@ -52,6 +52,10 @@ fn Dashboard(user: UserView) -> impl IntoView {
                         <h2>"Review queue"</h2>
                         <p>"Applications waiting for a privacy and security review."</p>
                     </a>
+                    <a class="card link-card" href="/review/mine">
+                        <h2>"My reviews"</h2>
+                        <p>"What is assigned to you, and approvals waiting for a second reviewer."</p>
+                    </a>
                 })}
                 {admin.then(|| view! {
                     <a class="card link-card" href="/admin/users">

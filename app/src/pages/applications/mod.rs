@@ -1,6 +1,7 @@
 //! Applications: the list, starting one, the guided form, the status page.
 
 pub mod editor;
+pub mod review;
 pub mod status;
 
 use crate::api::applications::{CreateApplication, list_applications};

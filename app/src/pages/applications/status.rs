@@ -2,9 +2,9 @@
 //! revisions compared field by field, and the message thread.
 
 use crate::api::applications::{
-    ApplicationPageData, ClaimApplication, DecideApplication, PostMessage, SubmitApplication, WithdrawApplication,
-    application_page,
+    ApplicationPageData, PostMessage, SubmitApplication, WithdrawApplication, application_page,
 };
+use crate::api::review::ClaimApplication;
 use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
 use leptos::prelude::*;
@@ -12,7 +12,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use portcullis_domain::application::content::ApplicationContent;
 use portcullis_domain::application::mockup::{MockupKind, MockupView};
 use portcullis_domain::application::status::ApplicationStatus;
-use portcullis_domain::application::view::{MessageView, RevisionComparison, RevisionView, TimelineEntry};
+use portcullis_domain::application::view::{
+    ApplicationView, MessageView, RevisionComparison, RevisionView, TimelineEntry,
+};
 use portcullis_domain::markdown::render_markdown;
 
 #[component]
@@ -28,11 +30,10 @@ pub fn ApplicationPage() -> impl IntoView {
     let withdraw = ServerAction::<WithdrawApplication>::new();
     let submit = ServerAction::<SubmitApplication>::new();
     let claim = ServerAction::<ClaimApplication>::new();
-    let decide = ServerAction::<DecideApplication>::new();
     let page = Resource::new(
         move || {
             let versions = (withdraw.version().get(), submit.version().get(), claim.version().get());
-            (id.get(), compare.get(), versions, decide.version().get(), post.version().get())
+            (id.get(), compare.get(), versions, post.version().get())
         },
         |(id, (from, to), ..)| application_page(id, from, to),
     );
@@ -44,7 +45,7 @@ pub fn ApplicationPage() -> impl IntoView {
                     Ok(data) => {
                         let review = data.application.can_review.then(|| {
                             let (id, status) = (data.application.id.clone(), data.application.status);
-                            view! { <ReviewActions id status claim decide/> }
+                            view! { <ReviewActions id status claim/> }
                         });
                         view! { {review} <Status data withdraw submit post/> }.into_any()
                     }
@@ -98,6 +99,7 @@ fn Status(
                     </details>
                 })}
             </div>
+            <Decision application=application.clone()/>
             <Timeline entries=timeline/>
             <h2>"What was submitted"</h2>
             <ContentView content=application.content.clone() mockups=application.mockups.clone() application_id=id.clone()/>
@@ -105,6 +107,38 @@ fn Status(
             <Messages id=id.clone() messages post/>
         </section>
     }
+}
+
+/// Which scopes were granted (and which not), or who approved once and waits for a second reviewer.
+#[component]
+fn Decision(application: ApplicationView) -> impl IntoView {
+    let requested: Vec<String> = application.content.scopes.iter().map(|s| s.name.clone()).collect();
+    let granted = application.granted_scopes.clone().map(|granted| {
+        view! {
+            <div class="card granted" id="granted-scopes">
+                <h2>"Granted scopes"</h2>
+                <ul class="plain">
+                    {requested.iter().map(|name| {
+                        let yes = granted.contains(name);
+                        view! {
+                            <li class=if yes { "granted-yes" } else { "granted-no" }>
+                                <code>{name.clone()}</code>
+                                {if yes { view! { <span class="badge status-approved">"Granted"</span> }.into_any() }
+                                 else { view! { <span class="badge status-rejected">"Not granted"</span> }.into_any() }}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <p class="muted small">"The reviewers' reasons are in the timeline below."</p>
+            </div>
+        }
+    });
+    let waiting = application.first_approval.clone().map(|first| view! {
+        <p class="alert alert-info" role="status">
+            {format!("{} approved this application on {}. Sensitive scopes need a second reviewer's approval.", first.reviewer_name, first.at)}
+        </p>
+    });
+    view! { {granted} {waiting} }
 }
 
 #[component]
@@ -136,6 +170,7 @@ fn timeline_label(kind: &str) -> String {
         "review_started" => "Review started".into(),
         "changes_requested" => "Changes requested".into(),
         "approved" => "Approved".into(),
+        "first_approval" => "Approved by a first reviewer".into(),
         "rejected" => "Rejected".into(),
         "withdrawn" => "Withdrawn".into(),
         other => other.replace('_', " "),
@@ -241,23 +276,30 @@ fn Revisions(revisions: Vec<RevisionView>, comparison: Option<RevisionComparison
                 </select></div>
             <button type="submit" class="button secondary">"Compare"</button>
         </form>
-        {comparison.map(|c| if c.changes.is_empty() {
-            view! { <p class="empty">"No differences."</p> }.into_any()
-        } else {
-            view! {
-                <div class="table-scroll">
-                    <table class="diff">
-                        <caption>{format!("Changes from revision {} to {}", c.from, c.to)}</caption>
-                        <thead><tr><th scope="col">"Field"</th><th scope="col">{format!("Revision {}", c.from)}</th><th scope="col">{format!("Revision {}", c.to)}</th></tr></thead>
-                        <tbody>
-                            {c.changes.into_iter().map(|ch| view! {
-                                <tr><th scope="row">{ch.label}</th><td class="pre before">{ch.before}</td><td class="pre after">{ch.after}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            }.into_any()
-        })}
+        {comparison.map(|comparison| view! { <ChangesTable comparison/> })}
+    }
+    .into_any()
+}
+
+/// Field-by-field changes between two revisions.
+#[component]
+pub fn ChangesTable(comparison: RevisionComparison) -> impl IntoView {
+    let c = comparison;
+    if c.changes.is_empty() {
+        return view! { <p class="empty">"No differences."</p> }.into_any();
+    }
+    view! {
+        <div class="table-scroll">
+            <table class="diff">
+                <caption>{format!("Changes from revision {} to {}", c.from, c.to)}</caption>
+                <thead><tr><th scope="col">"Field"</th><th scope="col">{format!("Revision {}", c.from)}</th><th scope="col">{format!("Revision {}", c.to)}</th></tr></thead>
+                <tbody>
+                    {c.changes.into_iter().map(|ch| view! {
+                        <tr><th scope="row">{ch.label}</th><td class="pre before">{ch.before}</td><td class="pre after">{ch.after}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
     .into_any()
 }
@@ -293,51 +335,24 @@ fn Messages(id: String, messages: Vec<MessageView>, post: ServerAction<PostMessa
     }
 }
 
-/// For reviewers: take the application into review, then ask for changes or reject it.
+/// For reviewers: take the application into review, or open the review.
 #[component]
-fn ReviewActions(
-    id: String,
-    status: ApplicationStatus,
-    claim: ServerAction<ClaimApplication>,
-    decide: ServerAction<DecideApplication>,
-) -> impl IntoView {
+fn ReviewActions(id: String, status: ApplicationStatus, claim: ServerAction<ClaimApplication>) -> impl IntoView {
     let claim_error = last_error(claim);
-    let decide_error = last_error(decide);
-    let (claim_id, changes_id, reject_id) = (id.clone(), id.clone(), id);
     view! {
         <aside class="card review-actions" aria-label="Review">
             <h2>"Review"</h2>
             <FormAlert error=claim_error/>
-            <FormAlert error=decide_error/>
-            {(status == ApplicationStatus::Submitted).then(|| view! {
-                <ActionForm action=claim>
-                    <input type="hidden" name="id" value=claim_id/>
-                    <Submit label="Start review" busy_label="Starting…" pending=claim.pending()/>
-                </ActionForm>
-            })}
-            {(status == ApplicationStatus::InReview).then(|| view! {
-                <ActionForm action=decide>
-                    <input type="hidden" name="id" value=changes_id/>
-                    <input type="hidden" name="decision" value="request_changes"/>
-                    <div class="field">
-                        <label for="changes-message">"Message to the applicant"</label>
-                        <textarea id="changes-message" name="message" rows="4" required></textarea>
-                    </div>
-                    <Submit label="Request changes" busy_label="Sending…" pending=decide.pending()/>
-                </ActionForm>
-                <details class="confirm">
-                    <summary>"Reject…"</summary>
-                    <ActionForm action=decide attr:class="confirm-body">
-                        <input type="hidden" name="id" value=reject_id/>
-                        <input type="hidden" name="decision" value="reject"/>
-                        <div class="field">
-                            <label for="reject-message">"Reason"</label>
-                            <textarea id="reject-message" name="message" rows="3" required></textarea>
-                        </div>
-                        <button type="submit" class="button danger small">"Reject application"</button>
+            {if status == ApplicationStatus::Submitted {
+                view! {
+                    <ActionForm action=claim>
+                        <input type="hidden" name="id" value=id/>
+                        <Submit label="Start review" busy_label="Starting…" pending=claim.pending()/>
                     </ActionForm>
-                </details>
-            })}
+                }.into_any()
+            } else {
+                view! { <a class="button primary" href=format!("/applications/{id}/review")>"Open the review"</a> }.into_any()
+            }}
         </aside>
     }
 }

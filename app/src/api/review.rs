@@ -1,0 +1,105 @@
+use crate::error::AppError;
+use leptos::prelude::*;
+use portcullis_domain::admin::Page;
+use portcullis_domain::application::scope::ScopeView;
+use portcullis_domain::application::view::{ApplicationView, RevisionComparison};
+use portcullis_domain::review::queue::{Dashboard, QueueParams, QueueRow};
+use portcullis_domain::review::view::ReviewView;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use {
+    super::ssr::caller,
+    portcullis_domain::review::checklist::Verdict,
+    portcullis_domain::review::decision::{DecisionInput, DecisionKind},
+    portcullis_domain::review::view::VerdictInput,
+    portcullis_service::review::{self, queue, reviews},
+    portcullis_service::{ServiceError, applications, applications::submission},
+};
+
+#[server(prefix = "/rpc", endpoint = "review_queue")]
+pub async fn review_queue(params: QueueParams) -> Result<Page<QueueRow>, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(queue::queue(&services, &ctx, &params).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "review_dashboard")]
+pub async fn review_dashboard() -> Result<Dashboard, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(queue::dashboard(&services, &ctx).await?)
+}
+
+/// Everything the review page shows, in one round trip.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewPageData {
+    pub application: ApplicationView,
+    /// `None` until the caller claims the application.
+    pub review: Option<ReviewView>,
+    /// What changed since the previous revision, from the second revision on.
+    pub changes: Option<RevisionComparison>,
+    pub catalogue: Vec<ScopeView>,
+}
+
+#[server(prefix = "/rpc", endpoint = "review_page")]
+pub async fn review_page(id: String) -> Result<ReviewPageData, AppError> {
+    let (services, ctx, _) = caller().await?;
+    let application = applications::get(&services, &ctx, &id).await?;
+    let review = match reviews::get(&services, &ctx, &id).await {
+        Ok(review) => Some(review),
+        Err(ServiceError::Conflict(_)) => None,
+        Err(other) => return Err(other.into()),
+    };
+    let changes = match application.revision {
+        n if n > 1 => Some(submission::compare_revisions(&services, &ctx, &id, n - 1, n).await?),
+        _ => None,
+    };
+    let catalogue = applications::catalogue(services.db()).await?;
+    Ok(ReviewPageData { application, review, changes, catalogue })
+}
+
+/// `verdict`: `pass`, `fail`, `na`, or empty to clear.
+#[server(prefix = "/rpc", endpoint = "record_verdict")]
+pub async fn record_verdict(
+    id: String,
+    item_id: String,
+    verdict: String,
+    note: String,
+) -> Result<ReviewView, AppError> {
+    let (services, ctx, _) = caller().await?;
+    let verdict = match verdict.as_str() {
+        "" => None,
+        other => Some(
+            Verdict::parse(other).ok_or_else(|| AppError::from(ServiceError::field("verdict", "Choose a verdict.")))?,
+        ),
+    };
+    Ok(reviews::record(&services, &ctx, &id, &item_id, VerdictInput { verdict, note }).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "claim_application")]
+pub async fn claim_application(id: String) -> Result<ApplicationView, AppError> {
+    let (services, ctx, _) = caller().await?;
+    let application = review::assign(&services, &ctx, &id, None).await?;
+    leptos_axum::redirect(&format!("/applications/{id}/review"));
+    Ok(application)
+}
+
+/// `decision`: `approve`, `request_changes` or `reject`; `granted_scopes` only for approvals.
+#[server(prefix = "/rpc", endpoint = "decide_application")]
+pub async fn decide_application(
+    id: String,
+    decision: String,
+    #[server(default)] granted_scopes: Vec<String>,
+    message: String,
+) -> Result<ApplicationView, AppError> {
+    let (services, ctx, _) = caller().await?;
+    let decision = match decision.as_str() {
+        "approve" => DecisionKind::Approve,
+        "request_changes" => DecisionKind::RequestChanges,
+        "reject" => DecisionKind::Reject,
+        _ => return Err(ServiceError::field("decision", "Choose a decision.").into()),
+    };
+    let input = DecisionInput { decision, granted_scopes, message };
+    let application = review::decide(&services, &ctx, &id, input).await?;
+    leptos_axum::redirect(&format!("/applications/{id}"));
+    Ok(application)
+}
