@@ -7,6 +7,7 @@ pub mod account;
 pub mod admin;
 pub mod application;
 pub mod audit;
+pub mod credential;
 pub mod markdown;
 pub mod org;
 pub mod password;

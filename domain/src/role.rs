@@ -66,6 +66,8 @@ pub enum Permission {
     AssignReviews,
     /// Edit the review checklist templates.
     ManageChecklists,
+    /// Create and revoke the keys the platform's gateway introspects tokens with.
+    ManageGatewayKeys,
 }
 
 /// The set of roles an account holds. Every account is a developer.
@@ -101,7 +103,8 @@ impl Roles {
             | Permission::ViewAudit
             | Permission::ViewMailOutbox
             | Permission::AssignReviews
-            | Permission::ManageChecklists => self.contains(Role::Admin),
+            | Permission::ManageChecklists
+            | Permission::ManageGatewayKeys => self.contains(Role::Admin),
         }
     }
 
@@ -149,6 +152,7 @@ mod tests {
             (Permission::ViewMailOutbox, [false, false, true]),
             (Permission::AssignReviews, [false, false, true]),
             (Permission::ManageChecklists, [false, false, true]),
+            (Permission::ManageGatewayKeys, [false, false, true]),
         ];
         for (permission, expected) in cases {
             let got = [&dev, &reviewer, &admin].map(|r| r.allows(permission));

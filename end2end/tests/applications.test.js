@@ -124,8 +124,8 @@ describe('applications', () => {
     const reviewer = await newPage(browser);
     await signIn(reviewer, 'reviewer@demo.portcullis.test', 'demo-reviewer-password');
     await reviewer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Review queue' }).click();
-    await reviewer.getByRole('link', { name: /^PA-/ }).first().click();
-    await reviewer.getByRole('heading', { name: 'What was submitted' }).waitFor();
+    await reviewer.getByRole('table').getByRole('link', { name: 'Zoë Export' }).first().click();
+    await reviewer.getByRole('heading', { name: 'Review: Zoë Export' }).waitFor();
     await waitForHydration(reviewer);
     const html = await reviewer.locator('main').innerHTML();
     assert.ok(!html.includes('<script>window.__xss'), 'no live script element');
@@ -134,8 +134,10 @@ describe('applications', () => {
     assert.equal(await reviewer.evaluate(() => window.__xss), undefined, 'nothing ran');
 
     // The reviewer asks for changes; the developer edits, resubmits and compares revisions.
-    const statusUrl = reviewer.url();
-    await reviewer.getByRole('button', { name: 'Start review' }).click();
+    const statusUrl = reviewer.url().replace(/\/review$/, '');
+    await reviewer.getByRole('button', { name: 'Claim and start reviewing' }).click();
+    await reviewer.getByRole('group', { name: 'Privacy checklist' }).waitFor();
+    await waitForHydration(reviewer);
     await reviewer.getByLabel('Message to the applicant').fill('Please add a screen that shows the transfer status.');
     await reviewer.getByRole('button', { name: 'Request changes' }).click();
     await reviewer.getByText('Changes requested', { exact: true }).first().waitFor();

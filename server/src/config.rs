@@ -2,6 +2,7 @@
 
 use portcullis_domain::rate_limit::LimitPolicy;
 use portcullis_domain::review::due::DEFAULT_TARGET_BUSINESS_DAYS;
+use portcullis_service::credentials::CredentialPolicy;
 use portcullis_service::login_limits::LoginLimits;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -30,6 +31,7 @@ pub struct Config {
     pub mail_poll_every: Duration,
     /// Business days reviewers have to decide a submitted application.
     pub review_target_days: u32,
+    pub credentials: CredentialPolicy,
 }
 
 impl Config {
@@ -108,6 +110,7 @@ impl Config {
                 0 => return Err(invalid("PORTCULLIS_REVIEW_TARGET_DAYS", "must be at least 1")),
                 days => days,
             },
+            credentials: credential_policy(&get)?,
         })
     }
 
@@ -118,6 +121,35 @@ impl Config {
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
     }
+}
+
+/// Lifetimes of credentials, replaced secrets and access tokens; each must be positive.
+fn credential_policy(get: &impl Fn(&str) -> Option<String>) -> Result<CredentialPolicy, ConfigError> {
+    let positive = |variable: &'static str, default: i64| -> Result<i64, ConfigError> {
+        match parse::<i64>(get, variable, &default.to_string())? {
+            value if value > 0 => Ok(value),
+            _ => Err(invalid(variable, "must be at least 1")),
+        }
+    };
+    let defaults = CredentialPolicy::default();
+    Ok(CredentialPolicy {
+        production_lifetime: chrono::Duration::days(positive(
+            "PORTCULLIS_CREDENTIAL_LIFETIME_DAYS",
+            defaults.production_lifetime.num_days(),
+        )?),
+        sandbox_lifetime: chrono::Duration::days(positive(
+            "PORTCULLIS_SANDBOX_CREDENTIAL_LIFETIME_DAYS",
+            defaults.sandbox_lifetime.num_days(),
+        )?),
+        rotation_overlap: chrono::Duration::hours(positive(
+            "PORTCULLIS_ROTATION_OVERLAP_HOURS",
+            defaults.rotation_overlap.num_hours(),
+        )?),
+        token_lifetime: chrono::Duration::seconds(positive(
+            "PORTCULLIS_ACCESS_TOKEN_SECONDS",
+            defaults.token_lifetime.num_seconds(),
+        )?),
+    })
 }
 
 fn invalid(variable: &'static str, message: &str) -> ConfigError {
@@ -165,6 +197,21 @@ mod tests {
         assert_eq!(config(&[("PORTCULLIS_PUBLIC_URL", "ftp://x")]).unwrap_err().variable, "PORTCULLIS_PUBLIC_URL");
         assert_eq!(config(&[("SMTP_URL", "localhost:25")]).unwrap_err().variable, "SMTP_URL");
         assert_eq!(config(&[("PORTCULLIS_MAIL_FROM", "not an address")]).unwrap_err().variable, "PORTCULLIS_MAIL_FROM");
+    }
+
+    #[test]
+    fn credential_lifetimes_are_configurable_and_positive() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.credentials.production_lifetime, chrono::Duration::days(365));
+        assert_eq!(c.credentials.rotation_overlap, chrono::Duration::days(7));
+        let c =
+            config(&[("PORTCULLIS_ROTATION_OVERLAP_HOURS", "24"), ("PORTCULLIS_ACCESS_TOKEN_SECONDS", "60")]).unwrap();
+        assert_eq!(c.credentials.rotation_overlap, chrono::Duration::hours(24));
+        assert_eq!(c.credentials.token_lifetime, chrono::Duration::seconds(60));
+        assert_eq!(
+            config(&[("PORTCULLIS_CREDENTIAL_LIFETIME_DAYS", "0")]).unwrap_err().variable,
+            "PORTCULLIS_CREDENTIAL_LIFETIME_DAYS"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod oauth;
 pub mod startup;
 pub mod telemetry;
 pub mod workers;

@@ -54,6 +54,7 @@ pub async fn services(config: &Config, clock: SharedClock) -> Result<Services, S
         mail_retry_base: config.mail_retry_base,
         login_limits: config.login_limits,
         review_target_days: config.review_target_days,
+        credentials: config.credentials,
         // Hashing threads run at idle priority (see `password`), so one per core only uses
         // CPU time the pages leave.
         hash_concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
@@ -147,6 +148,8 @@ pub fn router(config: &Config, services: Services) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::refuse_cross_site))
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::client_ip))
+        // Machine clients: no session, no cookies, no browser-origin check.
+        .nest("/oauth", crate::oauth::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::request_id_and_log))
         .with_state(state)

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod audit;
 pub mod clock;
 pub mod context;
+pub mod credentials;
 pub mod db;
 pub mod entity;
 pub mod error;
@@ -46,6 +47,7 @@ pub struct ServiceConfig {
     pub hash_concurrency: usize,
     /// Business days reviewers have to decide a submitted application.
     pub review_target_days: u32,
+    pub credentials: credentials::CredentialPolicy,
 }
 
 impl ServiceConfig {
@@ -63,6 +65,7 @@ struct Inner {
     config: ServiceConfig,
     hasher: password::PasswordHasher,
     login_limits: login_limits::LoginLimiter,
+    client_limits: credentials::oauth::ClientLimiter,
     mail_notify: Arc<Notify>,
     storage: Arc<dyn storage::BlobStore>,
     /// Decoding uploads for validation is memory-hungry; a few at a time.
@@ -97,6 +100,7 @@ impl Services {
                 config,
                 hasher,
                 login_limits,
+                client_limits: Default::default(),
                 mail_notify: Arc::new(Notify::new()),
                 storage,
                 decode_permits: Arc::new(tokio::sync::Semaphore::new(2)),
@@ -122,6 +126,10 @@ impl Services {
 
     pub fn login_limits(&self) -> &login_limits::LoginLimiter {
         &self.inner.login_limits
+    }
+
+    pub fn client_limits(&self) -> &credentials::oauth::ClientLimiter {
+        &self.inner.client_limits
     }
 
     /// Woken after a transaction that enqueued mail commits.

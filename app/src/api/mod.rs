@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod applications;
 pub mod auth;
+pub mod checklists;
 pub mod orgs;
 pub mod review;
 

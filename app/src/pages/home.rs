@@ -62,6 +62,10 @@ fn Dashboard(user: UserView) -> impl IntoView {
                         <h2>"Users"</h2>
                         <p>"Grant reviewer and admin roles, disable accounts."</p>
                     </a>
+                    <a class="card link-card" href="/admin/checklists">
+                        <h2>"Checklists"</h2>
+                        <p>"The privacy and security items reviewers check, versioned."</p>
+                    </a>
                     <a class="card link-card" href="/admin/audit">
                         <h2>"Audit trail"</h2>
                         <p>"Who did what, when, from where."</p>

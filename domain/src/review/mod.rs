@@ -5,4 +5,5 @@ pub mod decision;
 pub mod due;
 pub mod gate;
 pub mod queue;
+pub mod template;
 pub mod view;

@@ -3,6 +3,8 @@
 mod admin;
 mod applications;
 mod auth;
+mod checklists;
+mod credentials;
 pub mod health;
 mod openapi;
 mod orgs;
@@ -13,7 +15,7 @@ use crate::http::error::ApiError;
 use crate::http::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use portcullis_domain::application::mockup::MAX_MOCKUP_BYTES;
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -51,6 +53,17 @@ pub fn router() -> Router<AppState> {
         .route("/applications/{id}/decision", post(review::decide))
         .route("/review/queue", get(review::queue))
         .route("/review/dashboard", get(review::dashboard))
+        .route("/applications/{id}/credentials", post(credentials::issue).get(credentials::list))
+        .route("/applications/{id}/suspend", post(credentials::suspend))
+        .route("/applications/{id}/reinstate", post(credentials::reinstate))
+        .route("/credentials/{client_id}/rotate", post(credentials::rotate))
+        .route("/credentials/{client_id}/revoke", post(credentials::revoke))
+        .route("/gateway-keys", post(credentials::create_gateway_key).get(credentials::list_gateway_keys))
+        .route("/gateway-keys/{id}", delete(credentials::revoke_gateway_key))
+        .route("/checklists", get(checklists::current))
+        .route("/checklists/{kind}", get(checklists::get).put(checklists::publish))
+        .route("/checklists/{kind}/versions", get(checklists::versions))
+        .route("/checklists/{kind}/items", post(checklists::add_item))
         .route("/applications/{id}/timeline", get(applications::timeline))
         .route("/applications/{id}/revisions", get(applications::revisions))
         .route("/applications/{id}/revisions/compare", get(applications::compare))

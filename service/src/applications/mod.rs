@@ -8,6 +8,7 @@ pub mod inspect;
 pub mod messages;
 pub mod mockups;
 pub mod submission;
+pub mod suspension;
 
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;

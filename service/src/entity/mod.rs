@@ -1,5 +1,6 @@
 //! sea-orm entities, one module per table.
 
+pub mod access_token;
 pub mod application;
 pub mod application_event;
 pub mod application_message;
@@ -8,7 +9,10 @@ pub mod assignment;
 pub mod audit_log;
 pub mod checklist_item;
 pub mod checklist_template;
+pub mod credential;
+pub mod credential_secret;
 pub mod decision;
+pub mod gateway_key;
 pub mod mail_outbox;
 pub mod mockup;
 pub mod org;

@@ -160,6 +160,60 @@ pub fn decision(to: &str, name: &str, app_name: &str, reference: &str, outcome: 
     .render()
 }
 
+/// `change` is `suspended` or `reinstated`.
+pub fn access_changed(
+    to: &str,
+    name: &str,
+    app_name: &str,
+    reference: &str,
+    change: &str,
+    reason: &str,
+    link: &str,
+) -> OutgoingMail {
+    let subject = format!("API access {change} for application {reference}");
+    let body = if change == "suspended" {
+        format!("API access for {app_name} ({reference}) is suspended: its credentials and tokens stopped working.")
+    } else {
+        format!("API access for {app_name} ({reference}) is reinstated: its credentials work again.")
+    };
+    let why = format!("Reason: {reason}");
+    Letter {
+        to,
+        subject: &subject,
+        greeting_name: name,
+        paragraphs: &[&body, &why],
+        action: Some(("See the application", link)),
+        footer: "Ask through the application's message thread if you have questions.",
+    }
+    .render()
+}
+
+/// Names the credential by its public client id; never a secret.
+pub fn credential_revoked(
+    to: &str,
+    name: &str,
+    app_name: &str,
+    reference: &str,
+    client_id: &str,
+    reason: &str,
+    link: &str,
+) -> OutgoingMail {
+    let subject = format!("API credentials revoked for application {reference}");
+    let body = format!(
+        "The API credentials {client_id} of {app_name} ({reference}) were revoked and stopped working immediately."
+    );
+    let why = format!("Reason: {reason}");
+    Letter {
+        to,
+        subject: &subject,
+        greeting_name: name,
+        paragraphs: &[&body, &why],
+        action: Some(("See the application", link)),
+        footer: "Ask through the application's message thread if you have questions.",
+    }
+    .render()
+}
+
 /// Says that there is a message, not what it says: bodies stay in the portal.
 pub fn new_message(to: &str, name: &str, app_name: &str, reference: &str, link: &str) -> OutgoingMail {
     let subject = format!("New message about application {reference}");

@@ -3,6 +3,7 @@
 //! lifecycle and gate.
 
 mod assign;
+pub mod checklists;
 mod decide;
 pub mod queue;
 pub mod reviews;

@@ -173,6 +173,8 @@ fn timeline_label(kind: &str) -> String {
         "first_approval" => "Approved by a first reviewer".into(),
         "rejected" => "Rejected".into(),
         "withdrawn" => "Withdrawn".into(),
+        "suspended" => "API access suspended".into(),
+        "reinstated" => "API access reinstated".into(),
         other => other.replace('_', " "),
     }
 }

@@ -1,0 +1,179 @@
+//! Listing, rotating and revoking credentials.
+
+use super::{environment_of, new_secret, secrets_of, view};
+use crate::Services;
+use crate::applications::access::{Access, load};
+use crate::applications::status_of;
+use crate::applications::submission::{application_link, org_recipients};
+use crate::audit::{self, AuditEvent};
+use crate::context::Ctx;
+use crate::db::begin_write;
+use crate::entity::{credential, credential_secret};
+use crate::error::{ServiceError, ServiceResult};
+use crate::mail::{enqueue, templates};
+use crate::timestamp;
+use crate::tokens::{new_id, sha256_hex};
+use portcullis_domain::application::lifecycle::Party;
+use portcullis_domain::credential::{
+    CredentialState, CredentialView, Environment, ReasonInput, RotatedSecret, check_reason, rotate as rotation,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder,
+};
+use serde_json::json;
+
+/// The credential and the caller's relation to its application; `NotFound` for anyone who
+/// may not see the application.
+async fn load_credential(
+    conn: &impl ConnectionTrait,
+    ctx: &Ctx,
+    client_id: &str,
+) -> ServiceResult<(credential::Model, Access)> {
+    let row = credential::Entity::find()
+        .filter(credential::Column::ClientId.eq(client_id))
+        .one(conn)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let access = load(conn, ctx, &row.application_id).await?;
+    Ok((row, access))
+}
+
+/// Production credentials are the platform's to manage; sandbox ones also the organisation's.
+/// Owners may also revoke production credentials, for when a secret leaks.
+fn check_manager(row: &credential::Model, access: &Access, revoking: bool) -> ServiceResult<()> {
+    let allowed = match (environment_of(row), access.party) {
+        (_, Party::Admin) => true,
+        (Environment::Sandbox, Party::Member | Party::Owner) => true,
+        (Environment::Production, Party::Owner) => revoking,
+        _ => false,
+    };
+    if allowed {
+        Ok(())
+    } else if access.is_member() {
+        Err(ServiceError::NotAllowed("Only admins rotate production credentials; owners may revoke them.".into()))
+    } else {
+        Err(ServiceError::NotAllowed("Only admins and the organisation manage these credentials.".into()))
+    }
+}
+
+pub async fn list(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<Vec<CredentialView>> {
+    let conn = services.db();
+    let access = load(conn, ctx, id).await?;
+    let status = status_of(&access.application);
+    let now = services.clock().now();
+    let rows = credential::Entity::find()
+        .filter(credential::Column::ApplicationId.eq(id))
+        .order_by_desc(credential::Column::CreatedAt)
+        .all(conn)
+        .await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in &rows {
+        views.push(view(conn, row, status, now).await?);
+    }
+    Ok(views)
+}
+
+/// A new secret; the replaced one keeps working for the overlap, and at most two earlier
+/// secrets stay valid.
+pub async fn rotate(services: &Services, ctx: &Ctx, client_id: &str) -> ServiceResult<RotatedSecret> {
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let (row, access) = load_credential(&txn, ctx, client_id).await?;
+    check_manager(&row, &access, false)?;
+    let state = CredentialState::of(row.revoked_at.is_some(), row.expires_at, status_of(&access.application), now);
+    if matches!(state, CredentialState::Revoked | CredentialState::Expired) {
+        return Err(ServiceError::Conflict(format!(
+            "These credentials are {}; issue new ones instead.",
+            state.label().to_lowercase()
+        )));
+    }
+    let previous = secrets_of(&txn, &row.id).await?;
+    let until = rotation(
+        &previous.iter().map(|s| s.valid_until).collect::<Vec<_>>(),
+        now,
+        services.config().credentials.rotation_overlap,
+    );
+    for (secret, valid_until) in previous.iter().zip(&until) {
+        if secret.valid_until != Some(*valid_until) {
+            let mut active = secret.clone().into_active_model();
+            active.valid_until = Set(Some(*valid_until));
+            active.update(&txn).await?;
+        }
+    }
+    let client_secret = new_secret(environment_of(&row));
+    credential_secret::Entity::insert(credential_secret::ActiveModel {
+        id: Set(new_id()),
+        credential_id: Set(row.id.clone()),
+        secret_hash: Set(sha256_hex(&client_secret)),
+        created_at: Set(now),
+        valid_until: Set(None),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    let previous_valid_until = until.first().copied().unwrap_or(now);
+    audit::record(
+        &txn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("credential.rotated", "application", row.application_id.clone()).details(json!({
+            "client_id": row.client_id,
+            "previous_secret_valid_until": timestamp(previous_valid_until),
+        })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(RotatedSecret {
+        client_id: row.client_id,
+        client_secret,
+        previous_secret_valid_until: timestamp(previous_valid_until),
+    })
+}
+
+/// Revokes at once: every secret and token of the credential stops working with the commit.
+pub async fn revoke(services: &Services, ctx: &Ctx, client_id: &str, input: ReasonInput) -> ServiceResult<()> {
+    let reason = input.reason.trim().to_owned();
+    if !reason.is_empty() {
+        check_reason(&reason).map_err(|m| ServiceError::field("reason", m))?;
+    }
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let (row, access) = load_credential(&txn, ctx, client_id).await?;
+    check_manager(&row, &access, true)?;
+    if row.revoked_at.is_some() {
+        return Err(ServiceError::Conflict("These credentials are already revoked.".into()));
+    }
+    let mut active = row.clone().into_active_model();
+    active.revoked_at = Set(Some(now));
+    active.revoked_reason = Set((!reason.is_empty()).then(|| reason.clone()));
+    active.active_key = Set(None);
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("credential.revoked", "application", row.application_id.clone()).details(json!({
+            "client_id": row.client_id,
+            "environment": row.environment,
+            "reason": reason,
+        })),
+    )
+    .await?;
+    let app = &access.application;
+    let link = application_link(services, &app.id);
+    for (to, name) in org_recipients(&txn, &app.org_id).await? {
+        let mail = templates::credential_revoked(
+            &to,
+            &name,
+            &app.name,
+            &app.reference,
+            &row.client_id,
+            if reason.is_empty() { "none given" } else { &reason },
+            &link,
+        );
+        enqueue(&txn, services.clock(), mail).await?;
+    }
+    txn.commit().await?;
+    services.wake_mail_worker();
+    Ok(())
+}

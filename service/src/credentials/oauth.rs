@@ -1,0 +1,316 @@
+//! The OAuth 2.0 endpoints' logic: the client credentials grant (RFC 6749 §4.4) and token
+//! introspection for the platform's gateway (RFC 7662). Every check reads the database, so a
+//! revocation or suspension takes effect on the very next request, on every instance.
+
+use super::{ACCESS_TOKEN_PREFIX, scopes_of, secret_matches, secrets_of};
+use crate::Services;
+use crate::applications::status_of;
+use crate::entity::{access_token, application, credential, gateway_key};
+use crate::error::ServiceError;
+use crate::tokens::{random_token, sha256_hex};
+use chrono::{DateTime, Duration, Utc};
+use portcullis_domain::application::status::ApplicationStatus;
+use portcullis_domain::credential::{CredentialState, token_scopes};
+use portcullis_domain::rate_limit::{FailureLimiter, LimitPolicy};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, prelude::DateTimeUtc,
+};
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// RFC 6749 §5.2 errors (and the rate limit), with a description safe to show the client.
+#[derive(Debug, thiserror::Error)]
+pub enum OAuthError {
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("{0}")]
+    InvalidClient(String),
+    #[error("{0}")]
+    InvalidScope(String),
+    #[error("Only the client_credentials grant is supported.")]
+    UnsupportedGrantType,
+    #[error("Too many failed attempts for this client. Try again in {retry_after_secs} seconds.")]
+    RateLimited { retry_after_secs: u64 },
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<sea_orm::DbErr> for OAuthError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        OAuthError::Service(error.into())
+    }
+}
+
+impl OAuthError {
+    /// The RFC's `error` code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OAuthError::InvalidRequest(_) => "invalid_request",
+            OAuthError::InvalidClient(_) => "invalid_client",
+            OAuthError::InvalidScope(_) => "invalid_scope",
+            OAuthError::UnsupportedGrantType => "unsupported_grant_type",
+            OAuthError::RateLimited { .. } => "slow_down",
+            OAuthError::Service(_) => "server_error",
+        }
+    }
+}
+
+/// How the client authenticated; the server has already taken it from the `Authorization`
+/// header or the form.
+#[derive(Debug, Clone)]
+pub struct ClientAuth {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: i64,
+    pub scope: String,
+}
+
+/// RFC 7662 §2.2; inactive tokens carry nothing but `active: false`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Introspection {
+    pub active: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    /// `sandbox` or `production`: gateways serve test data to sandbox tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+}
+
+/// Failed client authentications per client id, per instance.
+#[derive(Debug)]
+pub struct ClientLimiter(Mutex<FailureLimiter<String>>);
+
+impl Default for ClientLimiter {
+    fn default() -> Self {
+        Self(Mutex::new(FailureLimiter::new(LimitPolicy {
+            max_failures: 10,
+            window: std::time::Duration::from_secs(5 * 60),
+        })))
+    }
+}
+
+impl ClientLimiter {
+    fn check(&self, client_id: &str, now: Instant) -> Result<(), OAuthError> {
+        self.0
+            .lock()
+            .expect("limiter lock")
+            .check(&client_id.to_owned(), now)
+            .map_err(|r| OAuthError::RateLimited { retry_after_secs: r.as_secs_ceil() })
+    }
+
+    fn record_failure(&self, client_id: &str, now: Instant) {
+        let mut limiter = self.0.lock().expect("limiter lock");
+        limiter.record_failure(client_id.to_owned(), now);
+        if limiter.tracked_keys() > 10_000 {
+            limiter.sweep(now);
+        }
+    }
+}
+
+/// `last_used_at` is written at most this often, so busy clients do not turn reads into writes.
+const LAST_USED_RESOLUTION: Duration = Duration::minutes(1);
+
+fn stale(last_used: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    last_used.is_none_or(|at| now - at >= LAST_USED_RESOLUTION)
+}
+
+/// The client credentials grant.
+pub async fn token(
+    services: &Services,
+    auth: ClientAuth,
+    grant_type: &str,
+    scope: Option<&str>,
+) -> Result<TokenResponse, OAuthError> {
+    if grant_type != "client_credentials" {
+        return Err(OAuthError::UnsupportedGrantType);
+    }
+    let limiter = services.client_limits();
+    limiter.check(&auth.client_id, Instant::now())?;
+    let db = services.db();
+    let now = services.clock().now();
+    let refused = || {
+        limiter.record_failure(&auth.client_id, Instant::now());
+        OAuthError::InvalidClient("Client authentication failed.".into())
+    };
+    let Some(row) = credential::Entity::find().filter(credential::Column::ClientId.eq(&auth.client_id)).one(db).await?
+    else {
+        return Err(refused());
+    };
+    if !secret_matches(&secrets_of(db, &row.id).await?, &auth.client_secret, now) {
+        return Err(refused());
+    }
+    let status = application::Entity::find_by_id(&row.application_id)
+        .one(db)
+        .await?
+        .map_or(ApplicationStatus::Revoked, |app| status_of(&app));
+    let state = CredentialState::of(row.revoked_at.is_some(), row.expires_at, status, now);
+    if state != CredentialState::Active {
+        return Err(OAuthError::InvalidClient(format!(
+            "These client credentials are {}.",
+            state.label().to_lowercase()
+        )));
+    }
+    let scopes = token_scopes(scope, &scopes_of(&row)).map_err(|e| OAuthError::InvalidScope(e.to_string()))?;
+    let lifetime = services.config().credentials.token_lifetime;
+    let access_token = format!("{ACCESS_TOKEN_PREFIX}{}", random_token());
+    access_token::Entity::insert(access_token::ActiveModel {
+        token_hash: Set(sha256_hex(&access_token)),
+        credential_id: Set(row.id.clone()),
+        scopes: Set(scopes.join(" ")),
+        issued_at: Set(now),
+        expires_at: Set(now + lifetime),
+    })
+    .exec_without_returning(db)
+    .await?;
+    if stale(row.last_used_at, now) {
+        credential::Entity::update_many()
+            .col_expr(credential::Column::LastUsedAt, Expr::value(Some(now)))
+            .filter(credential::Column::Id.eq(&row.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: lifetime.num_seconds(),
+        scope: scopes.join(" "),
+    })
+}
+
+/// The token with everything that decides whether it is active, in one query.
+#[derive(Debug, FromQueryResult)]
+struct TokenRow {
+    scopes: String,
+    issued_at: DateTimeUtc,
+    expires_at: DateTimeUtc,
+    client_id: String,
+    environment: String,
+    revoked_at: Option<DateTimeUtc>,
+    credential_expires_at: DateTimeUtc,
+    status: String,
+}
+
+async fn token_row(conn: &impl ConnectionTrait, token_hash: &str) -> Result<Option<TokenRow>, sea_orm::DbErr> {
+    use access_token::Column as T;
+    use application::Column as A;
+    use credential::Column as C;
+    let query = Query::select()
+        .column((access_token::Entity, T::Scopes))
+        .column((access_token::Entity, T::IssuedAt))
+        .column((access_token::Entity, T::ExpiresAt))
+        .column((credential::Entity, C::ClientId))
+        .column((credential::Entity, C::Environment))
+        .column((credential::Entity, C::RevokedAt))
+        .expr_as(Expr::col((credential::Entity, C::ExpiresAt)), Alias::new("credential_expires_at"))
+        .column((application::Entity, A::Status))
+        .from(access_token::Entity)
+        .inner_join(
+            credential::Entity,
+            Expr::col((credential::Entity, C::Id)).equals((access_token::Entity, T::CredentialId)),
+        )
+        .inner_join(
+            application::Entity,
+            Expr::col((application::Entity, A::Id)).equals((credential::Entity, C::ApplicationId)),
+        )
+        .and_where(Expr::col((access_token::Entity, T::TokenHash)).eq(token_hash))
+        .to_owned();
+    TokenRow::find_by_statement(conn.get_database_backend().build(&query)).one(conn).await
+}
+
+/// Checks the gateway's key; unknown and revoked keys are refused alike.
+async fn check_gateway_key(services: &Services, key: Option<&str>) -> Result<(), OAuthError> {
+    let refused = || OAuthError::InvalidClient("A valid gateway key is required.".into());
+    let key = key.ok_or_else(refused)?;
+    let db = services.db();
+    let row = gateway_key::Entity::find()
+        .filter(gateway_key::Column::KeyHash.eq(sha256_hex(key)))
+        .one(db)
+        .await?
+        .filter(|k| k.revoked_at.is_none())
+        .ok_or_else(refused)?;
+    let now = services.clock().now();
+    if stale(row.last_used_at, now) {
+        gateway_key::Entity::update_many()
+            .col_expr(gateway_key::Column::LastUsedAt, Expr::value(Some(now)))
+            .filter(gateway_key::Column::Id.eq(&row.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// RFC 7662 introspection. Unknown, expired, revoked and suspended tokens are all simply
+/// inactive: the gateway needs no more.
+pub async fn introspect(
+    services: &Services,
+    gateway_key: Option<&str>,
+    token: &str,
+) -> Result<Introspection, OAuthError> {
+    check_gateway_key(services, gateway_key).await?;
+    let now = services.clock().now();
+    let Some(row) = token_row(services.db(), &sha256_hex(token)).await? else {
+        return Ok(Introspection::default());
+    };
+    let status = ApplicationStatus::from_str(&row.status).unwrap_or(ApplicationStatus::Revoked);
+    let state = CredentialState::of(row.revoked_at.is_some(), row.credential_expires_at, status, now);
+    if state != CredentialState::Active || now >= row.expires_at {
+        return Ok(Introspection::default());
+    }
+    Ok(Introspection {
+        active: true,
+        scope: Some(row.scopes),
+        client_id: Some(row.client_id),
+        token_type: Some("Bearer".into()),
+        exp: Some(row.expires_at.timestamp()),
+        iat: Some(row.issued_at.timestamp()),
+        environment: Some(row.environment),
+    })
+}
+
+/// Drops tokens that expired a while ago; introspection already treats them as inactive.
+pub async fn purge_expired_tokens(services: &Services) -> Result<u64, sea_orm::DbErr> {
+    let cutoff = services.clock().now() - Duration::hours(1);
+    let result = access_token::Entity::delete_many()
+        .filter(access_token::Column::ExpiresAt.lt(cutoff))
+        .exec(services.db())
+        .await?;
+    Ok(result.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_use_is_written_at_most_once_a_minute() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        assert!(stale(None, now));
+        assert!(!stale(Some(now - Duration::seconds(59)), now));
+        assert!(stale(Some(now - Duration::seconds(60)), now));
+    }
+
+    #[test]
+    fn errors_carry_their_rfc_codes() {
+        assert_eq!(OAuthError::InvalidClient(String::new()).code(), "invalid_client");
+        assert_eq!(OAuthError::InvalidScope(String::new()).code(), "invalid_scope");
+        assert_eq!(OAuthError::UnsupportedGrantType.code(), "unsupported_grant_type");
+        assert_eq!(OAuthError::InvalidRequest(String::new()).code(), "invalid_request");
+    }
+}
