@@ -62,6 +62,9 @@ impl MigrationTrait for Migration {
                     // SHA-256 of the secret, hex: secrets have 256 bits of entropy, so a fast
                     // hash is enough and the plain secret is never stored.
                     .col(string_len(CredentialSecrets::SecretHash, 64))
+                    // 1 for the first secret, then one more per rotation: orders them exactly,
+                    // even when rotations happen within the same clock tick.
+                    .col(integer(CredentialSecrets::Generation))
                     .col(timestamp_with_time_zone(CredentialSecrets::CreatedAt))
                     // NULL for the current secret; set when a rotation replaces it.
                     .col(timestamp_with_time_zone_null(CredentialSecrets::ValidUntil))
@@ -165,6 +168,7 @@ enum CredentialSecrets {
     Id,
     CredentialId,
     SecretHash,
+    Generation,
     CreatedAt,
     ValidUntil,
 }

@@ -2,28 +2,12 @@
 
 mod common;
 
-use common::fixtures::ready_to_submit;
-use common::{Client, TestApp, json};
+use common::fixtures::{reviewer, submitted_as};
+use common::{TestApp, json};
 use reqwest::StatusCode;
 use serde_json::Value;
 
 const DMS: &str = "portability.direct_messages.ongoing";
-
-async fn reviewer(app: &TestApp, admin: &mut Client, email: &str) -> Client {
-    let client = app.signed_in_user(email, "Reviewer").await;
-    let (_, users) = admin.get_json(&format!("/api/v1/users?q={email}")).await;
-    let id = users["items"][0]["id"].as_str().unwrap().to_owned();
-    admin.put_json(&format!("/api/v1/users/{id}/roles"), json!({"roles": ["reviewer"]})).await;
-    client
-}
-
-async fn submitted(app: &TestApp, email: &str) -> String {
-    let mut dev = app.signed_in_user(email, "Dev").await;
-    let (_, id) = ready_to_submit(&mut dev).await;
-    let (status, _) = dev.post_json(&format!("/api/v1/applications/{id}/submit"), json!({})).await;
-    assert_eq!(status, StatusCode::OK);
-    id
-}
 
 fn titles(review: &Value, checklist: &str) -> Vec<String> {
     review["items"]
@@ -51,8 +35,8 @@ fn as_input(template: &Value) -> Vec<Value> {
 #[tokio::test]
 async fn an_edit_publishes_a_new_version_and_reviews_in_progress_keep_theirs() {
     let app = TestApp::spawn().await;
-    let first = submitted(&app, "dev@example.com").await;
-    let second = submitted(&app, "other@example.com").await;
+    let (_, first) = submitted_as(&app, "dev@example.com").await;
+    let (_, second) = submitted_as(&app, "other@example.com").await;
     let mut admin = app.signed_in_admin().await;
     let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
 

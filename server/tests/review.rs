@@ -3,34 +3,18 @@
 
 mod common;
 
-use common::fixtures::ready_to_submit;
-use common::{Client, Options, TestApp, json};
+use common::fixtures::{pass_everything, ready_to_submit, reviewer, submitted_as};
+use common::{Options, TestApp, json};
 use portcullis_service::clock::ManualClock;
 use reqwest::StatusCode;
 use serde_json::Value;
 
 const DMS: &str = "portability.direct_messages.ongoing";
 
-async fn reviewer(app: &TestApp, admin: &mut Client, email: &str) -> Client {
-    let client = app.signed_in_user(email, "Reviewer").await;
-    let (_, users) = admin.get_json(&format!("/api/v1/users?q={email}")).await;
-    let id = users["items"][0]["id"].as_str().unwrap().to_owned();
-    admin.put_json(&format!("/api/v1/users/{id}/roles"), json!({"roles": ["reviewer"]})).await;
-    client
-}
-
-async fn submitted(app: &TestApp) -> (Client, String) {
-    let mut dev = app.signed_in_user("dev@example.com", "Dev").await;
-    let (_, id) = ready_to_submit(&mut dev).await;
-    let (status, _) = dev.post_json(&format!("/api/v1/applications/{id}/submit"), json!({})).await;
-    assert_eq!(status, StatusCode::OK);
-    (dev, id)
-}
-
 #[tokio::test]
 async fn developers_cannot_review_and_nobody_reviews_their_own_organisation() {
     let app = TestApp::spawn().await;
-    let (mut dev, id) = submitted(&app).await;
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
     let (status, _) = dev.post_json(&format!("/api/v1/applications/{id}/assign"), json!({})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = dev
@@ -54,7 +38,7 @@ async fn developers_cannot_review_and_nobody_reviews_their_own_organisation() {
 #[tokio::test]
 async fn changes_requested_reach_the_applicant_who_resubmits() {
     let app = TestApp::spawn().await;
-    let (mut dev, id) = submitted(&app).await;
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
     let mut admin = app.signed_in_admin().await;
     let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
     let path = format!("/api/v1/applications/{id}");
@@ -97,7 +81,7 @@ async fn changes_requested_reach_the_applicant_who_resubmits() {
 #[tokio::test]
 async fn two_reviewers_deciding_at_once_produce_exactly_one_decision() {
     let app = TestApp::spawn().await;
-    let (_, id) = submitted(&app).await;
+    let (_, id) = submitted_as(&app, "dev@example.com").await;
     let mut admin = app.signed_in_admin().await;
     let mut first = reviewer(&app, &mut admin, "one@example.com").await;
     let mut second = reviewer(&app, &mut admin, "two@example.com").await;
@@ -115,23 +99,6 @@ async fn two_reviewers_deciding_at_once_produce_exactly_one_decision() {
     assert_eq!(audit["total"], 1);
 }
 
-/// Claims the application and records `pass` on every item of the caller's review.
-async fn pass_everything(rev: &mut Client, path: &str) -> Value {
-    let (status, body) = rev.post_json(&format!("{path}/assign"), json!({})).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, review) = rev.get_json(&format!("{path}/review")).await;
-    assert_eq!(status, StatusCode::OK, "{review}");
-    let mut last = review.clone();
-    for item in review["items"].as_array().unwrap() {
-        let (status, body) = rev
-            .put_json(&format!("{path}/review/items/{}", item["item_id"].as_str().unwrap()), json!({"verdict": "pass"}))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        last = body;
-    }
-    last
-}
-
 fn titles(review: &Value) -> Vec<String> {
     review["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap().to_owned()).collect()
 }
@@ -139,7 +106,7 @@ fn titles(review: &Value) -> Vec<String> {
 #[tokio::test]
 async fn verdicts_are_saved_as_the_reviewer_goes_and_approval_follows_the_checklists() {
     let app = TestApp::spawn().await;
-    let (mut dev, id) = submitted(&app).await;
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
     let mut admin = app.signed_in_admin().await;
     let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
     let path = format!("/api/v1/applications/{id}");
@@ -272,7 +239,7 @@ async fn sensitive_scopes_need_two_different_reviewers_and_the_second_may_narrow
 #[tokio::test]
 async fn requested_changes_list_the_failed_items_to_the_applicant() {
     let app = TestApp::spawn().await;
-    let (mut dev, id) = submitted(&app).await;
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
     let mut admin = app.signed_in_admin().await;
     let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
     let path = format!("/api/v1/applications/{id}");
@@ -314,7 +281,7 @@ async fn the_queue_filters_sorts_and_pages_on_the_server() {
     let app = TestApp::spawn_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
     // Two organisations' applications: an ordinary one first, a direct-messages one fifteen days later
     // (everybody signs in after the jump, sessions expire when idle).
-    let (_, plain) = submitted(&app).await;
+    let (_, plain) = submitted_as(&app, "dev@example.com").await;
     clock.advance(std::time::Duration::from_secs(15 * 24 * 3600));
     let mut admin = app.signed_in_admin().await;
     let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
@@ -394,7 +361,7 @@ async fn the_queue_filters_sorts_and_pages_on_the_server() {
 #[tokio::test]
 async fn two_reviewers_approving_at_once_produce_exactly_one_approval() {
     let app = TestApp::spawn().await;
-    let (_, id) = submitted(&app).await;
+    let (_, id) = submitted_as(&app, "dev@example.com").await;
     let mut admin = app.signed_in_admin().await;
     let mut first = reviewer(&app, &mut admin, "one@example.com").await;
     let mut second = reviewer(&app, &mut admin, "two@example.com").await;

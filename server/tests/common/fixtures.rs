@@ -1,6 +1,6 @@
 //! Test data: real image and PDF files, and a complete application.
 
-use super::{Client, json};
+use super::{Client, TestApp, json};
 use serde_json::Value;
 use std::io::Cursor;
 
@@ -99,4 +99,40 @@ pub async fn ready_to_submit(client: &mut Client) -> (String, String) {
         .await;
     assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
     (org_id, id)
+}
+
+/// A submitted application of a new developer's new organisation; the developer's client
+/// and the application's id.
+pub async fn submitted_as(app: &TestApp, email: &str) -> (Client, String) {
+    let mut dev = app.signed_in_user(email, "Dev").await;
+    let (_, id) = ready_to_submit(&mut dev).await;
+    let (status, body) = dev.post_json(&format!("/api/v1/applications/{id}/submit"), json!({})).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    (dev, id)
+}
+
+/// A new account made a reviewer by `admin`, signed in.
+pub async fn reviewer(app: &TestApp, admin: &mut Client, email: &str) -> Client {
+    let client = app.signed_in_user(email, "Reviewer").await;
+    let (_, users) = admin.get_json(&format!("/api/v1/users?q={email}")).await;
+    let id = users["items"][0]["id"].as_str().unwrap().to_owned();
+    admin.put_json(&format!("/api/v1/users/{id}/roles"), json!({"roles": ["reviewer"]})).await;
+    client
+}
+
+/// Claims the application and records `pass` on every item of the caller's review.
+pub async fn pass_everything(rev: &mut Client, path: &str) -> Value {
+    let (status, body) = rev.post_json(&format!("{path}/assign"), json!({})).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    let (status, review) = rev.get_json(&format!("{path}/review")).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{review}");
+    let mut last = review.clone();
+    for item in review["items"].as_array().unwrap() {
+        let (status, body) = rev
+            .put_json(&format!("{path}/review/items/{}", item["item_id"].as_str().unwrap()), json!({"verdict": "pass"}))
+            .await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+        last = body;
+    }
+    last
 }

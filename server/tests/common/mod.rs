@@ -210,6 +210,7 @@ pub fn link_token(mail: &str, path: &str) -> String {
 }
 
 /// An HTTP client that keeps the session cookie it is given, like a browser would.
+#[derive(Clone)]
 pub struct Client {
     pub base: String,
     http: reqwest::Client,

@@ -106,6 +106,7 @@ pub async fn issue(services: &Services, ctx: &Ctx, id: &str, input: IssueInput) 
         id: Set(new_id()),
         credential_id: Set(credential_id),
         secret_hash: Set(sha256_hex(&client_secret)),
+        generation: Set(1),
         created_at: Set(now),
         valid_until: Set(None),
     })

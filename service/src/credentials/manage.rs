@@ -106,6 +106,7 @@ pub async fn rotate(services: &Services, ctx: &Ctx, client_id: &str) -> ServiceR
         id: Set(new_id()),
         credential_id: Set(row.id.clone()),
         secret_hash: Set(sha256_hex(&client_secret)),
+        generation: Set(previous.first().map_or(1, |s| s.generation + 1)),
         created_at: Set(now),
         valid_until: Set(None),
     })

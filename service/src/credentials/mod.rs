@@ -86,15 +86,13 @@ fn environment_of(row: &credential::Model) -> Environment {
     Environment::parse(&row.environment).unwrap_or(Environment::Sandbox)
 }
 
-/// Secrets of a credential, the current one first, then earlier ones newest first.
+/// Secrets of a credential, newest (the current one) first.
 async fn secrets_of(conn: &impl ConnectionTrait, credential_id: &str) -> ServiceResult<Vec<credential_secret::Model>> {
-    let mut secrets = credential_secret::Entity::find()
+    Ok(credential_secret::Entity::find()
         .filter(credential_secret::Column::CredentialId.eq(credential_id))
-        .order_by_desc(credential_secret::Column::CreatedAt)
+        .order_by_desc(credential_secret::Column::Generation)
         .all(conn)
-        .await?;
-    secrets.sort_by_key(|s| s.valid_until.is_some());
-    Ok(secrets)
+        .await?)
 }
 
 async fn view(
@@ -148,6 +146,7 @@ mod tests {
             id: "s".into(),
             credential_id: "c".into(),
             secret_hash: sha256_hex(secret),
+            generation: 1,
             created_at: now,
             valid_until,
         };

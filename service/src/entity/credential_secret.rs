@@ -7,6 +7,7 @@ pub struct Model {
     pub id: String,
     pub credential_id: String,
     pub secret_hash: String,
+    pub generation: i32,
     pub created_at: DateTimeUtc,
     pub valid_until: Option<DateTimeUtc>,
 }

@@ -1,0 +1,370 @@
+//! Credentials behind the review gate, and the OAuth endpoints driven by a standard OAuth 2.0
+//! client library (the `oauth2` crate), as a developer's app would.
+
+mod common;
+
+use common::fixtures::{pass_everything, reviewer, submitted_as};
+use common::{Client, Options, TestApp, json};
+use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth2::{AuthType, ClientId, ClientSecret, RequestTokenError, Scope, TokenResponse, TokenUrl};
+use portcullis_service::clock::ManualClock;
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::time::Duration;
+
+const POSTS: &str = "portability.posts.single";
+const CONNECTIONS: &str = "portability.connections.single";
+
+struct Issued {
+    client_id: String,
+    client_secret: String,
+}
+
+async fn issue(client: &mut Client, id: &str, environment: &str) -> (StatusCode, Value) {
+    client.post_json(&format!("/api/v1/applications/{id}/credentials"), json!({ "environment": environment })).await
+}
+
+async fn issued(client: &mut Client, id: &str, environment: &str) -> Issued {
+    let (status, body) = issue(client, id, environment).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    Issued {
+        client_id: body["client_id"].as_str().unwrap().to_owned(),
+        client_secret: body["client_secret"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// A reviewer approves the application with posts only (connections were asked for too).
+async fn approve_posts_only(app: &TestApp, admin: &mut Client, id: &str) {
+    let mut rev = reviewer(app, admin, "rev@example.com").await;
+    let path = format!("/api/v1/applications/{id}");
+    pass_everything(&mut rev, &path).await;
+    let (status, body) = rev
+        .post_json(
+            &format!("{path}/decision"),
+            json!({"decision": "approve", "granted_scopes": [POSTS], "message": "Followers are not needed."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// What an app does: the client credentials grant through the `oauth2` crate.
+async fn oauth_token(
+    app: &TestApp,
+    credentials: &Issued,
+    auth: AuthType,
+    scopes: &[&str],
+) -> Result<oauth2::basic::BasicTokenResponse, Option<BasicErrorResponseType>> {
+    let client = BasicClient::new(ClientId::new(credentials.client_id.clone()))
+        .set_client_secret(ClientSecret::new(credentials.client_secret.clone()))
+        .set_token_uri(TokenUrl::new(format!("{}/oauth/token", app.base)).unwrap())
+        .set_auth_type(auth);
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let mut request = client.exchange_client_credentials();
+    for scope in scopes {
+        request = request.add_scope(Scope::new((*scope).to_owned()));
+    }
+    request.request_async(&http).await.map_err(|error| match error {
+        RequestTokenError::ServerResponse(response) => Some(response.error().clone()),
+        _ => None,
+    })
+}
+
+async fn gateway_key(admin: &mut Client) -> String {
+    let (status, body) = admin.post_json("/api/v1/gateway-keys", json!({"name": "Edge gateway"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["key"].as_str().unwrap().to_owned()
+}
+
+async fn introspect(app: &TestApp, key: &str, token: &str) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/oauth/introspect", app.base))
+        .bearer_auth(key)
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_gate_decides_who_gets_which_credentials() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    let mut dev = app.signed_in_user("dev@example.com", "Dev").await;
+    let (_, draft) = common::fixtures::draft(&mut dev).await;
+    let (status, body) = issue(&mut dev, &draft, "sandbox").await;
+    assert_eq!(status, StatusCode::CONFLICT, "a draft gets nothing: {body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("once the application is submitted"));
+
+    let (mut owner, id) = submitted_as(&app, "owner@example.com").await;
+    let mut outsider = app.signed_in_user("outsider@example.com", "Outsider").await;
+    let (status, _) = issue(&mut outsider, &id, "sandbox").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another organisation's application does not exist for them");
+    let (status, body) = issue(&mut owner, &id, "production").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["message"], "Only admins issue production credentials.");
+    let (status, body) = issue(&mut admin, &id, "production").await;
+    assert_eq!(status, StatusCode::CONFLICT, "not approved yet: {body}");
+    let (status, body) = issue(&mut owner, &id, "staging").await;
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::BAD_REQUEST, "{status} {body}");
+
+    // Sandbox: the requested scopes, marked as sandbox, once.
+    let (status, sandbox) = issue(&mut owner, &id, "sandbox").await;
+    assert_eq!(status, StatusCode::CREATED, "{sandbox}");
+    assert_eq!(sandbox["environment"], "sandbox");
+    assert_eq!(sandbox["scopes"], json!([POSTS, CONNECTIONS]));
+    assert!(sandbox["client_secret"].as_str().unwrap().starts_with("pcs_test_"));
+    let (status, _) = issue(&mut owner, &id, "sandbox").await;
+    assert_eq!(status, StatusCode::CONFLICT, "one active sandbox set");
+
+    // Approved with fewer scopes: production carries exactly the granted ones.
+    approve_posts_only(&app, &mut admin, &id).await;
+    let (status, _) = issue(&mut owner, &id, "production").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, production) = issue(&mut admin, &id, "production").await;
+    assert_eq!(status, StatusCode::CREATED, "{production}");
+    assert_eq!(production["scopes"], json!([POSTS]));
+    let secret = production["client_secret"].as_str().unwrap();
+    assert!(secret.starts_with("pcs_live_") && secret.len() >= 9 + 43, "256 bits, base64url: {secret}");
+    let (status, _) = issue(&mut admin, &id, "production").await;
+    assert_eq!(status, StatusCode::CONFLICT, "one active production set");
+
+    // Listed for the organisation without any secret.
+    let (status, list) = owner.get_json(&format!("/api/v1/applications/{id}/credentials")).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = list.to_string();
+    assert!(!text.contains(secret) && !text.contains("client_secret"), "{text}");
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["environment"], "production");
+    assert_eq!(items[0]["state"], "active");
+    assert_eq!(items[1]["environment"], "sandbox");
+    let (status, _) = outsider.get_json(&format!("/api/v1/applications/{id}/credentials")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A rejected application gets no sandbox credentials.
+    let (mut other, rejected) = submitted_as(&app, "other@example.com").await;
+    let mut rev = reviewer(&app, &mut admin, "rev2@example.com").await;
+    rev.post_json(&format!("/api/v1/applications/{rejected}/assign"), json!({})).await;
+    let (status, _) = rev
+        .post_json(
+            &format!("/api/v1/applications/{rejected}/decision"),
+            json!({"decision": "reject", "message": "Not a portability use."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = issue(&mut other, &rejected, "sandbox").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let (_, audit) = admin.get_json(&format!("/api/v1/audit?action=credential.issued&object_id={id}")).await;
+    assert_eq!(audit["total"], 2);
+    assert!(!audit.to_string().contains(secret));
+}
+
+#[tokio::test]
+async fn a_standard_client_gets_tokens_within_its_grant_and_the_gateway_checks_them() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    let (_, id) = submitted_as(&app, "dev@example.com").await;
+    approve_posts_only(&app, &mut admin, &id).await;
+    let live = issued(&mut admin, &id, "production").await;
+    let key = gateway_key(&mut admin).await;
+
+    for auth in [AuthType::BasicAuth, AuthType::RequestBody] {
+        let token = oauth_token(&app, &live, auth, &[]).await.expect("token");
+        assert_eq!(token.token_type(), &oauth2::basic::BasicTokenType::Bearer);
+        assert!(token.expires_in().unwrap() <= Duration::from_secs(3600));
+        let (status, body) = introspect(&app, &key, token.access_token().secret()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["active"], true, "{body}");
+        assert_eq!(body["scope"], POSTS);
+        assert_eq!(body["client_id"], live.client_id.as_str());
+        assert_eq!(body["environment"], "production");
+        assert!(body["exp"].as_i64().unwrap() > body["iat"].as_i64().unwrap());
+    }
+    let token = oauth_token(&app, &live, AuthType::BasicAuth, &[POSTS]).await.expect("a granted scope");
+    assert_eq!(token.scopes().unwrap()[0].as_str(), POSTS);
+    let refused = oauth_token(&app, &live, AuthType::BasicAuth, &[CONNECTIONS]).await;
+    assert_eq!(refused.unwrap_err(), Some(BasicErrorResponseType::InvalidScope), "requested but not granted");
+
+    // Wrong, unknown and missing client authentication.
+    let wrong = Issued { client_id: live.client_id.clone(), client_secret: format!("{}x", live.client_secret) };
+    assert_eq!(
+        oauth_token(&app, &wrong, AuthType::BasicAuth, &[]).await.unwrap_err(),
+        Some(BasicErrorResponseType::InvalidClient)
+    );
+    let unknown = Issued { client_id: "pcc_unknown".into(), client_secret: live.client_secret.clone() };
+    assert_eq!(
+        oauth_token(&app, &unknown, AuthType::RequestBody, &[]).await.unwrap_err(),
+        Some(BasicErrorResponseType::InvalidClient)
+    );
+    let http = reqwest::Client::new();
+    let token_url = format!("{}/oauth/token", app.base);
+    let response = http.post(&token_url).form(&[("grant_type", "client_credentials")]).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(response.headers().contains_key("www-authenticate"));
+    assert_eq!(response.json::<Value>().await.unwrap()["error"], "invalid_client");
+    let response = http
+        .post(&token_url)
+        .header("authorization", "Basic not-base64!")
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let response = http
+        .post(&token_url)
+        .basic_auth(&live.client_id, Some(&live.client_secret))
+        .form(&[("grant_type", "password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.json::<Value>().await.unwrap()["error"], "unsupported_grant_type");
+    let response = http
+        .post(&token_url)
+        .basic_auth(&live.client_id, Some(&live.client_secret))
+        .json(&json!({"grant_type": "client_credentials"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "JSON is not the token endpoint's format");
+
+    // The gateway must authenticate; unknown tokens are simply inactive.
+    let (status, body) = introspect(&app, "pgk_wrong", token.access_token().secret()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (status, body) = introspect(&app, &key, "pat_unknown").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({"active": false}));
+    let (_, keys) = admin.get_json("/api/v1/gateway-keys").await;
+    let key_id = keys["items"][0]["id"].as_str().unwrap().to_owned();
+    assert!(!keys.to_string().contains(&key), "keys are never listed");
+    let mut dev = app.signed_in_user("nosy@example.com", "Nosy").await;
+    let (status, _) = dev.get_json("/api/v1/gateway-keys").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(admin.delete(&format!("/api/v1/gateway-keys/{key_id}")).await.status(), StatusCode::NO_CONTENT);
+    let (status, _) = introspect(&app, &key, token.access_token().secret()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a revoked gateway key stops at once");
+}
+
+#[tokio::test]
+async fn revocation_and_suspension_take_effect_on_the_very_next_request() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
+    approve_posts_only(&app, &mut admin, &id).await;
+    let live = issued(&mut admin, &id, "production").await;
+    let key = gateway_key(&mut admin).await;
+    let path = format!("/api/v1/applications/{id}");
+
+    // Suspension stops tokens and new token requests; reinstatement brings them back.
+    let token = oauth_token(&app, &live, AuthType::BasicAuth, &[]).await.unwrap();
+    let secret = token.access_token().secret().clone();
+    let (status, body) = dev.post_json(&format!("{path}/suspend"), json!({"reason": "Abuse report"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only admins suspend: {body}");
+    let (status, body) = admin.post_json(&format!("{path}/suspend"), json!({"reason": ""})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) =
+        admin.post_json(&format!("{path}/suspend"), json!({"reason": "Investigating an abuse report."})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["application"]["status"], "suspended");
+    assert_eq!(introspect(&app, &key, &secret).await.1, json!({"active": false}));
+    assert_eq!(
+        oauth_token(&app, &live, AuthType::BasicAuth, &[]).await.unwrap_err(),
+        Some(BasicErrorResponseType::InvalidClient)
+    );
+    let (_, list) = dev.get_json(&format!("{path}/credentials")).await;
+    assert_eq!(list["items"][0]["state"], "suspended");
+    app.wait_for_mail("dev@example.com", "suspended").await;
+    let (status, _) = admin.post_json(&format!("{path}/reinstate"), json!({"reason": "Report unfounded."})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(introspect(&app, &key, &secret).await.1["active"], true);
+
+    // Revocation: the next introspection and token request fail; the organisation is told why.
+    let (status, body) = dev.post_json(&format!("/api/v1/credentials/{}/rotate", live.client_id), json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the organisation does not rotate production credentials: {body}");
+    let response = admin
+        .post(
+            &format!("/api/v1/credentials/{}/revoke", live.client_id),
+            json!({"reason": "Leaked in a public repository."}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(introspect(&app, &key, &secret).await.1, json!({"active": false}));
+    assert_eq!(
+        oauth_token(&app, &live, AuthType::RequestBody, &[]).await.unwrap_err(),
+        Some(BasicErrorResponseType::InvalidClient)
+    );
+    let mail = app.wait_for_mail("dev@example.com", "Leaked in a public repository.").await;
+    assert!(mail.contains(&live.client_id) && !mail.contains(&live.client_secret));
+    let (_, list) = dev.get_json(&format!("{path}/credentials")).await;
+    assert_eq!(list["items"][0]["state"], "revoked");
+    assert_eq!(list["items"][0]["revoked_reason"], "Leaked in a public repository.");
+    let (status, _) = admin.post_json(&format!("/api/v1/credentials/{}/revoke", live.client_id), json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // A new production set can be issued once the old one is revoked.
+    issued(&mut admin, &id, "production").await;
+}
+
+#[tokio::test]
+async fn a_rotated_secret_works_through_the_overlap_then_stops() {
+    let clock = ManualClock::new(chrono::Utc::now());
+    let app = TestApp::spawn_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
+    let first = issued(&mut dev, &id, "sandbox").await;
+    let (status, rotated) = dev.post_json(&format!("/api/v1/credentials/{}/rotate", first.client_id), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{rotated}");
+    let second =
+        Issued { client_id: first.client_id.clone(), client_secret: rotated["client_secret"].as_str().unwrap().into() };
+    assert_ne!(second.client_secret, first.client_secret);
+    let until = chrono::DateTime::parse_from_rfc3339(rotated["previous_secret_valid_until"].as_str().unwrap()).unwrap();
+    let overlap = (until.to_utc() - clock_now(&app)).num_seconds();
+    assert!((7 * 24 * 3600 - 1..=7 * 24 * 3600).contains(&overlap), "{overlap}");
+    assert!(oauth_token(&app, &first, AuthType::BasicAuth, &[]).await.is_ok(), "the old secret still works");
+    assert!(oauth_token(&app, &second, AuthType::BasicAuth, &[]).await.is_ok());
+
+    // Two more rotations: only the two newest earlier secrets stay valid.
+    let (_, third) = dev.post_json(&format!("/api/v1/credentials/{}/rotate", first.client_id), json!({})).await;
+    let (_, fourth) = dev.post_json(&format!("/api/v1/credentials/{}/rotate", first.client_id), json!({})).await;
+    let third =
+        Issued { client_id: first.client_id.clone(), client_secret: third["client_secret"].as_str().unwrap().into() };
+    let fourth =
+        Issued { client_id: first.client_id.clone(), client_secret: fourth["client_secret"].as_str().unwrap().into() };
+    assert!(oauth_token(&app, &first, AuthType::BasicAuth, &[]).await.is_err(), "a third old secret stops at once");
+    assert!(oauth_token(&app, &second, AuthType::BasicAuth, &[]).await.is_ok());
+    assert!(oauth_token(&app, &third, AuthType::BasicAuth, &[]).await.is_ok());
+
+    clock.advance(Duration::from_secs(7 * 24 * 3600 + 1));
+    assert!(oauth_token(&app, &second, AuthType::BasicAuth, &[]).await.is_err(), "the overlap has ended");
+    assert!(oauth_token(&app, &third, AuthType::BasicAuth, &[]).await.is_err());
+    assert!(oauth_token(&app, &fourth, AuthType::BasicAuth, &[]).await.is_ok());
+    let mut dev = app.signed_in_user("dev2@example.com", "Dev 2").await;
+    let (status, _) = dev.post_json(&format!("/api/v1/credentials/{}/rotate", first.client_id), json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another organisation cannot rotate it");
+}
+
+fn clock_now(app: &TestApp) -> chrono::DateTime<chrono::Utc> {
+    app.services.clock().now()
+}
+
+#[tokio::test]
+async fn issuing_twice_at_once_yields_one_credential_set() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    let (_, id) = submitted_as(&app, "dev@example.com").await;
+    approve_posts_only(&app, &mut admin, &id).await;
+    let attempts = (0..6).map(|_| {
+        let mut admin = admin.clone();
+        let id = id.clone();
+        tokio::spawn(async move { issue(&mut admin, &id, "production").await.0 })
+    });
+    let mut statuses = Vec::new();
+    for attempt in attempts.collect::<Vec<_>>() {
+        statuses.push(attempt.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT), "{statuses:?}");
+    let (_, list) = admin.get_json(&format!("/api/v1/applications/{id}/credentials")).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}
