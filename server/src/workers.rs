@@ -1,7 +1,9 @@
-//! Background work of each instance: mail delivery and expired-session cleanup.
+//! Background work of each instance: mail delivery, and housekeeping (expired sessions and
+//! tokens, credential expiry reminders).
 
 use crate::config::Config;
 use portcullis_service::Services;
+use portcullis_service::credentials::{self, oauth};
 use portcullis_service::mail::MailTransport;
 use portcullis_service::mail::worker::MailWorker;
 use portcullis_service::session_store::DbSessionStore;
@@ -29,19 +31,28 @@ pub fn spawn(
     let mail = MailWorker::new(services.clone(), transport, config.mail_from.clone(), config.mail_poll_every);
     let mail = tokio::spawn(mail.run(shutdown.clone()));
     let store = DbSessionStore::new(services.db().clone());
+    let services = services.clone();
     let mut stop = shutdown.clone();
-    let sessions = tokio::spawn(async move {
+    let chores = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(600));
         loop {
             tokio::select! {
-                _ = every.tick() => {
-                    if let Err(e) = store.delete_expired().await {
-                        tracing::warn!(error = %e, "could not delete expired sessions");
-                    }
-                }
+                _ = every.tick() => housekeeping(&services, &store).await,
                 _ = stop.changed() => return,
             }
         }
     });
-    vec![mail, sessions]
+    vec![mail, chores]
+}
+
+async fn housekeeping(services: &Services, store: &DbSessionStore) {
+    if let Err(e) = store.delete_expired().await {
+        tracing::warn!(error = %e, "could not delete expired sessions");
+    }
+    if let Err(e) = oauth::purge_expired_tokens(services).await {
+        tracing::warn!(error = %e, "could not delete expired access tokens");
+    }
+    if let Err(e) = credentials::remind_expiring(services).await {
+        tracing::warn!(error = %e, "could not send credential expiry reminders");
+    }
 }

@@ -368,3 +368,38 @@ async fn issuing_twice_at_once_yields_one_credential_set() {
     let (_, list) = admin.get_json(&format!("/api/v1/applications/{id}/credentials")).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_organisation_is_reminded_thirty_and_seven_days_before_expiry() {
+    let clock = ManualClock::new(chrono::Utc::now());
+    let app = TestApp::spawn_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
+    let mut admin = app.signed_in_admin().await;
+    let (_, id) = submitted_as(&app, "dev@example.com").await;
+    approve_posts_only(&app, &mut admin, &id).await;
+    let (_, live) = issue(&mut admin, &id, "production").await;
+    let expires = chrono::DateTime::parse_from_rfc3339(live["expires_at"].as_str().unwrap()).unwrap().to_utc();
+    let lifetime = (expires - clock_now(&app)).num_seconds();
+    assert!((365 * 86400 - 1..=365 * 86400).contains(&lifetime), "production credentials last 12 months");
+    let remind = || portcullis_service::credentials::remind_expiring(&app.services);
+    let day = Duration::from_secs(24 * 3600);
+
+    clock.advance(day * 334);
+    assert_eq!(remind().await.unwrap(), 0, "31 days before: nothing yet");
+    clock.advance(day);
+    assert_eq!(remind().await.unwrap(), 1);
+    let mail = app.wait_for_mail("dev@example.com", "expire").await;
+    assert!(
+        mail.contains(live["client_id"].as_str().unwrap()) && !mail.contains(live["client_secret"].as_str().unwrap())
+    );
+    assert_eq!(remind().await.unwrap(), 0, "once");
+    clock.advance(day * 23);
+    assert_eq!(remind().await.unwrap(), 1, "7 days before");
+    assert_eq!(remind().await.unwrap(), 0);
+    clock.advance(day * 8);
+    assert_eq!(remind().await.unwrap(), 0, "expired: no more reminders");
+    let mut admin = app.signed_in_admin().await;
+    let (_, audit) = admin.get_json(&format!("/api/v1/audit?action=credential.expiry_reminded&object_id={id}")).await;
+    assert_eq!(audit["total"], 2);
+    let (_, list) = admin.get_json(&format!("/api/v1/applications/{id}/credentials")).await;
+    assert_eq!(list["items"][0]["state"], "expired");
+}

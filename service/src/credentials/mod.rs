@@ -6,10 +6,12 @@ mod gateway_keys;
 mod issue;
 mod manage;
 pub mod oauth;
+mod reminders;
 
 pub use gateway_keys::{create_gateway_key, list_gateway_keys, revoke_gateway_key};
 pub use issue::issue;
 pub use manage::{list, revoke, rotate};
+pub use reminders::remind_expiring;
 
 use crate::entity::{credential, credential_secret, user};
 use crate::error::ServiceResult;

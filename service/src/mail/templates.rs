@@ -188,6 +188,35 @@ pub fn access_changed(
     .render()
 }
 
+/// A reminder that production credentials expire, with the way to keep access.
+pub fn credential_expiring(
+    to: &str,
+    name: &str,
+    app_name: &str,
+    reference: &str,
+    client_id: &str,
+    expires_at: &str,
+    link: &str,
+) -> OutgoingMail {
+    let subject =
+        format!("API credentials of application {reference} expire on {}", &expires_at[..10.min(expires_at.len())]);
+    let body =
+        format!("The production API credentials {client_id} of {app_name} ({reference}) expire at {expires_at}.");
+    Letter {
+        to,
+        subject: &subject,
+        greeting_name: name,
+        paragraphs: &[
+            &body,
+            "To keep access, ask for recertification from the application's page: the application is reviewed \
+             again, and new credentials are issued once it is approved.",
+        ],
+        action: Some(("Open the application", link)),
+        footer: "Without recertification the credentials stop working when they expire.",
+    }
+    .render()
+}
+
 /// Names the credential by its public client id; never a secret.
 pub fn credential_revoked(
     to: &str,
