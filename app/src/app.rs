@@ -1,12 +1,14 @@
 use crate::components::layout::{Header, Session};
 use crate::pages::NotFound;
 use crate::pages::admin::{AuditPage, MailPage, UsersPage};
+use crate::pages::applications::credentials::CredentialsPage;
 use crate::pages::applications::editor::EditApplicationPage;
 use crate::pages::applications::review::ReviewPage;
 use crate::pages::applications::status::ApplicationPage;
 use crate::pages::applications::{ApplicationsPage, NewApplicationPage};
 use crate::pages::auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyEmailPage};
 use crate::pages::checklists::ChecklistsPage;
+use crate::pages::gateway_keys::GatewayKeysPage;
 use crate::pages::home::Home;
 use crate::pages::orgs::{AcceptInvitationPage, OrgPage, OrgsPage};
 use crate::pages::review::{MyReviews, ReviewQueue};
@@ -83,8 +85,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("applications/:id") view=ApplicationPage ssr=SsrMode::Async/>
                     <Route path=path!("applications/:id/edit") view=EditApplicationPage ssr=SsrMode::Async/>
                     <Route path=path!("applications/:id/review") view=ReviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("applications/:id/credentials") view=CredentialsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/checklists") view=ChecklistsPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin/gateway-keys") view=GatewayKeysPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/mail") view=MailPage ssr=SsrMode::Async/>
                 </Routes>

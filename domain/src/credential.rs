@@ -254,6 +254,84 @@ pub fn status_allows_tokens(status: ApplicationStatus) -> bool {
     matches!(status, Submitted | InReview | ChangesRequested | Approved)
 }
 
+/// Who manages existing credentials: admins always; the organisation its sandbox ones; owners
+/// may also revoke production ones (when a secret leaks) but only admins rotate them.
+pub fn may_manage(environment: Environment, party: Party, revoking: bool) -> bool {
+    match (environment, party) {
+        (_, Party::Admin) => true,
+        (Environment::Sandbox, Party::Member | Party::Owner) => true,
+        (Environment::Production, Party::Owner) => revoking,
+        _ => false,
+    }
+}
+
+/// What the credentials page offers the caller; the server checks again on every request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offers {
+    pub issue_sandbox: bool,
+    pub issue_production: bool,
+    pub rotate_sandbox: bool,
+    pub rotate_production: bool,
+    pub revoke_sandbox: bool,
+    pub revoke_production: bool,
+    pub suspend: bool,
+    pub reinstate: bool,
+}
+
+impl Offers {
+    /// `active`: environments that have active credentials already.
+    pub fn of(
+        party: Party,
+        status: ApplicationStatus,
+        requested: &[String],
+        granted: &[String],
+        active: &[Environment],
+    ) -> Offers {
+        let can_issue = |environment| {
+            check_issue(IssueRequest {
+                environment,
+                party,
+                status,
+                requested,
+                granted,
+                already_issued: active.contains(&environment),
+            })
+            .is_ok()
+        };
+        Offers {
+            issue_sandbox: can_issue(Environment::Sandbox),
+            issue_production: can_issue(Environment::Production),
+            rotate_sandbox: may_manage(Environment::Sandbox, party, false),
+            rotate_production: may_manage(Environment::Production, party, false),
+            revoke_sandbox: may_manage(Environment::Sandbox, party, true),
+            revoke_production: may_manage(Environment::Production, party, true),
+            suspend: party == Party::Admin && status == ApplicationStatus::Approved,
+            reinstate: party == Party::Admin && status == ApplicationStatus::Suspended,
+        }
+    }
+
+    pub fn may_rotate(&self, environment: Environment) -> bool {
+        match environment {
+            Environment::Sandbox => self.rotate_sandbox,
+            Environment::Production => self.rotate_production,
+        }
+    }
+
+    pub fn may_revoke(&self, environment: Environment) -> bool {
+        match environment {
+            Environment::Sandbox => self.revoke_sandbox,
+            Environment::Production => self.revoke_production,
+        }
+    }
+}
+
+/// The credentials page: every credential of the application and what the caller may do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialOverview {
+    pub credentials: Vec<CredentialView>,
+    pub offers: Offers,
+}
+
 /// How many earlier secrets stay valid after rotations, at most.
 pub const MAX_OLD_SECRETS: usize = 2;
 
@@ -429,6 +507,25 @@ mod tests {
         for malformed in ["portability.posts.single  portability.profile.single", " x", "a\"b", "a\\b", "é", "a\tb"] {
             assert_eq!(token_scopes(Some(malformed), &granted), Err(ScopeError::Malformed), "{malformed:?}");
         }
+    }
+
+    #[test]
+    fn managing_and_offers_follow_the_same_rules() {
+        use Environment::*;
+        for party in Party::ALL {
+            assert_eq!(may_manage(Sandbox, party, false), party != Party::Reviewer, "{party:?}");
+            assert_eq!(may_manage(Production, party, false), party == Party::Admin, "{party:?}");
+            assert_eq!(may_manage(Production, party, true), matches!(party, Party::Admin | Party::Owner));
+        }
+        let requested = scopes(&["portability.posts.single"]);
+        let offers = Offers::of(Party::Admin, Approved, &requested, &requested, &[Sandbox]);
+        assert!(offers.issue_production && !offers.issue_sandbox && offers.suspend && !offers.reinstate);
+        let offers = Offers::of(Party::Owner, InReview, &requested, &[], &[]);
+        assert!(offers.issue_sandbox && !offers.issue_production && !offers.suspend);
+        assert!(offers.may_revoke(Production) && !offers.may_rotate(Production) && offers.may_rotate(Sandbox));
+        let offers = Offers::of(Party::Admin, Suspended, &requested, &requested, &[Production]);
+        assert!(offers.reinstate && !offers.issue_production);
+        assert_eq!(Offers::of(Party::Reviewer, Approved, &requested, &requested, &[]), Offers::default());
     }
 
     #[test]

@@ -84,8 +84,12 @@ async fn mail_waits_in_the_outbox_while_the_server_is_down() {
 
     let smtp = SmtpServer::start(port, maildir.path()).await;
     wait_until(|| async { !smtp.received().is_empty() }, "delivery after the server came back").await;
-    let rows = mail_outbox::Entity::find().all(&db).await.unwrap();
-    assert_eq!(rows[0].status, "sent");
+    // The worker marks the row once the server has accepted the message.
+    wait_until(
+        || async { mail_outbox::Entity::find().all(&db).await.unwrap()[0].status == "sent" },
+        "the message to be marked sent",
+    )
+    .await;
     // Delivered exactly once, even though the worker kept polling.
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(smtp.received().len(), 1);

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod applications;
 pub mod auth;
 pub mod checklists;
+pub mod credentials;
 pub mod orgs;
 pub mod review;
 

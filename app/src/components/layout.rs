@@ -78,6 +78,7 @@ fn SignedInNav(user: UserView) -> impl IntoView {
             {admin.then(|| view! {
                 <li><a href="/admin/users">"Users"</a></li>
                 <li><a href="/admin/checklists">"Checklists"</a></li>
+                <li><a href="/admin/gateway-keys">"Gateway keys"</a></li>
                 <li><a href="/admin/audit">"Audit trail"</a></li>
                 <li><a href="/admin/mail">"Outbox"</a></li>
             })}

@@ -13,9 +13,9 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
 use crate::timestamp;
 use crate::tokens::{new_id, sha256_hex};
-use portcullis_domain::application::lifecycle::Party;
 use portcullis_domain::credential::{
-    CredentialState, CredentialView, Environment, ReasonInput, RotatedSecret, check_reason, rotate as rotation,
+    CredentialOverview, CredentialState, CredentialView, Environment, Offers, ReasonInput, RotatedSecret, check_reason,
+    may_manage, rotate as rotation,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -39,16 +39,8 @@ async fn load_credential(
     Ok((row, access))
 }
 
-/// Production credentials are the platform's to manage; sandbox ones also the organisation's.
-/// Owners may also revoke production credentials, for when a secret leaks.
 fn check_manager(row: &credential::Model, access: &Access, revoking: bool) -> ServiceResult<()> {
-    let allowed = match (environment_of(row), access.party) {
-        (_, Party::Admin) => true,
-        (Environment::Sandbox, Party::Member | Party::Owner) => true,
-        (Environment::Production, Party::Owner) => revoking,
-        _ => false,
-    };
-    if allowed {
+    if may_manage(environment_of(row), access.party, revoking) {
         Ok(())
     } else if access.is_member() {
         Err(ServiceError::NotAllowed("Only admins rotate production credentials; owners may revoke them.".into()))
@@ -58,6 +50,11 @@ fn check_manager(row: &credential::Model, access: &Access, revoking: bool) -> Se
 }
 
 pub async fn list(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<Vec<CredentialView>> {
+    Ok(overview(services, ctx, id).await?.credentials)
+}
+
+/// The credentials and what the caller may do with them, for the credentials page.
+pub async fn overview(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<CredentialOverview> {
     let conn = services.db();
     let access = load(conn, ctx, id).await?;
     let status = status_of(&access.application);
@@ -71,7 +68,21 @@ pub async fn list(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<Vec
     for row in &rows {
         views.push(view(conn, row, status, now).await?);
     }
-    Ok(views)
+    let app = &access.application;
+    let words = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    let active: Vec<Environment> = views
+        .iter()
+        .filter(|v| matches!(v.state, CredentialState::Active | CredentialState::Suspended))
+        .map(|v| v.environment)
+        .collect();
+    let offers = Offers::of(
+        access.party,
+        status,
+        &words(&app.requested_scopes),
+        &words(app.granted_scopes.as_deref().unwrap_or_default()),
+        &active,
+    );
+    Ok(CredentialOverview { credentials: views, offers })
 }
 
 /// A new secret; the replaced one keeps working for the overlap, and at most two earlier

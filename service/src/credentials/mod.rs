@@ -10,7 +10,7 @@ mod reminders;
 
 pub use gateway_keys::{create_gateway_key, list_gateway_keys, revoke_gateway_key};
 pub use issue::issue;
-pub use manage::{list, revoke, rotate};
+pub use manage::{list, overview, revoke, rotate};
 pub use reminders::remind_expiring;
 
 use crate::entity::{credential, credential_secret, user};

@@ -1,5 +1,6 @@
 //! Applications: the list, starting one, the guided form, the status page.
 
+pub mod credentials;
 pub mod editor;
 pub mod review;
 pub mod status;

@@ -67,7 +67,9 @@ fn Status(
     let withdraw_error = last_error(withdraw);
     let submit_error = last_error(submit);
     let ready = application.missing.is_empty();
-    let (submit_id, withdraw_id, edit_id) = (id.clone(), id.clone(), id.clone());
+    let (submit_id, withdraw_id, edit_id, credentials_id) = (id.clone(), id.clone(), id.clone(), id.clone());
+    // Credentials exist from submission on; the page shows them and what the viewer may do.
+    let credentials_visible = !matches!(application.status, ApplicationStatus::Draft | ApplicationStatus::Withdrawn);
     view! {
         <section class="application">
             <p class="muted">{format!("{} · {}", application.reference, application.org_name)}</p>
@@ -87,6 +89,9 @@ fn Status(
                         <input type="hidden" name="id" value=submit_id/>
                         <Submit label="Submit for review" busy_label="Submitting…" pending=submit.pending()/>
                     </ActionForm>
+                })}
+                {credentials_visible.then(|| view! {
+                    <a class="button secondary" href=format!("/applications/{credentials_id}/credentials")>"API credentials"</a>
                 })}
                 {application.can_withdraw.then(|| view! {
                     <details class="confirm">
