@@ -246,6 +246,12 @@ pub fn check_issue(request: IssueRequest<'_>) -> Result<Vec<String>, IssueError>
     Ok(scopes.to_vec())
 }
 
+/// A production set issued before the application's latest approval belongs to the previous
+/// certification: after a recertification it no longer blocks issuing the renewed set.
+pub fn superseded(issued_at: DateTime<Utc>, last_approved_at: Option<DateTime<Utc>>) -> bool {
+    last_approved_at.is_some_and(|approved| approved > issued_at)
+}
+
 /// Whether credentials of an application in `status` may obtain and use tokens at all. A
 /// production credential exists only behind an approval, so it keeps working while a renewal
 /// is reviewed again; a suspended, revoked, rejected or withdrawn application stops them all.
@@ -526,6 +532,13 @@ mod tests {
         let offers = Offers::of(Party::Admin, Suspended, &requested, &requested, &[Production]);
         assert!(offers.reinstate && !offers.issue_production);
         assert_eq!(Offers::of(Party::Reviewer, Approved, &requested, &requested, &[]), Offers::default());
+    }
+
+    #[test]
+    fn only_a_later_approval_supersedes_a_production_set() {
+        assert!(superseded(at(0), Some(at(1))));
+        assert!(!superseded(at(1), Some(at(0))), "issued after the approval it rests on");
+        assert!(!superseded(at(0), None));
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod m20261125_000005_organisations;
 mod m20261125_000006_applications;
 mod m20261125_000007_scopes;
 mod m20261125_000008_reviews;
+mod m20261125_000009_queue_indexes;
 mod m20261125_000010_credentials;
 
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_applications::Migration),
             Box::new(m20261125_000007_scopes::Migration),
             Box::new(m20261125_000008_reviews::Migration),
+            Box::new(m20261125_000009_queue_indexes::Migration),
             Box::new(m20261125_000010_credentials::Migration),
         ]
     }

@@ -403,3 +403,52 @@ async fn the_organisation_is_reminded_thirty_and_seven_days_before_expiry() {
     let (_, list) = admin.get_json(&format!("/api/v1/applications/{id}/credentials")).await;
     assert_eq!(list["items"][0]["state"], "expired");
 }
+
+#[tokio::test]
+async fn recertification_reviews_again_and_renews_production_credentials() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
+    approve_posts_only(&app, &mut admin, &id).await;
+    let old = issued(&mut admin, &id, "production").await;
+    let path = format!("/api/v1/applications/{id}");
+
+    let (_, before) = dev.get_json(&path).await;
+    assert_eq!(before["application"]["can_recertify"], true);
+    let (status, body) = dev.post_json(&format!("{path}/recertify"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["application"]["status"], "submitted");
+    assert_eq!(body["application"]["revision"], 2);
+    assert!(
+        oauth_token(&app, &old, AuthType::BasicAuth, &[]).await.is_ok(),
+        "credentials keep working during the review"
+    );
+    let (status, _) = issue(&mut admin, &id, "production").await;
+    assert_eq!(status, StatusCode::CONFLICT, "nothing to renew before the new approval");
+    let (status, _) = dev.post_json(&format!("{path}/recertify"), json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "only an approved application");
+
+    // Reviewed again (a new review on the new revision), approved, renewed.
+    let mut rev = reviewer(&app, &mut admin, "rev2@example.com").await;
+    pass_everything(&mut rev, &path).await;
+    let (status, body) = rev
+        .post_json(
+            &format!("{path}/decision"),
+            json!({"decision": "approve", "granted_scopes": [POSTS], "message": "Still fine."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let renewed = issued(&mut admin, &id, "production").await;
+    assert_ne!(renewed.client_id, old.client_id);
+    assert!(oauth_token(&app, &renewed, AuthType::BasicAuth, &[]).await.is_ok());
+    assert!(oauth_token(&app, &old, AuthType::BasicAuth, &[]).await.is_ok(), "the old set overlaps for a while");
+    let (_, list) = dev.get_json(&format!("{path}/credentials")).await;
+    let old_view =
+        list["items"].as_array().unwrap().iter().find(|c| c["client_id"] == old.client_id.as_str()).unwrap().clone();
+    let ends = chrono::DateTime::parse_from_rfc3339(old_view["expires_at"].as_str().unwrap()).unwrap().to_utc();
+    assert!(ends <= clock_now(&app) + chrono::Duration::days(7), "the superseded set ends after the overlap: {ends}");
+    let (_, timeline) = dev.get_json(&format!("{path}/timeline")).await;
+    assert!(timeline.to_string().contains("recertification_requested"), "{timeline}");
+    let (_, audit) = admin.get_json(&format!("/api/v1/audit?action=credential.superseded&object_id={id}")).await;
+    assert_eq!(audit["total"], 1);
+}

@@ -62,6 +62,12 @@ pub async fn submit_application(id: String) -> Result<ApplicationView, AppError>
     Ok(application)
 }
 
+#[server(prefix = "/rpc", endpoint = "recertify_application")]
+pub async fn recertify_application(id: String) -> Result<ApplicationView, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(submission::recertify(&services, &ctx, &id).await?)
+}
+
 #[server(prefix = "/rpc", endpoint = "withdraw_application")]
 pub async fn withdraw_application(id: String) -> Result<ApplicationView, AppError> {
     let (services, ctx, _) = caller().await?;

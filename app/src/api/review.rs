@@ -17,8 +17,9 @@ use {
     portcullis_service::{ServiceError, applications, applications::submission},
 };
 
+/// With every filter unset the form encoding sends nothing at all, hence the default.
 #[server(prefix = "/rpc", endpoint = "review_queue")]
-pub async fn review_queue(params: QueueParams) -> Result<Page<QueueRow>, AppError> {
+pub async fn review_queue(#[server(default)] params: QueueParams) -> Result<Page<QueueRow>, AppError> {
     let (services, ctx, _) = caller().await?;
     Ok(queue::queue(&services, &ctx, &params).await?)
 }

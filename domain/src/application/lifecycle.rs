@@ -17,10 +17,12 @@ pub enum Action {
     Suspend,
     Reinstate,
     Revoke,
+    /// Ask for an approved application to be reviewed again before its credentials expire.
+    Recertify,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::Edit,
         Action::Submit,
         Action::StartReview,
@@ -31,6 +33,7 @@ impl Action {
         Action::Suspend,
         Action::Reinstate,
         Action::Revoke,
+        Action::Recertify,
     ];
 
     fn verb(self) -> &'static str {
@@ -45,6 +48,7 @@ impl Action {
             Action::Suspend => "suspended",
             Action::Reinstate => "reinstated",
             Action::Revoke => "revoked",
+            Action::Recertify => "sent for recertification",
         }
     }
 }
@@ -73,7 +77,9 @@ pub enum LifecycleError {
 
 fn not_allowed_message(action: Action) -> &'static str {
     match action {
-        Action::Edit | Action::Submit => "Only members of the organisation can change or submit its applications.",
+        Action::Edit | Action::Submit | Action::Recertify => {
+            "Only members of the organisation can change or submit its applications."
+        }
         Action::Withdraw => "Only owners of the organisation can withdraw an application.",
         Action::StartReview | Action::RequestChanges | Action::Approve | Action::Reject => {
             "Only reviewers can review and decide applications."
@@ -86,7 +92,7 @@ fn not_allowed_message(action: Action) -> &'static str {
 fn may(action: Action, party: Party) -> bool {
     use Party::*;
     match action {
-        Action::Edit | Action::Submit => matches!(party, Member | Owner),
+        Action::Edit | Action::Submit | Action::Recertify => matches!(party, Member | Owner),
         Action::Withdraw => party == Owner,
         Action::StartReview | Action::RequestChanges | Action::Approve | Action::Reject => {
             matches!(party, Reviewer | Admin)
@@ -108,6 +114,7 @@ fn target(from: ApplicationStatus, action: Action) -> Option<ApplicationStatus> 
         (Action::Suspend, Approved) => Some(Suspended),
         (Action::Reinstate, Suspended) => Some(Approved),
         (Action::Revoke, Approved | Suspended) => Some(Revoked),
+        (Action::Recertify, Approved) => Some(Submitted),
         _ => None,
     }
 }
@@ -133,7 +140,7 @@ mod tests {
     fn rights(action: Action) -> &'static [Party] {
         use Party::*;
         match action {
-            Action::Edit | Action::Submit => &[Member, Owner],
+            Action::Edit | Action::Submit | Action::Recertify => &[Member, Owner],
             Action::Withdraw => &[Owner],
             Action::StartReview | Action::RequestChanges | Action::Approve | Action::Reject => &[Reviewer, Admin],
             Action::Suspend | Action::Reinstate | Action::Revoke => &[Admin],
@@ -141,7 +148,7 @@ mod tests {
     }
 
     /// Every allowed (from, action) → to, written out independently of the code above.
-    const MOVES: [(ApplicationStatus, Action, ApplicationStatus); 16] = [
+    const MOVES: [(ApplicationStatus, Action, ApplicationStatus); 17] = [
         (Draft, Action::Edit, Draft),
         (ChangesRequested, Action::Edit, ChangesRequested),
         (Draft, Action::Submit, Submitted),
@@ -158,6 +165,7 @@ mod tests {
         (Suspended, Action::Reinstate, Approved),
         (Approved, Action::Revoke, Revoked),
         (Suspended, Action::Revoke, Revoked),
+        (Approved, Action::Recertify, Submitted),
     ];
 
     fn expected(from: ApplicationStatus, action: Action, party: Party) -> Result<ApplicationStatus, LifecycleError> {
@@ -183,7 +191,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed, 24);
+        assert_eq!(allowed, 26);
     }
 
     #[test]

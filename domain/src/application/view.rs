@@ -39,6 +39,9 @@ pub struct ApplicationView {
     /// What the caller may do now.
     pub can_edit: bool,
     pub can_withdraw: bool,
+    /// Approved: the organisation may send it back to review to renew its credentials.
+    #[serde(default)]
+    pub can_recertify: bool,
     /// The caller is a reviewer who may take or decide it now.
     pub can_review: bool,
     /// Once approved: the scopes granted, a subset of those requested.

@@ -82,6 +82,14 @@ pub async fn withdraw(
     Ok(body(submission::withdraw(&state.services, &caller.ctx, &id).await?))
 }
 
+pub async fn recertify(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ApplicationBody>> {
+    Ok(body(submission::recertify(&state.services, &caller.ctx, &id).await?))
+}
+
 #[derive(Serialize)]
 pub struct TimelineBody {
     timeline: Vec<TimelineEntry>,

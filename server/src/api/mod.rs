@@ -47,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/applications/{id}", get(applications::get).patch(applications::update))
         .route("/applications/{id}/submit", post(applications::submit))
         .route("/applications/{id}/withdraw", post(applications::withdraw))
+        .route("/applications/{id}/recertify", post(applications::recertify))
         .route("/applications/{id}/assign", post(review::assign))
         .route("/applications/{id}/review", get(review::get))
         .route("/applications/{id}/review/items/{item_id}", put(review::record_verdict))

@@ -143,6 +143,7 @@ pub(crate) async fn view(conn: &impl ConnectionTrait, access: &Access) -> Servic
         submitted_at: app.submitted_at.map(timestamp),
         can_edit: transition(status, Action::Edit, access.party).is_ok(),
         can_withdraw: transition(status, Action::Withdraw, access.party).is_ok(),
+        can_recertify: transition(status, Action::Recertify, access.party).is_ok(),
         can_review: transition(status, Action::StartReview, access.party).is_ok()
             || transition(status, Action::RequestChanges, access.party).is_ok(),
         granted_scopes: app.granted_scopes.as_deref().map(|s| s.split_whitespace().map(str::to_owned).collect()),

@@ -49,12 +49,22 @@ pub(crate) fn application_link(services: &Services, id: &str) -> String {
 /// Checks everything on the server and answers with every missing or invalid item at
 /// once; on success freezes the form and the mockups as a new revision.
 pub async fn submit(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<ApplicationView> {
+    send_for_review(services, ctx, id, Action::Submit).await
+}
+
+/// Sends an approved application back to review as it stands (a new revision), so its
+/// credentials can be renewed; they keep working meanwhile.
+pub async fn recertify(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<ApplicationView> {
+    send_for_review(services, ctx, id, Action::Recertify).await
+}
+
+async fn send_for_review(services: &Services, ctx: &Ctx, id: &str, action: Action) -> ServiceResult<ApplicationView> {
     let actor = ctx.signed_in()?;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
     let access = load(&txn, ctx, id).await?;
     let app = &access.application;
-    let next = transition(status_of(app), Action::Submit, access.party).map_err(|e| access.refusal(e))?;
+    let next = transition(status_of(app), action, access.party).map_err(|e| access.refusal(e))?;
     let content = content_of(app);
     let mockups = current_mockups(&txn, &app.id).await?;
     let missing = missing_items(&content, mockups.len(), &catalogue(&txn).await?);
@@ -94,9 +104,18 @@ pub async fn submit(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<A
     active.version = Set(app.version + 1);
     active.submitted_at = Set(Some(now));
     active.updated_at = Set(now);
-    crate::review::resume_clock(&mut active, app, services.config().review_target_days, now);
+    let target_days = services.config().review_target_days;
+    let (kind, audit_action) = match action {
+        Action::Recertify => {
+            crate::review::restart_clock(&mut active, target_days, now);
+            ("recertification_requested", "application.recertification_requested")
+        }
+        _ => {
+            crate::review::resume_clock(&mut active, app, target_days, now);
+            (if number == 1 { "submitted" } else { "resubmitted" }, "application.submitted")
+        }
+    };
     let app = active.update(&txn).await?;
-    let kind = if number == 1 { "submitted" } else { "resubmitted" };
     events::record(&txn, now, &app.id, kind, Some(&actor.user_id), json!({ "revision": number })).await?;
     let link = application_link(services, &app.id);
     for (to, name) in org_recipients(&txn, &app.org_id).await? {
@@ -107,7 +126,7 @@ pub async fn submit(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<A
         &txn,
         services.clock(),
         ctx,
-        AuditEvent::new("application.submitted", "application", app.id.clone()).details(json!({
+        AuditEvent::new(audit_action, "application", app.id.clone()).details(json!({
             "revision": number,
             "reference": app.reference,
             "scopes": app.requested_scopes.split_whitespace().collect::<Vec<_>>(),

@@ -8,14 +8,16 @@ use crate::applications::status_of;
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
-use crate::entity::{application, credential, credential_secret};
+use crate::entity::{application, credential, credential_secret, decision};
 use crate::error::{ServiceError, ServiceResult};
 use crate::timestamp;
 use crate::tokens::{new_id, sha256_hex};
 use chrono::{DateTime, Utc};
-use portcullis_domain::credential::{Environment, IssueError, IssueInput, IssueRequest, IssuedCredential, check_issue};
+use portcullis_domain::credential::{
+    Environment, IssueError, IssueInput, IssueRequest, IssuedCredential, check_issue, superseded,
+};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, SqlErr, sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, SqlErr, sea_query::Expr,
 };
 use serde_json::json;
 
@@ -36,13 +38,17 @@ fn split(scopes: &Option<String>) -> Vec<String> {
     scopes.as_deref().unwrap_or_default().split_whitespace().map(str::to_owned).collect()
 }
 
-/// An expired credential no longer blocks a new one: its key is released.
+/// Whether an active set blocks a new one. An expired set never does; a production set from
+/// before a recertification's approval is superseded: it keeps working for the rotation
+/// overlap, then stops.
 async fn has_active(
-    conn: &impl ConnectionTrait,
+    services: &Services,
+    conn: &DatabaseTransaction,
+    ctx: &Ctx,
     app: &application::Model,
     environment: Environment,
     now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
+) -> ServiceResult<bool> {
     let key = active_key(&app.id, environment);
     credential::Entity::update_many()
         .col_expr(credential::Column::ActiveKey, Expr::value(Option::<String>::None))
@@ -50,7 +56,36 @@ async fn has_active(
         .filter(credential::Column::ExpiresAt.lte(now))
         .exec(conn)
         .await?;
-    Ok(credential::Entity::find().filter(credential::Column::ActiveKey.eq(key)).one(conn).await?.is_some())
+    let Some(existing) = credential::Entity::find().filter(credential::Column::ActiveKey.eq(key)).one(conn).await?
+    else {
+        return Ok(false);
+    };
+    let last_approval = decision::Entity::find()
+        .filter(decision::Column::ApplicationId.eq(&app.id))
+        .filter(decision::Column::Kind.eq("approved"))
+        .order_by_desc(decision::Column::DecidedAt)
+        .one(conn)
+        .await?
+        .map(|d| d.decided_at);
+    if environment != Environment::Production || !superseded(existing.created_at, last_approval) {
+        return Ok(true);
+    }
+    let ends = existing.expires_at.min(now + services.config().credentials.rotation_overlap);
+    credential::Entity::update_many()
+        .col_expr(credential::Column::ActiveKey, Expr::value(Option::<String>::None))
+        .col_expr(credential::Column::ExpiresAt, Expr::value(ends))
+        .filter(credential::Column::Id.eq(&existing.id))
+        .exec(conn)
+        .await?;
+    audit::record(
+        conn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("credential.superseded", "application", app.id.clone())
+            .details(json!({ "client_id": existing.client_id, "expires_at": timestamp(ends) })),
+    )
+    .await?;
+    Ok(false)
 }
 
 pub async fn issue(services: &Services, ctx: &Ctx, id: &str, input: IssueInput) -> ServiceResult<IssuedCredential> {
@@ -68,7 +103,7 @@ pub async fn issue(services: &Services, ctx: &Ctx, id: &str, input: IssueInput) 
         status: status_of(app),
         requested: &requested,
         granted: &granted,
-        already_issued: has_active(&txn, app, environment, now).await?,
+        already_issued: has_active(services, &txn, ctx, app, environment, now).await?,
     })
     .map_err(refusal)?;
 

@@ -54,3 +54,8 @@ pub fn resume_clock(
         if app.revision == 0 { ReviewClock::start(target_days, now) } else { clock(app, target_days).resume(now) };
     set_clock(active, resumed);
 }
+
+/// A fresh review clock, for an approved application sent back for recertification.
+pub fn restart_clock(active: &mut application::ActiveModel, target_days: u32, now: DateTime<Utc>) {
+    set_clock(active, ReviewClock::start(target_days, now));
+}

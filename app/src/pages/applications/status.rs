@@ -2,7 +2,7 @@
 //! revisions compared field by field, and the message thread.
 
 use crate::api::applications::{
-    ApplicationPageData, PostMessage, SubmitApplication, WithdrawApplication, application_page,
+    ApplicationPageData, PostMessage, RecertifyApplication, SubmitApplication, WithdrawApplication, application_page,
 };
 use crate::api::review::ClaimApplication;
 use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
@@ -30,9 +30,11 @@ pub fn ApplicationPage() -> impl IntoView {
     let withdraw = ServerAction::<WithdrawApplication>::new();
     let submit = ServerAction::<SubmitApplication>::new();
     let claim = ServerAction::<ClaimApplication>::new();
+    let recertify = ServerAction::<RecertifyApplication>::new();
     let page = Resource::new(
         move || {
-            let versions = (withdraw.version().get(), submit.version().get(), claim.version().get());
+            let versions =
+                (withdraw.version().get(), submit.version().get(), claim.version().get(), recertify.version().get());
             (id.get(), compare.get(), versions, post.version().get())
         },
         |(id, (from, to), ..)| application_page(id, from, to),
@@ -47,7 +49,7 @@ pub fn ApplicationPage() -> impl IntoView {
                             let (id, status) = (data.application.id.clone(), data.application.status);
                             view! { <ReviewActions id status claim/> }
                         });
-                        view! { {review} <Status data withdraw submit post/> }.into_any()
+                        view! { {review} <Status data withdraw submit recertify post/> }.into_any()
                     }
                 })}
             </Transition>
@@ -60,14 +62,17 @@ fn Status(
     data: ApplicationPageData,
     withdraw: ServerAction<WithdrawApplication>,
     submit: ServerAction<SubmitApplication>,
+    recertify: ServerAction<RecertifyApplication>,
     post: ServerAction<PostMessage>,
 ) -> impl IntoView {
     let ApplicationPageData { application, timeline, revisions, comparison, messages } = data;
     let id = application.id.clone();
     let withdraw_error = last_error(withdraw);
     let submit_error = last_error(submit);
+    let recertify_error = last_error(recertify);
     let ready = application.missing.is_empty();
-    let (submit_id, withdraw_id, edit_id, credentials_id) = (id.clone(), id.clone(), id.clone(), id.clone());
+    let (submit_id, withdraw_id, edit_id) = (id.clone(), id.clone(), id.clone());
+    let (credentials_id, recertify_id) = (id.clone(), id.clone());
     // Credentials exist from submission on; the page shows them and what the viewer may do.
     let credentials_visible = !matches!(application.status, ApplicationStatus::Draft | ApplicationStatus::Withdrawn);
     view! {
@@ -80,6 +85,7 @@ fn Status(
             </p>
             <FormAlert error=submit_error/>
             <FormAlert error=withdraw_error/>
+            <FormAlert error=recertify_error/>
             <div class="actions">
                 {application.can_edit.then(|| view! {
                     <a class="button primary" href=format!("/applications/{edit_id}/edit")>"Edit application"</a>
@@ -89,6 +95,16 @@ fn Status(
                         <input type="hidden" name="id" value=submit_id/>
                         <Submit label="Submit for review" busy_label="Submitting…" pending=submit.pending()/>
                     </ActionForm>
+                })}
+                {application.can_recertify.then(|| view! {
+                    <details class="confirm">
+                        <summary>"Request recertification…"</summary>
+                        <ActionForm action=recertify attr:class="confirm-body">
+                            <input type="hidden" name="id" value=recertify_id/>
+                            <p>"Reviewers check the application again as it stands. Its credentials keep working meanwhile; once it is approved again, an admin issues renewed production credentials."</p>
+                            <button type="submit" class="button primary small">"Send for recertification"</button>
+                        </ActionForm>
+                    </details>
                 })}
                 {credentials_visible.then(|| view! {
                     <a class="button secondary" href=format!("/applications/{credentials_id}/credentials")>"API credentials"</a>
@@ -180,6 +196,7 @@ fn timeline_label(kind: &str) -> String {
         "withdrawn" => "Withdrawn".into(),
         "suspended" => "API access suspended".into(),
         "reinstated" => "API access reinstated".into(),
+        "recertification_requested" => "Sent for recertification".into(),
         other => other.replace('_', " "),
     }
 }
