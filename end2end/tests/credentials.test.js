@@ -100,7 +100,7 @@ describe('credentials', () => {
 
     await admin.getByRole('heading', { name: 'New production credentials' }).waitFor();
     await admin.getByText('It is shown only once').waitFor();
-    const secret = await admin.getByLabel('Client secret').inputValue();
+    const secret = await admin.getByRole('textbox', { name: 'Client secret' }).inputValue();
     assert.match(secret, /^pcs_live_[A-Za-z0-9_-]{43}$/);
     await admin.getByRole('button', { name: 'Copy' }).click();
     await admin.getByText('Copied to the clipboard.').waitFor();
