@@ -25,16 +25,32 @@ impl Target {
         Target { client: client(), url: format!("{base}/api/v1/auth/login"), cookie: None, json: Some(json) }
     }
 
-    async fn send(&self) -> bool {
+    fn request(&self) -> reqwest::RequestBuilder {
         let request = match &self.json {
             Some(body) => self.client.post(&self.url).header(CONTENT_TYPE, "application/json").body(body.to_string()),
             None => self.client.get(&self.url),
         };
-        let request = match &self.cookie {
+        match &self.cookie {
             Some(cookie) => request.header(COOKIE, cookie),
             None => request,
-        };
-        match request.send().await {
+        }
+    }
+
+    /// One request before measuring: a page that fails, or shows something else than
+    /// `expected` (an empty list, the sign-in page), would make its timings meaningless.
+    pub async fn check_contains(&self, expected: &str) -> Result<(), String> {
+        let response = self.request().send().await.map_err(|e| format!("{}: {e}", self.url))?;
+        let status = response.status();
+        let body = response.text().await.map_err(|e| format!("{}: {e}", self.url))?;
+        if status.is_success() && body.contains(expected) {
+            Ok(())
+        } else {
+            Err(format!("{}: {status}, and the page does not show `{expected}`", self.url))
+        }
+    }
+
+    async fn send(&self) -> bool {
+        match self.request().send().await {
             Ok(response) => {
                 let ok = response.status().is_success();
                 // Read the body so the connection goes back to the pool.

@@ -1,9 +1,11 @@
 //! `make bench`: starts the release server on a fresh SQLite database and measures it from a
 //! loopback load generator. Rates are fixed (open loop), and latency counts from the moment a
-//! request was due, so a stalled server cannot hide its queueing.
+//! request was due, so a stalled server cannot hide its queueing. The database holds a full
+//! review queue of submitted applications, seeded before the server starts.
 
 mod load;
 mod report;
+mod seed;
 mod server;
 mod uploads;
 
@@ -29,11 +31,16 @@ struct Args {
     /// Logins per second that must be sustained.
     #[arg(long, default_value_t = 40)]
     login_rate: u32,
+    /// Submitted applications in the review queue.
+    #[arg(long, default_value_t = 10_000)]
+    applications: usize,
 }
 
 const HEALTH_RATE: u32 = 200;
 const HOME_RATE: u32 = 50;
 const GALLERY_RATE: u32 = 20;
+const QUEUE_RATE: u32 = 50;
+const QUEUE_P99: Duration = Duration::from_millis(25);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -49,7 +56,12 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<bool, String> {
-    let server = server::Server::start(&args.server, &args.site_root).await?;
+    server::require_binary(&args.server)?;
+    let site = server::Site::new()?;
+    eprintln!("bench: seeding {} submitted applications", args.applications);
+    let seeded = seed::seed(&site, args.applications).await?;
+    eprintln!("bench: seeded in {:.1} s", seeded.elapsed.as_secs_f64());
+    let server = server::Server::start(&args.server, &args.site_root, site).await?;
     let phase = Duration::from_secs(args.seconds);
     let cookie = load::sign_in(&server.url, server::DEMO_EMAIL, server::DEMO_PASSWORD).await?;
     let health = Target::get(&server.url, "/healthz", None);
@@ -72,6 +84,20 @@ async fn run(args: Args) -> Result<bool, String> {
 
     eprintln!("bench: login capacity ({}s): as many logins as the server takes", args.seconds);
     let capacity = load::closed_loop(&login, 8, phase).await;
+
+    eprintln!(
+        "bench: review queue as a reviewer ({}s each): default filters, then one scope, at {QUEUE_RATE}/s; then its capacity",
+        args.seconds
+    );
+    let reviewer = load::sign_in(&server.url, server::REVIEWER_EMAIL, server::REVIEWER_PASSWORD).await?;
+    let queue = Target::get(&server.url, "/review", Some(reviewer.clone()));
+    let scoped = Target::get(&server.url, &format!("/review?scope={}", seed::SCOPE), Some(reviewer));
+    queue.check_contains(&seeded.oldest).await?;
+    scoped.check_contains(&seeded.oldest_with_scope).await?;
+    Scenario::new().with(&queue, QUEUE_RATE).with(&scoped, QUEUE_RATE).run(Duration::from_secs(3)).await;
+    let queue_default = Scenario::new().with(&queue, QUEUE_RATE).run(phase).await;
+    let queue_scoped = Scenario::new().with(&scoped, QUEUE_RATE).run(phase).await;
+    let queue_capacity = load::closed_loop(&queue, 8, phase).await;
 
     let peak_memory = server.peak_memory_kib();
 
@@ -96,6 +122,12 @@ async fn run(args: Args) -> Result<bool, String> {
     let responsive = |idle: &load::Stats, loaded: &load::Stats| {
         Verdict::check(loaded.p99 <= idle.p99 * 2, format!("p99 ≤ 2 × idle ({:.2} ms)", ms(idle.p99 * 2)))
     };
+    let fast_queue = |stats: &load::Stats| {
+        Verdict::check(
+            stats.errors == 0 && stats.p99 < QUEUE_P99,
+            format!("p99 < {} ms, no errors", QUEUE_P99.as_millis()),
+        )
+    };
     let sustained = loaded_login.errors == 0
         && loaded_login.completed as f64 >= f64::from(args.login_rate) * phase.as_secs_f64() * 0.98
         && loaded_login.p99 < Duration::from_secs(1);
@@ -111,10 +143,28 @@ async fn run(args: Args) -> Result<bool, String> {
             Verdict::check(sustained, format!("≥ {}/s, no errors, p99 < 1 s", args.login_rate)),
         ),
         Row::new("POST login", "capacity, 8 clients", &capacity, Verdict::Info),
+        Row::new(
+            "GET /review",
+            &format!("{} apps, {QUEUE_RATE}/s", seeded.applications),
+            &queue_default[0],
+            fast_queue(&queue_default[0]),
+        ),
+        Row::new(
+            "GET /review?scope=",
+            &format!("one scope, {QUEUE_RATE}/s"),
+            &queue_scoped[0],
+            fast_queue(&queue_scoped[0]),
+        ),
+        Row::new("GET /review", "capacity, 8 clients", &queue_capacity, Verdict::Info),
         Row::new("GET application page", "20 mockups", &gallery[0], Verdict::Info),
     ];
     let mut passed = report::print(&rows, peak_memory);
     passed &= report::print_uploads(&small, &large, memory_after_small, memory_after_large);
+    println!(
+        "\nreview queue: {} submitted applications seeded in {:.1} s before the server started",
+        seeded.applications,
+        seeded.elapsed.as_secs_f64()
+    );
     Ok(passed)
 }
 

@@ -1,5 +1,6 @@
 //! The server under test: the release binary on a free port, a temporary data directory, demo
-//! accounts seeded.
+//! accounts seeded. The port and directory are chosen first, so the database can be seeded
+//! (with links in its mail that point at the right address) before the server starts.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -8,31 +9,59 @@ use tokio::process::{Child, Command};
 
 pub const DEMO_EMAIL: &str = "developer@demo.portcullis.test";
 pub const DEMO_PASSWORD: &str = "demo-developer-password";
+pub const REVIEWER_EMAIL: &str = "reviewer@demo.portcullis.test";
+pub const REVIEWER_PASSWORD: &str = "demo-reviewer-password";
+pub const ADMIN_EMAIL: &str = "admin@demo.portcullis.test";
 
-pub struct Server {
+/// Where the server will listen and keep its data.
+pub struct Site {
     pub url: String,
-    child: Child,
-    data_dir: PathBuf,
+    port: u16,
+    pub data_dir: PathBuf,
 }
 
-impl Server {
-    pub async fn start(binary: &Path, site_root: &Path) -> Result<Self, String> {
-        if !binary.exists() {
-            return Err(format!("{} not found; run `make build` first", binary.display()));
-        }
+impl Site {
+    pub fn new() -> Result<Self, String> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map_err(|e| format!("no free port: {e}"))?
             .port();
         let data_dir = std::env::temp_dir().join(format!("portcullis-bench-{}-{port}", std::process::id()));
-        let url = format!("http://127.0.0.1:{port}");
+        Ok(Site { url: format!("http://127.0.0.1:{port}"), port, data_dir })
+    }
+
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}?mode=rwc", self.data_dir.join("portcullis.db").display())
+    }
+}
+
+/// The data directory goes with the site, however the run ends.
+impl Drop for Site {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+pub fn require_binary(binary: &Path) -> Result<(), String> {
+    if binary.exists() { Ok(()) } else { Err(format!("{} not found; run `make build` first", binary.display())) }
+}
+
+pub struct Server {
+    pub url: String,
+    child: Child,
+    /// Held for its `Drop`: the data directory goes after the process.
+    _site: Site,
+}
+
+impl Server {
+    pub async fn start(binary: &Path, site_root: &Path, site: Site) -> Result<Self, String> {
         let child = Command::new(binary)
             .args(["serve", "--demo"])
-            .env("PORTCULLIS_ADDR", format!("127.0.0.1:{port}"))
-            .env("PORTCULLIS_PUBLIC_URL", &url)
-            .env("PORTCULLIS_DATA_DIR", &data_dir)
+            .env("PORTCULLIS_ADDR", format!("127.0.0.1:{}", site.port))
+            .env("PORTCULLIS_PUBLIC_URL", &site.url)
+            .env("PORTCULLIS_DATA_DIR", &site.data_dir)
             .env("PORTCULLIS_SITE_ROOT", site_root)
-            .env("DATABASE_URL", "")
+            .env("DATABASE_URL", site.database_url())
             .env("SMTP_URL", "")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
@@ -40,7 +69,7 @@ impl Server {
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-        let server = Server { url, child, data_dir };
+        let server = Server { url: site.url.clone(), child, _site: site };
         server.wait_healthy().await?;
         Ok(server)
     }
@@ -77,6 +106,5 @@ impl Server {
 
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
-        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }

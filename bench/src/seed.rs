@@ -1,0 +1,307 @@
+//! Submitted applications for the review queue, written before the server starts through the
+//! service layer itself: the same rows as real submissions (application, revision, mockup,
+//! events, audit trail, mail) without the cost of HTTP. Each worker has its own clock, set to
+//! when its application was written, so submissions spread over the past weeks and the older
+//! ones are overdue.
+
+use crate::server::Site;
+use bytes::Bytes;
+use chrono::{DateTime, SubsecRound, Utc};
+use portcullis_domain::account::RegisterInput;
+use portcullis_domain::application::content::ApplicationPatch;
+use portcullis_domain::application::scope::default_catalogue;
+use portcullis_domain::application::view::CreateApplicationInput;
+use portcullis_domain::org::OrgInput;
+use portcullis_domain::review::checklist::Verdict;
+use portcullis_domain::review::due::DEFAULT_TARGET_BUSINESS_DAYS;
+use portcullis_domain::review::view::VerdictInput;
+use portcullis_service::applications::{self, mockups, submission};
+use portcullis_service::clock::Clock;
+use portcullis_service::credentials::CredentialPolicy;
+use portcullis_service::entity::user;
+use portcullis_service::login_limits::LoginLimits;
+use portcullis_service::mail::MailTransport;
+use portcullis_service::mail::worker::MailWorker;
+use portcullis_service::review::{self, reviews};
+use portcullis_service::storage::LocalStore;
+use portcullis_service::{Ctx, ServiceConfig, Services, accounts, db, orgs};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The scope of the queue's filtered measurement: sensitive, requested by about a fifth.
+pub const SCOPE: &str = "portability.direct_messages.ongoing";
+
+const APPLICANTS: usize = 4;
+const ORGS: usize = 250;
+/// Writers queue for SQLite's one write lock; a few keep it busy while others read and hash.
+const WORKERS: usize = 1;
+/// Submissions spread over this many days, ending a day ago; the review target is ten
+/// business days, so roughly the older half is overdue.
+const SPAN_DAYS: i64 = 30;
+
+const COMPANIES: [&str; 12] = [
+    "Northwind",
+    "Blue Fjord",
+    "Kestrel",
+    "Lumen",
+    "Orbit",
+    "Tannery",
+    "Quill",
+    "Harbour",
+    "Meridian",
+    "Saffron",
+    "Alder",
+    "Juniper",
+];
+const FORMS: [&str; 5] = ["Labs", "GmbH", "Software AB", "Data Oy", "Studio BV"];
+const ADJECTIVES: [&str; 10] =
+    ["Archive", "Portable", "Quiet", "Swift", "Open", "Bright", "Private", "Tidy", "Steady", "Gentle"];
+const NOUNS: [&str; 10] =
+    ["Mover", "Export", "Vault", "Bridge", "Backup", "Mirror", "Keeper", "Ledger", "Harvest", "Relay"];
+
+pub struct Seeded {
+    pub applications: usize,
+    pub elapsed: Duration,
+    /// The queue lists the oldest submission first: the name on top of its first page.
+    pub oldest: String,
+    /// The same among the applications that request [`SCOPE`].
+    pub oldest_with_scope: String,
+}
+
+/// Time that stands where it is told; one per worker.
+#[derive(Debug, Default)]
+struct SeedClock(Mutex<DateTime<Utc>>);
+
+impl SeedClock {
+    fn set(&self, at: DateTime<Utc>) {
+        *self.0.lock().expect("clock lock") = at.trunc_subsecs(6);
+    }
+}
+
+impl Clock for SeedClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().expect("clock lock")
+    }
+    fn instant(&self) -> std::time::Instant {
+        std::time::Instant::now()
+    }
+}
+
+fn app_name(i: usize) -> String {
+    format!("{} {} {i:05}", ADJECTIVES[i % ADJECTIVES.len()], NOUNS[(i / ADJECTIVES.len()) % NOUNS.len()])
+}
+
+/// One to three scopes from the catalogue, [`SCOPE`] among them for about a fifth.
+fn scopes_of(i: usize, catalogue: &[String]) -> Vec<String> {
+    let mut picked = vec![catalogue[i % catalogue.len()].clone()];
+    if i.is_multiple_of(3) {
+        picked.push(catalogue[(i / 3 + 5) % catalogue.len()].clone());
+    }
+    if i.is_multiple_of(7) {
+        picked.push(SCOPE.to_owned());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    picked.retain(|name| seen.insert(name.clone()));
+    picked
+}
+
+fn complete_patch(scopes: &[String], slug: &str) -> Result<ApplicationPatch, String> {
+    let scopes: Vec<_> = scopes
+        .iter()
+        .map(|name| serde_json::json!({"name": name, "justification": format!("The archive needs {name} to keep what the person asked to move.")}))
+        .collect();
+    serde_json::from_value(serde_json::json!({
+        "description": "Moves the person's data into their own encrypted archive.",
+        "website_url": format!("https://{slug}.example"),
+        "privacy_policy_url": format!("https://{slug}.example/privacy"),
+        "redirect_uris": [format!("https://{slug}.example/oauth/callback")],
+        "use_case": "The app keeps a private copy of what the person published and received, so they can leave the platform without losing it. ".repeat(3),
+        "scopes": scopes,
+        "eea": {"serves_eea_users": true, "countries": ["DE", "FR", "SE"], "distinguishing_method": "The account's country of residence, as the platform reports it at authorization time."},
+        "data_handling": {
+            "storage_region": "EU (Frankfurt)", "retention_days": 30, "encryption_at_rest": true,
+            "deletion_process": "A delete button in the app erases the archive within 24 hours.",
+            "subprocessors": ["Hetzner Online GmbH"], "security_contact_email": format!("security@{slug}.example")
+        }
+    }))
+    .map_err(|e| format!("application patch: {e}"))
+}
+
+/// Everything the workers share.
+struct Plan {
+    count: usize,
+    first_submission: DateTime<Utc>,
+    catalogue: Vec<String>,
+    mockup: Bytes,
+    /// Per organisation: its id and its owner.
+    orgs: Vec<(String, Ctx)>,
+    reviewer: Ctx,
+    admin: Ctx,
+    reviewer_id: String,
+    next: AtomicUsize,
+    /// SQLite admits one writer at a time, and a writer that finds the lock taken polls it
+    /// with sleeps of up to 100 ms; the workers queue here instead.
+    writer: tokio::sync::Mutex<()>,
+}
+
+impl Plan {
+    fn submitted_at(&self, i: usize) -> DateTime<Utc> {
+        let step = chrono::Duration::days(SPAN_DAYS) / self.count.max(1) as i32;
+        self.first_submission + step * i as i32
+    }
+}
+
+fn service_config(site: &Site) -> Result<ServiceConfig, String> {
+    Ok(ServiceConfig {
+        public_url: site.url.parse().map_err(|e| format!("public URL: {e}"))?,
+        mail_retry_base: Duration::from_secs(30),
+        login_limits: LoginLimits::default(),
+        hash_concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        review_target_days: DEFAULT_TARGET_BUSINESS_DAYS,
+        credentials: CredentialPolicy::default(),
+    })
+}
+
+async fn user_ctx(conn: &DatabaseConnection, email: &str) -> Result<Ctx, String> {
+    let user = user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(conn)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no account {email}"))?;
+    Ok(Ctx::system().as_user(&user))
+}
+
+/// Seeds `count` submitted applications into the site's database, then delivers the mail
+/// they caused, as the server's worker would, so none is left to disturb the measurements.
+pub async fn seed(site: &Site, count: usize) -> Result<Seeded, String> {
+    let start = Instant::now();
+    std::fs::create_dir_all(&site.data_dir).map_err(|e| format!("{}: {e}", site.data_dir.display()))?;
+    let conn = db::connect(&site.database_url()).await.map_err(|e| format!("database: {e}"))?;
+    db::migrate(&conn).await.map_err(|e| format!("migrations: {e}"))?;
+    let storage = Arc::new(LocalStore::new(site.data_dir.join("uploads")).map_err(|e| format!("uploads: {e}"))?);
+    let config = service_config(site)?;
+    let now = Utc::now();
+    let first_submission = now - chrono::Duration::days(SPAN_DAYS + 1);
+
+    let clock = Arc::new(SeedClock::default());
+    let services = Services::new(conn.clone(), clock.clone(), config.clone(), storage.clone());
+    clock.set(first_submission - chrono::Duration::days(7));
+    accounts::seed_demo(&services).await.map_err(|e| format!("demo accounts: {e:?}"))?;
+    let mut applicants = Vec::with_capacity(APPLICANTS);
+    for k in 0..APPLICANTS {
+        let email = format!("applicant{k}@bench.portcullis.test");
+        let input = RegisterInput {
+            email: email.clone(),
+            password: "bench-applicant-password".into(),
+            name: format!("Applicant {k}"),
+        };
+        accounts::register(&services, &Ctx::anonymous(None), input).await.map_err(|e| format!("register: {e:?}"))?;
+        applicants.push(user_ctx(&conn, &email).await?);
+    }
+    let mut org_ids = Vec::with_capacity(ORGS);
+    for k in 0..ORGS {
+        let owner = applicants[k % APPLICANTS].clone();
+        let name = format!("{} {} {k}", COMPANIES[k % COMPANIES.len()], FORMS[(k / COMPANIES.len()) % FORMS.len()]);
+        let input = OrgInput {
+            name,
+            country: ["DE", "SE", "FI", "NL", "FR"][k % 5].into(),
+            website: format!("https://org{k}.example"),
+            contact_email: owner.actor.as_ref().map(|a| a.email.clone()).unwrap_or_default(),
+        };
+        let org = orgs::create(&services, &owner, input).await.map_err(|e| format!("organisation: {e:?}"))?;
+        org_ids.push((org.id, owner));
+    }
+    let reviewer = user_ctx(&conn, crate::server::REVIEWER_EMAIL).await?;
+    let reviewer_id = reviewer.actor.as_ref().map(|a| a.user_id.clone()).unwrap_or_default();
+    let plan = Arc::new(Plan {
+        count,
+        first_submission,
+        catalogue: default_catalogue().into_iter().map(|s| s.name).collect(),
+        mockup: Bytes::from(crate::uploads::noise_png(8 * 1024)),
+        orgs: org_ids,
+        reviewer,
+        admin: user_ctx(&conn, crate::server::ADMIN_EMAIL).await?,
+        reviewer_id,
+        next: AtomicUsize::new(0),
+        writer: tokio::sync::Mutex::new(()),
+    });
+
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let clock = Arc::new(SeedClock::default());
+            let services = Services::new(conn.clone(), clock.clone(), config.clone(), storage.clone());
+            let plan = plan.clone();
+            tokio::spawn(async move { work(&services, &clock, &plan).await })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.map_err(|e| format!("seeding worker: {e}"))??;
+    }
+
+    clock.set(Utc::now());
+    let from = "Portcullis <no-reply@portcullis.localhost>".parse().map_err(|e| format!("mail sender: {e}"))?;
+    let mail_dir = site.data_dir.join("mail");
+    std::fs::create_dir_all(&mail_dir).map_err(|e| format!("{}: {e}", mail_dir.display()))?;
+    let mail = MailWorker::new(services, MailTransport::files(mail_dir), from, Duration::from_secs(5));
+    mail.deliver_due().await.map_err(|e| format!("mail: {e}"))?;
+    conn.close().await.map_err(|e| format!("closing the database: {e}"))?;
+
+    let oldest_with_scope = (0..count)
+        .find(|&i| scopes_of(i, &plan.catalogue).iter().any(|s| s == SCOPE))
+        .map(app_name)
+        .unwrap_or_default();
+    Ok(Seeded { applications: count, elapsed: start.elapsed(), oldest: app_name(0), oldest_with_scope })
+}
+
+/// Takes applications off the plan until none is left: drafts, fills in and submits each at
+/// its time; every fourth is claimed by the reviewer (some with verdicts recorded), every
+/// tenth otherwise assigned to them by the admin.
+async fn work(services: &Services, clock: &SeedClock, plan: &Plan) -> Result<(), String> {
+    let fail = |what: &str, i: usize, e: portcullis_service::ServiceError| format!("application {i}: {what}: {e:?}");
+    loop {
+        let i = plan.next.fetch_add(1, Ordering::Relaxed);
+        if i >= plan.count {
+            return Ok(());
+        }
+        let (org_id, owner) = &plan.orgs[i % plan.orgs.len()];
+        let at = plan.submitted_at(i);
+        let writing = plan.writer.lock().await;
+        clock.set(at - chrono::Duration::hours(2));
+        let input = CreateApplicationInput { org_id: org_id.clone(), name: app_name(i) };
+        let id = applications::create(services, owner, input).await.map_err(|e| fail("create", i, e))?.id;
+        clock.set(at - chrono::Duration::hours(1));
+        let patch = complete_patch(&scopes_of(i, &plan.catalogue), &format!("app{i}"))?;
+        applications::update(services, owner, &id, patch).await.map_err(|e| fail("update", i, e))?;
+        drop(writing);
+        let body = futures_util::stream::iter([Ok::<_, std::io::Error>(plan.mockup.clone())]);
+        let upload = mockups::receive(services, owner, &id, body).await.map_err(|e| fail("upload", i, e))?;
+        let _writing = plan.writer.lock().await;
+        mockups::attach(services, owner, &id, upload, "Consent screen").await.map_err(|e| fail("attach", i, e))?;
+        clock.set(at);
+        submission::submit(services, owner, &id).await.map_err(|e| fail("submit", i, e))?;
+        if i % 4 == 1 {
+            clock.set(at + chrono::Duration::hours(3));
+            review::assign(services, &plan.reviewer, &id, None).await.map_err(|e| fail("claim", i, e))?;
+            if i % 20 == 1 {
+                let items = reviews::get(services, &plan.reviewer, &id).await.map_err(|e| fail("review", i, e))?.items;
+                for item in items.iter().take(3) {
+                    let input = VerdictInput { verdict: Some(Verdict::Pass), note: String::new() };
+                    reviews::record(services, &plan.reviewer, &id, &item.item_id, input)
+                        .await
+                        .map_err(|e| fail("verdict", i, e))?;
+                }
+            }
+        } else if i % 10 == 3 {
+            clock.set(at + chrono::Duration::hours(5));
+            review::assign(services, &plan.admin, &id, Some(plan.reviewer_id.clone()))
+                .await
+                .map_err(|e| fail("assign", i, e))?;
+        }
+        if (i + 1).is_multiple_of(1000) {
+            eprintln!("bench: seeded {} applications", i + 1);
+        }
+    }
+}
