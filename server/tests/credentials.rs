@@ -452,3 +452,29 @@ async fn recertification_reviews_again_and_renews_production_credentials() {
     let (_, audit) = admin.get_json(&format!("/api/v1/audit?action=credential.superseded&object_id={id}")).await;
     assert_eq!(audit["total"], 1);
 }
+
+#[tokio::test]
+async fn failed_client_authentication_is_rate_limited_per_client() {
+    let app = TestApp::spawn().await;
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
+    let sandbox = issued(&mut dev, &id, "sandbox").await;
+    let wrong = Issued { client_id: sandbox.client_id.clone(), client_secret: "pcs_test_wrong".into() };
+    for _ in 0..10 {
+        let refused = oauth_token(&app, &wrong, AuthType::BasicAuth, &[]).await;
+        assert_eq!(refused.unwrap_err(), Some(BasicErrorResponseType::InvalidClient));
+    }
+    let response = reqwest::Client::new()
+        .post(format!("{}/oauth/token", app.base))
+        .basic_auth(&sandbox.client_id, Some(&sandbox.client_secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "even the right secret waits");
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(response.json::<Value>().await.unwrap()["error"], "slow_down");
+    // Another client is not affected.
+    let (mut other, other_id) = submitted_as(&app, "other@example.com").await;
+    let fine = issued(&mut other, &other_id, "sandbox").await;
+    assert!(oauth_token(&app, &fine, AuthType::BasicAuth, &[]).await.is_ok());
+}
