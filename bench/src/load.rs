@@ -1,6 +1,6 @@
 //! Fixed-rate (open-loop) and closed-loop load over HTTP, with latency percentiles.
 
-use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
@@ -12,28 +12,63 @@ pub struct Target {
     client: reqwest::Client,
     url: String,
     cookie: Option<String>,
-    json: Option<serde_json::Value>,
+    body: Body,
+    authorization: Option<String>,
+}
+
+#[derive(Clone)]
+enum Body {
+    Empty,
+    Json(serde_json::Value),
+    /// Already form-encoded.
+    Form(String),
 }
 
 impl Target {
     pub fn get(base: &str, path: &str, cookie: Option<String>) -> Self {
-        Target { client: client(), url: format!("{base}{path}"), cookie, json: None }
+        Target { client: client(), url: format!("{base}{path}"), cookie, body: Body::Empty, authorization: None }
+    }
+
+    /// A form POST with an `Authorization` header, as OAuth clients and gateways send.
+    pub fn form(base: &str, path: &str, fields: &[(&str, &str)], authorization: String) -> Self {
+        let encoded = fields.iter().map(|(k, v)| format!("{k}={}", form_escape(v))).collect::<Vec<_>>().join("&");
+        Target {
+            client: client(),
+            url: format!("{base}{path}"),
+            cookie: None,
+            body: Body::Form(encoded),
+            authorization: Some(authorization),
+        }
     }
 
     pub fn login(base: &str, email: &str, password: &str) -> Self {
         let json = serde_json::json!({ "email": email, "password": password });
-        Target { client: client(), url: format!("{base}/api/v1/auth/login"), cookie: None, json: Some(json) }
+        Target {
+            client: client(),
+            url: format!("{base}/api/v1/auth/login"),
+            cookie: None,
+            body: Body::Json(json),
+            authorization: None,
+        }
     }
 
     fn request(&self) -> reqwest::RequestBuilder {
-        let request = match &self.json {
-            Some(body) => self.client.post(&self.url).header(CONTENT_TYPE, "application/json").body(body.to_string()),
-            None => self.client.get(&self.url),
+        let mut request = match &self.body {
+            Body::Json(body) => {
+                self.client.post(&self.url).header(CONTENT_TYPE, "application/json").body(body.to_string())
+            }
+            Body::Form(body) => {
+                self.client.post(&self.url).header(CONTENT_TYPE, "application/x-www-form-urlencoded").body(body.clone())
+            }
+            Body::Empty => self.client.get(&self.url),
         };
-        match &self.cookie {
-            Some(cookie) => request.header(COOKIE, cookie),
-            None => request,
+        if let Some(cookie) = &self.cookie {
+            request = request.header(COOKIE, cookie);
         }
+        if let Some(authorization) = &self.authorization {
+            request = request.header(AUTHORIZATION, authorization);
+        }
+        request
     }
 
     /// One request before measuring: a page that fails, or shows something else than
@@ -59,6 +94,18 @@ impl Target {
             Err(_) => false,
         }
     }
+}
+
+/// `application/x-www-form-urlencoded` escaping of one value.
+fn form_escape(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => (b as char).to_string(),
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn client() -> reqwest::Client {

@@ -4,6 +4,7 @@
 //! review queue of submitted applications, seeded before the server starts.
 
 mod load;
+mod oauth;
 mod report;
 mod seed;
 mod server;
@@ -41,6 +42,10 @@ const HOME_RATE: u32 = 50;
 const GALLERY_RATE: u32 = 20;
 const QUEUE_RATE: u32 = 50;
 const QUEUE_P99: Duration = Duration::from_millis(25);
+const OAUTH_CLIENTS: usize = 16;
+const TOKENS_PER_SEC: f64 = 2_000.0;
+const INTROSPECTIONS_PER_SEC: f64 = 10_000.0;
+const INTROSPECTION_P99: Duration = Duration::from_millis(5);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -98,6 +103,15 @@ async fn run(args: Args) -> Result<bool, String> {
     let queue_default = Scenario::new().with(&queue, QUEUE_RATE).run(phase).await;
     let queue_scoped = Scenario::new().with(&scoped, QUEUE_RATE).run(phase).await;
     let queue_capacity = load::closed_loop(&queue, 8, phase).await;
+
+    eprintln!(
+        "bench: OAuth ({}s each): token requests, then introspection, as fast as the server answers",
+        args.seconds
+    );
+    let admin = load::sign_in(&server.url, server::ADMIN_EMAIL, server::ADMIN_PASSWORD).await?;
+    let oauth = oauth::prepare(&server.url, &admin).await?;
+    let tokens = load::closed_loop(&oauth.token, OAUTH_CLIENTS, phase).await;
+    let introspections = load::closed_loop(&oauth.introspect, OAUTH_CLIENTS, phase).await;
 
     let peak_memory = server.peak_memory_kib();
 
@@ -157,6 +171,26 @@ async fn run(args: Args) -> Result<bool, String> {
         ),
         Row::new("GET /review", "capacity, 8 clients", &queue_capacity, Verdict::Info),
         Row::new("GET application page", "20 mockups", &gallery[0], Verdict::Info),
+        Row::new(
+            "POST /oauth/token",
+            &format!("capacity, {OAUTH_CLIENTS} clients"),
+            &tokens,
+            Verdict::check(
+                tokens.errors == 0 && rate(&tokens) >= TOKENS_PER_SEC,
+                format!("≥ {TOKENS_PER_SEC} /s, no errors"),
+            ),
+        ),
+        Row::new(
+            "POST /oauth/introspect",
+            &format!("capacity, {OAUTH_CLIENTS} clients"),
+            &introspections,
+            Verdict::check(
+                introspections.errors == 0
+                    && rate(&introspections) >= INTROSPECTIONS_PER_SEC
+                    && introspections.p99 < INTROSPECTION_P99,
+                format!("≥ {INTROSPECTIONS_PER_SEC} /s, p99 < {} ms", INTROSPECTION_P99.as_millis()),
+            ),
+        ),
     ];
     let mut passed = report::print(&rows, peak_memory);
     passed &= report::print_uploads(&small, &large, memory_after_small, memory_after_large);
@@ -166,6 +200,10 @@ async fn run(args: Args) -> Result<bool, String> {
         seeded.elapsed.as_secs_f64()
     );
     Ok(passed)
+}
+
+fn rate(stats: &load::Stats) -> f64 {
+    stats.completed as f64 / stats.elapsed.as_secs_f64()
 }
 
 fn ms(duration: Duration) -> f64 {

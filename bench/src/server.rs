@@ -12,6 +12,7 @@ pub const DEMO_PASSWORD: &str = "demo-developer-password";
 pub const REVIEWER_EMAIL: &str = "reviewer@demo.portcullis.test";
 pub const REVIEWER_PASSWORD: &str = "demo-reviewer-password";
 pub const ADMIN_EMAIL: &str = "admin@demo.portcullis.test";
+pub const ADMIN_PASSWORD: &str = "demo-admin-password";
 
 /// Where the server will listen and keep its data.
 pub struct Site {
