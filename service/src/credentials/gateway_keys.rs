@@ -11,7 +11,7 @@ use crate::timestamp;
 use crate::tokens::{new_id, random_token, sha256_hex};
 use portcullis_domain::credential::{GatewayKeyInput, GatewayKeyView, NewGatewayKey, check_key_name};
 use portcullis_domain::role::Permission;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel, QueryOrder};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -52,8 +52,15 @@ pub async fn list_gateway_keys(services: &Services, ctx: &Ctx) -> ServiceResult<
     ctx.require(Permission::ManageGatewayKeys)?;
     let db = services.db();
     let rows = gateway_key::Entity::find().order_by_desc(gateway_key::Column::CreatedAt).all(db).await?;
-    let names: HashMap<String, String> =
-        user::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u.name)).collect();
+    // Only the keys' creators, not every account.
+    let creators: Vec<&str> = rows.iter().map(|row| row.created_by.as_str()).collect();
+    let names: HashMap<String, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(creators))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     Ok(rows
         .into_iter()
         .map(|row| GatewayKeyView {

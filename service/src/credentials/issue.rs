@@ -10,6 +10,7 @@ use crate::context::Ctx;
 use crate::db::begin_write;
 use crate::entity::{application, credential, credential_secret, decision};
 use crate::error::{ServiceError, ServiceResult};
+use crate::review::reviews::{granted_scopes, requested_scopes};
 use crate::timestamp;
 use crate::tokens::{new_id, sha256_hex};
 use chrono::{DateTime, Utc};
@@ -32,10 +33,6 @@ fn refusal(error: IssueError) -> ServiceError {
 /// The key that is unique among active credentials.
 pub(super) fn active_key(application_id: &str, environment: Environment) -> String {
     format!("{application_id}:{}", environment.as_str())
-}
-
-fn split(scopes: &Option<String>) -> Vec<String> {
-    scopes.as_deref().unwrap_or_default().split_whitespace().map(str::to_owned).collect()
 }
 
 /// Whether an active set blocks a new one. An expired set never does; a production set from
@@ -95,8 +92,7 @@ pub async fn issue(services: &Services, ctx: &Ctx, id: &str, input: IssueInput) 
     let txn = begin_write(services.db()).await?;
     let access = load(&txn, ctx, id).await?;
     let app = &access.application;
-    let requested: Vec<String> = app.requested_scopes.split_whitespace().map(str::to_owned).collect();
-    let granted = split(&app.granted_scopes);
+    let (requested, granted) = (requested_scopes(app), granted_scopes(app));
     let scopes = check_issue(IssueRequest {
         environment,
         party: access.party,

@@ -11,6 +11,7 @@ use crate::db::begin_write;
 use crate::entity::{credential, credential_secret};
 use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
+use crate::review::reviews::{granted_scopes, requested_scopes};
 use crate::timestamp;
 use crate::tokens::{new_id, sha256_hex};
 use portcullis_domain::credential::{
@@ -69,19 +70,12 @@ pub async fn overview(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult
         views.push(view(conn, row, status, now).await?);
     }
     let app = &access.application;
-    let words = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
     let active: Vec<Environment> = views
         .iter()
         .filter(|v| matches!(v.state, CredentialState::Active | CredentialState::Suspended))
         .map(|v| v.environment)
         .collect();
-    let offers = Offers::of(
-        access.party,
-        status,
-        &words(&app.requested_scopes),
-        &words(app.granted_scopes.as_deref().unwrap_or_default()),
-        &active,
-    );
+    let offers = Offers::of(access.party, status, &requested_scopes(app), &granted_scopes(app), &active);
     Ok(CredentialOverview { credentials: views, offers })
 }
 

@@ -27,6 +27,11 @@ pub(crate) fn requested_scopes(app: &application::Model) -> Vec<String> {
     app.requested_scopes.split_whitespace().map(str::to_owned).collect()
 }
 
+/// The scopes reviewers granted; empty until the application is approved.
+pub(crate) fn granted_scopes(app: &application::Model) -> Vec<String> {
+    app.granted_scopes.as_deref().unwrap_or_default().split_whitespace().map(str::to_owned).collect()
+}
+
 async fn current_template(
     conn: &impl ConnectionTrait,
     kind: ChecklistKind,
