@@ -46,9 +46,10 @@ check:
 unit-sqlite:
 	cargo nextest run --workspace --no-fail-fast
 
-# The same integration suite on PostgreSQL (one throw-away database per test).
+# The same integration suite on PostgreSQL (one throw-away database per test). Selected with a
+# filter rather than `-p`, so cargo resolves the same features and reuses the build above.
 integration-postgres:
-	PORTCULLIS_TEST_DATABASE=$(PG_TEST_URL) cargo nextest run -p portcullis -E 'kind(test)' --no-fail-fast
+	PORTCULLIS_TEST_DATABASE=$(PG_TEST_URL) cargo nextest run --workspace -E 'package(portcullis) and kind(test)' --no-fail-fast
 
 # Real Chromium against the real server; last, so its summary ends the output.
 browser:

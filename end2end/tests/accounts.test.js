@@ -1,40 +1,19 @@
 // Accounts in a real browser: register, verify by the mailed link, sign in and out, and a role
 // change by an admin that changes the user's navigation.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { launchBrowser, newPage, waitForHydration } from './support/browser.js';
-import { linkTo, startServer } from './support/server.js';
-
-const ADMIN = { email: 'admin@demo.portcullis.test', password: 'demo-admin-password' };
+import { describe, test } from 'node:test';
+import { newPage, waitForHydration } from './support/browser.js';
+import { ADMIN, DEVELOPER, usePortal } from './support/portal.js';
+import { linkTo } from './support/server.js';
 
 describe('accounts', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer({ demo: true });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function signIn(page, { email, password }) {
-    await page.goto(`${server.url}/login`);
-    await waitForHydration(page);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  }
+  const portal = usePortal();
 
   test('register, verify by the mailed link, sign in, sign out', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(portal.browser);
     const email = `ada-${Date.now()}@example.test`;
 
-    await page.goto(`${server.url}/register`);
+    await page.goto(`${portal.url}/register`);
     await waitForHydration(page);
     await page.getByLabel('Name').fill('Ada Lovelace');
     await page.getByLabel('Email').fill(email);
@@ -48,27 +27,27 @@ describe('accounts', () => {
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByText(/Check your email/).waitFor();
 
-    const mail = await server.waitForMail(email, /verify-email\?token=/);
+    const mail = await portal.server.waitForMail(email, /verify-email\?token=/);
     await page.goto(linkTo(mail, '/verify-email'));
     await waitForHydration(page);
     await page.getByRole('button', { name: 'Verify email' }).click();
     await page.getByText('Your email address is verified.').waitFor();
 
-    await signIn(page, { email, password: 'correct horse battery staple' });
+    await portal.signIn(page, { email, password: 'correct horse battery staple' });
     const nav = page.getByRole('navigation', { name: 'Main' });
     assert.match(await page.locator('header').innerText(), /Ada Lovelace/);
     assert.equal(await nav.getByRole('link', { name: 'Review queue' }).count(), 0);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await nav.getByRole('link', { name: 'Sign in' }).waitFor();
-    await page.goto(`${server.url}/`);
+    await page.goto(`${portal.url}/`);
     assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0, 'signed out after reload');
     assert.deepEqual(page.problems, []);
   });
 
   test('wrong password shows an error next to the form and keeps the email', async () => {
-    const page = await newPage(browser);
-    await page.goto(`${server.url}/login`);
+    const page = await newPage(portal.browser);
+    await page.goto(`${portal.url}/login`);
     await waitForHydration(page);
     await page.getByLabel('Email').fill(ADMIN.email);
     await page.getByLabel('Password').fill('not the password at all');
@@ -79,17 +58,16 @@ describe('accounts', () => {
   });
 
   test('an admin promotes a user to reviewer and the user’s navigation changes', async () => {
-    const email = 'developer@demo.portcullis.test';
-    const user = await newPage(browser);
-    await signIn(user, { email, password: 'demo-developer-password' });
+    const user = await newPage(portal.browser);
+    await portal.signIn(user, DEVELOPER);
     const userNav = user.getByRole('navigation', { name: 'Main' });
     assert.equal(await userNav.getByRole('link', { name: 'Review queue' }).count(), 0);
 
-    const admin = await newPage(browser);
-    await signIn(admin, ADMIN);
+    const admin = await newPage(portal.browser);
+    await portal.signIn(admin, ADMIN);
     await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
     await admin.waitForURL(/\/admin\/users/);
-    const row = admin.getByRole('row').filter({ hasText: email });
+    const row = admin.getByRole('row').filter({ hasText: DEVELOPER.email });
     await row.getByLabel('reviewer').check();
     await row.getByRole('button', { name: 'Save roles' }).click();
     await admin.getByText('Roles updated.').waitFor();
@@ -101,9 +79,9 @@ describe('accounts', () => {
   });
 
   test('pages render without JavaScript', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await portal.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(`${server.url}/login`);
+    await page.goto(`${portal.url}/login`);
     await page.getByLabel('Email').fill(ADMIN.email);
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -3,36 +3,14 @@
 // the staff view, where stored script strings stay inert text.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { launchBrowser, newPage, waitForHydration } from './support/browser.js';
-import { startServer } from './support/server.js';
+import { describe, test } from 'node:test';
+import { newPage, waitForHydration } from './support/browser.js';
+import { DEVELOPER, REVIEWER, fixtures, usePortal } from './support/portal.js';
 
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>`;
 
 describe('applications', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer({ demo: true });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function signIn(page, email, password) {
-    await page.goto(`${server.url}/login`);
-    await waitForHydration(page);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  }
+  const portal = usePortal();
 
   async function step(page, name) {
     await page.getByRole('navigation', { name: 'Steps' }).getByRole('link', { name: new RegExp(name) }).click();
@@ -44,8 +22,8 @@ describe('applications', () => {
   }
 
   test('a developer fills every step, uploads mockups, submits, and reviewers see it inert', async () => {
-    const page = await newPage(browser);
-    await signIn(page, 'developer@demo.portcullis.test', 'demo-developer-password');
+    const page = await newPage(portal.browser);
+    await portal.signIn(page, DEVELOPER);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organisations' }).click();
     await page.getByLabel('Legal name').fill(`Zoë Data Tools GmbH ${XSS}`);
@@ -121,8 +99,8 @@ describe('applications', () => {
     assert.deepEqual(page.problems, []);
 
     // The staff view: reviewers open it from the queue; every stored string is inert text.
-    const reviewer = await newPage(browser);
-    await signIn(reviewer, 'reviewer@demo.portcullis.test', 'demo-reviewer-password');
+    const reviewer = await newPage(portal.browser);
+    await portal.signIn(reviewer, REVIEWER);
     await reviewer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Review queue' }).click();
     await reviewer.getByRole('table').getByRole('link', { name: 'Zoë Export' }).first().click();
     await reviewer.getByRole('heading', { name: 'Review: Zoë Export' }).waitFor();
@@ -165,9 +143,9 @@ describe('applications', () => {
   });
 
   test('a dropped connection loses nothing: changes wait in the browser and are saved when it is back', async () => {
-    const page = await newPage(browser);
-    await signIn(page, 'developer@demo.portcullis.test', 'demo-developer-password');
-    await page.goto(`${server.url}/applications/new`);
+    const page = await newPage(portal.browser);
+    await portal.signIn(page, DEVELOPER);
+    await page.goto(`${portal.url}/applications/new`);
     await waitForHydration(page);
     await page.getByLabel('App name').fill('Offline Export');
     await page.getByRole('button', { name: 'Start application' }).click();

@@ -1,32 +1,16 @@
 // An admin edits the security checklist in a real browser: rewords an item, moves it, retires
 // one, adds one with the keyboard, publishes after confirming, and sees the new version.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { launchBrowser, newPage, waitForHydration } from './support/browser.js';
-import { startServer } from './support/server.js';
+import { describe, test } from 'node:test';
+import { newPage, waitForHydration } from './support/browser.js';
+import { ADMIN, usePortal } from './support/portal.js';
 
 describe('checklists', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer({ demo: true });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const portal = usePortal();
 
   test('an admin publishes a new version of the security checklist', async () => {
-    const page = await newPage(browser);
-    await page.goto(`${server.url}/login`);
-    await waitForHydration(page);
-    await page.getByLabel('Email').fill('admin@demo.portcullis.test');
-    await page.getByLabel('Password').fill('demo-admin-password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    const page = await newPage(portal.browser);
+    await portal.signIn(page, ADMIN);
 
     await page.getByRole('link', { name: 'Checklists' }).first().click();
     await page.getByRole('heading', { name: 'Review checklists' }).waitFor();
@@ -75,7 +59,7 @@ describe('checklists', () => {
     assert.match(await history.first().innerText(), /^2\s/);
 
     // What the API serves is what the page showed.
-    const response = await page.request.get(`${server.url}/api/v1/checklists/security`);
+    const response = await page.request.get(`${portal.url}/api/v1/checklists/security`);
     const template = await response.json();
     assert.equal(template.version, 2);
     assert.deepEqual(template.items.at(-1).applies_to, ['portability.direct_messages.ongoing']);

@@ -2,81 +2,42 @@
 // approval leaves it waiting; the second reviewer approves with one scope removed; the
 // developer sees the decision and which scopes were granted.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { launchBrowser, newPage, waitForHydration } from './support/browser.js';
-import { startServer } from './support/server.js';
+import { describe, test } from 'node:test';
+import { newPage, waitForHydration } from './support/browser.js';
+import { ADMIN, DEVELOPER, REVIEWER, usePortal } from './support/portal.js';
 
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const DMS = 'portability.direct_messages.ongoing';
 
 describe('review', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer({ demo: true });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function signIn(page, email, password) {
-    await page.goto(`${server.url}/login`);
-    await waitForHydration(page);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  }
-
-  /** JSON API calls with the page's session cookie. */
-  async function api(page, method, url, data) {
-    const response = await page.request.fetch(`${server.url}/api/v1${url}`, { method, data });
-    const body = response.status() === 204 ? null : await response.json();
-    assert.ok(response.ok(), `${method} ${url}: ${response.status()} ${JSON.stringify(body)}`);
-    return body;
-  }
+  const portal = usePortal();
 
   /** A submitted application asking for posts, connections and, sensitive, direct messages. */
   async function submittedApplication(dev) {
-    const { org } = await api(dev, 'POST', '/orgs', {
-      name: 'Quill Messaging Oy', country: 'FI', website: 'https://quill.example', contact_email: 'privacy@quill.example',
-    });
-    const { application } = await api(dev, 'POST', '/applications', { org_id: org.id, name: 'Quill Inbox Archive' });
     const justification = 'To archive what the person asks to keep, nothing more.';
-    await api(dev, 'PATCH', `/applications/${application.id}`, {
-      description: 'Keeps a private, encrypted archive of your posts and conversations.',
-      website_url: 'https://quill.example',
-      privacy_policy_url: 'https://quill.example/privacy',
-      redirect_uris: ['https://quill.example/oauth/callback'],
-      use_case: 'Quill Inbox Archive keeps a private copy of your conversations and posts. '.repeat(4),
-      scopes: [
-        { name: 'portability.posts.single', justification },
-        { name: 'portability.connections.single', justification },
-        { name: DMS, justification },
-      ],
-      eea: { serves_eea_users: true, countries: ['FI', 'SE'], distinguishing_method: 'The country of residence that the platform reports for the account at authorization time.' },
-      data_handling: {
-        storage_region: 'EU (Helsinki)', retention_days: 365, encryption_at_rest: true,
-        deletion_process: 'Deleting the account erases the archive within 24 hours.', subprocessors: ['Hetzner'],
-        security_contact_email: 'security@quill.example',
+    return portal.submittedApplication(dev, {
+      org: {
+        name: 'Quill Messaging Oy', country: 'FI', website: 'https://quill.example', contact_email: 'privacy@quill.example',
+      },
+      name: 'Quill Inbox Archive',
+      details: {
+        description: 'Keeps a private, encrypted archive of your posts and conversations.',
+        website_url: 'https://quill.example',
+        privacy_policy_url: 'https://quill.example/privacy',
+        redirect_uris: ['https://quill.example/oauth/callback'],
+        use_case: 'Quill Inbox Archive keeps a private copy of your conversations and posts. '.repeat(4),
+        scopes: [
+          { name: 'portability.posts.single', justification },
+          { name: 'portability.connections.single', justification },
+          { name: DMS, justification },
+        ],
+        eea: { serves_eea_users: true, countries: ['FI', 'SE'], distinguishing_method: 'The country of residence that the platform reports for the account at authorization time.' },
+        data_handling: {
+          storage_region: 'EU (Helsinki)', retention_days: 365, encryption_at_rest: true,
+          deletion_process: 'Deleting the account erases the archive within 24 hours.', subprocessors: ['Hetzner'],
+          security_contact_email: 'security@quill.example',
+        },
       },
     });
-    const upload = await dev.request.post(`${server.url}/api/v1/applications/${application.id}/mockups`, {
-      multipart: {
-        label: 'Authorization screen',
-        file: { name: 'auth.png', mimeType: 'image/png', buffer: fs.readFileSync(path.join(fixtures, 'authorization.png')) },
-      },
-    });
-    assert.equal(upload.status(), 201, await upload.text());
-    await api(dev, 'POST', `/applications/${application.id}/submit`, {});
-    return application.id;
   }
 
   /** Claims the application on its review page and passes every item of the checklists. */
@@ -95,21 +56,21 @@ describe('review', () => {
   }
 
   test('two reviewers approve a direct-messages application; the second narrows the scopes', async () => {
-    const dev = await newPage(browser);
-    await signIn(dev, 'developer@demo.portcullis.test', 'demo-developer-password');
+    const dev = await newPage(portal.browser);
+    await portal.signIn(dev, DEVELOPER);
     const id = await submittedApplication(dev);
 
     // The admin makes a second reviewer.
-    const admin = await newPage(browser);
-    await signIn(admin, 'admin@demo.portcullis.test', 'demo-admin-password');
-    await api(admin, 'POST', '/auth/register', { email: 'second@reviewers.example', password: 'second-reviewer-password', name: 'Second Reviewer' });
-    const users = await api(admin, 'GET', '/users?q=second@reviewers.example');
-    await api(admin, 'PUT', `/users/${users.items[0].id}/roles`, { roles: ['reviewer'] });
+    const admin = await newPage(portal.browser);
+    await portal.signIn(admin, ADMIN);
+    await portal.api(admin, 'POST', '/auth/register', { email: 'second@reviewers.example', password: 'second-reviewer-password', name: 'Second Reviewer' });
+    const users = await portal.api(admin, 'GET', '/users?q=second@reviewers.example');
+    await portal.api(admin, 'PUT', `/users/${users.items[0].id}/roles`, { roles: ['reviewer'] });
 
     // The first reviewer finds it among sensitive applications, records verdicts and approves.
-    const first = await newPage(browser);
-    await signIn(first, 'reviewer@demo.portcullis.test', 'demo-reviewer-password');
-    await first.goto(`${server.url}/review`);
+    const first = await newPage(portal.browser);
+    await portal.signIn(first, REVIEWER);
+    await first.goto(`${portal.url}/review`);
     await first.getByLabel('Requested scope').selectOption('sensitive');
     await first.getByRole('button', { name: 'Apply filters' }).click();
     await first.waitForURL(/scope=sensitive/);
@@ -148,8 +109,8 @@ describe('review', () => {
     assert.deepEqual(first.problems, []);
 
     // The second reviewer finds it on their dashboard and approves without connections.
-    const second = await newPage(browser);
-    await signIn(second, 'second@reviewers.example', 'second-reviewer-password');
+    const second = await newPage(portal.browser);
+    await portal.signIn(second, { email: 'second@reviewers.example', password: 'second-reviewer-password' });
     await second.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My reviews' }).click();
     const waiting = second.getByRole('table').filter({ hasText: 'Quill Inbox Archive' });
     await waiting.getByText(/Approved once by Demo Reviewer/).waitFor();
@@ -166,7 +127,7 @@ describe('review', () => {
     assert.deepEqual(second.problems, []);
 
     // The developer sees the decision and what was granted.
-    await dev.goto(`${server.url}/applications/${id}`);
+    await dev.goto(`${portal.url}/applications/${id}`);
     await waitForHydration(dev);
     assert.equal(await dev.locator('.badge.status-approved').first().innerText(), 'Approved');
     const granted = dev.locator('#granted-scopes');

@@ -73,15 +73,21 @@ fn hashes_equal(stored: &str, presented: &str) -> bool {
 
 /// Whether `secret` is one of the credential's currently valid secrets. Every stored hash is
 /// compared, so the time taken does not say which one matched.
-fn secret_matches(secrets: &[credential_secret::Model], secret: &str, now: DateTime<Utc>) -> bool {
+/// `secrets` are the stored hashes with the end of their validity.
+fn secret_matches<'a>(
+    secrets: impl IntoIterator<Item = (&'a str, Option<DateTime<Utc>>)>,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> bool {
     let presented = sha256_hex(secret);
-    secrets
-        .iter()
-        .fold(false, |found, s| found | (hashes_equal(&s.secret_hash, &presented) & secret_valid(s.valid_until, now)))
+    secrets.into_iter().fold(false, |found, (hash, valid_until)| {
+        found | (hashes_equal(hash, &presented) & secret_valid(valid_until, now))
+    })
 }
 
-fn scopes_of(row: &credential::Model) -> Vec<String> {
-    row.scopes.split_whitespace().map(str::to_owned).collect()
+/// Scopes are stored space-separated, as OAuth sends them.
+fn scopes_of(stored: &str) -> Vec<String> {
+    stored.split_whitespace().map(str::to_owned).collect()
 }
 
 fn environment_of(row: &credential::Model) -> Environment {
@@ -114,7 +120,7 @@ async fn view(
         client_id: row.client_id.clone(),
         application_id: row.application_id.clone(),
         environment: environment_of(row),
-        scopes: scopes_of(row),
+        scopes: scopes_of(&row.scopes),
         state: CredentialState::of(row.revoked_at.is_some(), row.expires_at, status, now),
         created_at: timestamp(row.created_at),
         created_by,
@@ -144,20 +150,15 @@ mod tests {
     #[test]
     fn only_a_valid_stored_secret_matches() {
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
-        let stored = |secret: &str, valid_until| credential_secret::Model {
-            id: "s".into(),
-            credential_id: "c".into(),
-            secret_hash: sha256_hex(secret),
-            generation: 1,
-            created_at: now,
-            valid_until,
+        let hashes = ["current", "previous", "old"].map(sha256_hex);
+        let stored = || {
+            [(None, 0), (Some(now + Duration::hours(1)), 1), (Some(now), 2)]
+                .map(|(valid_until, i)| (hashes[i].as_str(), valid_until))
         };
-        let secrets =
-            vec![stored("current", None), stored("previous", Some(now + Duration::hours(1))), stored("old", Some(now))];
-        assert!(secret_matches(&secrets, "current", now));
-        assert!(secret_matches(&secrets, "previous", now));
-        assert!(!secret_matches(&secrets, "old", now), "expired at this instant");
-        assert!(!secret_matches(&secrets, "wrong", now));
-        assert!(!secret_matches(&[], "current", now));
+        assert!(secret_matches(stored(), "current", now));
+        assert!(secret_matches(stored(), "previous", now));
+        assert!(!secret_matches(stored(), "old", now), "expired at this instant");
+        assert!(!secret_matches(stored(), "wrong", now));
+        assert!(!secret_matches([], "current", now));
     }
 }

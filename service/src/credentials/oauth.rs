@@ -2,10 +2,9 @@
 //! introspection for the platform's gateway (RFC 7662). Every check reads the database, so a
 //! revocation or suspension takes effect on the very next request, on every instance.
 
-use super::{ACCESS_TOKEN_PREFIX, scopes_of, secret_matches, secrets_of};
+use super::{ACCESS_TOKEN_PREFIX, scopes_of, secret_matches};
 use crate::Services;
-use crate::applications::status_of;
-use crate::entity::{access_token, application, credential, gateway_key};
+use crate::entity::{access_token, application, credential, credential_secret, gateway_key};
 use crate::error::ServiceError;
 use crate::tokens::{random_token, sha256_hex};
 use chrono::{DateTime, Duration, Utc};
@@ -14,7 +13,8 @@ use portcullis_domain::credential::{CredentialState, token_scopes};
 use portcullis_domain::rate_limit::{FailureLimiter, LimitPolicy};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, prelude::DateTimeUtc,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    prelude::DateTimeUtc,
 };
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -131,6 +131,47 @@ fn stale(last_used: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     last_used.is_none_or(|at| now - at >= LAST_USED_RESOLUTION)
 }
 
+/// A credential with everything that decides whether it may have a token: one row per
+/// stored secret, so the grant needs a single read.
+#[derive(Debug, FromQueryResult)]
+struct ClientRow {
+    credential_id: String,
+    scopes: String,
+    expires_at: DateTimeUtc,
+    last_used_at: Option<DateTimeUtc>,
+    revoked_at: Option<DateTimeUtc>,
+    status: String,
+    secret_hash: String,
+    valid_until: Option<DateTimeUtc>,
+}
+
+async fn client_rows(conn: &impl ConnectionTrait, client_id: &str) -> Result<Vec<ClientRow>, DbErr> {
+    use application::Column as A;
+    use credential::Column as C;
+    use credential_secret::Column as S;
+    let query = Query::select()
+        .expr_as(Expr::col((credential::Entity, C::Id)), Alias::new("credential_id"))
+        .column((credential::Entity, C::Scopes))
+        .column((credential::Entity, C::ExpiresAt))
+        .column((credential::Entity, C::LastUsedAt))
+        .column((credential::Entity, C::RevokedAt))
+        .column((application::Entity, A::Status))
+        .column((credential_secret::Entity, S::SecretHash))
+        .column((credential_secret::Entity, S::ValidUntil))
+        .from(credential::Entity)
+        .inner_join(
+            application::Entity,
+            Expr::col((application::Entity, A::Id)).equals((credential::Entity, C::ApplicationId)),
+        )
+        .inner_join(
+            credential_secret::Entity,
+            Expr::col((credential_secret::Entity, S::CredentialId)).equals((credential::Entity, C::Id)),
+        )
+        .and_where(Expr::col((credential::Entity, C::ClientId)).eq(client_id))
+        .to_owned();
+    ClientRow::find_by_statement(conn.get_database_backend().build(&query)).all(conn).await
+}
+
 /// The client credentials grant.
 pub async fn token(
     services: &Services,
@@ -149,17 +190,12 @@ pub async fn token(
         limiter.record_failure(&auth.client_id, Instant::now());
         OAuthError::InvalidClient("Client authentication failed.".into())
     };
-    let Some(row) = credential::Entity::find().filter(credential::Column::ClientId.eq(&auth.client_id)).one(db).await?
-    else {
+    let rows = client_rows(db, &auth.client_id).await?;
+    let secrets = rows.iter().map(|r| (r.secret_hash.as_str(), r.valid_until));
+    let Some(row) = rows.first().filter(|_| secret_matches(secrets, &auth.client_secret, now)) else {
         return Err(refused());
     };
-    if !secret_matches(&secrets_of(db, &row.id).await?, &auth.client_secret, now) {
-        return Err(refused());
-    }
-    let status = application::Entity::find_by_id(&row.application_id)
-        .one(db)
-        .await?
-        .map_or(ApplicationStatus::Revoked, |app| status_of(&app));
+    let status = ApplicationStatus::from_str(&row.status).unwrap_or(ApplicationStatus::Revoked);
     let state = CredentialState::of(row.revoked_at.is_some(), row.expires_at, status, now);
     if state != CredentialState::Active {
         return Err(OAuthError::InvalidClient(format!(
@@ -167,12 +203,12 @@ pub async fn token(
             state.label().to_lowercase()
         )));
     }
-    let scopes = token_scopes(scope, &scopes_of(&row)).map_err(|e| OAuthError::InvalidScope(e.to_string()))?;
+    let scopes = token_scopes(scope, &scopes_of(&row.scopes)).map_err(|e| OAuthError::InvalidScope(e.to_string()))?;
     let lifetime = services.config().credentials.token_lifetime;
     let access_token = format!("{ACCESS_TOKEN_PREFIX}{}", random_token());
     access_token::Entity::insert(access_token::ActiveModel {
         token_hash: Set(sha256_hex(&access_token)),
-        credential_id: Set(row.id.clone()),
+        credential_id: Set(row.credential_id.clone()),
         scopes: Set(scopes.join(" ")),
         issued_at: Set(now),
         expires_at: Set(now + lifetime),
@@ -182,7 +218,7 @@ pub async fn token(
     if stale(row.last_used_at, now) {
         credential::Entity::update_many()
             .col_expr(credential::Column::LastUsedAt, Expr::value(Some(now)))
-            .filter(credential::Column::Id.eq(&row.id))
+            .filter(credential::Column::Id.eq(&row.credential_id))
             .exec(db)
             .await?;
     }
@@ -194,7 +230,7 @@ pub async fn token(
     })
 }
 
-/// The token with everything that decides whether it is active, in one query.
+/// The token with everything that decides whether it is active.
 #[derive(Debug, FromQueryResult)]
 struct TokenRow {
     scopes: String,
@@ -207,11 +243,29 @@ struct TokenRow {
     status: String,
 }
 
-async fn token_row(conn: &impl ConnectionTrait, token_hash: &str) -> Result<Option<TokenRow>, sea_orm::DbErr> {
+/// The gateway's key, and the token if it exists.
+#[derive(Debug, FromQueryResult)]
+struct IntrospectionRow {
+    key_id: String,
+    key_last_used_at: Option<DateTimeUtc>,
+    #[sea_orm(nested)]
+    token: Option<TokenRow>,
+}
+
+/// Checks the gateway key and reads the token in one query, so each introspection costs a
+/// single round trip. No row: the key is unknown or revoked.
+async fn introspection_row(
+    conn: &impl ConnectionTrait,
+    key_hash: &str,
+    token_hash: &str,
+) -> Result<Option<IntrospectionRow>, DbErr> {
     use access_token::Column as T;
     use application::Column as A;
     use credential::Column as C;
+    use gateway_key::Column as G;
     let query = Query::select()
+        .expr_as(Expr::col((gateway_key::Entity, G::Id)), Alias::new("key_id"))
+        .expr_as(Expr::col((gateway_key::Entity, G::LastUsedAt)), Alias::new("key_last_used_at"))
         .column((access_token::Entity, T::Scopes))
         .column((access_token::Entity, T::IssuedAt))
         .column((access_token::Entity, T::ExpiresAt))
@@ -220,67 +274,57 @@ async fn token_row(conn: &impl ConnectionTrait, token_hash: &str) -> Result<Opti
         .column((credential::Entity, C::RevokedAt))
         .expr_as(Expr::col((credential::Entity, C::ExpiresAt)), Alias::new("credential_expires_at"))
         .column((application::Entity, A::Status))
-        .from(access_token::Entity)
-        .inner_join(
+        .from(gateway_key::Entity)
+        .left_join(access_token::Entity, Expr::col((access_token::Entity, T::TokenHash)).eq(token_hash))
+        .left_join(
             credential::Entity,
             Expr::col((credential::Entity, C::Id)).equals((access_token::Entity, T::CredentialId)),
         )
-        .inner_join(
+        .left_join(
             application::Entity,
             Expr::col((application::Entity, A::Id)).equals((credential::Entity, C::ApplicationId)),
         )
-        .and_where(Expr::col((access_token::Entity, T::TokenHash)).eq(token_hash))
+        .and_where(Expr::col((gateway_key::Entity, G::KeyHash)).eq(key_hash))
+        .and_where(Expr::col((gateway_key::Entity, G::RevokedAt)).is_null())
         .to_owned();
-    TokenRow::find_by_statement(conn.get_database_backend().build(&query)).one(conn).await
+    IntrospectionRow::find_by_statement(conn.get_database_backend().build(&query)).one(conn).await
 }
 
-/// Checks the gateway's key; unknown and revoked keys are refused alike.
-async fn check_gateway_key(services: &Services, key: Option<&str>) -> Result<(), OAuthError> {
-    let refused = || OAuthError::InvalidClient("A valid gateway key is required.".into());
-    let key = key.ok_or_else(refused)?;
-    let db = services.db();
-    let row = gateway_key::Entity::find()
-        .filter(gateway_key::Column::KeyHash.eq(sha256_hex(key)))
-        .one(db)
-        .await?
-        .filter(|k| k.revoked_at.is_none())
-        .ok_or_else(refused)?;
-    let now = services.clock().now();
-    if stale(row.last_used_at, now) {
-        gateway_key::Entity::update_many()
-            .col_expr(gateway_key::Column::LastUsedAt, Expr::value(Some(now)))
-            .filter(gateway_key::Column::Id.eq(&row.id))
-            .exec(db)
-            .await?;
-    }
-    Ok(())
-}
-
-/// RFC 7662 introspection. Unknown, expired, revoked and suspended tokens are all simply
-/// inactive: the gateway needs no more.
+/// RFC 7662 introspection for a gateway with a valid key. Unknown, expired, revoked and
+/// suspended tokens are all simply inactive: the gateway needs no more.
 pub async fn introspect(
     services: &Services,
     gateway_key: Option<&str>,
     token: &str,
 ) -> Result<Introspection, OAuthError> {
-    check_gateway_key(services, gateway_key).await?;
+    let refused = || OAuthError::InvalidClient("A valid gateway key is required.".into());
+    let key = gateway_key.ok_or_else(refused)?;
+    let db = services.db();
+    let row = introspection_row(db, &sha256_hex(key), &sha256_hex(token)).await?.ok_or_else(refused)?;
     let now = services.clock().now();
-    let Some(row) = token_row(services.db(), &sha256_hex(token)).await? else {
+    if stale(row.key_last_used_at, now) {
+        gateway_key::Entity::update_many()
+            .col_expr(gateway_key::Column::LastUsedAt, Expr::value(Some(now)))
+            .filter(gateway_key::Column::Id.eq(&row.key_id))
+            .exec(db)
+            .await?;
+    }
+    let Some(token) = row.token else {
         return Ok(Introspection::default());
     };
-    let status = ApplicationStatus::from_str(&row.status).unwrap_or(ApplicationStatus::Revoked);
-    let state = CredentialState::of(row.revoked_at.is_some(), row.credential_expires_at, status, now);
-    if state != CredentialState::Active || now >= row.expires_at {
+    let status = ApplicationStatus::from_str(&token.status).unwrap_or(ApplicationStatus::Revoked);
+    let state = CredentialState::of(token.revoked_at.is_some(), token.credential_expires_at, status, now);
+    if state != CredentialState::Active || now >= token.expires_at {
         return Ok(Introspection::default());
     }
     Ok(Introspection {
         active: true,
-        scope: Some(row.scopes),
-        client_id: Some(row.client_id),
+        scope: Some(token.scopes),
+        client_id: Some(token.client_id),
         token_type: Some("Bearer".into()),
-        exp: Some(row.expires_at.timestamp()),
-        iat: Some(row.issued_at.timestamp()),
-        environment: Some(row.environment),
+        exp: Some(token.expires_at.timestamp()),
+        iat: Some(token.issued_at.timestamp()),
+        environment: Some(token.environment),
     })
 }
 
