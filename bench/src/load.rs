@@ -1,22 +1,21 @@
 //! Fixed-rate (open-loop) and closed-loop load over HTTP, with latency percentiles.
 
+use crate::cpu::CpuTimes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::{Instant, MissedTickBehavior};
 
-/// One kind of request.
+/// One kind of request, built once: under load the generator shares the cores with the
+/// server, so each request is a copy of the template rather than parsed and built anew.
 #[derive(Clone)]
 pub struct Target {
     client: reqwest::Client,
     url: String,
-    cookie: Option<String>,
-    body: Body,
-    authorization: Option<String>,
+    template: Arc<reqwest::Request>,
 }
 
-#[derive(Clone)]
 enum Body {
     Empty,
     Json(serde_json::Value),
@@ -26,55 +25,45 @@ enum Body {
 
 impl Target {
     pub fn get(base: &str, path: &str, cookie: Option<String>) -> Self {
-        Target { client: client(), url: format!("{base}{path}"), cookie, body: Body::Empty, authorization: None }
+        Target::new(format!("{base}{path}"), Body::Empty, cookie, None)
     }
 
     /// A form POST with an `Authorization` header, as OAuth clients and gateways send.
     pub fn form(base: &str, path: &str, fields: &[(&str, &str)], authorization: String) -> Self {
         let encoded = fields.iter().map(|(k, v)| format!("{k}={}", form_escape(v))).collect::<Vec<_>>().join("&");
-        Target {
-            client: client(),
-            url: format!("{base}{path}"),
-            cookie: None,
-            body: Body::Form(encoded),
-            authorization: Some(authorization),
-        }
+        Target::new(format!("{base}{path}"), Body::Form(encoded), None, Some(authorization))
     }
 
     pub fn login(base: &str, email: &str, password: &str) -> Self {
         let json = serde_json::json!({ "email": email, "password": password });
-        Target {
-            client: client(),
-            url: format!("{base}/api/v1/auth/login"),
-            cookie: None,
-            body: Body::Json(json),
-            authorization: None,
-        }
+        Target::new(format!("{base}/api/v1/auth/login"), Body::Json(json), None, None)
     }
 
-    fn request(&self) -> reqwest::RequestBuilder {
-        let mut request = match &self.body {
-            Body::Json(body) => {
-                self.client.post(&self.url).header(CONTENT_TYPE, "application/json").body(body.to_string())
-            }
-            Body::Form(body) => {
-                self.client.post(&self.url).header(CONTENT_TYPE, "application/x-www-form-urlencoded").body(body.clone())
-            }
-            Body::Empty => self.client.get(&self.url),
+    fn new(url: String, body: Body, cookie: Option<String>, authorization: Option<String>) -> Self {
+        let client = client();
+        let mut request = match body {
+            Body::Json(body) => client.post(&url).header(CONTENT_TYPE, "application/json").body(body.to_string()),
+            Body::Form(body) => client.post(&url).header(CONTENT_TYPE, "application/x-www-form-urlencoded").body(body),
+            Body::Empty => client.get(&url),
         };
-        if let Some(cookie) = &self.cookie {
+        if let Some(cookie) = cookie {
             request = request.header(COOKIE, cookie);
         }
-        if let Some(authorization) = &self.authorization {
+        if let Some(authorization) = authorization {
             request = request.header(AUTHORIZATION, authorization);
         }
-        request
+        let template = Arc::new(request.build().expect("a valid request"));
+        Target { client, url, template }
+    }
+
+    fn request(&self) -> reqwest::Request {
+        self.template.try_clone().expect("bodies are bytes, which clone")
     }
 
     /// One request before measuring: a page that fails, or shows something else than
     /// `expected` (an empty list, the sign-in page), would make its timings meaningless.
     pub async fn check_contains(&self, expected: &str) -> Result<(), String> {
-        let response = self.request().send().await.map_err(|e| format!("{}: {e}", self.url))?;
+        let response = self.client.execute(self.request()).await.map_err(|e| format!("{}: {e}", self.url))?;
         let status = response.status();
         let body = response.text().await.map_err(|e| format!("{}: {e}", self.url))?;
         if status.is_success() && body.contains(expected) {
@@ -85,7 +74,7 @@ impl Target {
     }
 
     async fn send(&self) -> bool {
-        match self.request().send().await {
+        match self.client.execute(self.request()).await {
             Ok(response) => {
                 let ok = response.status().is_success();
                 // Read the body so the connection goes back to the pool.
@@ -139,10 +128,12 @@ pub struct Stats {
     pub elapsed: Duration,
     pub p50: Duration,
     pub p99: Duration,
+    /// The share of the machine's CPU time that the hypervisor took meanwhile.
+    pub steal: Option<f64>,
 }
 
 impl Stats {
-    fn from(mut latencies: Vec<Duration>, errors: u64, elapsed: Duration) -> Self {
+    fn from(mut latencies: Vec<Duration>, errors: u64, elapsed: Duration, cpu_before: CpuTimes) -> Self {
         latencies.sort_unstable();
         let at = |q: f64| {
             if latencies.is_empty() {
@@ -151,7 +142,14 @@ impl Stats {
             let index = ((latencies.len() as f64 * q).ceil() as usize).clamp(1, latencies.len()) - 1;
             latencies[index]
         };
-        Stats { completed: latencies.len() as u64, errors, elapsed, p50: at(0.50), p99: at(0.99) }
+        Stats {
+            completed: latencies.len() as u64,
+            errors,
+            elapsed,
+            p50: at(0.50),
+            p99: at(0.99),
+            steal: CpuTimes::now().steal_since(&cpu_before),
+        }
     }
 }
 
@@ -185,6 +183,7 @@ impl<'a> Scenario<'a> {
 }
 
 async fn fixed_rate(target: Target, per_second: u32, duration: Duration) -> Stats {
+    let cpu_before = CpuTimes::now();
     let recorder = Arc::new(Mutex::new(Recorder::default()));
     let period = Duration::from_secs(1) / per_second;
     let mut ticks = tokio::time::interval(period);
@@ -208,11 +207,12 @@ async fn fixed_rate(target: Target, per_second: u32, duration: Duration) -> Stat
     }
     let elapsed = start.elapsed();
     let recorder = std::mem::take(&mut *recorder.lock().await);
-    Stats::from(recorder.latencies, recorder.errors, elapsed)
+    Stats::from(recorder.latencies, recorder.errors, elapsed, cpu_before)
 }
 
 /// `clients` requests in flight at all times for `duration`: the server's capacity.
 pub async fn closed_loop(target: &Target, clients: usize, duration: Duration) -> Stats {
+    let cpu_before = CpuTimes::now();
     let start = Instant::now();
     let workers = (0..clients).map(|_| {
         let target = target.clone();
@@ -232,7 +232,7 @@ pub async fn closed_loop(target: &Target, clients: usize, duration: Duration) ->
             all.errors += recorder.errors;
         }
     }
-    Stats::from(all.latencies, all.errors, start.elapsed())
+    Stats::from(all.latencies, all.errors, start.elapsed(), cpu_before)
 }
 
 async fn futures_join_all<F: Future<Output = Stats> + Send + 'static>(runs: impl Iterator<Item = F>) -> Vec<Stats> {

@@ -3,6 +3,7 @@
 //! request was due, so a stalled server cannot hide its queueing. The database holds a full
 //! review queue of submitted applications, seeded before the server starts.
 
+mod cpu;
 mod load;
 mod oauth;
 mod report;

@@ -22,6 +22,7 @@ pub struct Row {
     p50_ms: f64,
     p99_ms: f64,
     errors: u64,
+    steal: Option<f64>,
     verdict: Verdict,
 }
 
@@ -34,6 +35,7 @@ impl Row {
             p50_ms: stats.p50.as_secs_f64() * 1000.0,
             p99_ms: stats.p99.as_secs_f64() * 1000.0,
             errors: stats.errors,
+            steal: stats.steal,
             verdict,
         }
     }
@@ -43,10 +45,10 @@ impl Row {
 pub fn print(rows: &[Row], peak_memory_kib: Option<u64>) -> bool {
     println!();
     println!(
-        "| {:<18} | {:<20} | {:>8} | {:>9} | {:>9} | {:>6} | {:<40} |",
-        "request", "condition", "req/s", "p50 ms", "p99 ms", "errors", "target"
+        "| {:<22} | {:<20} | {:>8} | {:>9} | {:>9} | {:>6} | {:>7} | {:<40} |",
+        "request", "condition", "req/s", "p50 ms", "p99 ms", "errors", "steal %", "target"
     );
-    println!("|{:-<20}|{:-<22}|{:->10}|{:->11}|{:->11}|{:->8}|{:-<42}|", "", "", "", "", "", "", "");
+    println!("|{:-<24}|{:-<22}|{:->10}|{:->11}|{:->11}|{:->8}|{:->9}|{:-<42}|", "", "", "", "", "", "", "", "");
     let mut passed = true;
     for row in rows {
         let target = match &row.verdict {
@@ -57,15 +59,17 @@ pub fn print(rows: &[Row], peak_memory_kib: Option<u64>) -> bool {
                 format!("FAIL {target}")
             }
         };
+        let steal = row.steal.map_or_else(|| "n/a".to_owned(), |s| format!("{:.0}", s * 100.0));
         println!(
-            "| {:<18} | {:<20} | {:>8.1} | {:>9.2} | {:>9.2} | {:>6} | {:<40} |",
-            row.name, row.condition, row.requests_per_sec, row.p50_ms, row.p99_ms, row.errors, target
+            "| {:<22} | {:<20} | {:>8.1} | {:>9.2} | {:>9.2} | {:>6} | {:>7} | {:<40} |",
+            row.name, row.condition, row.requests_per_sec, row.p50_ms, row.p99_ms, row.errors, steal, target
         );
     }
     match peak_memory_kib {
         Some(kib) => println!("\npeak server memory (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
         None => println!("\npeak server memory: not available"),
     }
+    println!("steal %: CPU time the hypervisor gave to other machines during the phase (0 on dedicated cores)");
     println!("{}", if passed { "all targets met" } else { "SOME TARGETS MISSED" });
     passed
 }

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use portcullis_service::Services;
 use portcullis_service::credentials::oauth::{self, ClientAuth, OAuthError};
 use serde_json::json;
 
@@ -108,13 +109,13 @@ fn client_auth(headers: &HeaderMap, params: &[(String, String)]) -> Result<Clien
     }
 }
 
-async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn token(State(services): State<Services>, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
         let params = form(&headers, &body)?;
         let auth = client_auth(&headers, &params)?;
         let grant_type =
             param(&params, "grant_type").ok_or_else(|| OAuthError::InvalidRequest("grant_type is required.".into()))?;
-        oauth::token(&state.services, auth, grant_type, param(&params, "scope")).await
+        oauth::token(&services, auth, grant_type, param(&params, "scope")).await
     }
     .await;
     match result {
@@ -123,7 +124,7 @@ async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     }
 }
 
-async fn introspect(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn introspect(State(services): State<Services>, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
         let key = headers
             .get(header::AUTHORIZATION)
@@ -132,7 +133,7 @@ async fn introspect(State(state): State<AppState>, headers: HeaderMap, body: Byt
             .map(str::trim);
         let params = form(&headers, &body)?;
         let token = param(&params, "token").ok_or_else(|| OAuthError::InvalidRequest("token is required.".into()))?;
-        oauth::introspect(&state.services, key, token).await
+        oauth::introspect(&services, key, token).await
     }
     .await;
     match result {

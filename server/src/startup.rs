@@ -150,7 +150,7 @@ pub fn router(config: &Config, services: Services) -> Router {
         .layer(axum::middleware::from_fn(middleware::client_ip))
         // Machine clients: no session, no cookies, no browser-origin check.
         .nest("/oauth", crate::oauth::router())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(middleware::Https(https), middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::request_id_and_log))
         .with_state(state)
 }

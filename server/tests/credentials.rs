@@ -248,6 +248,63 @@ async fn a_standard_client_gets_tokens_within_its_grant_and_the_gateway_checks_t
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a revoked gateway key stops at once");
 }
 
+/// Introspections that arrive together are read together; each still gets its own answer.
+#[tokio::test]
+async fn introspections_at_once_each_get_their_own_answer() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    let (_, id) = submitted_as(&app, "dev@example.com").await;
+    approve_posts_only(&app, &mut admin, &id).await;
+    let live = issued(&mut admin, &id, "production").await;
+    let test = issued(&mut admin, &id, "sandbox").await;
+    let live_token = oauth_token(&app, &live, AuthType::BasicAuth, &[]).await.expect("token");
+    let test_token = oauth_token(&app, &test, AuthType::BasicAuth, &[]).await.expect("token");
+    let key = gateway_key(&mut admin).await;
+    let (status, body) = admin.post_json("/api/v1/gateway-keys", json!({"name": "Retired gateway"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let revoked = body["key"].as_str().unwrap().to_owned();
+    let revoked_id = body["id"].as_str().unwrap();
+    assert_eq!(admin.delete(&format!("/api/v1/gateway-keys/{revoked_id}")).await.status(), StatusCode::NO_CONTENT);
+
+    let live_token = live_token.access_token().secret().clone();
+    let test_token = test_token.access_token().secret().clone();
+    let cases = [
+        (key.clone(), live_token.clone(), StatusCode::OK, json!("production")),
+        (key.clone(), test_token.clone(), StatusCode::OK, json!("sandbox")),
+        (key.clone(), "pat_unknown".to_owned(), StatusCode::OK, Value::Null),
+        (revoked.clone(), live_token.clone(), StatusCode::UNAUTHORIZED, Value::Null),
+        ("pgk_wrong".to_owned(), test_token.clone(), StatusCode::UNAUTHORIZED, Value::Null),
+    ];
+    let mut requests = tokio::task::JoinSet::new();
+    for round in 0..12 {
+        for (case, (key, token, _, _)) in cases.iter().enumerate() {
+            let (app_base, key, token) = (app.base.clone(), key.clone(), token.clone());
+            requests.spawn(async move {
+                let response = reqwest::Client::new()
+                    .post(format!("{app_base}/oauth/introspect"))
+                    .bearer_auth(key)
+                    .form(&[("token", token)])
+                    .send()
+                    .await
+                    .unwrap();
+                (round, case, response.status(), response.json::<Value>().await.unwrap())
+            });
+        }
+    }
+    let mut answered = 0;
+    while let Some(answer) = requests.join_next().await {
+        let (round, case, status, body) = answer.unwrap();
+        let (_, _, expected_status, environment) = &cases[case];
+        assert_eq!(status, *expected_status, "case {case} in round {round}: {body}");
+        if status == StatusCode::OK {
+            assert_eq!(body["active"], *environment != Value::Null, "case {case}: {body}");
+            assert_eq!(body["environment"], *environment, "case {case}: {body}");
+        }
+        answered += 1;
+    }
+    assert_eq!(answered, 12 * cases.len());
+}
+
 #[tokio::test]
 async fn revocation_and_suspension_take_effect_on_the_very_next_request() {
     let app = TestApp::spawn().await;

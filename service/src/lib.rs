@@ -25,7 +25,7 @@ pub use error::{ServiceError, ServiceResult};
 
 use clock::SharedClock;
 use sea_orm::DatabaseConnection;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::Notify;
 use url::Url;
@@ -66,6 +66,8 @@ struct Inner {
     hasher: password::PasswordHasher,
     login_limits: login_limits::LoginLimiter,
     client_limits: credentials::oauth::ClientLimiter,
+    /// Started by the first introspection, which runs on the runtime that will serve the rest.
+    token_lookups: OnceLock<credentials::TokenLookups>,
     mail_notify: Arc<Notify>,
     storage: Arc<dyn storage::BlobStore>,
     /// Decoding uploads for validation is memory-hungry; a few at a time.
@@ -101,6 +103,7 @@ impl Services {
                 hasher,
                 login_limits,
                 client_limits: Default::default(),
+                token_lookups: OnceLock::new(),
                 mail_notify: Arc::new(Notify::new()),
                 storage,
                 decode_permits: Arc::new(tokio::sync::Semaphore::new(2)),
@@ -130,6 +133,10 @@ impl Services {
 
     pub fn client_limits(&self) -> &credentials::oauth::ClientLimiter {
         &self.inner.client_limits
+    }
+
+    pub(crate) fn token_lookups(&self) -> &credentials::TokenLookups {
+        self.inner.token_lookups.get_or_init(|| credentials::TokenLookups::start(self.inner.db.clone()))
     }
 
     /// Woken after a transaction that enqueued mail commits.

@@ -94,9 +94,14 @@ pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, 
     next.run(request).await
 }
 
+/// Whether the portal is served over HTTPS, which decides HSTS. The middleware's own small
+/// state: it runs on every request, machine clients' included.
+#[derive(Debug, Clone, Copy)]
+pub struct Https(pub bool);
+
 /// Headers on every response. HTML pages carry their own CSP with a nonce (set while
 /// rendering); everything else gets a policy that allows nothing.
-pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn security_headers(State(Https(https)): State<Https>, request: Request, next: Next) -> Response {
     let is_asset = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -112,7 +117,7 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
         );
     }
-    if state.origin.starts_with("https://") {
+    if https {
         headers
             .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }

@@ -4,12 +4,14 @@
 
 mod gateway_keys;
 mod issue;
+mod lookups;
 mod manage;
 pub mod oauth;
 mod reminders;
 
 pub use gateway_keys::{create_gateway_key, list_gateway_keys, revoke_gateway_key};
 pub use issue::issue;
+pub(crate) use lookups::TokenLookups;
 pub use manage::{list, overview, revoke, rotate};
 pub use reminders::remind_expiring;
 

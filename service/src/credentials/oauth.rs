@@ -230,66 +230,6 @@ pub async fn token(
     })
 }
 
-/// The token with everything that decides whether it is active.
-#[derive(Debug, FromQueryResult)]
-struct TokenRow {
-    scopes: String,
-    issued_at: DateTimeUtc,
-    expires_at: DateTimeUtc,
-    client_id: String,
-    environment: String,
-    revoked_at: Option<DateTimeUtc>,
-    credential_expires_at: DateTimeUtc,
-    status: String,
-}
-
-/// The gateway's key, and the token if it exists.
-#[derive(Debug, FromQueryResult)]
-struct IntrospectionRow {
-    key_id: String,
-    key_last_used_at: Option<DateTimeUtc>,
-    #[sea_orm(nested)]
-    token: Option<TokenRow>,
-}
-
-/// Checks the gateway key and reads the token in one query, so each introspection costs a
-/// single round trip. No row: the key is unknown or revoked.
-async fn introspection_row(
-    conn: &impl ConnectionTrait,
-    key_hash: &str,
-    token_hash: &str,
-) -> Result<Option<IntrospectionRow>, DbErr> {
-    use access_token::Column as T;
-    use application::Column as A;
-    use credential::Column as C;
-    use gateway_key::Column as G;
-    let query = Query::select()
-        .expr_as(Expr::col((gateway_key::Entity, G::Id)), Alias::new("key_id"))
-        .expr_as(Expr::col((gateway_key::Entity, G::LastUsedAt)), Alias::new("key_last_used_at"))
-        .column((access_token::Entity, T::Scopes))
-        .column((access_token::Entity, T::IssuedAt))
-        .column((access_token::Entity, T::ExpiresAt))
-        .column((credential::Entity, C::ClientId))
-        .column((credential::Entity, C::Environment))
-        .column((credential::Entity, C::RevokedAt))
-        .expr_as(Expr::col((credential::Entity, C::ExpiresAt)), Alias::new("credential_expires_at"))
-        .column((application::Entity, A::Status))
-        .from(gateway_key::Entity)
-        .left_join(access_token::Entity, Expr::col((access_token::Entity, T::TokenHash)).eq(token_hash))
-        .left_join(
-            credential::Entity,
-            Expr::col((credential::Entity, C::Id)).equals((access_token::Entity, T::CredentialId)),
-        )
-        .left_join(
-            application::Entity,
-            Expr::col((application::Entity, A::Id)).equals((credential::Entity, C::ApplicationId)),
-        )
-        .and_where(Expr::col((gateway_key::Entity, G::KeyHash)).eq(key_hash))
-        .and_where(Expr::col((gateway_key::Entity, G::RevokedAt)).is_null())
-        .to_owned();
-    IntrospectionRow::find_by_statement(conn.get_database_backend().build(&query)).one(conn).await
-}
-
 /// RFC 7662 introspection for a gateway with a valid key. Unknown, expired, revoked and
 /// suspended tokens are all simply inactive: the gateway needs no more.
 pub async fn introspect(
@@ -299,17 +239,17 @@ pub async fn introspect(
 ) -> Result<Introspection, OAuthError> {
     let refused = || OAuthError::InvalidClient("A valid gateway key is required.".into());
     let key = gateway_key.ok_or_else(refused)?;
-    let db = services.db();
-    let row = introspection_row(db, &sha256_hex(key), &sha256_hex(token)).await?.ok_or_else(refused)?;
+    let found = services.token_lookups().find(sha256_hex(key), sha256_hex(token)).await?;
+    let key = found.key.ok_or_else(refused)?;
     let now = services.clock().now();
-    if stale(row.key_last_used_at, now) {
+    if stale(key.last_used_at, now) {
         gateway_key::Entity::update_many()
             .col_expr(gateway_key::Column::LastUsedAt, Expr::value(Some(now)))
-            .filter(gateway_key::Column::Id.eq(&row.key_id))
-            .exec(db)
+            .filter(gateway_key::Column::Id.eq(&key.id))
+            .exec(services.db())
             .await?;
     }
-    let Some(token) = row.token else {
+    let Some(token) = found.token else {
         return Ok(Introspection::default());
     };
     let status = ApplicationStatus::from_str(&token.status).unwrap_or(ApplicationStatus::Revoked);
