@@ -12,7 +12,6 @@ use tokio::time::{Instant, MissedTickBehavior};
 #[derive(Clone)]
 pub struct Target {
     client: reqwest::Client,
-    url: String,
     template: Arc<reqwest::Request>,
 }
 
@@ -53,7 +52,7 @@ impl Target {
             request = request.header(AUTHORIZATION, authorization);
         }
         let template = Arc::new(request.build().expect("a valid request"));
-        Target { client, url, template }
+        Target { client, template }
     }
 
     fn request(&self) -> reqwest::Request {
@@ -63,13 +62,14 @@ impl Target {
     /// One request before measuring: a page that fails, or shows something else than
     /// `expected` (an empty list, the sign-in page), would make its timings meaningless.
     pub async fn check_contains(&self, expected: &str) -> Result<(), String> {
-        let response = self.client.execute(self.request()).await.map_err(|e| format!("{}: {e}", self.url))?;
+        let url = self.template.url();
+        let response = self.client.execute(self.request()).await.map_err(|e| format!("{url}: {e}"))?;
         let status = response.status();
-        let body = response.text().await.map_err(|e| format!("{}: {e}", self.url))?;
+        let body = response.text().await.map_err(|e| format!("{url}: {e}"))?;
         if status.is_success() && body.contains(expected) {
             Ok(())
         } else {
-            Err(format!("{}: {status}, and the page does not show `{expected}`", self.url))
+            Err(format!("{url}: {status}, and the page does not show `{expected}`"))
         }
     }
 

@@ -43,7 +43,7 @@ pub(super) struct TokenRow {
 }
 
 /// What one lookup found: the token is only looked for behind a valid key.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Found {
     pub key: Option<KeyRow>,
     pub token: Option<TokenRow>,
