@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::fixtures::{complete_patch, draft, ready_to_submit};
+use common::fixtures::{complete_patch, draft, ready_to_submit, reviewer, submitted_as};
 use common::{TestApp, json};
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
@@ -249,6 +249,50 @@ async fn members_edit_drafts_and_only_owners_withdraw() {
     assert_eq!(body["application"]["status"], "withdrawn");
     let (status, _) = owner.patch_json(&format!("/api/v1/applications/{id}"), json!({"description": "Again"})).await;
     assert_eq!(status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn staff_never_see_a_draft_withdrawn_before_it_was_submitted_but_keep_seeing_one_withdrawn_later() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
+    // A draft with a mockup, withdrawn before it was ever submitted.
+    let mut dev = app.signed_in_user("dev@example.com", "Dev").await;
+    let (_, hidden) = ready_to_submit(&mut dev).await;
+    let (_, body) = dev.get_json(&format!("/api/v1/applications/{hidden}")).await;
+    let mockup = body["application"]["mockups"][0]["id"].as_str().unwrap().to_owned();
+    let (status, body) = dev.post_json(&format!("/api/v1/applications/{hidden}/withdraw"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["application"]["status"], "withdrawn");
+    // Another, withdrawn after its submission.
+    let (mut other, shown) = submitted_as(&app, "other@example.com").await;
+    let (status, body) = other.post_json(&format!("/api/v1/applications/{shown}/withdraw"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    for (who, staff) in [("reviewer", &mut rev), ("admin", &mut admin)] {
+        let (status, _) = staff.get_json(&format!("/api/v1/applications/{hidden}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who} reads the never-submitted draft");
+        let status = staff.get(&format!("/api/v1/applications/{hidden}/mockups/{mockup}")).await.status();
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who} downloads its mockup");
+        let (status, _) =
+            staff.post_json(&format!("/api/v1/applications/{hidden}/messages"), json!({"body": "Hello?"})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who} posts a message on it");
+        let (status, list) = staff.get_json("/api/v1/applications").await;
+        assert_eq!(status, StatusCode::OK);
+        let ids: Vec<&str> = list["items"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, [shown.as_str()], "{who}'s list holds only the application withdrawn after submission");
+        let (status, body) = staff.get_json(&format!("/api/v1/applications/{shown}")).await;
+        assert_eq!(status, StatusCode::OK, "{who} still reads the one withdrawn after submission: {body}");
+    }
+    for filter in ["all", "withdrawn"] {
+        let (status, queue) = rev.get_json(&format!("/api/v1/review/queue?status={filter}")).await;
+        assert_eq!(status, StatusCode::OK, "{queue}");
+        let ids: Vec<&str> = queue["items"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, [shown.as_str()], "the queue filtered by {filter}");
+    }
+    // The organisation itself still sees its own withdrawn draft.
+    let (status, _) = dev.get_json(&format!("/api/v1/applications/{hidden}")).await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 #[tokio::test]

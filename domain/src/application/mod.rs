@@ -8,3 +8,4 @@ pub mod revision;
 pub mod scope;
 pub mod status;
 pub mod view;
+pub mod visibility;

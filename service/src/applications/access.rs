@@ -1,13 +1,13 @@
 //! Who the caller is to an application: a member or owner of its organisation, or a
-//! reviewer or admin. Anyone else, and staff looking at a draft, gets `NotFound`, so ids
-//! reveal nothing.
+//! reviewer or admin. Anyone else, and staff looking at an application never submitted
+//! (a draft, or one withdrawn as a draft), gets `NotFound`, so ids reveal nothing.
 
 use super::staff_party;
 use crate::context::Ctx;
 use crate::entity::application;
 use crate::error::{ServiceError, ServiceResult};
 use portcullis_domain::application::lifecycle::{LifecycleError, Party};
-use portcullis_domain::application::status::ApplicationStatus;
+use portcullis_domain::application::visibility::visible_to_staff;
 use portcullis_domain::org::MemberRole;
 use sea_orm::{ConnectionTrait, EntityTrait};
 
@@ -43,9 +43,8 @@ pub async fn load(conn: &impl ConnectionTrait, ctx: &Ctx, id: &str) -> ServiceRe
     if let Some(role) = crate::orgs::membership(conn, &application.org_id, &actor.user_id).await? {
         return Ok(Access { party: Access::member_party(role), application });
     }
-    let is_draft = application.status == ApplicationStatus::Draft.as_str();
     match staff_party(ctx) {
-        Some(party) if !is_draft => Ok(Access { application, party }),
+        Some(party) if visible_to_staff(application.submitted_at) => Ok(Access { application, party }),
         _ => Err(ServiceError::NotFound),
     }
 }

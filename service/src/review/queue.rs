@@ -5,7 +5,7 @@
 use super::decide::FIRST_APPROVAL;
 use super::reviews::requested_scopes;
 use crate::Services;
-use crate::applications::{catalogue, status_of};
+use crate::applications::{catalogue, seen_by_staff, status_of};
 use crate::context::Ctx;
 use crate::entity::{application, assignment, checklist_item, decision, org, review, review_verdict, user};
 use crate::error::{ServiceError, ServiceResult};
@@ -36,7 +36,8 @@ fn has_scope(name: &str) -> Expr {
 
 fn condition(filter: &QueueFilter, sensitive: &BTreeSet<String>, me: &str, now: DateTime<Utc>) -> Condition {
     let statuses: Vec<&str> = filter.status.statuses().into_iter().map(ApplicationStatus::as_str).collect();
-    let mut all = Condition::all().add(application::Column::Status.is_in(statuses));
+    // The status filter alone would let in a draft withdrawn before it was ever submitted.
+    let mut all = Condition::all().add(application::Column::Status.is_in(statuses)).add(seen_by_staff());
     match &filter.scope {
         ScopeFilter::Any => {}
         ScopeFilter::Named(name) => all = all.add(has_scope(name)),
