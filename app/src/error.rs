@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 pub enum AppError {
     #[error("Sign in to continue.")]
     Unauthenticated,
+    /// Signed in, but the action needs the password confirmed again.
+    #[error("{0}")]
+    StepUpRequired(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("This page does not exist, or you cannot see it.")]
@@ -63,7 +66,7 @@ impl AppError {
     pub fn status(&self) -> http::StatusCode {
         use http::StatusCode as S;
         match self {
-            AppError::Unauthenticated => S::UNAUTHORIZED,
+            AppError::Unauthenticated | AppError::StepUpRequired(_) => S::UNAUTHORIZED,
             AppError::Forbidden(_) => S::FORBIDDEN,
             AppError::NotFound => S::NOT_FOUND,
             AppError::Conflict(_) => S::CONFLICT,
@@ -107,6 +110,7 @@ impl AppError {
         use portcullis_service::ServiceError as E;
         match error {
             E::Unauthenticated => AppError::Unauthenticated,
+            E::StepUpRequired => AppError::StepUpRequired(error.to_string()),
             E::Forbidden | E::NotAllowed(_) | E::AccountDisabled => AppError::Forbidden(error.to_string()),
             E::NotFound => AppError::NotFound,
             E::Conflict(message) => AppError::Conflict(message),

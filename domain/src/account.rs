@@ -30,6 +30,24 @@ pub struct LoginInput {
     pub password: String,
 }
 
+/// `POST /auth/step-up`: the signed-in person proves again that it is them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct StepUpInput {
+    #[validate(length(min = 1, max = 1024, message = "Enter your password."))]
+    pub password: String,
+}
+
+/// How long a sign-in or a confirmation of the password counts as fresh for the most
+/// dangerous actions (collecting a production secret).
+pub const STEP_UP_WINDOW_SECS: i64 = 10 * 60;
+
+/// Whether someone who last proved who they are at `confirmed_at` (Unix seconds) may take
+/// such an action at `now` without proving it again.
+pub fn is_fresh(confirmed_at: Option<i64>, now: i64) -> bool {
+    confirmed_at.is_some_and(|at| (0..=STEP_UP_WINDOW_SECS).contains(&(now - at)))
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 pub struct PasswordResetRequest {
     #[validate(email(message = "Enter a valid email address."), length(max = MAX_EMAIL_CHARS, message = "Email address is too long."))]
@@ -114,6 +132,16 @@ pub fn field_errors(errors: &ValidationErrors) -> FieldErrors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sign_in_is_fresh_for_ten_minutes() {
+        let at = 1_800_000_000;
+        assert!(is_fresh(Some(at), at));
+        assert!(is_fresh(Some(at), at + STEP_UP_WINDOW_SECS));
+        assert!(!is_fresh(Some(at), at + STEP_UP_WINDOW_SECS + 1));
+        assert!(!is_fresh(Some(at), at - 1), "a confirmation from the future is not trusted");
+        assert!(!is_fresh(None, at));
+    }
 
     fn register(email: &str, password: &str, name: &str) -> RegisterInput {
         RegisterInput { email: email.into(), password: password.into(), name: name.into() }

@@ -40,6 +40,10 @@ impl Environment {
 #[serde(rename_all = "snake_case")]
 pub enum CredentialState {
     Active,
+    /// Production credentials whose first secret waits for an owner of the organisation.
+    ReadyToCollect,
+    /// Never collected in time: they never worked, and no longer block issuing new ones.
+    Lapsed,
     /// The application is suspended (or no longer in a state that may use the API).
     Suspended,
     Expired,
@@ -47,14 +51,19 @@ pub enum CredentialState {
 }
 
 impl CredentialState {
+    /// `uncollected_until`: the deadline of a first secret nobody has collected yet (`None`
+    /// once collected, and always for sandbox credentials).
     pub fn of(
         revoked: bool,
         expires_at: DateTime<Utc>,
+        uncollected_until: Option<DateTime<Utc>>,
         status: ApplicationStatus,
         now: DateTime<Utc>,
     ) -> CredentialState {
         if revoked {
             CredentialState::Revoked
+        } else if let Some(until) = uncollected_until {
+            if now < until { CredentialState::ReadyToCollect } else { CredentialState::Lapsed }
         } else if now >= expires_at {
             CredentialState::Expired
         } else if !status_allows_tokens(status) {
@@ -67,10 +76,18 @@ impl CredentialState {
     pub fn label(self) -> &'static str {
         match self {
             CredentialState::Active => "Active",
+            CredentialState::ReadyToCollect => "Ready to collect",
+            CredentialState::Lapsed => "Lapsed",
             CredentialState::Suspended => "Suspended",
             CredentialState::Expired => "Expired",
             CredentialState::Revoked => "Revoked",
         }
+    }
+
+    /// Whether it has, or may still get, working secrets: it blocks issuing another set and
+    /// can be revoked.
+    pub fn is_live(self) -> bool {
+        matches!(self, CredentialState::Active | CredentialState::ReadyToCollect | CredentialState::Suspended)
     }
 }
 
@@ -90,16 +107,40 @@ pub struct CredentialView {
     pub revoked_reason: Option<String>,
     /// Until when earlier secrets still work after rotations, newest first.
     pub previous_secrets_valid_until: Vec<String>,
+    /// A new secret waits for an owner of the organisation until then (after issuing or an
+    /// admin's forced rotation).
+    pub collect_by: Option<String>,
 }
 
-/// `POST …/credentials`: the only time the secret is shown.
+/// `POST …/credentials`. A sandbox secret is shown here, once. A production secret is never
+/// shown to the admin who issues it: it waits for an owner of the organisation until
+/// `collect_by`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuedCredential {
     pub client_id: String,
-    pub client_secret: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
     pub environment: Environment,
     pub scopes: Vec<String>,
     pub expires_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collect_by: Option<String>,
+}
+
+/// `POST /credentials/{client_id}/collect`: an owner's one look at a production secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectedSecret {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// `POST /credentials/{client_id}/force-rotation`: the current secret ends after the overlap
+/// and a new one waits for the owners.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForcedRotation {
+    pub client_id: String,
+    pub previous_secret_valid_until: String,
+    pub collect_by: String,
 }
 
 /// `POST /credentials/{client_id}/rotate`: the new secret, shown once.
@@ -260,14 +301,59 @@ pub fn status_allows_tokens(status: ApplicationStatus) -> bool {
     matches!(status, Submitted | InReview | ChangesRequested | Approved)
 }
 
-/// Who manages existing credentials: admins always; the organisation its sandbox ones; owners
-/// may also revoke production ones (when a secret leaks) but only admins rotate them.
-pub fn may_manage(environment: Environment, party: Party, revoking: bool) -> bool {
-    match (environment, party) {
-        (_, Party::Admin) => true,
-        (Environment::Sandbox, Party::Member | Party::Owner) => true,
-        (Environment::Production, Party::Owner) => revoking,
-        _ => false,
+/// What can be done to existing credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Management {
+    /// A new secret, shown to the caller.
+    Rotate,
+    Revoke,
+    /// Take a production secret waiting for the organisation.
+    Collect,
+    /// End the current production secret after the overlap; a new one waits for the owners.
+    ForceRotation,
+}
+
+/// Who manages existing credentials. Sandbox ones: the organisation and admins. Production
+/// secrets are seen only by the organisation's owners, who collect and rotate them; admins
+/// keep the gate (revoke, force a rotation); owners may also revoke when a secret leaks.
+pub fn may_manage(environment: Environment, party: Party, what: Management) -> bool {
+    use Management::*;
+    match (environment, what) {
+        (Environment::Sandbox, Rotate | Revoke) => matches!(party, Party::Admin | Party::Member | Party::Owner),
+        (Environment::Sandbox, Collect | ForceRotation) => false,
+        (Environment::Production, Rotate | Collect) => party == Party::Owner,
+        (Environment::Production, Revoke) => matches!(party, Party::Admin | Party::Owner),
+        (Environment::Production, ForceRotation) => party == Party::Admin,
+    }
+}
+
+/// Why a production secret cannot be collected (409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CollectError {
+    #[error("There is no secret waiting to be collected: it was collected already.")]
+    NothingWaiting,
+    #[error("The secret was not collected in time and has lapsed; ask an admin to issue new credentials.")]
+    Lapsed,
+    #[error("These credentials are {}; nothing can be collected.", .0.label().to_lowercase())]
+    Ended(CredentialState),
+}
+
+/// Whether the secret waiting until `collect_by` can be collected at `now`; the deadline when
+/// it can.
+pub fn check_collect(
+    state: CredentialState,
+    collect_by: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, CollectError> {
+    match state {
+        CredentialState::Revoked | CredentialState::Expired => return Err(CollectError::Ended(state)),
+        CredentialState::Lapsed => return Err(CollectError::Lapsed),
+        _ => {}
+    }
+    match collect_by {
+        None => Err(CollectError::NothingWaiting),
+        Some(until) if now >= until => Err(CollectError::Lapsed),
+        Some(until) => Ok(until),
     }
 }
 
@@ -280,6 +366,8 @@ pub struct Offers {
     pub rotate_production: bool,
     pub revoke_sandbox: bool,
     pub revoke_production: bool,
+    pub collect_production: bool,
+    pub force_rotation: bool,
     pub suspend: bool,
     pub reinstate: bool,
 }
@@ -304,29 +392,30 @@ impl Offers {
             })
             .is_ok()
         };
+        let may = |environment, what| may_manage(environment, party, what);
         Offers {
             issue_sandbox: can_issue(Environment::Sandbox),
             issue_production: can_issue(Environment::Production),
-            rotate_sandbox: may_manage(Environment::Sandbox, party, false),
-            rotate_production: may_manage(Environment::Production, party, false),
-            revoke_sandbox: may_manage(Environment::Sandbox, party, true),
-            revoke_production: may_manage(Environment::Production, party, true),
+            rotate_sandbox: may(Environment::Sandbox, Management::Rotate),
+            rotate_production: may(Environment::Production, Management::Rotate),
+            revoke_sandbox: may(Environment::Sandbox, Management::Revoke),
+            revoke_production: may(Environment::Production, Management::Revoke),
+            collect_production: may(Environment::Production, Management::Collect),
+            force_rotation: may(Environment::Production, Management::ForceRotation),
             suspend: party == Party::Admin && status == ApplicationStatus::Approved,
             reinstate: party == Party::Admin && status == ApplicationStatus::Suspended,
         }
     }
 
-    pub fn may_rotate(&self, environment: Environment) -> bool {
-        match environment {
-            Environment::Sandbox => self.rotate_sandbox,
-            Environment::Production => self.rotate_production,
-        }
-    }
-
-    pub fn may_revoke(&self, environment: Environment) -> bool {
-        match environment {
-            Environment::Sandbox => self.revoke_sandbox,
-            Environment::Production => self.revoke_production,
+    pub fn may(&self, environment: Environment, what: Management) -> bool {
+        match (environment, what) {
+            (Environment::Sandbox, Management::Rotate) => self.rotate_sandbox,
+            (Environment::Production, Management::Rotate) => self.rotate_production,
+            (Environment::Sandbox, Management::Revoke) => self.revoke_sandbox,
+            (Environment::Production, Management::Revoke) => self.revoke_production,
+            (Environment::Production, Management::Collect) => self.collect_production,
+            (Environment::Production, Management::ForceRotation) => self.force_rotation,
+            (Environment::Sandbox, Management::Collect | Management::ForceRotation) => false,
         }
     }
 }
@@ -336,6 +425,8 @@ impl Offers {
 pub struct CredentialOverview {
     pub credentials: Vec<CredentialView>,
     pub offers: Offers,
+    /// The caller must confirm their password before collecting a secret.
+    pub needs_step_up: bool,
 }
 
 /// How many earlier secrets stay valid after rotations, at most.
@@ -518,20 +609,56 @@ mod tests {
     #[test]
     fn managing_and_offers_follow_the_same_rules() {
         use Environment::*;
+        use Management::*;
         for party in Party::ALL {
-            assert_eq!(may_manage(Sandbox, party, false), party != Party::Reviewer, "{party:?}");
-            assert_eq!(may_manage(Production, party, false), party == Party::Admin, "{party:?}");
-            assert_eq!(may_manage(Production, party, true), matches!(party, Party::Admin | Party::Owner));
+            assert_eq!(may_manage(Sandbox, party, Rotate), party != Party::Reviewer, "{party:?}");
+            assert_eq!(may_manage(Sandbox, party, Revoke), party != Party::Reviewer, "{party:?}");
+            assert!(!may_manage(Sandbox, party, Collect) && !may_manage(Sandbox, party, ForceRotation));
+            // Only owners ever see a production secret; admins keep the gate.
+            assert_eq!(may_manage(Production, party, Rotate), party == Party::Owner, "{party:?}");
+            assert_eq!(may_manage(Production, party, Collect), party == Party::Owner, "{party:?}");
+            assert_eq!(may_manage(Production, party, ForceRotation), party == Party::Admin, "{party:?}");
+            assert_eq!(
+                may_manage(Production, party, Revoke),
+                matches!(party, Party::Admin | Party::Owner),
+                "{party:?}"
+            );
         }
         let requested = scopes(&["portability.posts.single"]);
         let offers = Offers::of(Party::Admin, Approved, &requested, &requested, &[Sandbox]);
         assert!(offers.issue_production && !offers.issue_sandbox && offers.suspend && !offers.reinstate);
+        assert!(offers.may(Production, ForceRotation) && !offers.may(Production, Rotate));
+        assert!(!offers.may(Production, Collect) && offers.may(Production, Revoke));
         let offers = Offers::of(Party::Owner, InReview, &requested, &[], &[]);
         assert!(offers.issue_sandbox && !offers.issue_production && !offers.suspend);
-        assert!(offers.may_revoke(Production) && !offers.may_rotate(Production) && offers.may_rotate(Sandbox));
+        assert!(offers.may(Production, Revoke) && offers.may(Production, Rotate) && offers.may(Sandbox, Rotate));
+        assert!(offers.may(Production, Collect) && !offers.may(Production, ForceRotation));
+        let offers = Offers::of(Party::Member, Approved, &requested, &requested, &[]);
+        assert!(!offers.may(Production, Collect) && !offers.may(Production, Rotate) && offers.may(Sandbox, Rotate));
         let offers = Offers::of(Party::Admin, Suspended, &requested, &requested, &[Production]);
         assert!(offers.reinstate && !offers.issue_production);
         assert_eq!(Offers::of(Party::Reviewer, Approved, &requested, &requested, &[]), Offers::default());
+    }
+
+    #[test]
+    fn a_production_secret_is_collected_once_before_its_deadline() {
+        let deadline = Some(at(168));
+        let ready = CredentialState::of(false, at(9000), deadline, Approved, at(0));
+        assert_eq!(ready, CredentialState::ReadyToCollect);
+        assert!(ready.is_live(), "it blocks issuing a second set");
+        assert_eq!(check_collect(ready, deadline, at(0)), Ok(at(168)));
+        let lapsed = CredentialState::of(false, at(9000), deadline, Approved, at(168));
+        assert_eq!(lapsed, CredentialState::Lapsed);
+        assert!(!lapsed.is_live(), "a lapsed set no longer blocks issuing");
+        assert_eq!(check_collect(lapsed, deadline, at(168)), Err(CollectError::Lapsed));
+        // Collected: nothing waits any more.
+        let active = CredentialState::of(false, at(9000), None, Approved, at(1));
+        assert_eq!(check_collect(active, None, at(1)), Err(CollectError::NothingWaiting));
+        // After a forced rotation the credential stays active while the new secret waits.
+        assert_eq!(check_collect(active, Some(at(200)), at(100)), Ok(at(200)));
+        assert_eq!(check_collect(active, Some(at(200)), at(200)), Err(CollectError::Lapsed));
+        let revoked = CredentialState::of(true, at(9000), deadline, Approved, at(0));
+        assert_eq!(check_collect(revoked, deadline, at(0)), Err(CollectError::Ended(CredentialState::Revoked)));
     }
 
     #[test]
@@ -542,13 +669,19 @@ mod tests {
     }
 
     #[test]
-    fn state_reads_revoked_then_expired_then_suspended() {
+    fn state_reads_revoked_then_uncollected_then_expired_then_suspended() {
         let later = at(10);
-        assert_eq!(CredentialState::of(true, later, Approved, at(0)), CredentialState::Revoked);
-        assert_eq!(CredentialState::of(false, later, Approved, at(10)), CredentialState::Expired);
-        assert_eq!(CredentialState::of(false, later, Suspended, at(0)), CredentialState::Suspended);
-        assert_eq!(CredentialState::of(false, later, InReview, at(0)), CredentialState::Active);
-        assert_eq!(CredentialState::of(false, later, Approved, at(0)), CredentialState::Active);
+        assert_eq!(CredentialState::of(true, later, Some(later), Approved, at(0)), CredentialState::Revoked);
+        assert_eq!(CredentialState::of(false, later, Some(later), Suspended, at(0)), CredentialState::ReadyToCollect);
+        assert_eq!(CredentialState::of(false, later, None, Approved, at(10)), CredentialState::Expired);
+        assert_eq!(CredentialState::of(false, later, None, Suspended, at(0)), CredentialState::Suspended);
+        assert_eq!(CredentialState::of(false, later, None, InReview, at(0)), CredentialState::Active);
+        assert_eq!(CredentialState::of(false, later, None, Approved, at(0)), CredentialState::Active);
+        let live: Vec<_> = [true, false]
+            .into_iter()
+            .map(|revoked| CredentialState::of(revoked, later, None, Approved, at(0)).is_live())
+            .collect();
+        assert_eq!(live, [false, true]);
     }
 
     #[test]

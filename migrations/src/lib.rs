@@ -12,6 +12,7 @@ mod m20261125_000007_scopes;
 mod m20261125_000008_reviews;
 mod m20261125_000009_queue_indexes;
 mod m20261125_000010_credentials;
+mod m20261130_000011_secret_collection;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_reviews::Migration),
             Box::new(m20261125_000009_queue_indexes::Migration),
             Box::new(m20261125_000010_credentials::Migration),
+            Box::new(m20261130_000011_secret_collection::Migration),
         ]
     }
 }

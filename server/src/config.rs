@@ -149,6 +149,10 @@ fn credential_policy(get: &impl Fn(&str) -> Option<String>) -> Result<Credential
             "PORTCULLIS_ACCESS_TOKEN_SECONDS",
             defaults.token_lifetime.num_seconds(),
         )?),
+        collection_window: chrono::Duration::days(positive(
+            "PORTCULLIS_SECRET_COLLECTION_DAYS",
+            defaults.collection_window.num_days(),
+        )?),
     })
 }
 
@@ -204,6 +208,9 @@ mod tests {
         let c = config(&[]).unwrap();
         assert_eq!(c.credentials.production_lifetime, chrono::Duration::days(365));
         assert_eq!(c.credentials.rotation_overlap, chrono::Duration::days(7));
+        assert_eq!(c.credentials.collection_window, chrono::Duration::days(7));
+        let c = config(&[("PORTCULLIS_SECRET_COLLECTION_DAYS", "2")]).unwrap();
+        assert_eq!(c.credentials.collection_window, chrono::Duration::days(2));
         let c =
             config(&[("PORTCULLIS_ROTATION_OVERLAP_HOURS", "24"), ("PORTCULLIS_ACCESS_TOKEN_SECONDS", "60")]).unwrap();
         assert_eq!(c.credentials.rotation_overlap, chrono::Duration::hours(24));

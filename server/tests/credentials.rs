@@ -33,6 +33,31 @@ async fn issued(client: &mut Client, id: &str, environment: &str) -> Issued {
     }
 }
 
+/// Production credentials as the gate hands them out: the admin issues them without seeing a
+/// secret, then an owner of the organisation collects it.
+async fn live(admin: &mut Client, owner: &mut Client, id: &str) -> Issued {
+    let (status, body) = issue(admin, id, "production").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(body.get("client_secret").is_none(), "the admin never sees a production secret: {body}");
+    let client_id = body["client_id"].as_str().unwrap().to_owned();
+    let (status, collected) = collect(owner, &client_id).await;
+    assert_eq!(status, StatusCode::OK, "{collected}");
+    Issued { client_id, client_secret: collected["client_secret"].as_str().unwrap().to_owned() }
+}
+
+async fn collect(client: &mut Client, client_id: &str) -> (StatusCode, Value) {
+    client.post_json(&format!("/api/v1/credentials/{client_id}/collect"), json!({})).await
+}
+
+/// Signs in again, as after a session ended on the injected clock.
+async fn sign_in_again(client: &mut Client, email: &str) {
+    let r = client.post("/api/v1/auth/login", json!({"email": email, "password": PASSWORD})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// The password `TestApp::signed_in_user` registers with.
+const PASSWORD: &str = "correct horse battery staple";
+
 /// A reviewer approves the application with posts only (connections were asked for too).
 async fn approve_posts_only(app: &TestApp, admin: &mut Client, id: &str) {
     let mut rev = reviewer(app, admin, "rev@example.com").await;
@@ -125,10 +150,15 @@ async fn the_gate_decides_who_gets_which_credentials() {
     let (status, production) = issue(&mut admin, &id, "production").await;
     assert_eq!(status, StatusCode::CREATED, "{production}");
     assert_eq!(production["scopes"], json!([POSTS]));
-    let secret = production["client_secret"].as_str().unwrap();
-    assert!(secret.starts_with("pcs_live_") && secret.len() >= 9 + 43, "256 bits, base64url: {secret}");
+    assert!(production.get("client_secret").is_none(), "{production}");
+    assert!(production["collect_by"].is_string(), "{production}");
     let (status, _) = issue(&mut admin, &id, "production").await;
-    assert_eq!(status, StatusCode::CONFLICT, "one active production set");
+    assert_eq!(status, StatusCode::CONFLICT, "one active production set, even before it is collected");
+    let client_id = production["client_id"].as_str().unwrap();
+    let (status, collected) = collect(&mut owner, client_id).await;
+    assert_eq!(status, StatusCode::OK, "{collected}");
+    let secret = collected["client_secret"].as_str().unwrap();
+    assert!(secret.starts_with("pcs_live_") && secret.len() >= 9 + 43, "256 bits, base64url: {secret}");
 
     // Listed for the organisation without any secret.
     let (status, list) = owner.get_json(&format!("/api/v1/applications/{id}/credentials")).await;
@@ -166,9 +196,9 @@ async fn the_gate_decides_who_gets_which_credentials() {
 async fn a_standard_client_gets_tokens_within_its_grant_and_the_gateway_checks_them() {
     let app = TestApp::spawn().await;
     let mut admin = app.signed_in_admin().await;
-    let (_, id) = submitted_as(&app, "dev@example.com").await;
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
     approve_posts_only(&app, &mut admin, &id).await;
-    let live = issued(&mut admin, &id, "production").await;
+    let live = live(&mut admin, &mut dev, &id).await;
     let key = gateway_key(&mut admin).await;
 
     for auth in [AuthType::BasicAuth, AuthType::RequestBody] {
@@ -253,9 +283,9 @@ async fn a_standard_client_gets_tokens_within_its_grant_and_the_gateway_checks_t
 async fn introspections_at_once_each_get_their_own_answer() {
     let app = TestApp::spawn().await;
     let mut admin = app.signed_in_admin().await;
-    let (_, id) = submitted_as(&app, "dev@example.com").await;
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
     approve_posts_only(&app, &mut admin, &id).await;
-    let live = issued(&mut admin, &id, "production").await;
+    let live = live(&mut admin, &mut dev, &id).await;
     let test = issued(&mut admin, &id, "sandbox").await;
     let live_token = oauth_token(&app, &live, AuthType::BasicAuth, &[]).await.expect("token");
     let test_token = oauth_token(&app, &test, AuthType::BasicAuth, &[]).await.expect("token");
@@ -311,7 +341,7 @@ async fn revocation_and_suspension_take_effect_on_the_very_next_request() {
     let mut admin = app.signed_in_admin().await;
     let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
     approve_posts_only(&app, &mut admin, &id).await;
-    let live = issued(&mut admin, &id, "production").await;
+    let live = live(&mut admin, &mut dev, &id).await;
     let key = gateway_key(&mut admin).await;
     let path = format!("/api/v1/applications/{id}");
 
@@ -339,8 +369,6 @@ async fn revocation_and_suspension_take_effect_on_the_very_next_request() {
     assert_eq!(introspect(&app, &key, &secret).await.1["active"], true);
 
     // Revocation: the next introspection and token request fail; the organisation is told why.
-    let (status, body) = dev.post_json(&format!("/api/v1/credentials/{}/rotate", live.client_id), json!({})).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "the organisation does not rotate production credentials: {body}");
     let response = admin
         .post(
             &format!("/api/v1/credentials/{}/revoke", live.client_id),
@@ -361,7 +389,8 @@ async fn revocation_and_suspension_take_effect_on_the_very_next_request() {
     let (status, _) = admin.post_json(&format!("/api/v1/credentials/{}/revoke", live.client_id), json!({})).await;
     assert_eq!(status, StatusCode::CONFLICT);
     // A new production set can be issued once the old one is revoked.
-    issued(&mut admin, &id, "production").await;
+    let (status, body) = issue(&mut admin, &id, "production").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
 #[tokio::test]
@@ -431,9 +460,11 @@ async fn the_organisation_is_reminded_thirty_and_seven_days_before_expiry() {
     let clock = ManualClock::new(chrono::Utc::now());
     let app = TestApp::spawn_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
     let mut admin = app.signed_in_admin().await;
-    let (_, id) = submitted_as(&app, "dev@example.com").await;
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
     approve_posts_only(&app, &mut admin, &id).await;
     let (_, live) = issue(&mut admin, &id, "production").await;
+    let (status, collected) = collect(&mut dev, live["client_id"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{collected}");
     let expires = chrono::DateTime::parse_from_rfc3339(live["expires_at"].as_str().unwrap()).unwrap().to_utc();
     let lifetime = (expires - clock_now(&app)).num_seconds();
     assert!((365 * 86400 - 1..=365 * 86400).contains(&lifetime), "production credentials last 12 months");
@@ -446,7 +477,8 @@ async fn the_organisation_is_reminded_thirty_and_seven_days_before_expiry() {
     assert_eq!(remind().await.unwrap(), 1);
     let mail = app.wait_for_mail("dev@example.com", "expire").await;
     assert!(
-        mail.contains(live["client_id"].as_str().unwrap()) && !mail.contains(live["client_secret"].as_str().unwrap())
+        mail.contains(live["client_id"].as_str().unwrap())
+            && !mail.contains(collected["client_secret"].as_str().unwrap())
     );
     assert_eq!(remind().await.unwrap(), 0, "once");
     clock.advance(day * 23);
@@ -467,7 +499,7 @@ async fn recertification_reviews_again_and_renews_production_credentials() {
     let mut admin = app.signed_in_admin().await;
     let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
     approve_posts_only(&app, &mut admin, &id).await;
-    let old = issued(&mut admin, &id, "production").await;
+    let old = live(&mut admin, &mut dev, &id).await;
     let path = format!("/api/v1/applications/{id}");
 
     let (_, before) = dev.get_json(&path).await;
@@ -495,7 +527,7 @@ async fn recertification_reviews_again_and_renews_production_credentials() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let renewed = issued(&mut admin, &id, "production").await;
+    let renewed = live(&mut admin, &mut dev, &id).await;
     assert_ne!(renewed.client_id, old.client_id);
     assert!(oauth_token(&app, &renewed, AuthType::BasicAuth, &[]).await.is_ok());
     assert!(oauth_token(&app, &old, AuthType::BasicAuth, &[]).await.is_ok(), "the old set overlaps for a while");
@@ -534,4 +566,182 @@ async fn failed_client_authentication_is_rate_limited_per_client() {
     let (mut other, other_id) = submitted_as(&app, "other@example.com").await;
     let fine = issued(&mut other, &other_id, "sandbox").await;
     assert!(oauth_token(&app, &fine, AuthType::BasicAuth, &[]).await.is_ok());
+}
+
+#[tokio::test]
+async fn only_an_owner_collects_a_production_secret_and_only_once() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    let (mut owner, id) = submitted_as(&app, "owner@example.com").await;
+    let (_, application) = owner.get_json(&format!("/api/v1/applications/{id}")).await;
+    let org_id = application["application"]["org_id"].as_str().unwrap().to_owned();
+    owner.post_json(&format!("/api/v1/orgs/{org_id}/members"), json!({"email": "mate@example.com"})).await;
+    let invitation = app.wait_for_mail("mate@example.com", "invitations/accept").await;
+    let mut mate = app.signed_in_user("mate@example.com", "Mate").await;
+    let token = common::link_token(&invitation, "invitations/accept");
+    let (status, body) = mate.post_json("/api/v1/invitations/accept", json!({"token": token})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    approve_posts_only(&app, &mut admin, &id).await;
+
+    // Issued: the admin gets the client id only; the owners are mailed a link, never a secret.
+    let (status, issued) = issue(&mut admin, &id, "production").await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    assert!(issued.get("client_secret").is_none(), "{issued}");
+    let client_id = issued["client_id"].as_str().unwrap().to_owned();
+    let mail = app.wait_for_mail("owner@example.com", "ready to collect").await;
+    assert!(mail.contains(&client_id) && mail.contains(&format!("/applications/{id}/credentials")), "{mail}");
+    assert!(!mail.contains("pcs_live_"), "{mail}");
+    let (_, list) = owner.get_json(&format!("/api/v1/applications/{id}/credentials")).await;
+    assert_eq!(list["items"][0]["state"], "ready_to_collect");
+    assert_eq!(list["items"][0]["collect_by"], issued["collect_by"]);
+
+    // No token before collection, whatever secret is tried.
+    let guess = Issued { client_id: client_id.clone(), client_secret: "pcs_live_guess".into() };
+    assert_eq!(
+        oauth_token(&app, &guess, AuthType::BasicAuth, &[]).await.unwrap_err(),
+        Some(BasicErrorResponseType::InvalidClient)
+    );
+
+    // Neither the admin nor a member who is not an owner collects it.
+    let (status, body) = collect(&mut admin, &client_id).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = collect(&mut mate, &client_id).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["message"], "Only owners of the organisation collect and rotate production secrets.");
+    let mut outsider = app.signed_in_user("outsider@example.com", "Outsider").await;
+    let (status, _) = collect(&mut outsider, &client_id).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The owner collects once; the secret works; a second collection is refused.
+    let response = owner.post(&format!("/api/v1/credentials/{client_id}/collect"), json!({})).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let collected: Value = response.json().await.unwrap();
+    let secret = collected["client_secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("pcs_live_"));
+    let live = Issued { client_id: client_id.clone(), client_secret: secret.clone() };
+    assert!(oauth_token(&app, &live, AuthType::BasicAuth, &[]).await.is_ok());
+    let (status, body) = collect(&mut owner, &client_id).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (_, list) = owner.get_json(&format!("/api/v1/applications/{id}/credentials")).await;
+    assert_eq!(list["items"][0]["state"], "active");
+    assert_eq!(list["items"][0]["collect_by"], Value::Null);
+
+    // Collected by whom is on record; the secret is not.
+    let (_, audit) = admin.get_json(&format!("/api/v1/audit?action=credential.collected&object_id={id}")).await;
+    assert_eq!(audit["total"], 1, "{audit}");
+    assert!(!audit.to_string().contains(&secret));
+}
+
+#[tokio::test]
+async fn a_secret_not_collected_in_time_lapses_and_an_admin_issues_again() {
+    let clock = ManualClock::new(chrono::Utc::now());
+    let app = TestApp::spawn_with(Options {
+        clock: Some(clock.clone()),
+        env: vec![("PORTCULLIS_SECRET_COLLECTION_DAYS", "2".into())],
+    })
+    .await;
+    let mut admin = app.signed_in_admin().await;
+    let (mut owner, id) = submitted_as(&app, "owner@example.com").await;
+    approve_posts_only(&app, &mut admin, &id).await;
+    let (_, first) = issue(&mut admin, &id, "production").await;
+    let deadline = chrono::DateTime::parse_from_rfc3339(first["collect_by"].as_str().unwrap()).unwrap().to_utc();
+    let window = (deadline - clock_now(&app)).num_seconds();
+    assert!((48 * 3600 - 1..=48 * 3600).contains(&window), "the configured window: {window}");
+
+    clock.advance(Duration::from_secs(2 * 24 * 3600));
+    sign_in_again(&mut owner, "owner@example.com").await;
+    let (status, body) = collect(&mut owner, first["client_id"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("lapsed"), "{body}");
+    let (_, list) = owner.get_json(&format!("/api/v1/applications/{id}/credentials")).await;
+    assert_eq!(list["items"][0]["state"], "lapsed");
+
+    let mut admin = app.signed_in_admin().await;
+    let second = live(&mut admin, &mut owner, &id).await;
+    assert_ne!(second.client_id, first["client_id"].as_str().unwrap());
+    assert!(oauth_token(&app, &second, AuthType::BasicAuth, &[]).await.is_ok());
+}
+
+#[tokio::test]
+async fn collecting_needs_a_recent_sign_in_or_the_password_again() {
+    let clock = ManualClock::new(chrono::Utc::now());
+    let app = TestApp::spawn_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
+    let mut admin = app.signed_in_admin().await;
+    let (mut owner, id) = submitted_as(&app, "owner@example.com").await;
+    approve_posts_only(&app, &mut admin, &id).await;
+    let (_, issued) = issue(&mut admin, &id, "production").await;
+    let client_id = issued["client_id"].as_str().unwrap();
+
+    // Signed in eleven minutes ago (and active since): not fresh enough.
+    for _ in 0..11 {
+        clock.advance(Duration::from_secs(60));
+        let (status, _) = owner.get_json("/api/v1/me").await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, body) = collect(&mut owner, client_id).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["error"]["code"], "step_up_required");
+    let (status, body) = owner.post_json("/api/v1/auth/step-up", json!({"password": "not my password at all"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = collect(&mut owner, client_id).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a wrong password does not count");
+    let response = owner.post("/api/v1/auth/step-up", json!({"password": PASSWORD})).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (status, body) = collect(&mut owner, client_id).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, audit) = admin.get_json("/api/v1/audit?action=user.step_up_failed").await;
+    assert_eq!(audit["total"], 1, "{audit}");
+}
+
+#[tokio::test]
+async fn owners_rotate_their_production_secret_and_an_admin_can_force_a_rotation() {
+    let clock = ManualClock::new(chrono::Utc::now());
+    let app = TestApp::spawn_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
+    let mut admin = app.signed_in_admin().await;
+    let (mut owner, id) = submitted_as(&app, "owner@example.com").await;
+    approve_posts_only(&app, &mut admin, &id).await;
+    let first = live(&mut admin, &mut owner, &id).await;
+    let rotate = format!("/api/v1/credentials/{}/rotate", first.client_id);
+    let force = format!("/api/v1/credentials/{}/force-rotation", first.client_id);
+
+    // The owner rotates: the new secret is in the owner's answer only.
+    let (status, rotated) = owner.post_json(&rotate, json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{rotated}");
+    let second =
+        Issued { client_id: first.client_id.clone(), client_secret: rotated["client_secret"].as_str().unwrap().into() };
+    assert!(oauth_token(&app, &first, AuthType::BasicAuth, &[]).await.is_ok(), "the overlap");
+    assert!(oauth_token(&app, &second, AuthType::BasicAuth, &[]).await.is_ok());
+
+    // The admin cannot rotate (that would show a secret) but forces a rotation.
+    let (status, body) = admin.post_json(&rotate, json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = owner.post_json(&force, json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, forced) = admin.post_json(&force, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{forced}");
+    assert!(!forced.to_string().contains("pcs_live_"), "{forced}");
+    let mail = app.wait_for_mail("owner@example.com", "Collect a new client secret").await;
+    assert!(mail.contains(&first.client_id) && !mail.contains("pcs_live_"));
+    assert!(
+        oauth_token(&app, &second, AuthType::BasicAuth, &[]).await.is_ok(),
+        "the current secret works for the overlap"
+    );
+
+    // An owner collects the new secret; the old one stops after the overlap.
+    let (status, collected) = collect(&mut owner, &first.client_id).await;
+    assert_eq!(status, StatusCode::OK, "{collected}");
+    let third = Issued {
+        client_id: first.client_id.clone(),
+        client_secret: collected["client_secret"].as_str().unwrap().into(),
+    };
+    assert!(oauth_token(&app, &third, AuthType::BasicAuth, &[]).await.is_ok());
+    let (status, _) = collect(&mut owner, &first.client_id).await;
+    assert_eq!(status, StatusCode::CONFLICT, "collected once");
+    clock.advance(Duration::from_secs(7 * 24 * 3600 + 1));
+    assert!(oauth_token(&app, &second, AuthType::BasicAuth, &[]).await.is_err(), "the overlap has ended");
+    assert!(oauth_token(&app, &third, AuthType::BasicAuth, &[]).await.is_ok());
+    let mut admin = app.signed_in_admin().await;
+    let (_, audit) = admin.get_json(&format!("/api/v1/audit?action=credential.rotation_forced&object_id={id}")).await;
+    assert_eq!(audit["total"], 1, "{audit}");
 }

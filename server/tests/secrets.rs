@@ -89,15 +89,25 @@ async fn secrets_are_shown_once_and_found_nowhere_else() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let response = admin.post(&format!("{path}/credentials"), json!({"environment": "production"})).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    assert_eq!(response.headers()["cache-control"], "no-store", "a page with a secret is not cached");
-    let live: Value = response.json().await.unwrap();
-    let client_id = live["client_id"].as_str().unwrap().to_owned();
-    secrets.push(live["client_secret"].as_str().unwrap().to_owned());
-    let (status, rotated) = admin.post_json(&format!("/api/v1/credentials/{client_id}/rotate"), json!({})).await;
+    let (status, live) = admin.post_json(&format!("{path}/credentials"), json!({"environment": "production"})).await;
     assert_eq!(status, StatusCode::CREATED);
-    let current = rotated["client_secret"].as_str().unwrap().to_owned();
+    assert!(live.get("client_secret").is_none(), "the admin never sees a production secret: {live}");
+    let client_id = live["client_id"].as_str().unwrap().to_owned();
+    // Only the owner ever sees a production secret: collected, rotated, then forced out and
+    // collected again.
+    let response = dev.post(&format!("/api/v1/credentials/{client_id}/collect"), json!({})).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store", "a page with a secret is not cached");
+    let collected: Value = response.json().await.unwrap();
+    secrets.push(collected["client_secret"].as_str().unwrap().to_owned());
+    let (status, rotated) = dev.post_json(&format!("/api/v1/credentials/{client_id}/rotate"), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    secrets.push(rotated["client_secret"].as_str().unwrap().to_owned());
+    let (status, forced) = admin.post_json(&format!("/api/v1/credentials/{client_id}/force-rotation"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{forced}");
+    let (status, recollected) = dev.post_json(&format!("/api/v1/credentials/{client_id}/collect"), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let current = recollected["client_secret"].as_str().unwrap().to_owned();
     secrets.push(current.clone());
     let (_, key) = admin.post_json("/api/v1/gateway-keys", json!({"name": "Gateway"})).await;
     let key = key["key"].as_str().unwrap().to_owned();
@@ -148,7 +158,9 @@ async fn secrets_are_shown_once_and_found_nowhere_else() {
         let (_, body) = admin.get_json(&format!("/api/v1/audit?page={page}")).await;
         audit.push_str(&body.to_string());
     }
-    assert!(audit.contains("credential.issued") && audit.contains("credential.rotated"), "searched the audit trail");
+    for action in ["credential.issued", "credential.collected", "credential.rotated", "credential.rotation_forced"] {
+        assert!(audit.contains(action), "searched the audit trail for {action}");
+    }
     let database = database_text(&app).await;
     let mails = read_mails_any(&app.mail_dir()).join("\n");
     assert!(mails.contains(&client_id), "searched the mail");

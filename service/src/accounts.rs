@@ -12,7 +12,8 @@ use crate::session_store::delete_user_sessions;
 use crate::tokens::{new_id, random_token, sha256_hex};
 use chrono::{DateTime, Duration, Utc};
 use portcullis_domain::account::{
-    LoginInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, UserView, VerifyEmailInput, normalize_email,
+    LoginInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, StepUpInput, UserView, VerifyEmailInput,
+    normalize_email,
 };
 use portcullis_domain::admin::{Page, UserQuery, UserSummary};
 use portcullis_domain::role::{Permission, Role, Roles};
@@ -215,6 +216,29 @@ pub async fn login(services: &Services, ctx: &Ctx, input: LoginInput) -> Service
     };
     txn.commit().await?;
     result
+}
+
+/// Checks the signed-in person's password again (step-up), under the same limits as a sign-in.
+/// A wrong password is a field error: the person stays signed in.
+pub(crate) async fn confirm_password(services: &Services, ctx: &Ctx, input: StepUpInput) -> ServiceResult<()> {
+    let actor = ctx.signed_in()?;
+    input.validate()?;
+    let limits = services.login_limits();
+    limits.check(&actor.email, ctx.ip.as_deref(), services.clock().instant())?;
+    let user =
+        user::Entity::find_by_id(&actor.user_id).one(services.db()).await?.ok_or(ServiceError::Unauthenticated)?;
+    let ok = services.hasher().verify(&input.password, user.password_hash.as_deref()).await?;
+    let txn = begin_write(services.db()).await?;
+    let event = if ok {
+        limits.record_success(&actor.email);
+        AuditEvent::new("user.step_up", "user", user.id.clone())
+    } else {
+        limits.record_failure(&actor.email, ctx.ip.as_deref(), services.clock().instant());
+        AuditEvent::new("user.step_up_failed", "user", user.id.clone())
+    };
+    audit::record(&txn, services.clock(), ctx, event).await?;
+    txn.commit().await?;
+    if ok { Ok(()) } else { Err(ServiceError::field("password", "That is not your password.")) }
 }
 
 pub async fn record_logout(services: &Services, ctx: &Ctx) -> ServiceResult<()> {

@@ -2,7 +2,8 @@
 
 use crate::entity::user;
 use crate::error::{ServiceError, ServiceResult};
-use portcullis_domain::account::UserView;
+use chrono::{DateTime, Utc};
+use portcullis_domain::account::{UserView, is_fresh};
 use portcullis_domain::role::{Permission, Roles};
 
 /// The client's address as the server saw it, put into each request's extensions by the
@@ -18,6 +19,9 @@ pub struct Actor {
     pub name: String,
     pub roles: Roles,
     pub email_verified: bool,
+    /// When the person last signed in or confirmed their password in this session (Unix
+    /// seconds); `None` when not known from a session.
+    pub confirmed_at: Option<i64>,
 }
 
 impl Actor {
@@ -28,6 +32,7 @@ impl Actor {
             name: user.name.clone(),
             roles: Roles::from_csv(&user.roles).unwrap_or_else(|_| Roles::developer()),
             email_verified: user.email_verified_at.is_some(),
+            confirmed_at: None,
         }
     }
 
@@ -74,6 +79,12 @@ impl Ctx {
     pub fn signed_in(&self) -> ServiceResult<&Actor> {
         self.actor.as_ref().ok_or(ServiceError::Unauthenticated)
     }
+
+    /// Signed in, and recently enough (or confirmed again) for a dangerous action.
+    pub fn signed_in_freshly(&self, now: DateTime<Utc>) -> ServiceResult<&Actor> {
+        let actor = self.signed_in()?;
+        if is_fresh(actor.confirmed_at, now.timestamp()) { Ok(actor) } else { Err(ServiceError::StepUpRequired) }
+    }
 }
 
 #[cfg(test)]
@@ -82,7 +93,14 @@ mod tests {
     use portcullis_domain::role::Role;
 
     fn actor(roles: Roles) -> Actor {
-        Actor { user_id: "u".into(), email: "e@x.io".into(), name: "E".into(), roles, email_verified: true }
+        Actor {
+            user_id: "u".into(),
+            email: "e@x.io".into(),
+            name: "E".into(),
+            roles,
+            email_verified: true,
+            confirmed_at: None,
+        }
     }
 
     #[test]

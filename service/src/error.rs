@@ -8,6 +8,9 @@ use thiserror::Error;
 pub enum ServiceError {
     #[error("Sign in to continue.")]
     Unauthenticated,
+    /// Signed in, but not recently enough for this action: confirm the password first.
+    #[error("Confirm your password to continue: this action needs a recent sign-in.")]
+    StepUpRequired,
     #[error("You are not allowed to do that.")]
     Forbidden,
     /// Not allowed, with the rule that says so.
@@ -50,6 +53,7 @@ impl ServiceError {
     pub fn code(&self) -> &'static str {
         match self {
             ServiceError::Unauthenticated => "unauthenticated",
+            ServiceError::StepUpRequired => "step_up_required",
             ServiceError::Forbidden => "forbidden",
             ServiceError::NotAllowed(_) => "forbidden",
             ServiceError::NotFound => "not_found",

@@ -41,6 +41,23 @@ pub async fn membership(conn: &impl ConnectionTrait, org_id: &str, user_id: &str
     Ok(member.and_then(|m| MemberRole::parse(&m.role)))
 }
 
+/// Email and name of every enabled owner of `org_id`: the only people who collect and rotate
+/// production secrets.
+pub(crate) async fn owners(conn: &impl ConnectionTrait, org_id: &str) -> ServiceResult<Vec<(String, String)>> {
+    let members = org_member::Entity::find()
+        .filter(org_member::Column::OrgId.eq(org_id))
+        .filter(org_member::Column::Role.eq(MemberRole::Owner.as_str()))
+        .all(conn)
+        .await?;
+    let users = user::Entity::find()
+        .filter(user::Column::Id.is_in(members.into_iter().map(|m| m.user_id)))
+        .filter(user::Column::DisabledAt.is_null())
+        .order_by_asc(user::Column::Email)
+        .all(conn)
+        .await?;
+    Ok(users.into_iter().map(|u| (u.email, u.name)).collect())
+}
+
 /// Loads an organisation for one of its members; everyone else gets `NotFound`, so ids of
 /// other organisations reveal nothing.
 async fn for_member(

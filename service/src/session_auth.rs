@@ -2,9 +2,10 @@
 //! session id whenever the account's privileges change.
 
 use crate::Services;
-use crate::context::Actor;
+use crate::context::{Actor, Ctx};
 use crate::entity::user;
 use crate::error::{ServiceError, ServiceResult};
+use portcullis_domain::account::StepUpInput;
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -24,6 +25,10 @@ struct SessionAuth {
     epoch: i32,
     logged_in_at: i64,
     seen_at: i64,
+    /// The last time the password was confirmed again (step-up); sessions from before this
+    /// field have none.
+    #[serde(default)]
+    confirmed_at: Option<i64>,
 }
 
 fn session_err(e: tower_sessions::session::Error) -> ServiceError {
@@ -34,7 +39,13 @@ fn session_err(e: tower_sessions::session::Error) -> ServiceError {
 pub async fn sign_in(services: &Services, session: &Session, user: &user::Model) -> ServiceResult<()> {
     let now = services.clock().now().timestamp();
     session.cycle_id().await.map_err(session_err)?;
-    let auth = SessionAuth { user_id: user.id.clone(), epoch: user.auth_epoch, logged_in_at: now, seen_at: now };
+    let auth = SessionAuth {
+        user_id: user.id.clone(),
+        epoch: user.auth_epoch,
+        logged_in_at: now,
+        seen_at: now,
+        confirmed_at: None,
+    };
     session.insert(AUTH_KEY, auth).await.map_err(session_err)
 }
 
@@ -59,6 +70,7 @@ pub async fn resolve(services: &Services, session: &Session) -> ServiceResult<Op
         sign_out(session).await?;
         return Ok(None);
     };
+    let confirmed_at = auth.confirmed_at.map_or(auth.logged_in_at, |at| at.max(auth.logged_in_at));
     if user.auth_epoch != auth.epoch {
         // Roles or password changed since this id was issued: issue a new one.
         session.cycle_id().await.map_err(session_err)?;
@@ -69,5 +81,18 @@ pub async fn resolve(services: &Services, session: &Session) -> ServiceResult<Op
         auth.seen_at = now;
         session.insert(AUTH_KEY, auth).await.map_err(session_err)?;
     }
-    Ok(Some(Actor::from_user(&user)))
+    Ok(Some(Actor { confirmed_at: Some(confirmed_at), ..Actor::from_user(&user) }))
+}
+
+/// The signed-in person confirms their password again: the session counts as a fresh sign-in
+/// for the dangerous actions (under a new id, as after any change of privilege), without
+/// extending its absolute lifetime.
+pub async fn step_up(services: &Services, session: &Session, ctx: &Ctx, input: StepUpInput) -> ServiceResult<()> {
+    let Some(mut auth) = session.get::<SessionAuth>(AUTH_KEY).await.map_err(session_err)? else {
+        return Err(ServiceError::Unauthenticated);
+    };
+    crate::accounts::confirm_password(services, ctx, input).await?;
+    session.cycle_id().await.map_err(session_err)?;
+    auth.confirmed_at = Some(services.clock().now().timestamp());
+    session.insert(AUTH_KEY, auth).await.map_err(session_err)
 }

@@ -2,15 +2,16 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use portcullis_domain::application::view::ApplicationView;
 use portcullis_domain::credential::{
-    CredentialOverview, GatewayKeyView, IssuedCredential, NewGatewayKey, RotatedSecret,
+    CollectedSecret, CredentialOverview, ForcedRotation, GatewayKeyView, IssuedCredential, NewGatewayKey, RotatedSecret,
 };
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use {
     super::ssr::caller,
+    portcullis_domain::account::StepUpInput,
     portcullis_domain::credential::{Environment, GatewayKeyInput, IssueInput, ReasonInput},
-    portcullis_service::{ServiceError, applications, applications::suspension, credentials},
+    portcullis_service::{ServiceError, applications, applications::suspension, credentials, session_auth},
 };
 
 /// The credentials page: the application, its credentials, what the caller may do.
@@ -40,6 +41,25 @@ pub async fn issue_credentials(id: String, environment: String) -> Result<Issued
 pub async fn rotate_credentials(client_id: String) -> Result<RotatedSecret, AppError> {
     let (services, ctx, _) = caller().await?;
     Ok(credentials::rotate(&services, &ctx, &client_id).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "collect_secret")]
+pub async fn collect_secret(client_id: String) -> Result<CollectedSecret, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(credentials::collect(&services, &ctx, &client_id).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "force_rotation")]
+pub async fn force_rotation(client_id: String) -> Result<ForcedRotation, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(credentials::force_rotation(&services, &ctx, &client_id).await?)
+}
+
+/// Confirms the password again before a dangerous action (collecting a production secret).
+#[server(prefix = "/rpc", endpoint = "step_up")]
+pub async fn step_up(password: String) -> Result<(), AppError> {
+    let (services, ctx, session) = caller().await?;
+    Ok(session_auth::step_up(&services, &session, &ctx, StepUpInput { password }).await?)
 }
 
 /// The web UI always asks why: the reason is mailed to the organisation.

@@ -17,9 +17,12 @@ export async function launchBrowser() {
   });
 }
 
-/** A fresh browser context (own cookies) with a page that records console errors and CSP violations. */
-export async function newPage(browser) {
-  const context = await browser.newContext();
+/**
+ * A fresh browser context (own cookies, `options` such as permissions) with a page that records
+ * console errors and CSP violations.
+ */
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_domain::account::{
-    LoginInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, UserView, VerifyEmailInput,
+    LoginInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, StepUpInput, UserView, VerifyEmailInput,
 };
 use portcullis_service::{Actor, accounts, session_auth};
 use serde::Serialize;
@@ -64,6 +64,16 @@ pub async fn confirm_password_reset(
     ApiJson(input): ApiJson<PasswordResetConfirm>,
 ) -> ApiResult<StatusCode> {
     accounts::confirm_password_reset(&state.services, &caller.ctx, input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Confirms the password again, so the session counts as a fresh sign-in for a while.
+pub async fn step_up(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<StepUpInput>,
+) -> ApiResult<StatusCode> {
+    session_auth::step_up(&state.services, &caller.session, &caller.ctx, input).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

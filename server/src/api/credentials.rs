@@ -9,16 +9,22 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use portcullis_domain::credential::{CredentialView, GatewayKeyInput, GatewayKeyView, IssueInput, ReasonInput};
+use portcullis_domain::credential::{
+    CredentialView, ForcedRotation, GatewayKeyInput, GatewayKeyView, IssueInput, ReasonInput,
+};
 use portcullis_service::applications::suspension;
 use portcullis_service::credentials;
 use serde::Serialize;
 
-/// A response carrying a secret: never stored by a cache.
-fn secret_response(body: impl Serialize) -> Response {
-    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+/// A response that may carry a secret: never stored by a cache.
+fn no_store(status: StatusCode, body: impl Serialize) -> Response {
+    let mut response = (status, Json(body)).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+fn secret_response(body: impl Serialize) -> Response {
+    no_store(StatusCode::CREATED, body)
 }
 
 #[derive(Serialize)]
@@ -49,6 +55,25 @@ pub async fn rotate(
     Path(client_id): Path<String>,
 ) -> ApiResult<Response> {
     Ok(secret_response(credentials::rotate(&state.services, &caller.ctx, &client_id).await?))
+}
+
+/// An owner's one look at a production secret.
+pub async fn collect(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(client_id): Path<String>,
+) -> ApiResult<Response> {
+    let collected = credentials::collect(&state.services, &caller.ctx, &client_id).await?;
+    Ok(no_store(StatusCode::OK, collected))
+}
+
+/// An admin replaces a production secret; the owners collect the new one.
+pub async fn force_rotation(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(client_id): Path<String>,
+) -> ApiResult<Json<ForcedRotation>> {
+    Ok(Json(credentials::force_rotation(&state.services, &caller.ctx, &client_id).await?))
 }
 
 /// The body `{reason}` is optional here (the contract's scripts may send none); the web UI

@@ -26,7 +26,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Service(e) => match e {
-                ServiceError::Unauthenticated | ServiceError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+                ServiceError::Unauthenticated | ServiceError::StepUpRequired | ServiceError::InvalidCredentials => {
+                    StatusCode::UNAUTHORIZED
+                }
                 ServiceError::Forbidden | ServiceError::NotAllowed(_) | ServiceError::AccountDisabled => {
                     StatusCode::FORBIDDEN
                 }

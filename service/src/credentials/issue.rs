@@ -1,25 +1,26 @@
 //! Issuing credentials: the domain's gate decides who gets which scopes; the database makes
 //! sure two requests at once yield one credential set.
 
-use super::{new_client_id, new_secret};
+use super::{credentials_link, insert_secret, new_client_id, new_secret};
 use crate::Services;
 use crate::applications::access::load;
 use crate::applications::status_of;
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
-use crate::entity::{application, credential, credential_secret, decision};
+use crate::entity::{application, credential, decision};
 use crate::error::{ServiceError, ServiceResult};
+use crate::mail::{enqueue, templates};
+use crate::orgs::owners;
 use crate::review::reviews::{granted_scopes, requested_scopes};
 use crate::timestamp;
-use crate::tokens::{new_id, sha256_hex};
+use crate::tokens::new_id;
 use chrono::{DateTime, Utc};
 use portcullis_domain::credential::{
     Environment, IssueError, IssueInput, IssueRequest, IssuedCredential, check_issue, superseded,
 };
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, SqlErr, sea_query::Expr,
-};
+use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, SqlErr};
 use serde_json::json;
 
 fn refusal(error: IssueError) -> ServiceError {
@@ -35,9 +36,9 @@ pub(super) fn active_key(application_id: &str, environment: Environment) -> Stri
     format!("{application_id}:{}", environment.as_str())
 }
 
-/// Whether an active set blocks a new one. An expired set never does; a production set from
-/// before a recertification's approval is superseded: it keeps working for the rotation
-/// overlap, then stops.
+/// Whether an active set blocks a new one. An expired set never does, nor one whose secret
+/// was never collected in time; a production set from before a recertification's approval
+/// is superseded: it keeps working for the rotation overlap, then stops.
 async fn has_active(
     services: &Services,
     conn: &DatabaseTransaction,
@@ -50,7 +51,9 @@ async fn has_active(
     credential::Entity::update_many()
         .col_expr(credential::Column::ActiveKey, Expr::value(Option::<String>::None))
         .filter(credential::Column::ActiveKey.eq(&key))
-        .filter(credential::Column::ExpiresAt.lte(now))
+        .filter(Condition::any().add(credential::Column::ExpiresAt.lte(now)).add(
+            Condition::all().add(credential::Column::CollectedAt.is_null()).add(credential::Column::CollectBy.lte(now)),
+        ))
         .exec(conn)
         .await?;
     let Some(existing) = credential::Entity::find().filter(credential::Column::ActiveKey.eq(key)).one(conn).await?
@@ -108,9 +111,14 @@ pub async fn issue(services: &Services, ctx: &Ctx, id: &str, input: IssueInput) 
         Environment::Production => policy.production_lifetime,
         Environment::Sandbox => policy.sandbox_lifetime,
     };
+    // A sandbox secret goes to the caller, a member of the organisation or an admin (test
+    // data only). A production secret is made only when an owner collects it.
+    let (client_secret, collect_by) = match environment {
+        Environment::Sandbox => (Some(new_secret(environment)), None),
+        Environment::Production => (None, Some(now + policy.collection_window)),
+    };
     let credential_id = new_id();
     let client_id = new_client_id();
-    let client_secret = new_secret(environment);
     let expires_at = now + lifetime;
     credential::Entity::insert(credential::ActiveModel {
         id: Set(credential_id.clone()),
@@ -126,6 +134,8 @@ pub async fn issue(services: &Services, ctx: &Ctx, id: &str, input: IssueInput) 
         revoked_reason: Set(None),
         active_key: Set(Some(active_key(&app.id, environment))),
         last_reminder_days: Set(None),
+        collect_by: Set(collect_by),
+        collected_at: Set(client_secret.is_some().then_some(now)),
     })
     .exec_without_returning(&txn)
     .await
@@ -133,16 +143,9 @@ pub async fn issue(services: &Services, ctx: &Ctx, id: &str, input: IssueInput) 
         Some(SqlErr::UniqueConstraintViolation(_)) => refusal(IssueError::AlreadyIssued(environment)),
         _ => error.into(),
     })?;
-    credential_secret::Entity::insert(credential_secret::ActiveModel {
-        id: Set(new_id()),
-        credential_id: Set(credential_id),
-        secret_hash: Set(sha256_hex(&client_secret)),
-        generation: Set(1),
-        created_at: Set(now),
-        valid_until: Set(None),
-    })
-    .exec_without_returning(&txn)
-    .await?;
+    if let Some(secret) = &client_secret {
+        insert_secret(&txn, &credential_id, secret, 1, now).await?;
+    }
     audit::record(
         &txn,
         services.clock(),
@@ -152,9 +155,35 @@ pub async fn issue(services: &Services, ctx: &Ctx, id: &str, input: IssueInput) 
             "environment": environment.as_str(),
             "scopes": scopes,
             "expires_at": timestamp(expires_at),
+            "collect_by": collect_by.map(timestamp),
         })),
     )
     .await?;
+    if let Some(collect_by) = collect_by {
+        let link = credentials_link(services, &app.id);
+        for (to, name) in owners(&txn, &app.org_id).await? {
+            let mail = templates::secret_ready(
+                &to,
+                &name,
+                &app.name,
+                &app.reference,
+                &client_id,
+                &timestamp(collect_by),
+                &link,
+            );
+            enqueue(&txn, services.clock(), mail).await?;
+        }
+    }
     txn.commit().await?;
-    Ok(IssuedCredential { client_id, client_secret, environment, scopes, expires_at: timestamp(expires_at) })
+    if collect_by.is_some() {
+        services.wake_mail_worker();
+    }
+    Ok(IssuedCredential {
+        client_id,
+        client_secret,
+        environment,
+        scopes,
+        expires_at: timestamp(expires_at),
+        collect_by: collect_by.map(timestamp),
+    })
 }

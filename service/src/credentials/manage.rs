@@ -1,6 +1,6 @@
 //! Listing, rotating and revoking credentials.
 
-use super::{environment_of, new_secret, secrets_of, view};
+use super::{credentials_link, environment_of, insert_secret, new_secret, secrets_of, state_of, view};
 use crate::Services;
 use crate::applications::access::{Access, load};
 use crate::applications::status_of;
@@ -8,19 +8,22 @@ use crate::applications::submission::{application_link, org_recipients};
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
-use crate::entity::{credential, credential_secret};
+use crate::entity::credential;
 use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
+use crate::orgs::owners;
 use crate::review::reviews::{granted_scopes, requested_scopes};
 use crate::timestamp;
-use crate::tokens::{new_id, sha256_hex};
+use chrono::{DateTime, Utc};
+use portcullis_domain::application::lifecycle::Party;
 use portcullis_domain::credential::{
-    CredentialOverview, CredentialState, CredentialView, Environment, Offers, ReasonInput, RotatedSecret, check_reason,
-    may_manage, rotate as rotation,
+    CollectError, CollectedSecret, CredentialOverview, CredentialState, CredentialView, Environment, ForcedRotation,
+    Management, Offers, ReasonInput, RotatedSecret, check_collect, check_reason, may_manage, rotate as rotation,
 };
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder,
 };
 use serde_json::json;
 
@@ -40,14 +43,64 @@ async fn load_credential(
     Ok((row, access))
 }
 
-fn check_manager(row: &credential::Model, access: &Access, revoking: bool) -> ServiceResult<()> {
-    if may_manage(environment_of(row), access.party, revoking) {
-        Ok(())
-    } else if access.is_member() {
-        Err(ServiceError::NotAllowed("Only admins rotate production credentials; owners may revoke them.".into()))
-    } else {
-        Err(ServiceError::NotAllowed("Only admins and the organisation manage these credentials.".into()))
+fn check_manager(row: &credential::Model, access: &Access, what: Management) -> ServiceResult<()> {
+    let environment = environment_of(row);
+    if may_manage(environment, access.party, what) {
+        return Ok(());
     }
+    let message = match (environment, what, access.party) {
+        (Environment::Production, Management::Rotate, Party::Admin) => {
+            "Admins never see production secrets: force a rotation instead, and the owners collect the new secret."
+        }
+        (Environment::Production, Management::Rotate | Management::Collect, Party::Member) => {
+            "Only owners of the organisation collect and rotate production secrets."
+        }
+        (Environment::Production, Management::Collect, _) => {
+            "Only owners of the organisation collect production secrets."
+        }
+        (_, Management::ForceRotation, _) => "Only admins force a rotation of production credentials.",
+        _ => "Only admins and the organisation manage these credentials.",
+    };
+    Err(ServiceError::NotAllowed(message.into()))
+}
+
+/// Refuses to touch a credential whose secrets can no longer work.
+fn check_usable(row: &credential::Model, access: &Access, now: DateTime<Utc>) -> ServiceResult<CredentialState> {
+    let state = state_of(row, status_of(&access.application), now);
+    match state {
+        CredentialState::Revoked | CredentialState::Expired | CredentialState::Lapsed => Err(ServiceError::Conflict(
+            format!("These credentials are {}; issue new ones instead.", state.label().to_lowercase()),
+        )),
+        CredentialState::ReadyToCollect => Err(ServiceError::Conflict(
+            "The first secret of these credentials has not been collected yet: collect it instead.".into(),
+        )),
+        CredentialState::Active | CredentialState::Suspended => Ok(state),
+    }
+}
+
+/// Ends every current secret of the credential after the overlap (at most two earlier secrets
+/// stay valid); returns until when the one being replaced keeps working.
+async fn phase_out_secrets(
+    services: &Services,
+    txn: &DatabaseTransaction,
+    row: &credential::Model,
+    now: DateTime<Utc>,
+) -> ServiceResult<(i32, DateTime<Utc>)> {
+    let previous = secrets_of(txn, &row.id).await?;
+    let until = rotation(
+        &previous.iter().map(|s| s.valid_until).collect::<Vec<_>>(),
+        now,
+        services.config().credentials.rotation_overlap,
+    );
+    for (secret, valid_until) in previous.iter().zip(&until) {
+        if secret.valid_until != Some(*valid_until) {
+            let mut active = secret.clone().into_active_model();
+            active.valid_until = Set(Some(*valid_until));
+            active.update(txn).await?;
+        }
+    }
+    let next_generation = previous.first().map_or(1, |s| s.generation + 1);
+    Ok((next_generation, until.first().copied().unwrap_or(now)))
 }
 
 pub async fn list(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<Vec<CredentialView>> {
@@ -70,54 +123,29 @@ pub async fn overview(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult
         views.push(view(conn, row, status, now).await?);
     }
     let app = &access.application;
-    let active: Vec<Environment> = views
-        .iter()
-        .filter(|v| matches!(v.state, CredentialState::Active | CredentialState::Suspended))
-        .map(|v| v.environment)
-        .collect();
+    let active: Vec<Environment> = views.iter().filter(|v| v.state.is_live()).map(|v| v.environment).collect();
     let offers = Offers::of(access.party, status, &requested_scopes(app), &granted_scopes(app), &active);
-    Ok(CredentialOverview { credentials: views, offers })
+    let needs_step_up = ctx.signed_in_freshly(now).is_err();
+    Ok(CredentialOverview { credentials: views, offers, needs_step_up })
 }
 
-/// A new secret; the replaced one keeps working for the overlap, and at most two earlier
-/// secrets stay valid.
+/// A new secret, shown to the caller; the replaced one keeps working for the overlap, and at
+/// most two earlier secrets stay valid. Production secrets: owners only.
 pub async fn rotate(services: &Services, ctx: &Ctx, client_id: &str) -> ServiceResult<RotatedSecret> {
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
     let (row, access) = load_credential(&txn, ctx, client_id).await?;
-    check_manager(&row, &access, false)?;
-    let state = CredentialState::of(row.revoked_at.is_some(), row.expires_at, status_of(&access.application), now);
-    if matches!(state, CredentialState::Revoked | CredentialState::Expired) {
-        return Err(ServiceError::Conflict(format!(
-            "These credentials are {}; issue new ones instead.",
-            state.label().to_lowercase()
-        )));
-    }
-    let previous = secrets_of(&txn, &row.id).await?;
-    let until = rotation(
-        &previous.iter().map(|s| s.valid_until).collect::<Vec<_>>(),
-        now,
-        services.config().credentials.rotation_overlap,
-    );
-    for (secret, valid_until) in previous.iter().zip(&until) {
-        if secret.valid_until != Some(*valid_until) {
-            let mut active = secret.clone().into_active_model();
-            active.valid_until = Set(Some(*valid_until));
-            active.update(&txn).await?;
-        }
-    }
+    check_manager(&row, &access, Management::Rotate)?;
+    check_usable(&row, &access, now)?;
+    let (generation, previous_valid_until) = phase_out_secrets(services, &txn, &row, now).await?;
     let client_secret = new_secret(environment_of(&row));
-    credential_secret::Entity::insert(credential_secret::ActiveModel {
-        id: Set(new_id()),
-        credential_id: Set(row.id.clone()),
-        secret_hash: Set(sha256_hex(&client_secret)),
-        generation: Set(previous.first().map_or(1, |s| s.generation + 1)),
-        created_at: Set(now),
-        valid_until: Set(None),
-    })
-    .exec_without_returning(&txn)
-    .await?;
-    let previous_valid_until = until.first().copied().unwrap_or(now);
+    insert_secret(&txn, &row.id, &client_secret, generation, now).await?;
+    if row.collect_by.is_some() {
+        // An owner's own rotation replaces a secret an admin's forced rotation left waiting.
+        let mut active = row.clone().into_active_model();
+        active.collect_by = Set(None);
+        active.update(&txn).await?;
+    }
     audit::record(
         &txn,
         services.clock(),
@@ -136,6 +164,90 @@ pub async fn rotate(services: &Services, ctx: &Ctx, client_id: &str) -> ServiceR
     })
 }
 
+/// An owner takes the production secret waiting for the organisation: it is made now, shown
+/// in this answer only, and never again. Needs a fresh sign-in.
+pub async fn collect(services: &Services, ctx: &Ctx, client_id: &str) -> ServiceResult<CollectedSecret> {
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let (row, access) = load_credential(&txn, ctx, client_id).await?;
+    check_manager(&row, &access, Management::Collect)?;
+    ctx.signed_in_freshly(now)?;
+    let state = state_of(&row, status_of(&access.application), now);
+    let waiting = check_collect(state, row.collect_by, now).map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    // Claimed by a conditional update: of two collections at once, exactly one gets a secret.
+    let claimed = credential::Entity::update_many()
+        .col_expr(credential::Column::CollectBy, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(credential::Column::CollectedAt, Expr::value(Some(row.collected_at.unwrap_or(now))))
+        .filter(credential::Column::Id.eq(&row.id))
+        .filter(credential::Column::CollectBy.eq(waiting))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(ServiceError::Conflict(CollectError::NothingWaiting.to_string()));
+    }
+    let generation = secrets_of(&txn, &row.id).await?.first().map_or(1, |s| s.generation + 1);
+    let client_secret = new_secret(environment_of(&row));
+    insert_secret(&txn, &row.id, &client_secret, generation, now).await?;
+    audit::record(
+        &txn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("credential.collected", "application", row.application_id.clone())
+            .details(json!({ "client_id": row.client_id, "generation": generation })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(CollectedSecret { client_id: row.client_id, client_secret })
+}
+
+/// An admin replaces a production secret without seeing the new one: the current secret ends
+/// after the overlap, and the owners are asked to collect the next.
+pub async fn force_rotation(services: &Services, ctx: &Ctx, client_id: &str) -> ServiceResult<ForcedRotation> {
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let (row, access) = load_credential(&txn, ctx, client_id).await?;
+    check_manager(&row, &access, Management::ForceRotation)?;
+    check_usable(&row, &access, now)?;
+    let (_, previous_valid_until) = phase_out_secrets(services, &txn, &row, now).await?;
+    let collect_by = now + services.config().credentials.collection_window;
+    let mut active = row.clone().into_active_model();
+    active.collect_by = Set(Some(collect_by));
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("credential.rotation_forced", "application", row.application_id.clone()).details(json!({
+            "client_id": row.client_id,
+            "previous_secret_valid_until": timestamp(previous_valid_until),
+            "collect_by": timestamp(collect_by),
+        })),
+    )
+    .await?;
+    let app = &access.application;
+    let link = credentials_link(services, &app.id);
+    for (to, name) in owners(&txn, &app.org_id).await? {
+        let mail = templates::rotation_forced(
+            &to,
+            &name,
+            &app.name,
+            &app.reference,
+            &row.client_id,
+            &timestamp(previous_valid_until),
+            &timestamp(collect_by),
+            &link,
+        );
+        enqueue(&txn, services.clock(), mail).await?;
+    }
+    txn.commit().await?;
+    services.wake_mail_worker();
+    Ok(ForcedRotation {
+        client_id: row.client_id,
+        previous_secret_valid_until: timestamp(previous_valid_until),
+        collect_by: timestamp(collect_by),
+    })
+}
+
 /// Revokes at once: every secret and token of the credential stops working with the commit.
 pub async fn revoke(services: &Services, ctx: &Ctx, client_id: &str, input: ReasonInput) -> ServiceResult<()> {
     let reason = input.reason.trim().to_owned();
@@ -145,7 +257,7 @@ pub async fn revoke(services: &Services, ctx: &Ctx, client_id: &str, input: Reas
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
     let (row, access) = load_credential(&txn, ctx, client_id).await?;
-    check_manager(&row, &access, true)?;
+    check_manager(&row, &access, Management::Revoke)?;
     if row.revoked_at.is_some() {
         return Err(ServiceError::Conflict("These credentials are already revoked.".into()));
     }

@@ -12,19 +12,20 @@ mod reminders;
 pub use gateway_keys::{create_gateway_key, list_gateway_keys, revoke_gateway_key};
 pub use issue::issue;
 pub(crate) use lookups::TokenLookups;
-pub use manage::{list, overview, revoke, rotate};
+pub use manage::{collect, force_rotation, list, overview, revoke, rotate};
 pub use reminders::remind_expiring;
 
+use crate::Services;
 use crate::entity::{credential, credential_secret, user};
 use crate::error::ServiceResult;
 use crate::timestamp;
-use crate::tokens::{random_token, sha256_hex};
+use crate::tokens::{new_id, random_token, sha256_hex};
 use chrono::{DateTime, Duration, Utc};
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::credential::{CredentialState, CredentialView, Environment, secret_valid};
 use rand::TryRngCore;
 use rand::rngs::OsRng;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use subtle::ConstantTimeEq;
 
 /// How long credentials, secrets and tokens live.
@@ -35,6 +36,8 @@ pub struct CredentialPolicy {
     /// How long a replaced secret keeps working after a rotation.
     pub rotation_overlap: Duration,
     pub token_lifetime: Duration,
+    /// How long a production secret waits for an owner to collect it before it lapses.
+    pub collection_window: Duration,
 }
 
 impl Default for CredentialPolicy {
@@ -44,6 +47,7 @@ impl Default for CredentialPolicy {
             sandbox_lifetime: Duration::days(90),
             rotation_overlap: Duration::days(7),
             token_lifetime: Duration::minutes(15),
+            collection_window: Duration::days(7),
         }
     }
 }
@@ -87,6 +91,33 @@ fn secret_matches<'a>(
     })
 }
 
+/// Stores a new secret, as its hash only. `generation` orders a credential's secrets.
+async fn insert_secret(
+    conn: &impl ConnectionTrait,
+    credential_id: &str,
+    secret: &str,
+    generation: i32,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    credential_secret::Entity::insert(credential_secret::ActiveModel {
+        id: Set(new_id()),
+        credential_id: Set(credential_id.to_owned()),
+        secret_hash: Set(sha256_hex(secret)),
+        generation: Set(generation),
+        created_at: Set(now),
+        valid_until: Set(None),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// The credentials page of an application, for links in mail.
+fn credentials_link(services: &Services, application_id: &str) -> String {
+    let path = format!("applications/{application_id}/credentials");
+    services.config().public_url.join(&path).expect("the id joins").to_string()
+}
+
 /// Scopes are stored space-separated, as OAuth sends them.
 fn scopes_of(stored: &str) -> Vec<String> {
     stored.split_whitespace().map(str::to_owned).collect()
@@ -123,7 +154,7 @@ async fn view(
         application_id: row.application_id.clone(),
         environment: environment_of(row),
         scopes: scopes_of(&row.scopes),
-        state: CredentialState::of(row.revoked_at.is_some(), row.expires_at, status, now),
+        state: state_of(row, status, now),
         created_at: timestamp(row.created_at),
         created_by,
         expires_at: timestamp(row.expires_at),
@@ -131,7 +162,13 @@ async fn view(
         revoked_at: row.revoked_at.map(timestamp),
         revoked_reason: row.revoked_reason.clone(),
         previous_secrets_valid_until: previous,
+        collect_by: row.collect_by.map(timestamp),
     })
+}
+
+fn state_of(row: &credential::Model, status: ApplicationStatus, now: DateTime<Utc>) -> CredentialState {
+    let uncollected_until = row.collect_by.filter(|_| row.collected_at.is_none());
+    CredentialState::of(row.revoked_at.is_some(), row.expires_at, uncollected_until, status, now)
 }
 
 #[cfg(test)]

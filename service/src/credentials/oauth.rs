@@ -196,7 +196,8 @@ pub async fn token(
         return Err(refused());
     };
     let status = ApplicationStatus::from_str(&row.status).unwrap_or(ApplicationStatus::Revoked);
-    let state = CredentialState::of(row.revoked_at.is_some(), row.expires_at, status, now);
+    // A matching secret exists only once it was collected.
+    let state = CredentialState::of(row.revoked_at.is_some(), row.expires_at, None, status, now);
     if state != CredentialState::Active {
         return Err(OAuthError::InvalidClient(format!(
             "These client credentials are {}.",
@@ -253,7 +254,7 @@ pub async fn introspect(
         return Ok(Introspection::default());
     };
     let status = ApplicationStatus::from_str(&token.status).unwrap_or(ApplicationStatus::Revoked);
-    let state = CredentialState::of(token.revoked_at.is_some(), token.credential_expires_at, status, now);
+    let state = CredentialState::of(token.revoked_at.is_some(), token.credential_expires_at, None, status, now);
     if state != CredentialState::Active || now >= token.expires_at {
         return Ok(Introspection::default());
     }

@@ -25,6 +25,8 @@ pub async fn remind_expiring(services: &Services) -> ServiceResult<usize> {
     let due = credential::Entity::find()
         .filter(credential::Column::Environment.eq(Environment::Production.as_str()))
         .filter(credential::Column::RevokedAt.is_null())
+        // A set never collected never worked: nothing to renew.
+        .filter(credential::Column::CollectedAt.is_not_null())
         .filter(credential::Column::ExpiresAt.gt(now))
         .filter(credential::Column::ExpiresAt.lte(horizon))
         .all(services.db())

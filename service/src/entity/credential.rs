@@ -17,6 +17,8 @@ pub struct Model {
     pub revoked_reason: Option<String>,
     pub active_key: Option<String>,
     pub last_reminder_days: Option<i32>,
+    pub collect_by: Option<DateTimeUtc>,
+    pub collected_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

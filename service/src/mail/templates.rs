@@ -243,6 +243,65 @@ pub fn credential_revoked(
     .render()
 }
 
+/// Tells an owner that a production secret waits for them; the secret itself never travels
+/// by mail.
+pub fn secret_ready(
+    to: &str,
+    name: &str,
+    app_name: &str,
+    reference: &str,
+    client_id: &str,
+    collect_by: &str,
+    link: &str,
+) -> OutgoingMail {
+    let subject = format!("Production credentials ready to collect for application {reference}");
+    let body = format!(
+        "Production API credentials {client_id} were issued for {app_name} ({reference}). As an owner of the \
+         organisation, sign in and collect the client secret: it is shown once, to you only."
+    );
+    let deadline = format!("Collect it before {collect_by}; after that it lapses and an admin has to issue it again.");
+    Letter {
+        to,
+        subject: &subject,
+        greeting_name: name,
+        paragraphs: &[&body, &deadline],
+        action: Some(("Collect the secret", link)),
+        footer: "Nobody at the platform has seen this secret, and nobody will ever ask you for it.",
+    }
+    .render()
+}
+
+/// An admin replaced a production secret: the current one ends after the overlap.
+#[expect(clippy::too_many_arguments, reason = "one value per blank of the letter")]
+pub fn rotation_forced(
+    to: &str,
+    name: &str,
+    app_name: &str,
+    reference: &str,
+    client_id: &str,
+    current_valid_until: &str,
+    collect_by: &str,
+    link: &str,
+) -> OutgoingMail {
+    let subject = format!("Collect a new client secret for application {reference}");
+    let body = format!(
+        "An admin rotated the production client secret of {client_id} for {app_name} ({reference}). The current \
+         secret keeps working until {current_valid_until}, then stops."
+    );
+    let deadline = format!(
+        "As an owner of the organisation, collect the new secret before {collect_by} and switch your app to it."
+    );
+    Letter {
+        to,
+        subject: &subject,
+        greeting_name: name,
+        paragraphs: &[&body, &deadline],
+        action: Some(("Collect the new secret", link)),
+        footer: "Nobody at the platform has seen the new secret, and nobody will ever ask you for it.",
+    }
+    .render()
+}
+
 /// Says that there is a message, not what it says: bodies stay in the portal.
 pub fn new_message(to: &str, name: &str, app_name: &str, reference: &str, link: &str) -> OutgoingMail {
     let subject = format!("New message about application {reference}");

@@ -1,37 +1,77 @@
 //! An application's API credentials: sandbox ones for the organisation once submitted,
-//! production ones issued by admins behind an approval; rotation, revocation, suspension.
-//! Secrets appear once, right after they are created, and never again.
+//! production ones issued by admins behind an approval and collected by the organisation's
+//! owners; rotation, revocation, suspension. Secrets appear once, right after they are
+//! made, and never again; a production secret only ever to an owner.
 
 use crate::api::credentials::{
-    ChangeAccess, CredentialsPageData, IssueCredentials, RevokeCredentials, RotateCredentials, credentials_page,
+    ChangeAccess, CollectSecret, CredentialsPageData, ForceRotation, IssueCredentials, RevokeCredentials,
+    RotateCredentials, StepUp, credentials_page,
 };
-use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
+use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::secret::SecretOnce;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use portcullis_domain::credential::{CredentialState, CredentialView, Environment, Offers};
+use portcullis_domain::credential::{CredentialState, CredentialView, Environment, Management, Offers};
+
+/// Every action of the page: each one's completion reloads the credentials.
+#[derive(Clone, Copy)]
+struct Actions {
+    issue: ServerAction<IssueCredentials>,
+    rotate: ServerAction<RotateCredentials>,
+    revoke: ServerAction<RevokeCredentials>,
+    change: ServerAction<ChangeAccess>,
+    collect: ServerAction<CollectSecret>,
+    force: ServerAction<ForceRotation>,
+    step_up: ServerAction<StepUp>,
+}
+
+impl Actions {
+    fn new() -> Self {
+        Self {
+            issue: ServerAction::new(),
+            rotate: ServerAction::new(),
+            revoke: ServerAction::new(),
+            change: ServerAction::new(),
+            collect: ServerAction::new(),
+            force: ServerAction::new(),
+            step_up: ServerAction::new(),
+        }
+    }
+
+    fn versions(&self) -> [usize; 7] {
+        [
+            self.issue.version().get(),
+            self.rotate.version().get(),
+            self.revoke.version().get(),
+            self.change.version().get(),
+            self.collect.version().get(),
+            self.force.version().get(),
+            self.step_up.version().get(),
+        ]
+    }
+}
 
 #[component]
 pub fn CredentialsPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let issue = ServerAction::<IssueCredentials>::new();
-    let rotate = ServerAction::<RotateCredentials>::new();
-    let revoke = ServerAction::<RevokeCredentials>::new();
-    let change = ServerAction::<ChangeAccess>::new();
-    let page = Resource::new(
-        move || {
-            (id.get(), issue.version().get(), rotate.version().get(), revoke.version().get(), change.version().get())
-        },
-        |(id, ..)| credentials_page(id),
-    );
-    let errors = [last_error(issue), last_error(rotate), last_error(revoke), last_error(change)];
+    let actions = Actions::new();
+    let page = Resource::new(move || (id.get(), actions.versions()), |(id, _)| credentials_page(id));
+    // The password confirmation shows its own errors beside its field.
+    let errors = [
+        last_error(actions.issue),
+        last_error(actions.rotate),
+        last_error(actions.revoke),
+        last_error(actions.change),
+        last_error(actions.collect),
+        last_error(actions.force),
+    ];
     view! {
         <RequireRole>
             <section class="credentials">
                 <div aria-live="polite">
-                    {move || issue.value().get().and_then(Result::ok).map(|issued| view! {
+                    {move || actions.issue.value().get().and_then(Result::ok).map(|issued| view! {
                         <div class="card">
                             <h2>{format!("New {} credentials", issued.environment.label().to_lowercase())}</h2>
                             <dl class="facts">
@@ -39,17 +79,40 @@ pub fn CredentialsPage() -> impl IntoView {
                                 <dt>"Scopes"</dt><dd>{issued.scopes.join(", ")}</dd>
                                 <dt>"Expires"</dt><dd>{issued.expires_at.clone()}</dd>
                             </dl>
-                            <SecretOnce label="Client secret" value=issued.client_secret/>
+                            {match (issued.client_secret, issued.collect_by) {
+                                (Some(secret), _) => view! { <SecretOnce label="Client secret" value=secret/> }.into_any(),
+                                (None, collect_by) => view! {
+                                    <p class="alert alert-success" role="status">
+                                        "Issued. The organisation's owners have been mailed: one of them collects the secret here, "
+                                        {collect_by.map(|at| format!("before {at}, "))}
+                                        "and only they ever see it."
+                                    </p>
+                                }.into_any(),
+                            }}
                         </div>
                     })}
-                    {move || rotate.value().get().and_then(Result::ok).map(|rotated| view! {
+                    {move || actions.collect.value().get().and_then(Result::ok).map(|collected| view! {
+                        <div class="card">
+                            <h2>{format!("Client secret for {}", collected.client_id)}</h2>
+                            <SecretOnce label="Client secret" value=collected.client_secret/>
+                        </div>
+                    })}
+                    {move || actions.rotate.value().get().and_then(Result::ok).map(|rotated| view! {
                         <div class="card">
                             <h2>{format!("New secret for {}", rotated.client_id)}</h2>
                             <p>{format!("The previous secret keeps working until {}.", rotated.previous_secret_valid_until)}</p>
                             <SecretOnce label="Client secret" value=rotated.client_secret/>
                         </div>
                     })}
-                    {move || matches!(revoke.value().get(), Some(Ok(()))).then(|| view! {
+                    {move || actions.force.value().get().and_then(Result::ok).map(|forced| view! {
+                        <div class="alert alert-success" role="status">
+                            {format!(
+                                "Rotation forced: the current secret of {} stops working after {}. The owners have been asked to collect a new one before {}.",
+                                forced.client_id, forced.previous_secret_valid_until, forced.collect_by,
+                            )}
+                        </div>
+                    })}
+                    {move || matches!(actions.revoke.value().get(), Some(Ok(()))).then(|| view! {
                         <div class="alert alert-success" role="status">"Revoked: the credentials stopped working. The organisation has been told why."</div>
                     })}
                     {errors.into_iter().map(|error| view! { <FormAlert error/> }).collect_view()}
@@ -57,7 +120,7 @@ pub fn CredentialsPage() -> impl IntoView {
                 <Transition fallback=|| view! { <p class="muted">"Loading credentials…"</p> }>
                     {move || page.get().map(|result| match result {
                         Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
-                        Ok(data) => view! { <Credentials data issue rotate revoke change/> }.into_any(),
+                        Ok(data) => view! { <Credentials data actions/> }.into_any(),
                     })}
                 </Transition>
             </section>
@@ -66,16 +129,12 @@ pub fn CredentialsPage() -> impl IntoView {
 }
 
 #[component]
-fn Credentials(
-    data: CredentialsPageData,
-    issue: ServerAction<IssueCredentials>,
-    rotate: ServerAction<RotateCredentials>,
-    revoke: ServerAction<RevokeCredentials>,
-    change: ServerAction<ChangeAccess>,
-) -> impl IntoView {
+fn Credentials(data: CredentialsPageData, actions: Actions) -> impl IntoView {
     let CredentialsPageData { application, overview } = data;
     let offers = overview.offers;
+    let needs_step_up = overview.needs_step_up;
     let id = application.id.clone();
+    let issue = actions.issue;
     let issue_button = move |environment: Environment, label: &'static str| {
         let id = id.clone();
         view! {
@@ -94,9 +153,10 @@ fn Credentials(
             " "<a href=format!("/applications/{}", application.id)>"Back to the application"</a>
         </p>
         <p class="hint">
-            "Sandbox credentials reach test data only and carry the requested scopes; production credentials are issued by "
-            "an admin after approval and carry exactly the granted scopes. Use them with the OAuth 2.0 client credentials "
-            "grant at " <code>"/oauth/token"</code> "."
+            "Sandbox credentials reach test data only and carry the requested scopes. Production credentials are issued by "
+            "an admin after approval and carry exactly the granted scopes; their secret is collected by an owner of the "
+            "organisation and seen by nobody else. Use them with the OAuth 2.0 client credentials grant at "
+            <code>"/oauth/token"</code> "."
         </p>
         <div class="actions">
             {offers.issue_sandbox.then(|| issue_button(Environment::Sandbox, "Get sandbox credentials"))}
@@ -107,25 +167,29 @@ fn Credentials(
         } else {
             view! {
                 <div class="credential-list">
-                    {overview.credentials.into_iter().map(|credential| view! { <CredentialCard credential offers rotate revoke/> }).collect_view()}
+                    {overview.credentials.into_iter().map(|credential| view! {
+                        <CredentialCard credential offers needs_step_up actions/>
+                    }).collect_view()}
                 </div>
             }.into_any()
         }}
-        {(offers.suspend || offers.reinstate).then(|| view! { <AccessChange id=application.id.clone() suspend=offers.suspend change/> })}
+        {(offers.suspend || offers.reinstate).then(|| view! { <AccessChange id=application.id.clone() suspend=offers.suspend change=actions.change/> })}
     }
 }
 
 #[component]
-fn CredentialCard(
-    credential: CredentialView,
-    offers: Offers,
-    rotate: ServerAction<RotateCredentials>,
-    revoke: ServerAction<RevokeCredentials>,
-) -> impl IntoView {
+fn CredentialCard(credential: CredentialView, offers: Offers, needs_step_up: bool, actions: Actions) -> impl IntoView {
     let usable = matches!(credential.state, CredentialState::Active | CredentialState::Suspended);
     let environment = credential.environment;
-    let (rotate_id, revoke_id) = (credential.client_id.clone(), credential.client_id.clone());
+    let may = move |what| usable && offers.may(environment, what);
+    let client_id = credential.client_id.clone();
+    let (rotate_id, force_id, revoke_id) = (client_id.clone(), client_id.clone(), client_id.clone());
     let reason_id = format!("reason-{}", credential.client_id);
+    let waiting = credential.collect_by.clone().filter(|_| credential.state.is_live());
+    let collect = (offers.may(environment, Management::Collect) && waiting.is_some()).then(|| {
+        view! { <Collect client_id needs_step_up actions/> }
+    });
+    let (rotate, revoke, force) = (actions.rotate, actions.revoke, actions.force);
     view! {
         <article class="card credential" aria-label=format!("{} credentials {}", environment.label(), credential.client_id)>
             <h2>
@@ -138,6 +202,12 @@ fn CredentialCard(
                 <dt>"Created"</dt><dd>{format!("{} by {}", credential.created_at, credential.created_by)}</dd>
                 <dt>"Last used"</dt><dd>{credential.last_used_at.clone().unwrap_or_else(|| "Never".into())}</dd>
                 <dt>"Expires"</dt><dd>{credential.expires_at.clone()}</dd>
+                {waiting.clone().map(|at| view! {
+                    <dt>"New secret waits for the owners until"</dt><dd>{at}</dd>
+                })}
+                {(credential.state == CredentialState::Lapsed).then(|| view! {
+                    <dt>"Secret"</dt><dd>"Never collected: these credentials never worked. An admin can issue new ones."</dd>
+                })}
                 {(!credential.previous_secrets_valid_until.is_empty()).then(|| view! {
                     <dt>"Previous secrets valid until"</dt><dd>{credential.previous_secrets_valid_until.join(", ")}</dd>
                 })}
@@ -146,33 +216,78 @@ fn CredentialCard(
                     <dd>{format!("{at}{}", credential.revoked_reason.clone().map(|r| format!(": {r}")).unwrap_or_default())}</dd>
                 })}
             </dl>
-            {usable.then(|| view! {
-                <div class="actions">
-                    {offers.may_rotate(environment).then(|| view! {
-                        <details class="confirm">
-                            <summary>"Rotate the secret…"</summary>
-                            <ActionForm action=rotate attr:class="confirm-body">
-                                <input type="hidden" name="client_id" value=rotate_id/>
-                                <p>"A new secret is shown once; the current one keeps working for the overlap window, then stops."</p>
-                                <button type="submit" class="button secondary small">"Rotate now"</button>
-                            </ActionForm>
-                        </details>
-                    })}
-                    {offers.may_revoke(environment).then(|| view! {
-                        <details class="confirm">
-                            <summary>"Revoke…"</summary>
-                            <ActionForm action=revoke attr:class="confirm-body">
-                                <input type="hidden" name="client_id" value=revoke_id/>
-                                <label for=reason_id.clone()>"Reason (sent to the organisation)"</label>
-                                <textarea id=reason_id name="reason" rows="2" required maxlength="2000"></textarea>
-                                <p>"Every secret and token of these credentials stops working at once. This cannot be undone."</p>
-                                <button type="submit" class="button danger small">"Revoke credentials"</button>
-                            </ActionForm>
-                        </details>
-                    })}
-                </div>
-            })}
+            {collect}
+            <div class="actions">
+                {may(Management::Rotate).then(|| view! {
+                    <details class="confirm">
+                        <summary>"Rotate the secret…"</summary>
+                        <ActionForm action=rotate attr:class="confirm-body">
+                            <input type="hidden" name="client_id" value=rotate_id/>
+                            <p>"A new secret is shown once, to you; the current one keeps working for the overlap window, then stops."</p>
+                            <button type="submit" class="button secondary small">"Rotate now"</button>
+                        </ActionForm>
+                    </details>
+                })}
+                {may(Management::ForceRotation).then(|| view! {
+                    <details class="confirm">
+                        <summary>"Force a rotation…"</summary>
+                        <ActionForm action=force attr:class="confirm-body">
+                            <input type="hidden" name="client_id" value=force_id/>
+                            <p>"The current secret keeps working for the overlap window, then stops. The organisation's owners are mailed to collect a new secret; you will not see it."</p>
+                            <button type="submit" class="button secondary small">"Force rotation"</button>
+                        </ActionForm>
+                    </details>
+                })}
+                {(credential.state.is_live() && offers.may(environment, Management::Revoke)).then(|| view! {
+                    <details class="confirm">
+                        <summary>"Revoke…"</summary>
+                        <ActionForm action=revoke attr:class="confirm-body">
+                            <input type="hidden" name="client_id" value=revoke_id/>
+                            <label for=reason_id.clone()>"Reason (sent to the organisation)"</label>
+                            <textarea id=reason_id name="reason" rows="2" required maxlength="2000"></textarea>
+                            <p>"Every secret and token of these credentials stops working at once. This cannot be undone."</p>
+                            <button type="submit" class="button danger small">"Revoke credentials"</button>
+                        </ActionForm>
+                    </details>
+                })}
+            </div>
         </article>
+    }
+}
+
+/// An owner collects a waiting production secret, confirming their password first unless
+/// they signed in moments ago.
+#[component]
+fn Collect(client_id: String, needs_step_up: bool, actions: Actions) -> impl IntoView {
+    let (collect, step_up) = (actions.collect, actions.step_up);
+    let step_up_error = last_error(step_up);
+    // The page may have been open a while: the server's refusal also asks for the password.
+    let asked = move || {
+        needs_step_up
+            || matches!(collect.value().get(), Some(Err(crate::error::AppError::StepUpRequired(_))))
+                && step_up.version().get() == 0
+    };
+    view! {
+        <div class="collect" role="group" aria-label="Collect the secret">
+            <p><strong>"A secret waits for you."</strong> " It is shown once, to you only: have your server's secret store ready."</p>
+            {move || if asked() {
+                view! {
+                    <ActionForm action=step_up attr:class="confirm-body">
+                        <p>"Confirm your password first: collecting a production secret needs a recent sign-in."</p>
+                        <Field label="Your password" name="password" kind="password" autocomplete="current-password" error=step_up_error/>
+                        <Submit label="Confirm" busy_label="Checking…" pending=step_up.pending()/>
+                    </ActionForm>
+                }.into_any()
+            } else {
+                let client_id = client_id.clone();
+                view! {
+                    <ActionForm action=collect attr:class="inline-form">
+                        <input type="hidden" name="client_id" value=client_id/>
+                        <Submit label="Collect the secret" busy_label="Collecting…" pending=collect.pending()/>
+                    </ActionForm>
+                }.into_any()
+            }}
+        </div>
     }
 }
 
