@@ -116,7 +116,7 @@ impl AppError {
             E::Conflict(message) => AppError::Conflict(message),
             E::Stale { message, .. } => AppError::Conflict(message),
             E::Validation(fields) => AppError::Validation { message: error_message(&fields), fields },
-            E::InvalidCredentials | E::InvalidToken | E::RateLimited { .. } | E::TooLarge(_) => {
+            E::InvalidCredentials | E::InvalidToken | E::RateLimited { .. } | E::Busy { .. } | E::TooLarge(_) => {
                 AppError::Refused(error.to_string())
             }
             E::Database(e) => {

@@ -32,6 +32,8 @@ pub struct Config {
     /// Business days reviewers have to decide a submitted application.
     pub review_target_days: u32,
     pub credentials: CredentialPolicy,
+    /// Password hashes that may wait in each lane before requests get 503.
+    pub hash_queue: usize,
 }
 
 impl Config {
@@ -111,6 +113,10 @@ impl Config {
                 days => days,
             },
             credentials: credential_policy(&get)?,
+            hash_queue: match parse(&get, "PORTCULLIS_HASH_QUEUE", "16")? {
+                0 => return Err(invalid("PORTCULLIS_HASH_QUEUE", "must be at least 1")),
+                n => n,
+            },
         })
     }
 

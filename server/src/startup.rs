@@ -55,9 +55,10 @@ pub async fn services(config: &Config, clock: SharedClock) -> Result<Services, S
         login_limits: config.login_limits,
         review_target_days: config.review_target_days,
         credentials: config.credentials,
-        // Hashing threads run at idle priority (see `password`), so one per core only uses
-        // CPU time the pages leave.
+        // Hashing threads run at nice 10 (see `password`): one per core mostly uses CPU time
+        // the pages leave.
         hash_concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        hash_queue: config.hash_queue,
     };
     let uploads = config.data_dir.join("uploads");
     let storage =

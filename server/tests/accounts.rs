@@ -2,8 +2,10 @@
 
 mod common;
 
-use common::{TestApp, json, link_token};
+use common::fixtures::org_input;
+use common::{Options, TestApp, json, link_token};
 use reqwest::StatusCode;
+use std::time::Duration;
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -240,4 +242,100 @@ async fn bad_json_oversize_and_wrong_types() {
 
     let r = http.post(format!("{}/api/v1/no-such-thing", app.base)).json(&json!({})).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+/// Waits until `n` password hashes are queued behind the occupied hashing threads.
+async fn until_hashes_wait(app: &TestApp, n: usize) {
+    for _ in 0..500 {
+        if app.services.hasher().waiting() == n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{} hashes waiting, not {n}", app.services.hasher().waiting());
+}
+
+fn registration(email: &str) -> serde_json::Value {
+    json!({"email": email, "password": PASSWORD, "name": "Stranger"})
+}
+
+#[tokio::test]
+async fn no_write_waits_while_a_registration_is_hashed() {
+    let app = TestApp::spawn().await;
+    let mut dev = app.signed_in_user("dev@example.com", "Dev").await;
+    let held = app.services.hasher().occupy();
+    let mut stranger = app.client();
+    let registering =
+        tokio::spawn(async move { stranger.post_json("/api/v1/auth/register", registration("new@example.com")).await });
+    until_hashes_wait(&app, 1).await;
+
+    // The registration waits for its hash without holding the database: a write goes through.
+    let created = tokio::time::timeout(Duration::from_secs(30), dev.post_json("/api/v1/orgs", org_input())).await;
+    let (status, body) = created.expect("the write does not wait for the hash");
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    drop(held);
+    let (status, body) = registering.await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
+async fn a_bad_reset_token_costs_no_hash() {
+    let app = TestApp::spawn().await;
+    let _held = app.services.hasher().occupy();
+    let mut stranger = app.client();
+    let answer = tokio::time::timeout(
+        Duration::from_secs(30),
+        stranger.post_json("/api/v1/auth/password-reset/confirm", json!({"token": "forged", "password": PASSWORD})),
+    )
+    .await;
+    let (status, body) = answer.expect("answered without waiting for a hash");
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_token");
+    assert_eq!(app.services.hasher().waiting(), 0);
+}
+
+#[tokio::test]
+async fn a_full_hash_queue_answers_busy_while_queued_hashes_and_sign_ins_complete() {
+    let app =
+        TestApp::spawn_with(Options { env: vec![("PORTCULLIS_HASH_QUEUE", "1".into())], ..Default::default() }).await;
+    let dev = app.signed_in_user("dev@example.com", "Dev").await;
+    let held = app.services.hasher().occupy();
+    let mut first = app.client();
+    let queued =
+        tokio::spawn(async move { first.post_json("/api/v1/auth/register", registration("a@example.com")).await });
+    until_hashes_wait(&app, 1).await;
+
+    let response = app.client().post("/api/v1/auth/register", registration("b@example.com")).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()["retry-after"], "2");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "busy");
+    // Signing in has a lane of its own: the registrations do not crowd it out.
+    let mut signing_in = dev.clone();
+    let login = tokio::spawn(async move {
+        signing_in.post_json("/api/v1/auth/login", json!({"email": "dev@example.com", "password": PASSWORD})).await
+    });
+    until_hashes_wait(&app, 2).await;
+    drop(held);
+    assert_eq!(queued.await.unwrap().0, StatusCode::CREATED, "a queued hash runs to completion");
+    assert_eq!(login.await.unwrap().0, StatusCode::OK);
+    app.wait_for_mail("a@example.com", "/verify-email?token=").await;
+    assert!(common::read_mails(&app.mail_dir()).iter().all(|m| !m.contains("b@example.com")), "b was not registered");
+}
+
+#[tokio::test]
+async fn registering_an_existing_address_costs_the_same_hash() {
+    let app = TestApp::spawn().await;
+    app.signed_in_user("taken@example.com", "Taken").await;
+    let held = app.services.hasher().occupy();
+    let mut stranger = app.client();
+    let registering =
+        tokio::spawn(
+            async move { stranger.post_json("/api/v1/auth/register", registration("taken@example.com")).await },
+        );
+    until_hashes_wait(&app, 1).await;
+    drop(held);
+    let (status, body) = registering.await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "the same answer as for a new address: {body}");
+    app.wait_for_mail("taken@example.com", "already has one").await;
 }

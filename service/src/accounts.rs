@@ -20,7 +20,7 @@ use portcullis_domain::role::{Permission, Role, Roles};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
 };
 use serde_json::json;
 use validator::Validate;
@@ -72,6 +72,23 @@ async fn issue_token(
     Ok(token)
 }
 
+/// A valid, unused token for `purpose`, or `InvalidToken`.
+async fn find_token(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    token: &str,
+    purpose: &str,
+) -> ServiceResult<user_token::Model> {
+    user_token::Entity::find()
+        .filter(user_token::Column::TokenHash.eq(sha256_hex(token)))
+        .filter(user_token::Column::Purpose.eq(purpose))
+        .filter(user_token::Column::UsedAt.is_null())
+        .filter(user_token::Column::ExpiresAt.gt(now))
+        .one(conn)
+        .await?
+        .ok_or(ServiceError::InvalidToken)
+}
+
 /// Marks a valid token used and returns its user; one use only.
 async fn consume_token(
     txn: &DatabaseTransaction,
@@ -79,14 +96,7 @@ async fn consume_token(
     token: &str,
     purpose: &str,
 ) -> ServiceResult<user::Model> {
-    let found = user_token::Entity::find()
-        .filter(user_token::Column::TokenHash.eq(sha256_hex(token)))
-        .filter(user_token::Column::Purpose.eq(purpose))
-        .filter(user_token::Column::UsedAt.is_null())
-        .filter(user_token::Column::ExpiresAt.gt(now))
-        .one(txn)
-        .await?
-        .ok_or(ServiceError::InvalidToken)?;
+    let found = find_token(txn, now, token, purpose).await?;
     let used = user_token::Entity::update_many()
         .col_expr(user_token::Column::UsedAt, Expr::value(now))
         .filter(user_token::Column::Id.eq(&found.id))
@@ -110,26 +120,18 @@ pub async fn register(services: &Services, ctx: &Ctx, input: RegisterInput) -> S
     input.validate()?;
     let email = normalize_email(&input.email);
     let name = input.name.trim().to_owned();
+    // Hashed first, with no transaction or connection held: hashing is the slow part. Both
+    // answers cost this one hash, so the time taken does not tell whether the address exists.
+    let password_hash = services.hasher().hash(&input.password).await?;
     let now = services.clock().now();
-    let config = services.config();
     let txn = begin_write(services.db()).await?;
     if let Some(existing) = find_by_email(&txn, &email).await? {
-        let reset_page = config.public_url.join("forgot-password").expect("static path").to_string();
-        enqueue(&txn, services.clock(), templates::already_registered(&existing.email, &existing.name, &reset_page))
-            .await?;
-        audit::record(&txn, services.clock(), ctx, AuditEvent::new("user.register_existing", "user", existing.id))
-            .await?;
-        txn.commit().await?;
-        services.wake_mail_worker();
-        return Ok(UserView { id: new_id(), email, name, roles: vec![Role::Developer], email_verified: false });
+        return already_registered(services, ctx, txn, existing, name).await;
     }
-    // Hash outside the transaction's critical path would race the uniqueness check; the
-    // write lock is held briefly enough at one hash per registration.
-    let password_hash = services.hasher().hash(&input.password).await?;
-    let user = user::ActiveModel {
+    let inserted = user::ActiveModel {
         id: Set(new_id()),
-        email: Set(email),
-        name: Set(name),
+        email: Set(email.clone()),
+        name: Set(name.clone()),
         password_hash: Set(Some(password_hash)),
         roles: Set(Roles::developer().to_csv()),
         email_verified_at: Set(None),
@@ -139,12 +141,23 @@ pub async fn register(services: &Services, ctx: &Ctx, input: RegisterInput) -> S
         updated_at: Set(now),
     }
     .insert(&txn)
-    .await?;
+    .await;
+    let user = match inserted {
+        Ok(user) => user,
+        // Registered by a request that committed meanwhile (PostgreSQL; SQLite serialises writers).
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            txn.rollback().await?;
+            let txn = begin_write(services.db()).await?;
+            let existing = find_by_email(&txn, &email).await?.ok_or(ServiceError::Database(error))?;
+            return already_registered(services, ctx, txn, existing, name).await;
+        }
+        Err(error) => return Err(error.into()),
+    };
     let token = issue_token(&txn, now, &user.id, VERIFY_EMAIL, Duration::hours(VERIFY_TTL_HOURS)).await?;
     enqueue(
         &txn,
         services.clock(),
-        templates::verify_email(&user.email, &user.name, &config.link("verify-email", &token)),
+        templates::verify_email(&user.email, &user.name, &services.config().link("verify-email", &token)),
     )
     .await?;
     audit::record(
@@ -157,6 +170,24 @@ pub async fn register(services: &Services, ctx: &Ctx, input: RegisterInput) -> S
     txn.commit().await?;
     services.wake_mail_worker();
     Ok(Actor::from_user(&user).view())
+}
+
+/// Registering an address that has an account: its owner is told, and the caller gets the
+/// answer a new account would get.
+async fn already_registered(
+    services: &Services,
+    ctx: &Ctx,
+    txn: DatabaseTransaction,
+    existing: user::Model,
+    name: String,
+) -> ServiceResult<UserView> {
+    let reset_page = services.config().public_url.join("forgot-password").expect("static path").to_string();
+    enqueue(&txn, services.clock(), templates::already_registered(&existing.email, &existing.name, &reset_page))
+        .await?;
+    audit::record(&txn, services.clock(), ctx, AuditEvent::new("user.register_existing", "user", existing.id)).await?;
+    txn.commit().await?;
+    services.wake_mail_worker();
+    Ok(UserView { id: new_id(), email: existing.email, name, roles: vec![Role::Developer], email_verified: false })
 }
 
 pub async fn verify_email(services: &Services, ctx: &Ctx, input: VerifyEmailInput) -> ServiceResult<()> {
@@ -271,6 +302,9 @@ pub async fn request_password_reset(services: &Services, ctx: &Ctx, input: Passw
 /// account, and proves the address, so it also counts as verification.
 pub async fn confirm_password_reset(services: &Services, ctx: &Ctx, input: PasswordResetConfirm) -> ServiceResult<()> {
     input.validate()?;
+    // A bad token costs no hash: it is checked before hashing, and consumed (once, for good)
+    // with the new password after it, so no transaction is held while hashing.
+    find_token(services.db(), services.clock().now(), &input.token, PASSWORD_RESET).await?;
     let password_hash = services.hasher().hash(&input.password).await?;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;

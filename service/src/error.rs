@@ -35,6 +35,9 @@ pub enum ServiceError {
     InvalidToken,
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
+    /// Too much work queued (password hashing): try again shortly.
+    #[error("The portal is busy. Try again in {retry_after_secs} seconds.")]
+    Busy { retry_after_secs: u64 },
     #[error("The service is temporarily unavailable.")]
     Database(#[from] sea_orm::DbErr),
     #[error("Something went wrong on our side.")]
@@ -65,6 +68,7 @@ impl ServiceError {
             ServiceError::InvalidToken => "invalid_token",
             ServiceError::AccountDisabled => "account_disabled",
             ServiceError::RateLimited { .. } => "rate_limited",
+            ServiceError::Busy { .. } => "busy",
             ServiceError::Database(_) => "unavailable",
             ServiceError::Internal(_) => "internal",
         }

@@ -45,6 +45,8 @@ pub struct ServiceConfig {
     pub login_limits: login_limits::LoginLimits,
     /// How many password hashes may run at once.
     pub hash_concurrency: usize,
+    /// How many hashes may wait in each lane (signing in, new passwords) before "busy".
+    pub hash_queue: usize,
     /// Business days reviewers have to decide a submitted application.
     pub review_target_days: u32,
     pub credentials: credentials::CredentialPolicy,
@@ -93,7 +95,7 @@ impl Services {
         config: ServiceConfig,
         storage: Arc<dyn storage::BlobStore>,
     ) -> Self {
-        let hasher = password::PasswordHasher::new(config.hash_concurrency);
+        let hasher = password::PasswordHasher::new(config.hash_concurrency, config.hash_queue);
         let login_limits = login_limits::LoginLimiter::new(config.login_limits);
         Self {
             inner: Arc::new(Inner {

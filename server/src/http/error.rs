@@ -38,7 +38,7 @@ impl ApiError {
                 ServiceError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::InvalidToken => StatusCode::BAD_REQUEST,
                 ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-                ServiceError::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
+                ServiceError::Database(_) | ServiceError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -87,7 +87,10 @@ impl IntoResponse for ApiError {
             error["current"] = (**current).clone();
         }
         let mut response = (status, axum::Json(json!({ "error": error }))).into_response();
-        if let ApiError::Service(ServiceError::RateLimited { retry_after_secs }) = self {
+        if let ApiError::Service(
+            ServiceError::RateLimited { retry_after_secs } | ServiceError::Busy { retry_after_secs },
+        ) = self
+        {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response
