@@ -4,3 +4,4 @@ pub mod form;
 pub mod layout;
 pub mod pager;
 pub mod secret;
+pub mod text;

@@ -43,9 +43,9 @@ class Portal {
 
   /**
    * Through the API as the signed-in developer: creates the organisation and the application,
-   * fills it in with `details`, uploads one mockup and submits it. Returns the application id.
+   * fills it in with `details` and uploads one mockup. Returns the application id.
    */
-  async submittedApplication(page, { org, name, details }) {
+  async draftApplication(page, { org, name, details }) {
     const created = await this.api(page, 'POST', '/orgs', org);
     const { application } = await this.api(page, 'POST', '/applications', { org_id: created.org.id, name });
     await this.api(page, 'PATCH', `/applications/${application.id}`, details);
@@ -56,8 +56,14 @@ class Portal {
       },
     });
     assert.equal(upload.status(), 201, await upload.text());
-    await this.api(page, 'POST', `/applications/${application.id}/submit`, {});
     return application.id;
+  }
+
+  /** A {@link draftApplication}, submitted. Returns the application id. */
+  async submittedApplication(page, draft) {
+    const id = await this.draftApplication(page, draft);
+    await this.api(page, 'POST', `/applications/${id}/submit`, {});
+    return id;
   }
 }
 

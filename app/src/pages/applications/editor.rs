@@ -6,6 +6,7 @@
 use crate::api::applications::{DeleteMockup, get_application, save_application, scope_catalogue, upload_mockup};
 use crate::components::form::ErrorAlert;
 use crate::components::layout::RequireRole;
+use crate::components::text::wrap_at_dots;
 use crate::error::AppError;
 use crate::pages::applications::status::MockupGallery;
 use leptos::prelude::*;
@@ -274,7 +275,7 @@ fn Progress(draft: Draft) -> impl IntoView {
                     view! {
                         <ul class="missing">
                             {missing.into_iter().map(|item| view! {
-                                <li><a href=format!("/applications/{id}/edit?step={}", item.step.slug())>{item.message}</a></li>
+                                <li><a href=format!("/applications/{id}/edit?step={}", item.step.slug())>{wrap_at_dots(&item.message)}</a></li>
                             }).collect_view()}
                         </ul>
                     }.into_any()
@@ -443,7 +444,7 @@ fn ScopesStep(draft: Draft, catalogue: Vec<ScopeView>) -> impl IntoView {
                                 {scope.sensitive.then(|| view! { <span class="badge badge-sensitive">"Sensitive"</span> })}
                             </label>
                         </div>
-                        <p class="hint">{scope.description.clone()}" "<code>{scope.name.clone()}</code></p>
+                        <p class="hint">{scope.description.clone()}" "<code>{wrap_at_dots(&scope.name)}</code></p>
                         <Show when=checked.clone()>
                             <div class="field">
                                 <label for=justification_id.clone()>"Why the app needs it"</label>
