@@ -116,9 +116,12 @@ impl AppError {
             E::Conflict(message) => AppError::Conflict(message),
             E::Stale { message, .. } => AppError::Conflict(message),
             E::Validation(fields) => AppError::Validation { message: error_message(&fields), fields },
-            E::InvalidCredentials | E::InvalidToken | E::RateLimited { .. } | E::Busy { .. } | E::TooLarge(_) => {
-                AppError::Refused(error.to_string())
-            }
+            E::InvalidCredentials
+            | E::InvalidToken
+            | E::RateLimited { .. }
+            | E::LimitReached { .. }
+            | E::Busy { .. }
+            | E::TooLarge(_) => AppError::Refused(error.to_string()),
             E::Database(e) => {
                 tracing::error!(error = %e, "database error in a server function");
                 AppError::Internal

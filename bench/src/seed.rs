@@ -158,6 +158,7 @@ fn service_config(site: &Site) -> Result<ServiceConfig, String> {
         public_url: site.url.parse().map_err(|e| format!("public URL: {e}"))?,
         mail_retry_base: Duration::from_secs(30),
         login_limits: LoginLimits::default(),
+        action_limits: Default::default(),
         hash_concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         hash_queue: 64,
         review_target_days: DEFAULT_TARGET_BUSINESS_DAYS,

@@ -1,9 +1,11 @@
 //! Counting failed attempts per key (an account, a client address) in a sliding window.
 //!
 //! Time is passed in by the caller, so the rules are tested with an injected clock and
-//! the limiter never reads the system time itself.
+//! the limiter never reads the system time itself. The number of keys is capped: a stranger
+//! inventing keys (random client ids, addresses) can make it forget, never grow.
 
-use std::collections::{HashMap, VecDeque};
+use indexmap::IndexMap;
+use std::collections::VecDeque;
 use std::hash::Hash;
 use std::time::{Duration, Instant};
 
@@ -26,15 +28,31 @@ impl RetryAfter {
     }
 }
 
+/// Keys a limiter tracks at most, unless told otherwise.
+pub const DEFAULT_MAX_KEYS: usize = 100_000;
+
 #[derive(Debug)]
 pub struct FailureLimiter<K> {
     policy: LimitPolicy,
-    failures: HashMap<K, VecDeque<Instant>>,
+    max_keys: usize,
+    failures: IndexMap<K, VecDeque<Instant>>,
 }
 
 impl<K: Eq + Hash + Clone> FailureLimiter<K> {
     pub fn new(policy: LimitPolicy) -> Self {
-        Self { policy, failures: HashMap::new() }
+        Self::with_max_keys(policy, DEFAULT_MAX_KEYS)
+    }
+
+    pub fn with_max_keys(policy: LimitPolicy, max_keys: usize) -> Self {
+        Self { policy, max_keys: max_keys.max(1), failures: IndexMap::new() }
+    }
+
+    /// Counts an attempt and says whether it may go ahead: for limits on every attempt (how
+    /// often an address registers), not only on failures.
+    pub fn attempt(&mut self, key: K, now: Instant) -> Result<(), RetryAfter> {
+        self.check(&key, now)?;
+        self.record_failure(key, now);
+        Ok(())
     }
 
     /// May `key` try now? Answers before any expensive work is done.
@@ -45,7 +63,7 @@ impl<K: Eq + Hash + Clone> FailureLimiter<K> {
             times.pop_front();
         }
         if times.is_empty() {
-            self.failures.remove(key);
+            self.failures.swap_remove(key);
             return Ok(());
         }
         if times.len() < self.policy.max_failures {
@@ -56,7 +74,12 @@ impl<K: Eq + Hash + Clone> FailureLimiter<K> {
         Err(RetryAfter(window.saturating_sub(now.saturating_duration_since(oldest))))
     }
 
+    /// Constant time: at the cap, one other key (the oldest one, unless moved by an earlier
+    /// eviction) is forgotten to make room.
     pub fn record_failure(&mut self, key: K, now: Instant) {
+        if !self.failures.contains_key(&key) && self.failures.len() >= self.max_keys {
+            self.failures.swap_remove_index(0);
+        }
         let times = self.failures.entry(key).or_default();
         times.push_back(now);
         // Only the newest `max_failures` matter for the decision.
@@ -67,10 +90,11 @@ impl<K: Eq + Hash + Clone> FailureLimiter<K> {
 
     /// A success clears the key's history.
     pub fn reset(&mut self, key: &K) {
-        self.failures.remove(key);
+        self.failures.swap_remove(key);
     }
 
-    /// Drops keys whose failures have all left the window, so memory stays bounded.
+    /// Drops keys whose failures have all left the window. Scans every key: call it from a
+    /// timer, never on a request's path.
     pub fn sweep(&mut self, now: Instant) {
         let window = self.policy.window;
         self.failures.retain(|_, times| times.back().is_some_and(|t| now.saturating_duration_since(*t) < window));
@@ -137,6 +161,31 @@ mod tests {
         assert_eq!(l.tracked_keys(), 1);
         l.sweep(t0 + secs(91));
         assert_eq!(l.tracked_keys(), 0);
+    }
+
+    #[test]
+    fn the_number_of_keys_is_capped() {
+        let t0 = Instant::now();
+        let mut l = FailureLimiter::with_max_keys(POLICY, 3);
+        for key in 0..1000 {
+            l.record_failure(key, t0);
+        }
+        assert_eq!(l.tracked_keys(), 3);
+        // The newest keys are still counted.
+        l.record_failure(999, t0);
+        l.record_failure(999, t0);
+        assert!(l.check(&999, t0).is_err());
+    }
+
+    #[test]
+    fn attempts_count_whether_or_not_they_fail() {
+        let t0 = Instant::now();
+        let mut l = FailureLimiter::new(POLICY);
+        for i in 0..3 {
+            assert_eq!(l.attempt("a", t0 + secs(i)), Ok(()));
+        }
+        assert_eq!(l.attempt("a", t0 + secs(3)), Err(RetryAfter(secs(57))));
+        assert_eq!(l.attempt("b", t0 + secs(3)), Ok(()));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Configuration from the environment (and `.env`), with defaults that need nothing set.
 
+use crate::http::client_address::parse_trusted;
 use portcullis_domain::rate_limit::LimitPolicy;
 use portcullis_domain::review::due::DEFAULT_TARGET_BUSINESS_DAYS;
+use portcullis_service::action_limits::ActionLimits;
 use portcullis_service::credentials::CredentialPolicy;
 use portcullis_service::login_limits::LoginLimits;
 use std::net::SocketAddr;
@@ -34,6 +36,9 @@ pub struct Config {
     pub credentials: CredentialPolicy,
     /// Password hashes that may wait in each lane before requests get 503.
     pub hash_queue: usize,
+    /// Peers whose `Forwarded` / `X-Forwarded-For` name the client's address.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub action_limits: ActionLimits,
 }
 
 impl Config {
@@ -75,23 +80,16 @@ impl Config {
             .parse()
             .map_err(|e: lettre::address::AddressError| invalid("PORTCULLIS_MAIL_FROM", &e.to_string()))?;
         let defaults = LoginLimits::default();
+        let failures = |variable: &'static str, policy: LimitPolicy| -> Result<LimitPolicy, ConfigError> {
+            Ok(LimitPolicy { max_failures: parse(&get, variable, &policy.max_failures.to_string())?, ..policy })
+        };
         let login_limits = LoginLimits {
-            per_account: LimitPolicy {
-                max_failures: parse(
-                    &get,
-                    "PORTCULLIS_LOGIN_MAX_FAILURES_PER_ACCOUNT",
-                    &defaults.per_account.max_failures.to_string(),
-                )?,
-                ..defaults.per_account
-            },
-            per_address: LimitPolicy {
-                max_failures: parse(
-                    &get,
-                    "PORTCULLIS_LOGIN_MAX_FAILURES_PER_ADDRESS",
-                    &defaults.per_address.max_failures.to_string(),
-                )?,
-                ..defaults.per_address
-            },
+            per_account_address: failures(
+                "PORTCULLIS_LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS",
+                defaults.per_account_address,
+            )?,
+            per_account: failures("PORTCULLIS_LOGIN_MAX_FAILURES_PER_ACCOUNT", defaults.per_account)?,
+            per_address: failures("PORTCULLIS_LOGIN_MAX_FAILURES_PER_ADDRESS", defaults.per_address)?,
         };
         Ok(Config {
             database_url,
@@ -117,6 +115,9 @@ impl Config {
                 0 => return Err(invalid("PORTCULLIS_HASH_QUEUE", "must be at least 1")),
                 n => n,
             },
+            trusted_proxies: parse_trusted(&get("PORTCULLIS_TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|e| invalid("PORTCULLIS_TRUSTED_PROXIES", &e))?,
+            action_limits: action_limits(&get)?,
         })
     }
 
@@ -159,6 +160,27 @@ fn credential_policy(get: &impl Fn(&str) -> Option<String>) -> Result<Credential
             "PORTCULLIS_SECRET_COLLECTION_DAYS",
             defaults.collection_window.num_days(),
         )?),
+    })
+}
+
+/// Attempts per client address per hour, each at least 1.
+fn action_limits(get: &impl Fn(&str) -> Option<String>) -> Result<ActionLimits, ConfigError> {
+    let defaults = ActionLimits::default();
+    let per_hour = |variable: &'static str, default: usize| -> Result<usize, ConfigError> {
+        match parse::<usize>(get, variable, &default.to_string())? {
+            0 => Err(invalid(variable, "must be at least 1")),
+            value => Ok(value),
+        }
+    };
+    Ok(ActionLimits {
+        register: per_hour("PORTCULLIS_LIMIT_REGISTER_PER_HOUR", defaults.register)?,
+        password_reset: per_hour("PORTCULLIS_LIMIT_PASSWORD_RESET_PER_HOUR", defaults.password_reset)?,
+        password_reset_confirm: per_hour(
+            "PORTCULLIS_LIMIT_PASSWORD_RESET_CONFIRM_PER_HOUR",
+            defaults.password_reset_confirm,
+        )?,
+        invite: per_hour("PORTCULLIS_LIMIT_INVITATIONS_PER_HOUR", defaults.invite)?,
+        message: per_hour("PORTCULLIS_LIMIT_MESSAGES_PER_HOUR", defaults.message)?,
     })
 }
 

@@ -2,6 +2,7 @@
 //! from machines, answered in the RFCs' formats. No sessions, no cookies.
 
 use crate::http::state::AppState;
+use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -10,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use portcullis_service::Services;
 use portcullis_service::credentials::oauth::{self, ClientAuth, OAuthError};
+use portcullis_service::{ClientIp, Services};
 use serde_json::json;
 
 /// Token and introspection requests are a few hundred bytes.
@@ -80,10 +81,17 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
     params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
 }
 
+/// The credentials of an `Authorization` value in `scheme`, whose name is matched without
+/// regard to case (RFC 7235 §2.1).
+fn credentials_of<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let (name, credentials) = value.split_once(' ')?;
+    name.eq_ignore_ascii_case(scheme).then_some(credentials)
+}
+
 /// `client_secret_basic`: base64 of the form-encoded id and secret joined by `:` (RFC 6749 §2.3.1).
 fn basic_credentials(value: &str) -> Result<ClientAuth, OAuthError> {
     let malformed = || OAuthError::InvalidClient("The Basic authorization header is malformed.".into());
-    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")).ok_or_else(malformed)?;
+    let encoded = credentials_of(value, "Basic").ok_or_else(malformed)?;
     let decoded = STANDARD.decode(encoded.trim()).map_err(|_| malformed())?;
     let decoded = String::from_utf8(decoded).map_err(|_| malformed())?;
     let (id, secret) = decoded.split_once(':').ok_or_else(malformed)?;
@@ -109,13 +117,18 @@ fn client_auth(headers: &HeaderMap, params: &[(String, String)]) -> Result<Clien
     }
 }
 
-async fn token(State(services): State<Services>, headers: HeaderMap, body: Bytes) -> Response {
+async fn token(
+    State(services): State<Services>,
+    Extension(ClientIp(address)): Extension<ClientIp>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let result = async {
         let params = form(&headers, &body)?;
         let auth = client_auth(&headers, &params)?;
         let grant_type =
             param(&params, "grant_type").ok_or_else(|| OAuthError::InvalidRequest("grant_type is required.".into()))?;
-        oauth::token(&services, auth, grant_type, param(&params, "scope")).await
+        oauth::token(&services, auth, address.as_deref(), grant_type, param(&params, "scope")).await
     }
     .await;
     match result {
@@ -129,7 +142,7 @@ async fn introspect(State(services): State<Services>, headers: HeaderMap, body: 
         let key = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| credentials_of(v, "Bearer"))
             .map(str::trim);
         let params = form(&headers, &body)?;
         let token = param(&params, "token").ok_or_else(|| OAuthError::InvalidRequest("token is required.".into()))?;
@@ -166,6 +179,9 @@ mod tests {
         let auth = basic_credentials(&format!("Basic {encoded}")).unwrap();
         assert_eq!(auth.client_id, "pcc_1:2");
         assert_eq!(auth.client_secret, "se+cr et%");
+        let shouted = basic_credentials(&format!("BASIC {encoded}")).unwrap();
+        assert_eq!(shouted.client_id, "pcc_1:2", "scheme names are case-insensitive");
+        assert_eq!(credentials_of("bEARER pgk_1", "Bearer"), Some("pgk_1"));
         for bad in ["Bearer x", "Basic !!!", &format!("Basic {}", STANDARD.encode("no-colon"))] {
             assert!(matches!(basic_credentials(bad), Err(OAuthError::InvalidClient(_))), "{bad}");
         }

@@ -53,6 +53,7 @@ pub async fn services(config: &Config, clock: SharedClock) -> Result<Services, S
         public_url: config.public_url.clone(),
         mail_retry_base: config.mail_retry_base,
         login_limits: config.login_limits,
+        action_limits: config.action_limits,
         review_target_days: config.review_target_days,
         credentials: config.credentials,
         // Hashing threads run at nice 10 (see `password`): one per core mostly uses CPU time
@@ -148,9 +149,12 @@ pub fn router(config: &Config, services: Services) -> Router {
         .nest("/api/v1", api::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::refuse_cross_site))
         .layer(sessions)
-        .layer(axum::middleware::from_fn(middleware::client_ip))
         // Machine clients: no session, no cookies, no browser-origin check.
         .nest("/oauth", crate::oauth::router())
+        .layer(axum::middleware::from_fn_with_state(
+            middleware::TrustedProxies(Arc::new(config.trusted_proxies.clone())),
+            middleware::client_ip,
+        ))
         .layer(axum::middleware::from_fn_with_state(middleware::Https(https), middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::request_id_and_log))
         .with_state(state)

@@ -35,9 +35,12 @@ pub fn spawn(
     let mut stop = shutdown.clone();
     let chores = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(600));
+        // Rate-limit maps are capped; sweeping them often keeps them small as well.
+        let mut sweep = tokio::time::interval(Duration::from_secs(60));
         loop {
             tokio::select! {
                 _ = every.tick() => housekeeping(&services, &store).await,
+                _ = sweep.tick() => services.sweep_limits(),
                 _ = stop.changed() => return,
             }
         }

@@ -118,7 +118,12 @@ async fn disabling_ends_every_session() {
 
 #[tokio::test]
 async fn user_list_searches_and_pages() {
-    let app = TestApp::spawn().await;
+    // Thirty registrations from one address: above the default hourly limit.
+    let app = TestApp::spawn_with(common::Options {
+        env: vec![("PORTCULLIS_LIMIT_REGISTER_PER_HOUR", "100".into())],
+        ..Default::default()
+    })
+    .await;
     let mut admin = app.signed_in_admin().await;
     let mut anon = app.client();
     for i in 0..30 {

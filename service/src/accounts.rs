@@ -2,6 +2,7 @@
 //! user management. Every change writes its audit record and mail in one transaction.
 
 use crate::Services;
+use crate::action_limits::Action;
 use crate::audit::{self, AuditEvent};
 use crate::context::{Actor, Ctx};
 use crate::db::begin_write;
@@ -117,6 +118,7 @@ async fn consume_token(
 /// account gets a notice instead, and the answer looks the same, so registration does not
 /// reveal who has an account.
 pub async fn register(services: &Services, ctx: &Ctx, input: RegisterInput) -> ServiceResult<UserView> {
+    services.limit(Action::Register, ctx)?;
     input.validate()?;
     let email = normalize_email(&input.email);
     let name = input.name.trim().to_owned();
@@ -228,7 +230,7 @@ pub async fn login(services: &Services, ctx: &Ctx, input: LoginInput) -> Service
                 AuditEvent::new("user.login", "user", user.id.clone()),
             )
             .await?;
-            limits.record_success(&email);
+            limits.record_success(&email, ctx.ip.as_deref());
             Ok(user)
         }
         Some(user) if ok => {
@@ -261,7 +263,7 @@ pub(crate) async fn confirm_password(services: &Services, ctx: &Ctx, input: Step
     let ok = services.hasher().verify(&input.password, user.password_hash.as_deref()).await?;
     let txn = begin_write(services.db()).await?;
     let event = if ok {
-        limits.record_success(&actor.email);
+        limits.record_success(&actor.email, ctx.ip.as_deref());
         AuditEvent::new("user.step_up", "user", user.id.clone())
     } else {
         limits.record_failure(&actor.email, ctx.ip.as_deref(), services.clock().instant());
@@ -282,6 +284,7 @@ pub async fn record_logout(services: &Services, ctx: &Ctx) -> ServiceResult<()> 
 
 /// Mails a reset link when the address has an enabled account; answers the same either way.
 pub async fn request_password_reset(services: &Services, ctx: &Ctx, input: PasswordResetRequest) -> ServiceResult<()> {
+    services.limit(Action::PasswordReset, ctx)?;
     input.validate()?;
     let email = normalize_email(&input.email);
     let now = services.clock().now();
@@ -301,6 +304,7 @@ pub async fn request_password_reset(services: &Services, ctx: &Ctx, input: Passw
 /// Sets a new password from a mailed (or CLI-printed) link. Ends every session of the
 /// account, and proves the address, so it also counts as verification.
 pub async fn confirm_password_reset(services: &Services, ctx: &Ctx, input: PasswordResetConfirm) -> ServiceResult<()> {
+    services.limit(Action::PasswordResetConfirm, ctx)?;
     input.validate()?;
     // A bad token costs no hash: it is checked before hashing, and consumed (once, for good)
     // with the new password after it, so no transaction is held while hashing.

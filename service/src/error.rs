@@ -35,6 +35,9 @@ pub enum ServiceError {
     InvalidToken,
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
+    /// A limit on how often one may do something, with a message naming it.
+    #[error("{message}")]
+    LimitReached { message: String, retry_after_secs: u64 },
     /// Too much work queued (password hashing): try again shortly.
     #[error("The portal is busy. Try again in {retry_after_secs} seconds.")]
     Busy { retry_after_secs: u64 },
@@ -67,7 +70,7 @@ impl ServiceError {
             ServiceError::InvalidCredentials => "invalid_credentials",
             ServiceError::InvalidToken => "invalid_token",
             ServiceError::AccountDisabled => "account_disabled",
-            ServiceError::RateLimited { .. } => "rate_limited",
+            ServiceError::RateLimited { .. } | ServiceError::LimitReached { .. } => "rate_limited",
             ServiceError::Busy { .. } => "busy",
             ServiceError::Database(_) => "unavailable",
             ServiceError::Internal(_) => "internal",

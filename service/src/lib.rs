@@ -2,6 +2,7 @@
 //! functions and the JSON API. Callers pass a [`Ctx`]; every operation checks it.
 
 pub mod accounts;
+pub mod action_limits;
 pub mod applications;
 pub mod audit;
 pub mod clock;
@@ -43,6 +44,7 @@ pub struct ServiceConfig {
     /// First retry delay of a failed mail delivery; doubles after each attempt.
     pub mail_retry_base: Duration,
     pub login_limits: login_limits::LoginLimits,
+    pub action_limits: action_limits::ActionLimits,
     /// How many password hashes may run at once.
     pub hash_concurrency: usize,
     /// How many hashes may wait in each lane (signing in, new passwords) before "busy".
@@ -67,6 +69,7 @@ struct Inner {
     config: ServiceConfig,
     hasher: password::PasswordHasher,
     login_limits: login_limits::LoginLimiter,
+    action_limits: action_limits::ActionLimiter,
     client_limits: credentials::oauth::ClientLimiter,
     /// Started by the first introspection, which runs on the runtime that will serve the rest.
     token_lookups: OnceLock<credentials::TokenLookups>,
@@ -97,6 +100,7 @@ impl Services {
     ) -> Self {
         let hasher = password::PasswordHasher::new(config.hash_concurrency, config.hash_queue);
         let login_limits = login_limits::LoginLimiter::new(config.login_limits);
+        let action_limits = action_limits::ActionLimiter::new(config.action_limits);
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -104,6 +108,7 @@ impl Services {
                 config,
                 hasher,
                 login_limits,
+                action_limits,
                 client_limits: Default::default(),
                 token_lookups: OnceLock::new(),
                 mail_notify: Arc::new(Notify::new()),
@@ -135,6 +140,20 @@ impl Services {
 
     pub fn client_limits(&self) -> &credentials::oauth::ClientLimiter {
         &self.inner.client_limits
+    }
+
+    /// Counts the caller's attempt at `action` against its address's hourly limit.
+    pub fn limit(&self, action: action_limits::Action, ctx: &Ctx) -> ServiceResult<()> {
+        self.inner.action_limits.attempt(action, ctx, self.clock().instant())
+    }
+
+    /// Forgets rate-limit entries whose window has passed; run by a timer, so no request
+    /// ever scans the limiters' maps.
+    pub fn sweep_limits(&self) {
+        let now = self.clock().instant();
+        self.inner.login_limits.sweep(now);
+        self.inner.action_limits.sweep(now);
+        self.inner.client_limits.sweep(now);
     }
 
     pub(crate) fn token_lookups(&self) -> &credentials::TokenLookups {

@@ -1,6 +1,7 @@
 //! Organisations and their members. Applications belong to organisations; membership is
 //! what lets a developer see and edit them.
 
+use crate::action_limits::Action;
 use crate::audit::{self, AuditEvent};
 use crate::context::{Actor, Ctx};
 use crate::db::begin_write;
@@ -171,6 +172,7 @@ fn invitation_view(invitation: &org_invitation::Model) -> InvitationView {
 
 /// Owners invite teammates by email; the link works for whoever signs in as that address.
 pub async fn invite(services: &Services, ctx: &Ctx, org_id: &str, input: InviteInput) -> ServiceResult<InvitationView> {
+    services.limit(Action::Invite, ctx)?;
     let actor = ctx.require(Permission::Apply)?;
     input.validate()?;
     let email = normalize_email(&input.email);

@@ -37,7 +37,7 @@ impl ApiError {
                 ServiceError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
                 ServiceError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::InvalidToken => StatusCode::BAD_REQUEST,
-                ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+                ServiceError::RateLimited { .. } | ServiceError::LimitReached { .. } => StatusCode::TOO_MANY_REQUESTS,
                 ServiceError::Database(_) | ServiceError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
@@ -88,7 +88,9 @@ impl IntoResponse for ApiError {
         }
         let mut response = (status, axum::Json(json!({ "error": error }))).into_response();
         if let ApiError::Service(
-            ServiceError::RateLimited { retry_after_secs } | ServiceError::Busy { retry_after_secs },
+            ServiceError::RateLimited { retry_after_secs }
+            | ServiceError::LimitReached { retry_after_secs, .. }
+            | ServiceError::Busy { retry_after_secs },
         ) = self
         {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));

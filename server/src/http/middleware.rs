@@ -1,6 +1,7 @@
 //! Middleware applied to every request: request ids and access logs, the client address,
 //! the cross-site request guard and the security headers.
 
+use super::client_address::client_address;
 use super::error::ApiError;
 use super::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
@@ -9,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use portcullis_service::ClientIp;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 tokio::task_local! {
@@ -39,9 +41,16 @@ pub async fn request_id_and_log(request: Request, next: Next) -> Response {
     response
 }
 
-/// Records the peer address for rate limits and the audit trail.
-pub async fn client_ip(mut request: Request, next: Next) -> Response {
-    let ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+/// The proxies whose forwarding headers are believed (`PORTCULLIS_TRUSTED_PROXIES`).
+#[derive(Clone)]
+pub struct TrustedProxies(pub Arc<Vec<ipnet::IpNet>>);
+
+/// Records the client's address for rate limits and the audit trail.
+pub async fn client_ip(State(trusted): State<TrustedProxies>, mut request: Request, next: Next) -> Response {
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| client_address(c.0.ip(), request.headers(), &trusted.0).to_string());
     request.extensions_mut().insert(ClientIp(ip));
     next.run(request).await
 }

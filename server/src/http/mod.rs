@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by the JSON API and the web UI.
 
+pub mod client_address;
 pub mod error;
 pub mod extract;
 pub mod middleware;

@@ -3,6 +3,7 @@
 
 use super::access::load;
 use super::submission::{application_link, org_recipients};
+use crate::action_limits::Action;
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
@@ -64,6 +65,7 @@ async fn reviewer_recipients(
 
 pub async fn post(services: &Services, ctx: &Ctx, id: &str, input: MessageInput) -> ServiceResult<MessageView> {
     let actor = ctx.signed_in()?;
+    services.limit(Action::Message, ctx)?;
     input.validate()?;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;

@@ -10,7 +10,7 @@ use crate::tokens::{random_token, sha256_hex};
 use chrono::{DateTime, Duration, Utc};
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::credential::{CredentialState, token_scopes};
-use portcullis_domain::rate_limit::{FailureLimiter, LimitPolicy};
+use portcullis_domain::rate_limit::{FailureLimiter, LimitPolicy, RetryAfter};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
@@ -93,34 +93,46 @@ pub struct Introspection {
     pub environment: Option<String>,
 }
 
-/// Failed client authentications per client id, per instance.
+/// Failed client authentications, per instance. Keyed by (client id, address) for clients that
+/// exist, and by address alone for client ids that do not: a flood of invented ids costs only
+/// the address it comes from, and a correct secret from an address that has not failed is
+/// never refused because of failures elsewhere.
 #[derive(Debug)]
-pub struct ClientLimiter(Mutex<FailureLimiter<String>>);
+pub struct ClientLimiter {
+    pairs: Mutex<FailureLimiter<(String, String)>>,
+    unknown: Mutex<FailureLimiter<String>>,
+}
 
 impl Default for ClientLimiter {
     fn default() -> Self {
-        Self(Mutex::new(FailureLimiter::new(LimitPolicy {
-            max_failures: 10,
-            window: std::time::Duration::from_secs(5 * 60),
-        })))
+        let window = std::time::Duration::from_secs(5 * 60);
+        Self {
+            pairs: Mutex::new(FailureLimiter::new(LimitPolicy { max_failures: 10, window })),
+            unknown: Mutex::new(FailureLimiter::new(LimitPolicy { max_failures: 20, window })),
+        }
     }
 }
 
 impl ClientLimiter {
-    fn check(&self, client_id: &str, now: Instant) -> Result<(), OAuthError> {
-        self.0
-            .lock()
-            .expect("limiter lock")
-            .check(&client_id.to_owned(), now)
-            .map_err(|r| OAuthError::RateLimited { retry_after_secs: r.as_secs_ceil() })
+    fn check(&self, client_id: &str, address: &str, now: Instant) -> Result<(), OAuthError> {
+        let refused = |r: RetryAfter| OAuthError::RateLimited { retry_after_secs: r.as_secs_ceil() };
+        self.unknown.lock().expect("limiter lock").check(&address.to_owned(), now).map_err(refused)?;
+        let pair = (client_id.to_owned(), address.to_owned());
+        self.pairs.lock().expect("limiter lock").check(&pair, now).map_err(refused)
     }
 
-    fn record_failure(&self, client_id: &str, now: Instant) {
-        let mut limiter = self.0.lock().expect("limiter lock");
-        limiter.record_failure(client_id.to_owned(), now);
-        if limiter.tracked_keys() > 10_000 {
-            limiter.sweep(now);
+    fn record_failure(&self, client_id: &str, address: &str, known_client: bool, now: Instant) {
+        if known_client {
+            self.pairs.lock().expect("limiter lock").record_failure((client_id.to_owned(), address.to_owned()), now);
+        } else {
+            self.unknown.lock().expect("limiter lock").record_failure(address.to_owned(), now);
         }
+    }
+
+    /// Forgets failures that left their window (from a timer, never on a request's path).
+    pub fn sweep(&self, now: Instant) {
+        self.pairs.lock().expect("limiter lock").sweep(now);
+        self.unknown.lock().expect("limiter lock").sweep(now);
     }
 }
 
@@ -173,9 +185,12 @@ async fn client_rows(conn: &impl ConnectionTrait, client_id: &str) -> Result<Vec
 }
 
 /// The client credentials grant.
+/// `address`: the client's address (none only for callers that have none, such as tests of
+/// the service alone; they share one key).
 pub async fn token(
     services: &Services,
     auth: ClientAuth,
+    address: Option<&str>,
     grant_type: &str,
     scope: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
@@ -183,14 +198,15 @@ pub async fn token(
         return Err(OAuthError::UnsupportedGrantType);
     }
     let limiter = services.client_limits();
-    limiter.check(&auth.client_id, Instant::now())?;
+    let address = address.unwrap_or_default();
+    limiter.check(&auth.client_id, address, services.clock().instant())?;
     let db = services.db();
     let now = services.clock().now();
+    let rows = client_rows(db, &auth.client_id).await?;
     let refused = || {
-        limiter.record_failure(&auth.client_id, Instant::now());
+        limiter.record_failure(&auth.client_id, address, !rows.is_empty(), services.clock().instant());
         OAuthError::InvalidClient("Client authentication failed.".into())
     };
-    let rows = client_rows(db, &auth.client_id).await?;
     let secrets = rows.iter().map(|r| (r.secret_hash.as_str(), r.valid_until));
     let Some(row) = rows.first().filter(|_| secret_matches(secrets, &auth.client_secret, now)) else {
         return Err(refused());
