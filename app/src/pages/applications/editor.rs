@@ -2,6 +2,8 @@
 //! missing, and autosave. Changes are saved shortly after typing stops; until the server
 //! has them they are also kept in this browser, so a reload or a dropped connection loses
 //! nothing, and a validation error keeps the typed value in place next to its message.
+//! Every field shows the draft through `prop:value` (`prop:checked`), so a draft restored
+//! after a reload is what the fields show, text areas included.
 
 use crate::api::applications::{DeleteMockup, get_application, save_application, scope_catalogue, upload_mockup};
 use crate::components::form::ErrorAlert;
@@ -27,6 +29,8 @@ const RETRY_AFTER: Duration = Duration::from_secs(5);
 
 #[derive(Clone, PartialEq)]
 enum SaveState {
+    /// Until this browser's own copy has been looked at.
+    Opening,
     Saved,
     Pending,
     Saving,
@@ -35,11 +39,33 @@ enum SaveState {
     Conflict(String),
 }
 
+impl SaveState {
+    /// The server lacks something typed here.
+    fn unsaved(&self) -> bool {
+        !matches!(self, SaveState::Opening | SaveState::Saved)
+    }
+}
+
 /// What is kept in the browser until the server has it.
 #[derive(Serialize, Deserialize)]
 struct LocalDraft {
+    /// The server's version the edits were made on.
     version: i64,
     content: ApplicationContent,
+    /// What the save on its way sent, if one was: the server may have it without this browser
+    /// having heard back.
+    #[serde(default)]
+    sending: Option<ApplicationContent>,
+}
+
+impl LocalDraft {
+    /// Whether these edits are newer than the server's copy: made on its current version, or
+    /// on the one before if that became the current one through this browser's own save.
+    /// Otherwise someone else saved in between, and restoring would overwrite their changes.
+    fn newer_than(&self, version: i64, content: &ApplicationContent) -> bool {
+        self.content != *content
+            && (self.version == version || (self.version + 1 == version && self.sending.as_ref() == Some(content)))
+    }
 }
 
 fn storage_key(id: &str) -> String {
@@ -84,6 +110,10 @@ struct Draft {
     errors: RwSignal<FieldErrors>,
     state: RwSignal<SaveState>,
     timer: StoredValue<Option<TimeoutHandle>>,
+    /// The content of the save on its way.
+    sending: StoredValue<Option<ApplicationContent>>,
+    /// What became of this browser's copy on opening; said until the next edit.
+    notice: RwSignal<Option<&'static str>>,
 }
 
 impl Draft {
@@ -105,14 +135,52 @@ impl Draft {
 
     /// Applies an edit, keeps it in the browser and schedules a save.
     fn edit(&self, change: impl FnOnce(&mut ApplicationContent)) {
+        self.notice.set(None);
         self.content.update(change);
+        self.changed();
+    }
+
+    fn changed(&self) {
         self.state.set(SaveState::Pending);
         self.keep_locally();
         self.schedule(AUTOSAVE_AFTER);
     }
 
+    /// Takes up what this browser kept but the server never got (a reload before the save, a
+    /// lost connection) if it is newer than the server's copy, and sets it aside otherwise.
+    fn restore(&self) {
+        let key = storage_key(&self.id.get_value());
+        let storage = local_storage();
+        let kept = storage
+            .as_ref()
+            .and_then(|s| s.get_item(&key).ok().flatten())
+            .and_then(|json| serde_json::from_str::<LocalDraft>(&json).ok());
+        match kept {
+            Some(kept) if self.content.with_untracked(|c| kept.newer_than(self.version.get_untracked(), c)) => {
+                self.content.set(kept.content);
+                self.notice.set(Some("Restored unsaved changes from this browser."));
+                self.changed();
+            }
+            kept => {
+                if kept.is_some_and(|kept| self.content.with_untracked(|c| kept.content != *c)) {
+                    self.notice.set(Some(
+                        "Changes kept in this browser were made on an older version; the version saved since is shown.",
+                    ));
+                }
+                if let Some(storage) = storage {
+                    let _ = storage.remove_item(&key);
+                }
+                self.state.set(SaveState::Saved);
+            }
+        }
+    }
+
     fn keep_locally(&self) {
-        let draft = LocalDraft { version: self.version.get_untracked(), content: self.content.get_untracked() };
+        let draft = LocalDraft {
+            version: self.version.get_untracked(),
+            content: self.content.get_untracked(),
+            sending: self.sending.get_value(),
+        };
         if let (Some(storage), Ok(json)) = (local_storage(), serde_json::to_string(&draft)) {
             let _ = storage.set_item(&storage_key(&self.id.get_value()), &json);
         }
@@ -129,10 +197,15 @@ impl Draft {
 
     fn save(&self) {
         let draft = *self;
-        let patch = ApplicationPatch::replacing(self.content.get_untracked(), Some(self.version.get_untracked()));
+        let content = self.content.get_untracked();
+        self.sending.set_value(Some(content.clone()));
+        self.keep_locally();
+        let patch = ApplicationPatch::replacing(content, Some(self.version.get_untracked()));
         self.state.set(SaveState::Saving);
         leptos::task::spawn_local(async move {
-            match save_application(draft.id.get_value(), patch).await {
+            let result = save_application(draft.id.get_value(), patch).await;
+            draft.sending.set_value(None);
+            match result {
                 Ok(saved) => draft.saved(saved),
                 Err(AppError::Validation { fields, .. }) => {
                     draft.errors.set(fields);
@@ -152,14 +225,62 @@ impl Draft {
         self.version.set(saved.version);
         self.missing.set(saved.missing);
         self.errors.set(FieldErrors::new());
-        // Typing may have continued while the save was on its way.
+        // Typing may have continued while the save was on its way: then the kept copy is
+        // based on the version just saved.
         if self.state.get_untracked() == SaveState::Saving {
             self.state.set(SaveState::Saved);
             if let Some(storage) = local_storage() {
                 let _ = storage.remove_item(&storage_key(&self.id.get_value()));
             }
+        } else {
+            self.keep_locally();
         }
     }
+
+    /// The text of a field whose value is parsed from it (a list with one item per line, a
+    /// number): what was typed while it still reads as the draft's value, so a line being
+    /// started stays; the draft's value, written out, once it changed otherwise (restored).
+    fn typed_text<T: PartialEq + 'static>(
+        self,
+        typed: StoredValue<String>,
+        get: impl Fn(&ApplicationContent) -> T + Copy + Send + Sync + 'static,
+        parse: fn(&str) -> T,
+        print: fn(T) -> String,
+    ) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+        let content = self.content;
+        move || {
+            let value = content.with(get);
+            typed.with_value(|text| if parse(text) == value { text.clone() } else { print(value) })
+        }
+    }
+}
+
+/// A list typed one item per line; blank lines and surrounding spaces do not count.
+fn lines(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+/// Asks before the page is left while `unsaved`; the listener exists only then, so leaving a
+/// saved form never asks.
+fn guard_leaving(unsaved: impl Fn() -> bool + Send + Sync + 'static) {
+    let guard = StoredValue::new(None::<WindowListenerHandle>);
+    Effect::new(move |_| {
+        if !unsaved() {
+            if let Some(handle) = guard.try_update_value(Option::take).flatten() {
+                handle.remove();
+            }
+        } else if guard.with_value(Option::is_none) {
+            guard.set_value(Some(window_event_listener(leptos::ev::beforeunload, |ev| {
+                ev.prevent_default();
+                ev.set_return_value("Changes are not saved yet.");
+            })));
+        }
+    });
+    on_cleanup(move || {
+        if let Some(handle) = guard.try_update_value(Option::take).flatten() {
+            handle.remove();
+        }
+    });
 }
 
 #[component]
@@ -175,23 +296,16 @@ fn Editor(application: ApplicationView, catalogue: Vec<ScopeView>) -> impl IntoV
         version: RwSignal::new(application.version),
         missing: RwSignal::new(application.missing.clone()),
         errors: RwSignal::new(FieldErrors::new()),
-        state: RwSignal::new(SaveState::Saved),
+        state: RwSignal::new(SaveState::Opening),
         timer: StoredValue::new(None),
+        sending: StoredValue::new(None),
+        notice: RwSignal::new(None),
     };
     let mockups = RwSignal::new(application.mockups.clone());
-    // Changes this browser kept but the server never got (reload, lost connection): restore
-    // them if they were based on what the server has now.
-    Effect::new(move |_| {
-        let key = storage_key(&draft.id.get_value());
-        let kept = local_storage().and_then(|s| s.get_item(&key).ok().flatten());
-        if let Some(kept) = kept.and_then(|json| serde_json::from_str::<LocalDraft>(&json).ok()) {
-            if kept.version == draft.version.get_untracked() && kept.content != draft.content.get_untracked() {
-                draft.edit(|content| *content = kept.content);
-            } else if let Some(storage) = local_storage() {
-                let _ = storage.remove_item(&key);
-            }
-        }
-    });
+    // In the browser only, once the page is interactive; the fields stay disabled until then,
+    // so nothing is typed into text that is about to be replaced.
+    Effect::new(move |_| draft.restore());
+    guard_leaving(move || draft.state.with(SaveState::unsaved));
     let id = application.id.clone();
     view! {
         <section class="editor">
@@ -222,14 +336,16 @@ fn Editor(application: ApplicationView, catalogue: Vec<ScopeView>) -> impl IntoV
                     <aside aria-label="Progress"><Progress draft/></aside>
                 </div>
                 <div class="step-body">
-                    {move || match step.get() {
-                        Step::App => view! { <AppStep draft/> }.into_any(),
-                        Step::UseCase => view! { <UseCaseStep draft/> }.into_any(),
-                        Step::Scopes => view! { <ScopesStep draft catalogue=catalogue.clone()/> }.into_any(),
-                        Step::Eea => view! { <EeaStep draft/> }.into_any(),
-                        Step::DataHandling => view! { <DataHandlingStep draft/> }.into_any(),
-                        Step::Mockups => view! { <MockupsStep draft mockups/> }.into_any(),
-                    }}
+                    <fieldset class="step-fields" disabled=move || draft.state.with(|s| *s == SaveState::Opening)>
+                        {move || match step.get() {
+                            Step::App => view! { <AppStep draft/> }.into_any(),
+                            Step::UseCase => view! { <UseCaseStep draft/> }.into_any(),
+                            Step::Scopes => view! { <ScopesStep draft catalogue=catalogue.clone()/> }.into_any(),
+                            Step::Eea => view! { <EeaStep draft/> }.into_any(),
+                            Step::DataHandling => view! { <DataHandlingStep draft/> }.into_any(),
+                            Step::Mockups => view! { <MockupsStep draft mockups/> }.into_any(),
+                        }}
+                    </fieldset>
                     <StepNavigation draft step/>
                 </div>
             </div>
@@ -241,7 +357,9 @@ fn Editor(application: ApplicationView, catalogue: Vec<ScopeView>) -> impl IntoV
 fn SaveStatus(draft: Draft) -> impl IntoView {
     view! {
         <p class="save-status" role="status" aria-live="polite">
+            {move || draft.notice.get().map(|notice| view! { <span>{notice}" "</span> })}
             {move || match draft.state.get() {
+                SaveState::Opening => view! { <span>"Checking this browser for unsaved changes…"</span> }.into_any(),
                 SaveState::Saved => view! { <span class="saved">"All changes saved."</span> }.into_any(),
                 SaveState::Pending | SaveState::Saving => view! { <span>"Saving…"</span> }.into_any(),
                 SaveState::Invalid => view! { <span class="field-error">"Some fields need attention; your text is kept here and saved once they are fixed."</span> }.into_any(),
@@ -326,7 +444,8 @@ fn TextInput(
             <input
                 id=id
                 type=kind
-                value=move || draft.content.with(get)
+                value=draft.content.with_untracked(get)
+                prop:value=move || draft.content.with(get)
                 aria-invalid=move || error.get().is_some().then_some("true")
                 on:input=move |ev| { let value = event_target_value(&ev); draft.edit(|c| set(c, value)); }
             />
@@ -347,7 +466,6 @@ fn TextArea(
     set: fn(&mut ApplicationContent, String),
 ) -> impl IntoView {
     let error = draft.error(id);
-    let initial = draft.content.with_untracked(get);
     view! {
         <div class="field">
             <label for=id>{label}</label>
@@ -355,9 +473,46 @@ fn TextArea(
             <textarea
                 id=id
                 rows=rows
+                prop:value=move || draft.content.with(get)
                 aria-invalid=move || error.get().is_some().then_some("true")
                 on:input=move |ev| { let value = event_target_value(&ev); draft.edit(|c| set(c, value)); }
-            >{initial}</textarea>
+            >{draft.content.with_untracked(get)}</textarea>
+            {move || error.get().map(|e| view! { <p class="field-error">{e}</p> })}
+        </div>
+    }
+}
+
+/// A labelled text area for a list, one item per line.
+#[component]
+fn LineList(
+    draft: Draft,
+    label: &'static str,
+    id: &'static str,
+    hint: &'static str,
+    /// The field the list's errors are reported under.
+    field: &'static str,
+    get: fn(&ApplicationContent) -> Vec<String>,
+    set: fn(&mut ApplicationContent, Vec<String>),
+) -> impl IntoView {
+    let error = draft.errors_under(field);
+    let typed = StoredValue::new(draft.content.with_untracked(get).join("\n"));
+    let text = draft.typed_text(typed, get, lines, |items| items.join("\n"));
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <p class="hint">{hint}</p>
+            <textarea
+                id=id
+                rows="3"
+                prop:value=text
+                aria-invalid=move || error.get().is_some().then_some("true")
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    let items = lines(&value);
+                    typed.set_value(value);
+                    draft.edit(|c| set(c, items));
+                }
+            >{typed.get_value()}</textarea>
             {move || error.get().map(|e| view! { <p class="field-error">{e}</p> })}
         </div>
     }
@@ -365,8 +520,6 @@ fn TextArea(
 
 #[component]
 fn AppStep(draft: Draft) -> impl IntoView {
-    let uris_error = draft.errors_under("redirect_uris");
-    let initial_uris = draft.content.with_untracked(|c| c.redirect_uris.join("\n"));
     view! {
         <h2>"1. App"</h2>
         <TextInput draft label="App name" id="name" get=|c| c.name.clone() set=|c, v| c.name = v/>
@@ -376,20 +529,9 @@ fn AppStep(draft: Draft) -> impl IntoView {
             get=|c| c.website_url.clone() set=|c, v| c.website_url = v/>
         <TextInput draft label="Privacy policy URL" id="privacy_policy_url" kind="url" hint="Starting with https://"
             get=|c| c.privacy_policy_url.clone() set=|c, v| c.privacy_policy_url = v/>
-        <div class="field">
-            <label for="redirect_uris">"Redirect URIs"</label>
-            <p class="hint">"One per line. Absolute https addresses (http only for 127.0.0.1 or localhost), no #fragment, no wildcards. They are compared exactly as written."</p>
-            <textarea
-                id="redirect_uris"
-                rows="3"
-                aria-invalid=move || uris_error.get().is_some().then_some("true")
-                on:input=move |ev| {
-                    let value = event_target_value(&ev);
-                    draft.edit(|c| c.redirect_uris = value.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect());
-                }
-            >{initial_uris}</textarea>
-            {move || uris_error.get().map(|e| view! { <p class="field-error">{e}</p> })}
-        </div>
+        <LineList draft label="Redirect URIs" id="redirect_uris" field="redirect_uris"
+            hint="One per line. Absolute https addresses (http only for 127.0.0.1 or localhost), no #fragment, no wildcards. They are compared exactly as written."
+            get=|c| c.redirect_uris.clone() set=|c, v| c.redirect_uris = v/>
     }
 }
 
@@ -433,7 +575,10 @@ fn ScopesStep(draft: Draft, catalogue: Vec<ScopeView>) -> impl IntoView {
                 };
                 let justification_id = format!("justification-{}", name.replace('.', "-"));
                 let checkbox_id = format!("scope-{}", name.replace('.', "-"));
-                let initial = draft.content.with_untracked(|c| c.scopes.iter().find(|s| s.name == name).map(|s| s.justification.clone()).unwrap_or_default());
+                let justification = {
+                    let name = name.clone();
+                    move || draft.content.with(|c| c.scopes.iter().find(|s| s.name == name).map(|s| s.justification.clone()).unwrap_or_default())
+                };
                 let edit_name = name.clone();
                 view! {
                     <li class="scope">
@@ -448,14 +593,14 @@ fn ScopesStep(draft: Draft, catalogue: Vec<ScopeView>) -> impl IntoView {
                         <Show when=checked.clone()>
                             <div class="field">
                                 <label for=justification_id.clone()>"Why the app needs it"</label>
-                                <textarea id=justification_id.clone() rows="2" on:input={
+                                <textarea id=justification_id.clone() rows="2" prop:value=justification.clone() on:input={
                                     let name = edit_name.clone();
                                     move |ev| {
                                         let value = event_target_value(&ev);
                                         let name = name.clone();
                                         draft.edit(|c| if let Some(s) = c.scopes.iter_mut().find(|s| s.name == name) { s.justification = value; });
                                     }
-                                }>{initial.clone()}</textarea>
+                                }>{untrack(justification.clone())}</textarea>
                             </div>
                         </Show>
                     </li>
@@ -483,6 +628,7 @@ fn YesNo(
                 view! {
                     <label class="checkbox" for=for_id>
                         <input type="radio" id=id name=name
+                            prop:checked=move || draft.content.with(get) == Some(value)
                             checked=move || draft.content.with(get) == Some(value)
                             on:change=move |_| draft.edit(|c| set(c, value))/>
                         {label}
@@ -511,6 +657,7 @@ fn EeaStep(draft: Draft) -> impl IntoView {
                     view! {
                         <label class="checkbox" for=for_id>
                             <input type="checkbox" id=id
+                                prop:checked=move || draft.content.with(|c| c.eea.countries.iter().any(|x| x == code))
                                 checked=move || draft.content.with(|c| c.eea.countries.iter().any(|x| x == code))
                                 on:change=move |ev| {
                                     let on = event_target_checked(&ev);
@@ -532,11 +679,21 @@ fn EeaStep(draft: Draft) -> impl IntoView {
     }
 }
 
+/// A retention period as typed; anything but a number leaves it unset.
+fn read_days(text: &str) -> Option<u32> {
+    text.trim().parse().ok()
+}
+
+fn write_days(days: Option<u32>) -> String {
+    days.map(|d| d.to_string()).unwrap_or_default()
+}
+
 #[component]
 fn DataHandlingStep(draft: Draft) -> impl IntoView {
     let retention_error = draft.error("data_handling.retention_days");
-    let subprocessors_error = draft.errors_under("data_handling.subprocessors");
-    let initial_subprocessors = draft.content.with_untracked(|c| c.data_handling.subprocessors.join("\n"));
+    let retention_days = |c: &ApplicationContent| c.data_handling.retention_days;
+    let typed_days = StoredValue::new(write_days(draft.content.with_untracked(retention_days)));
+    let days_text = draft.typed_text(typed_days, retention_days, read_days, write_days);
     view! {
         <h2>"5. Data handling"</h2>
         <TextInput draft label="Storage region" id="data_handling.storage_region" hint="Where the data is stored, for example EU (Frankfurt)."
@@ -544,11 +701,14 @@ fn DataHandlingStep(draft: Draft) -> impl IntoView {
         <div class="field">
             <label for="retention_days">"Retention period (days)"</label>
             <input id="retention_days" type="number" min="1" max="3650" inputmode="numeric"
-                value=move || draft.content.with(|c| c.data_handling.retention_days.map(|d| d.to_string()).unwrap_or_default())
+                value=typed_days.get_value()
+                prop:value=days_text
                 aria-invalid=move || retention_error.get().is_some().then_some("true")
                 on:input=move |ev| {
                     let value = event_target_value(&ev);
-                    draft.edit(|c| c.data_handling.retention_days = value.trim().parse().ok());
+                    let days = read_days(&value);
+                    typed_days.set_value(value);
+                    draft.edit(|c| c.data_handling.retention_days = days);
                 }/>
             {move || retention_error.get().map(|e| view! { <p class="field-error">{e}</p> })}
         </div>
@@ -556,15 +716,9 @@ fn DataHandlingStep(draft: Draft) -> impl IntoView {
             get=|c| c.data_handling.encryption_at_rest set=|c, v| c.data_handling.encryption_at_rest = Some(v)/>
         <TextArea draft label="How user deletion requests are honoured" id="data_handling.deletion_process"
             get=|c| c.data_handling.deletion_process.clone() set=|c, v| c.data_handling.deletion_process = v/>
-        <div class="field">
-            <label for="subprocessors">"Sub-processors"</label>
-            <p class="hint">"One per line; leave empty if there are none."</p>
-            <textarea id="subprocessors" rows="3" on:input=move |ev| {
-                let value = event_target_value(&ev);
-                draft.edit(|c| c.data_handling.subprocessors = value.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect());
-            }>{initial_subprocessors}</textarea>
-            {move || subprocessors_error.get().map(|e| view! { <p class="field-error">{e}</p> })}
-        </div>
+        <LineList draft label="Sub-processors" id="subprocessors" field="data_handling.subprocessors"
+            hint="One per line; leave empty if there are none."
+            get=|c| c.data_handling.subprocessors.clone() set=|c, v| c.data_handling.subprocessors = v/>
         <TextInput draft label="Security contact email" id="data_handling.security_contact_email" kind="email"
             get=|c| c.data_handling.security_contact_email.clone() set=|c, v| c.data_handling.security_contact_email = v/>
     }
@@ -640,5 +794,39 @@ fn MockupsStep(draft: Draft, mockups: RwSignal<Vec<MockupView>>) -> impl IntoVie
                 {move || if upload.pending().get() { "Uploading…" } else { "Upload mockup" }}
             </button>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn content(description: &str) -> ApplicationContent {
+        ApplicationContent { description: description.to_owned(), ..ApplicationContent::default() }
+    }
+
+    fn kept(version: i64, description: &str, sending: Option<&str>) -> LocalDraft {
+        LocalDraft { version, content: content(description), sending: sending.map(content) }
+    }
+
+    #[test]
+    fn edits_made_on_the_current_version_are_newer() {
+        assert!(kept(3, "typed on", None).newer_than(3, &content("saved")));
+    }
+
+    #[test]
+    fn edits_the_server_already_has_are_not_restored() {
+        assert!(!kept(3, "saved", None).newer_than(3, &content("saved")));
+    }
+
+    #[test]
+    fn edits_made_while_this_browsers_save_landed_are_newer() {
+        assert!(kept(3, "sent, then typed on", Some("sent")).newer_than(4, &content("sent")));
+    }
+
+    #[test]
+    fn edits_made_before_someone_else_saved_are_not_restored() {
+        assert!(!kept(3, "typed here", Some("sent")).newer_than(4, &content("saved elsewhere")));
+        assert!(!kept(3, "typed here", None).newer_than(4, &content("typed")));
     }
 }
