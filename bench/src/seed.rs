@@ -15,7 +15,8 @@ use portcullis_domain::org::OrgInput;
 use portcullis_domain::review::checklist::Verdict;
 use portcullis_domain::review::due::DEFAULT_TARGET_BUSINESS_DAYS;
 use portcullis_domain::review::view::VerdictInput;
-use portcullis_service::applications::{self, mockups, submission};
+use portcullis_service::applications::mockups::{self, UploadPolicy};
+use portcullis_service::applications::{self, submission};
 use portcullis_service::clock::Clock;
 use portcullis_service::credentials::CredentialPolicy;
 use portcullis_service::entity::user;
@@ -163,6 +164,7 @@ fn service_config(site: &Site) -> Result<ServiceConfig, String> {
         hash_queue: 64,
         review_target_days: DEFAULT_TARGET_BUSINESS_DAYS,
         credentials: CredentialPolicy::default(),
+        uploads: UploadPolicy::default(),
     })
 }
 

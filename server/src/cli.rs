@@ -4,6 +4,7 @@ use crate::config::Config;
 use crate::startup::{self, Application};
 use crate::telemetry;
 use clap::{Parser, Subcommand};
+use portcullis_service::applications::inspect;
 use portcullis_service::audit::{self, ChainReport};
 use portcullis_service::clock::SystemClock;
 use portcullis_service::entity::user;
@@ -17,6 +18,9 @@ use std::sync::Arc;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Judge the PDF on standard input: how the server checks an upload, in a child process.
+    #[arg(long, hide = true)]
+    inspect_pdf: bool,
 }
 
 #[derive(Subcommand)]
@@ -49,6 +53,10 @@ enum AuditCommand {
 
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
+    // Before any configuration or logging, so nothing but the file reaches the check.
+    if cli.inspect_pdf {
+        return inspect::check_pdf_from_stdin();
+    }
     // A missing .env is normal; a malformed one is reported by the variables it breaks.
     let _ = dotenvy::dotenv();
     telemetry::init();

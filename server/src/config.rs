@@ -4,6 +4,7 @@ use crate::http::client_address::parse_trusted;
 use portcullis_domain::rate_limit::LimitPolicy;
 use portcullis_domain::review::due::DEFAULT_TARGET_BUSINESS_DAYS;
 use portcullis_service::action_limits::ActionLimits;
+use portcullis_service::applications::mockups::UploadPolicy;
 use portcullis_service::credentials::CredentialPolicy;
 use portcullis_service::login_limits::LoginLimits;
 use std::net::SocketAddr;
@@ -34,6 +35,7 @@ pub struct Config {
     /// Business days reviewers have to decide a submitted application.
     pub review_target_days: u32,
     pub credentials: CredentialPolicy,
+    pub uploads: UploadPolicy,
     /// Password hashes that may wait in each lane before requests get 503.
     pub hash_queue: usize,
     /// Peers whose `Forwarded` / `X-Forwarded-For` name the client's address.
@@ -111,6 +113,7 @@ impl Config {
                 days => days,
             },
             credentials: credential_policy(&get)?,
+            uploads: UploadPolicy::default(),
             hash_queue: match parse(&get, "PORTCULLIS_HASH_QUEUE", "16")? {
                 0 => return Err(invalid("PORTCULLIS_HASH_QUEUE", "must be at least 1")),
                 n => n,

@@ -56,6 +56,7 @@ pub async fn services(config: &Config, clock: SharedClock) -> Result<Services, S
         action_limits: config.action_limits,
         review_target_days: config.review_target_days,
         credentials: config.credentials,
+        uploads: config.uploads.clone(),
         // Hashing threads run at nice 10 (see `password`): one per core mostly uses CPU time
         // the pages leave.
         hash_concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),

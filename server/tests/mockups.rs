@@ -5,6 +5,7 @@ mod common;
 use common::fixtures::{draft, jpeg, pdf, png, webp};
 use common::{TestApp, json};
 use reqwest::StatusCode;
+use std::io::Write;
 
 async fn setup() -> (TestApp, common::Client, String) {
     let app = TestApp::spawn().await;
@@ -134,4 +135,137 @@ async fn at_most_twenty_mockups_and_removal_while_editable() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND, "already removed");
     let (status, _) = dev.upload(&path, Some("Room again"), "s.png", png(4, 4)).await;
     assert_eq!(status, StatusCode::CREATED);
+}
+
+/// A one-page PDF written by hand, so it can hold what no PDF library would write: `contents`
+/// is the body of the page's content stream object (4), `extra` the bodies of objects 5, 6, ….
+fn handmade_pdf(contents: &[u8], extra: &[Vec<u8>]) -> Vec<u8> {
+    let mut objects: Vec<&[u8]> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        contents,
+    ];
+    objects.extend(extra.iter().map(Vec::as_slice));
+    let mut pdf = b"%PDF-1.5\n".to_vec();
+    let mut offsets = Vec::new();
+    for (n, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", n + 1).as_bytes());
+        pdf.extend_from_slice(body);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    let trailer = format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1);
+    pdf.extend_from_slice(trailer.as_bytes());
+    pdf
+}
+
+/// A stream object's body: `dictionary` entries besides `/Length`, then `data`.
+fn stream(dictionary: &str, data: &[u8]) -> Vec<u8> {
+    let mut body = format!("<< /Length {} {dictionary} >>\nstream\n", data.len()).into_bytes();
+    body.extend_from_slice(data);
+    body.extend_from_slice(b"\nendstream");
+    body
+}
+
+/// A zlib stream that inflates to `mib` MiB of zeros. One compressed MiB (byte-aligned and
+/// not final, thanks to the sync flush) is repeated, which is fast even unoptimised.
+fn zeros_deflated(mib: u64) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(&vec![0; 1 << 20]).unwrap();
+    encoder.flush().unwrap();
+    let (header, one_mib) = encoder.get_ref().split_at(2);
+    let mut deflated = header.to_vec();
+    for _ in 0..mib {
+        deflated.extend_from_slice(one_mib);
+    }
+    // An empty final block, then the Adler-32 of the zeros: a = 1, b = their count.
+    deflated.extend_from_slice(&[0x03, 0x00]);
+    deflated.extend_from_slice(&((((mib << 20) % 65521) << 16 | 1) as u32).to_be_bytes());
+    deflated
+}
+
+const PAGE: &[u8] = b"BT /F1 12 Tf 72 712 Td (Consent) Tj ET";
+
+/// The file field's message of a refused upload.
+fn refusal(status: StatusCode, body: &serde_json::Value) -> String {
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    body["error"]["fields"]["file"][0].as_str().unwrap_or_else(|| panic!("no message on file: {body}")).to_owned()
+}
+
+/// The server still answers and still takes a good file.
+async fn still_serving(dev: &mut common::Client, path: &str) {
+    let (status, _) = dev.get_json(path.trim_end_matches("/mockups")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = dev.upload(path, Some("Consent"), "ok.pdf", pdf()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
+async fn pdfs_that_expand_into_bombs_are_refused_and_the_server_keeps_serving() {
+    let (_app, mut dev, path) = setup().await;
+    let page_bomb = handmade_pdf(&stream("/Filter /FlateDecode", &zeros_deflated(200)), &[]);
+    let object_stream_bomb = handmade_pdf(
+        &stream("", PAGE),
+        &[stream("/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", &zeros_deflated(300))],
+    );
+    let layered_bomb = handmade_pdf(&stream("/Filter [/FlateDecode /FlateDecode]", &zeros_deflated_twice(200)), &[]);
+    for (name, file) in [("page.pdf", page_bomb), ("objects.pdf", object_stream_bomb), ("layers.pdf", layered_bomb)] {
+        assert!(file.len() < 1 << 20, "{name} is small on disk");
+        let (status, body) = dev.upload(&path, Some("Bomb"), name, file).await;
+        let message = refusal(status, &body);
+        assert!(message.contains("expands to more than"), "{name}: {message}");
+    }
+    still_serving(&mut dev, &path).await;
+}
+
+/// Zeros deflated twice: the outer layer inflates to the inner zlib stream.
+fn zeros_deflated_twice(mib: u64) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(&zeros_deflated(mib)).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[tokio::test]
+async fn deeply_nested_arrays_and_dictionaries_are_refused() {
+    let (_app, mut dev, path) = setup().await;
+    let depth = 10_000;
+    let arrays = ["[".repeat(depth), "]".repeat(depth)].concat().into_bytes();
+    let dictionaries = ["<< /A ".repeat(depth), "1".into(), " >>".repeat(depth)].concat().into_bytes();
+    for (name, nested) in [("arrays.pdf", arrays), ("dictionaries.pdf", dictionaries)] {
+        let (status, body) = dev.upload(&path, Some("Nested"), name, handmade_pdf(&stream("", PAGE), &[nested])).await;
+        let message = refusal(status, &body);
+        assert!(message.contains("damaged"), "{name}: {message}");
+    }
+    still_serving(&mut dev, &path).await;
+}
+
+#[tokio::test]
+async fn truncated_pdfs_are_refused() {
+    let (_app, mut dev, path) = setup().await;
+    let whole = handmade_pdf(&stream("", PAGE), &[]);
+    for keep in [whole.len() / 2, whole.len() * 9 / 10, whole.len() - 8] {
+        let (status, body) = dev.upload(&path, Some("Cut"), "cut.pdf", whole[..keep].to_vec()).await;
+        let message = refusal(status, &body);
+        assert!(message.contains("damaged or truncated"), "{keep} bytes: {message}");
+    }
+    still_serving(&mut dev, &path).await;
+}
+
+#[tokio::test]
+async fn a_pdf_that_needs_more_memory_to_check_than_allowed_is_refused() {
+    let (_app, mut dev, path) = setup().await;
+    // Ten million numbers in one array: 20 MB on disk, gigabytes once parsed into objects.
+    let numbers = ["[".into(), "0 ".repeat(10_000_000), "]".into()].concat().into_bytes();
+    let file = handmade_pdf(&stream("", PAGE), &[numbers]);
+    assert!(file.len() as u64 <= 20 << 20);
+    let (status, body) = dev.upload(&path, Some("Numbers"), "numbers.pdf", file).await;
+    let message = refusal(status, &body);
+    assert!(message.contains("too complex"), "{message}");
+    still_serving(&mut dev, &path).await;
 }

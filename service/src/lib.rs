@@ -52,6 +52,7 @@ pub struct ServiceConfig {
     /// Business days reviewers have to decide a submitted application.
     pub review_target_days: u32,
     pub credentials: credentials::CredentialPolicy,
+    pub uploads: applications::mockups::UploadPolicy,
 }
 
 impl ServiceConfig {
@@ -75,7 +76,7 @@ struct Inner {
     token_lookups: OnceLock<credentials::TokenLookups>,
     mail_notify: Arc<Notify>,
     storage: Arc<dyn storage::BlobStore>,
-    /// Decoding uploads for validation is memory-hungry; a few at a time.
+    /// Judging uploads takes memory (images) or a child process (PDFs); a few at a time.
     decode_permits: Arc<tokio::sync::Semaphore>,
 }
 

@@ -5,6 +5,11 @@ use serde::{Deserialize, Serialize};
 pub const MAX_MOCKUP_BYTES: u64 = 20 * 1024 * 1024;
 pub const MAX_MOCKUPS_PER_APPLICATION: usize = 20;
 pub const MAX_MOCKUP_PIXELS: u64 = 40_000_000;
+/// The most one stream of a PDF may expand to when decompressed: room for an image of
+/// [`MAX_MOCKUP_PIXELS`] at four bytes a pixel.
+pub const MAX_PDF_STREAM_BYTES: u64 = 160 * 1024 * 1024;
+/// The most all streams of a PDF may expand to together.
+pub const MAX_PDF_EXPANDED_BYTES: u64 = 1024 * 1024 * 1024;
 pub const MAX_LABEL_CHARS: usize = 80;
 pub const SUGGESTED_LABELS: [&str; 4] = ["Authorization screen", "Data selection", "Transfer status", "Revoke access"];
 
@@ -272,5 +277,6 @@ mod tests {
         assert_eq!(MAX_MOCKUP_BYTES, 20_971_520);
         assert_eq!(MAX_MOCKUPS_PER_APPLICATION, 20);
         assert_eq!(MAX_MOCKUP_PIXELS, 40_000_000);
+        const { assert!(MAX_MOCKUP_PIXELS * 4 <= MAX_PDF_STREAM_BYTES && MAX_PDF_STREAM_BYTES < MAX_PDF_EXPANDED_BYTES) };
     }
 }

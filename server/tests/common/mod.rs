@@ -76,7 +76,9 @@ impl TestApp {
         for (k, v) in options.env {
             vars.insert(k.to_owned(), v);
         }
-        let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration");
+        let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration");
+        // The server runs itself to check PDFs; in a test, it runs inside the test binary.
+        config.uploads.pdf_checker = env!("CARGO_BIN_EXE_portcullis").into();
         let clock: SharedClock = match options.clock {
             Some(clock) => Arc::new(clock),
             None => Arc::new(SystemClock),

@@ -28,6 +28,27 @@ use tokio::io::AsyncWriteExt;
 /// How many leading bytes are kept to judge the type.
 const PREFIX_LEN: usize = 1024;
 
+/// How uploads are checked.
+#[derive(Debug, Clone)]
+pub struct UploadPolicy {
+    /// The `portcullis` program, run as `<pdf_checker> --inspect-pdf` to check each PDF in a
+    /// child process under resource limits. By default the running program itself.
+    pub pdf_checker: PathBuf,
+}
+
+impl Default for UploadPolicy {
+    fn default() -> Self {
+        // On Linux the running program stays reachable there even after an upgrade replaced
+        // its file.
+        let own = if cfg!(target_os = "linux") {
+            PathBuf::from("/proc/self/exe")
+        } else {
+            std::env::current_exe().unwrap_or_default()
+        };
+        UploadPolicy { pdf_checker: own }
+    }
+}
+
 fn file_error(message: impl Into<String>) -> ServiceError {
     ServiceError::field("file", message)
 }
@@ -112,14 +133,11 @@ where
         file_error("Upload a PNG, JPEG, WebP or PDF file. The file's content was checked, and it is none of these.")
     })?;
     let _permit = services.decode_permits().acquire().await.expect("the semaphore is never closed");
-    let path = scratch.0.clone();
-    let dimensions = tokio::task::spawn_blocking(move || inspect(&path, kind))
-        .await
-        .map_err(|e| ServiceError::Internal(format!("inspecting an upload: {e}")))?
-        .map_err(|e| match e {
-            InspectError::Io(e) => ServiceError::Internal(format!("inspecting an upload: {e}")),
-            other => file_error(other.to_string()),
-        })?;
+    let dimensions = inspect(&scratch.0, kind, &services.config().uploads.pdf_checker).await.map_err(|e| match e {
+        InspectError::Io(e) => ServiceError::Internal(format!("inspecting an upload: {e}")),
+        InspectError::Internal(e) => ServiceError::Internal(e),
+        refusal => file_error(refusal.to_string()),
+    })?;
     Ok(ReceivedUpload { scratch, size: received.size, sha256: received.sha256, kind, dimensions })
 }
 
