@@ -12,7 +12,17 @@ use crate::components::layout::RequireRole;
 use crate::components::secret::SecretOnce;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use portcullis_domain::credential::{CredentialState, CredentialView, Environment, Management, Offers};
+use portcullis_domain::credential::{
+    CollectedSecret, CredentialState, CredentialView, Environment, IssuedCredential, Management, Offers, RotatedSecret,
+};
+
+/// A result that carries a secret or says where it went.
+#[derive(Clone)]
+enum Shown {
+    Issued(IssuedCredential),
+    Collected(CollectedSecret),
+    Rotated(RotatedSecret),
+}
 
 /// Every action of the page: each one's completion reloads the credentials.
 #[derive(Clone, Copy)]
@@ -58,6 +68,24 @@ pub fn CredentialsPage() -> impl IntoView {
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let actions = Actions::new();
     let page = Resource::new(move || (id.get(), actions.versions()), |(id, _)| credentials_page(id));
+    // Only the newest result is shown: a secret that was just replaced must not linger beside
+    // its successor.
+    let latest = RwSignal::new(None::<Shown>);
+    Effect::new(move || {
+        if let Some(Ok(issued)) = actions.issue.value().get() {
+            latest.set(Some(Shown::Issued(issued)));
+        }
+    });
+    Effect::new(move || {
+        if let Some(Ok(collected)) = actions.collect.value().get() {
+            latest.set(Some(Shown::Collected(collected)));
+        }
+    });
+    Effect::new(move || {
+        if let Some(Ok(rotated)) = actions.rotate.value().get() {
+            latest.set(Some(Shown::Rotated(rotated)));
+        }
+    });
     // The password confirmation shows its own errors beside its field.
     let errors = [
         last_error(actions.issue),
@@ -71,38 +99,40 @@ pub fn CredentialsPage() -> impl IntoView {
         <RequireRole>
             <section class="credentials">
                 <div aria-live="polite">
-                    {move || actions.issue.value().get().and_then(Result::ok).map(|issued| view! {
-                        <div class="card">
-                            <h2>{format!("New {} credentials", issued.environment.label().to_lowercase())}</h2>
-                            <dl class="facts">
-                                <dt>"Client ID"</dt><dd><code>{issued.client_id.clone()}</code></dd>
-                                <dt>"Scopes"</dt><dd>{issued.scopes.join(", ")}</dd>
-                                <dt>"Expires"</dt><dd>{issued.expires_at.clone()}</dd>
-                            </dl>
-                            {match (issued.client_secret, issued.collect_by) {
-                                (Some(secret), _) => view! { <SecretOnce label="Client secret" value=secret/> }.into_any(),
-                                (None, collect_by) => view! {
-                                    <p class="alert alert-success" role="status">
-                                        "Issued. The organisation's owners have been mailed: one of them collects the secret here, "
-                                        {collect_by.map(|at| format!("before {at}, "))}
-                                        "and only they ever see it."
-                                    </p>
-                                }.into_any(),
-                            }}
-                        </div>
-                    })}
-                    {move || actions.collect.value().get().and_then(Result::ok).map(|collected| view! {
-                        <div class="card">
-                            <h2>{format!("Client secret for {}", collected.client_id)}</h2>
-                            <SecretOnce label="Client secret" value=collected.client_secret/>
-                        </div>
-                    })}
-                    {move || actions.rotate.value().get().and_then(Result::ok).map(|rotated| view! {
-                        <div class="card">
-                            <h2>{format!("New secret for {}", rotated.client_id)}</h2>
-                            <p>{format!("The previous secret keeps working until {}.", rotated.previous_secret_valid_until)}</p>
-                            <SecretOnce label="Client secret" value=rotated.client_secret/>
-                        </div>
+                    {move || latest.get().map(|shown| match shown {
+                        Shown::Issued(issued) => view! {
+                            <div class="card">
+                                <h2>{format!("New {} credentials", issued.environment.label().to_lowercase())}</h2>
+                                <dl class="facts">
+                                    <dt>"Client ID"</dt><dd><code>{issued.client_id.clone()}</code></dd>
+                                    <dt>"Scopes"</dt><dd>{issued.scopes.join(", ")}</dd>
+                                    <dt>"Expires"</dt><dd>{issued.expires_at.clone()}</dd>
+                                </dl>
+                                {match (issued.client_secret, issued.collect_by) {
+                                    (Some(secret), _) => view! { <SecretOnce label="Client secret" value=secret/> }.into_any(),
+                                    (None, collect_by) => view! {
+                                        <p class="alert alert-success" role="status">
+                                            "Issued. The organisation's owners have been mailed: one of them collects the secret here, "
+                                            {collect_by.map(|at| format!("before {at}, "))}
+                                            "and only they ever see it."
+                                        </p>
+                                    }.into_any(),
+                                }}
+                            </div>
+                        }.into_any(),
+                        Shown::Collected(collected) => view! {
+                            <div class="card">
+                                <h2>{format!("Client secret for {}", collected.client_id)}</h2>
+                                <SecretOnce label="Client secret" value=collected.client_secret/>
+                            </div>
+                        }.into_any(),
+                        Shown::Rotated(rotated) => view! {
+                            <div class="card">
+                                <h2>{format!("New secret for {}", rotated.client_id)}</h2>
+                                <p>{format!("The previous secret keeps working until {}.", rotated.previous_secret_valid_until)}</p>
+                                <SecretOnce label="Client secret" value=rotated.client_secret/>
+                            </div>
+                        }.into_any(),
                     })}
                     {move || actions.force.value().get().and_then(Result::ok).map(|forced| view! {
                         <div class="alert alert-success" role="status">
