@@ -2,10 +2,24 @@
 
 mod common;
 
-use common::fixtures::{draft, jpeg, pdf, png, webp};
+use common::fixtures::{draft, jpeg, pdf, png, reviewer, submitted_as, webp};
 use common::{TestApp, json};
 use reqwest::StatusCode;
 use std::io::Write;
+
+/// The names of the stored files (scratch space aside).
+fn stored_files(app: &TestApp) -> Vec<String> {
+    let mut stored = Vec::new();
+    for dir in std::fs::read_dir(app.data_dir.path().join("uploads")).unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.ends_with("incoming") {
+            for file in std::fs::read_dir(dir).unwrap() {
+                stored.push(file.unwrap().file_name().into_string().unwrap());
+            }
+        }
+    }
+    stored
+}
 
 async fn setup() -> (TestApp, common::Client, String) {
     let app = TestApp::spawn().await;
@@ -103,16 +117,7 @@ async fn labels_are_required_and_names_never_reach_the_disk() {
     assert_eq!(disposition, "attachment; filename=\"etc-passwd-x-html.png\"");
     assert_eq!(response.bytes().await.unwrap().len() as u64, mockup["size"].as_u64().unwrap());
     // Stored under generated names only.
-    let mut stored = Vec::new();
-    for dir in std::fs::read_dir(app.data_dir.path().join("uploads")).unwrap() {
-        let dir = dir.unwrap().path();
-        if dir.ends_with("incoming") {
-            continue;
-        }
-        for file in std::fs::read_dir(dir).unwrap() {
-            stored.push(file.unwrap().file_name().into_string().unwrap());
-        }
-    }
+    let stored = stored_files(&app);
     assert_eq!(stored.len(), 1);
     assert!(stored[0].chars().all(|c| c.is_ascii_hexdigit()), "{stored:?}");
 }
@@ -135,6 +140,39 @@ async fn at_most_twenty_mockups_and_removal_while_editable() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND, "already removed");
     let (status, _) = dev.upload(&path, Some("Room again"), "s.png", png(4, 4)).await;
     assert_eq!(status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_removed_mockup_leaves_the_disk_at_once_unless_a_submitted_revision_shows_it() {
+    let app = TestApp::spawn().await;
+    // A submitted application sent back for changes: its one mockup is part of revision 1.
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
+    let mut admin = app.signed_in_admin().await;
+    let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
+    let path = format!("/api/v1/applications/{id}");
+    let (status, _) = rev.post_json(&format!("{path}/assign"), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let decision = json!({"decision": "request_changes", "message": "Show revoking access."});
+    let (status, body) = rev.post_json(&format!("{path}/decision"), decision).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, application) = dev.get_json(&path).await;
+    let submitted = application["application"]["mockups"][0]["id"].as_str().unwrap().to_owned();
+    let (status, added) = dev.upload(&format!("{path}/mockups"), Some("Revoke access"), "r.png", png(20, 20)).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let added = added["id"].as_str().unwrap().to_owned();
+    assert_eq!(stored_files(&app).len(), 2);
+
+    // The new mockup's file goes with it.
+    assert_eq!(dev.delete(&format!("{path}/mockups/{added}")).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(stored_files(&app).len(), 1);
+    assert_eq!(dev.get(&format!("{path}/mockups/{added}")).await.status(), StatusCode::NOT_FOUND);
+
+    // The submitted one leaves the draft, but revision 1 still shows it.
+    assert_eq!(dev.delete(&format!("{path}/mockups/{submitted}")).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(stored_files(&app).len(), 1);
+    assert_eq!(dev.get(&format!("{path}/mockups/{submitted}")).await.status(), StatusCode::OK);
+    let (_, application) = dev.get_json(&path).await;
+    assert_eq!(application["application"]["mockups"], json!([]));
 }
 
 /// A one-page PDF written by hand, so it can hold what no PDF library would write: `contents`

@@ -8,7 +8,7 @@ use crate::Services;
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
-use crate::entity::mockup;
+use crate::entity::{application_revision, mockup};
 use crate::error::{ServiceError, ServiceResult};
 use crate::storage::BlobReader;
 use crate::tokens::new_id;
@@ -19,7 +19,10 @@ use portcullis_domain::application::mockup::{
     MAX_MOCKUP_BYTES, MAX_MOCKUPS_PER_APPLICATION, MockupKind, MockupView, download_file_name, looks_like_markup,
     sniff, validate_label,
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::prelude::DateTimeUtc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
+};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -229,7 +232,8 @@ pub async fn download(services: &Services, ctx: &Ctx, id: &str, mockup_id: &str)
     Ok(Download { file_name: download_file_name(&row.label, kind), content_type: row.content_type, size, body })
 }
 
-/// Removes a mockup from the draft; the file stays for the revisions that include it.
+/// Removes a mockup from the draft. Its file goes at once, unless a submitted revision
+/// includes it: then the row and the file stay for that revision (marked removed).
 pub async fn delete(services: &Services, ctx: &Ctx, id: &str, mockup_id: &str) -> ServiceResult<()> {
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
@@ -241,9 +245,22 @@ pub async fn delete(services: &Services, ctx: &Ctx, id: &str, mockup_id: &str) -
         .one(&txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let mut active = row.clone().into_active_model();
-    active.deleted_at = Set(Some(now));
-    active.update(&txn).await?;
+    // A current mockup is part of every revision submitted since it was added.
+    let submissions: Vec<DateTimeUtc> = application_revision::Entity::find()
+        .select_only()
+        .column(application_revision::Column::SubmittedAt)
+        .filter(application_revision::Column::ApplicationId.eq(&access.application.id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let in_a_revision = submissions.iter().any(|at| *at >= row.created_at);
+    if in_a_revision {
+        let mut active = row.clone().into_active_model();
+        active.deleted_at = Set(Some(now));
+        active.update(&txn).await?;
+    } else {
+        mockup::Entity::delete_by_id(&row.id).exec(&txn).await?;
+    }
     audit::record(
         &txn,
         services.clock(),
@@ -253,5 +270,18 @@ pub async fn delete(services: &Services, ctx: &Ctx, id: &str, mockup_id: &str) -
     )
     .await?;
     txn.commit().await?;
+    if !in_a_revision {
+        discard(services, row.storage_key).await;
+    }
     Ok(())
+}
+
+/// Deletes a stored file that no row refers to any more. Runs as a task of its own, so a
+/// request cancelled meanwhile (the client went away) still frees the disk.
+async fn discard(services: &Services, key: String) {
+    let task_services = services.clone();
+    let deleted = tokio::spawn(async move { task_services.storage().delete(&key).await.map_err(|e| (key, e)) }).await;
+    if let Ok(Err((key, error))) = deleted {
+        tracing::warn!(key, %error, "could not delete a stored upload");
+    }
 }
