@@ -5,7 +5,7 @@ use crate::entity::session;
 use crate::tokens::sha256_hex;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
@@ -40,12 +40,19 @@ fn user_of(record: &Record) -> Option<String> {
         .map(str::to_owned)
 }
 
+fn key(id: &Id) -> String {
+    sha256_hex(&id.to_string())
+}
+
+fn encode(record: &Record) -> session_store::Result<String> {
+    serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))
+}
+
 fn active_model(record: &Record) -> session_store::Result<session::ActiveModel> {
-    let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
     Ok(session::ActiveModel {
-        id: Set(sha256_hex(&record.id.to_string())),
+        id: Set(key(&record.id)),
         user_id: Set(user_of(record)),
-        data: Set(data),
+        data: Set(encode(record)?),
         expires_at: Set(expiry(record)),
     })
 }
@@ -67,21 +74,22 @@ impl SessionStore for DbSessionStore {
         }
     }
 
+    /// Updates the session and never inserts it: a session deleted meanwhile (logout, password
+    /// reset, disabling) stays deleted whatever a request still in flight writes back.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        session::Entity::insert(active_model(record)?)
-            .on_conflict(
-                OnConflict::column(session::Column::Id)
-                    .update_columns([session::Column::UserId, session::Column::Data, session::Column::ExpiresAt])
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.db)
+        session::Entity::update_many()
+            .col_expr(session::Column::UserId, Expr::value(user_of(record)))
+            .col_expr(session::Column::Data, Expr::value(encode(record)?))
+            .col_expr(session::Column::ExpiresAt, Expr::value(expiry(record)))
+            .filter(session::Column::Id.eq(key(&record.id)))
+            .exec(&self.db)
             .await
             .map_err(backend)?;
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let found = session::Entity::find_by_id(sha256_hex(&id.to_string()))
+        let found = session::Entity::find_by_id(key(id))
             .filter(session::Column::ExpiresAt.gt(Utc::now()))
             .one(&self.db)
             .await
@@ -94,7 +102,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        session::Entity::delete_by_id(sha256_hex(&id.to_string())).exec(&self.db).await.map_err(backend)?;
+        session::Entity::delete_by_id(key(id)).exec(&self.db).await.map_err(backend)?;
         Ok(())
     }
 }

@@ -1,0 +1,78 @@
+//! Sessions end when they must: a password reset and a logout end them for good, even against
+//! a request in flight, and slow clients cannot hold connections open.
+
+mod common;
+
+use common::{Client, Options, TestApp, json, link_token};
+use portcullis_service::clock::ManualClock;
+use portcullis_service::session_auth;
+use portcullis_service::session_store::DbSessionStore;
+use reqwest::StatusCode;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_sessions::Session;
+use tower_sessions::session::Id;
+
+const NEW_PASSWORD: &str = "a brand new passphrase";
+
+/// An app whose clock the test moves, so a request can be made to write its session back.
+async fn app_with_clock() -> (TestApp, ManualClock) {
+    let clock = ManualClock::new(chrono::Utc::now());
+    let app = TestApp::spawn_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
+    (app, clock)
+}
+
+/// The session a request carrying `client`'s cookie works on, as the session layer builds it.
+fn session_of(app: &TestApp, client: &Client) -> Session {
+    let cookie = client.cookie.as_deref().expect("session cookie");
+    let id: Id = cookie.split_once('=').expect("name=value").1.parse().expect("session id");
+    Session::new(Some(id), Arc::new(DbSessionStore::new(app.services.db().clone())), None)
+}
+
+/// Resets the password through the mailed link.
+async fn reset_password(app: &TestApp, email: &str) {
+    let mut anonymous = app.client();
+    let r = anonymous.post("/api/v1/auth/password-reset", json!({ "email": email })).await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let token = link_token(&app.wait_for_mail(email, "/reset-password?token=").await, "/reset-password");
+    let r =
+        anonymous.post("/api/v1/auth/password-reset/confirm", json!({"token": token, "password": NEW_PASSWORD})).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn a_request_in_flight_across_a_password_reset_cannot_bring_the_session_back() {
+    let (app, clock) = app_with_clock().await;
+    let mut user = app.signed_in_user("ada@example.com", "Ada").await;
+
+    // A request starts: it reads the session and, a while after the last one, notes the activity.
+    clock.advance(Duration::from_secs(120));
+    let in_flight = session_of(&app, &user);
+    assert!(session_auth::resolve(&app.services, &in_flight).await.unwrap().is_some());
+    assert!(in_flight.is_modified());
+
+    // The password is reset meanwhile, then the request ends and saves its session.
+    reset_password(&app, "ada@example.com").await;
+    in_flight.save().await.unwrap();
+
+    let (status, _) = user.get_json("/api/v1/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_request_in_flight_across_a_logout_cannot_bring_the_session_back() {
+    let (app, clock) = app_with_clock().await;
+    let mut user = app.signed_in_user("ada@example.com", "Ada").await;
+    let stolen = user.clone();
+
+    clock.advance(Duration::from_secs(120));
+    let in_flight = session_of(&app, &user);
+    assert!(session_auth::resolve(&app.services, &in_flight).await.unwrap().is_some());
+
+    let r = user.post("/api/v1/auth/logout", json!({})).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    in_flight.save().await.unwrap();
+
+    let (status, _) = stolen.clone().get_json("/api/v1/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
