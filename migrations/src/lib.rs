@@ -13,6 +13,7 @@ mod m20261125_000008_reviews;
 mod m20261125_000009_queue_indexes;
 mod m20261125_000010_credentials;
 mod m20261130_000011_secret_collection;
+mod m20261130_000013_password_epoch;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_queue_indexes::Migration),
             Box::new(m20261125_000010_credentials::Migration),
             Box::new(m20261130_000011_secret_collection::Migration),
+            Box::new(m20261130_000013_password_epoch::Migration),
         ]
     }
 }

@@ -29,6 +29,13 @@ fn session_of(app: &TestApp, client: &Client) -> Session {
     Session::new(Some(id), Arc::new(DbSessionStore::new(app.services.db().clone())), None)
 }
 
+/// A client presenting the session id `session` ends with, like the browser after the response.
+fn client_with(app: &TestApp, session: &Session) -> Client {
+    let mut client = app.client();
+    client.cookie = Some(format!("portcullis_session={}", session.id().expect("session id")));
+    client
+}
+
 /// Resets the password through the mailed link.
 async fn reset_password(app: &TestApp, email: &str) {
     let mut anonymous = app.client();
@@ -74,5 +81,27 @@ async fn a_request_in_flight_across_a_logout_cannot_bring_the_session_back() {
     in_flight.save().await.unwrap();
 
     let (status, _) = stolen.clone().get_json("/api/v1/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_session_reissued_in_flight_across_a_password_reset_is_signed_out() {
+    let (app, _clock) = app_with_clock().await;
+    let mut admin = app.signed_in_admin().await;
+    let user = app.signed_in_user("ada@example.com", "Ada").await;
+    let (_, me) = user.clone().get_json("/api/v1/me").await;
+    let id = me["user"]["id"].as_str().unwrap().to_owned();
+    let (status, _) = admin.put_json(&format!("/api/v1/users/{id}/roles"), json!({"roles": ["reviewer"]})).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A request starts and, the roles having changed, moves the session to a new id.
+    let in_flight = session_of(&app, &user);
+    assert!(session_auth::resolve(&app.services, &in_flight).await.unwrap().is_some());
+
+    // The password is reset meanwhile; the request ends and stores the session under its new id.
+    reset_password(&app, "ada@example.com").await;
+    in_flight.save().await.unwrap();
+
+    let (status, _) = client_with(&app, &in_flight).get_json("/api/v1/me").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

@@ -139,6 +139,7 @@ pub async fn register(services: &Services, ctx: &Ctx, input: RegisterInput) -> S
         email_verified_at: Set(None),
         disabled_at: Set(None),
         auth_epoch: Set(0),
+        password_epoch: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -301,8 +302,8 @@ pub async fn request_password_reset(services: &Services, ctx: &Ctx, input: Passw
     Ok(())
 }
 
-/// Sets a new password from a mailed (or CLI-printed) link. Ends every session of the
-/// account, and proves the address, so it also counts as verification.
+/// Sets a new password from a mailed (or CLI-printed) link. Signs out every session of the
+/// account for good, and proves the address, so it also counts as verification.
 pub async fn confirm_password_reset(services: &Services, ctx: &Ctx, input: PasswordResetConfirm) -> ServiceResult<()> {
     services.limit(Action::PasswordResetConfirm, ctx)?;
     input.validate()?;
@@ -313,11 +314,13 @@ pub async fn confirm_password_reset(services: &Services, ctx: &Ctx, input: Passw
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
     let user = consume_token(&txn, now, &input.token, PASSWORD_RESET).await?;
-    let epoch = user.auth_epoch + 1;
+    // Sessions are deleted, and any a request in flight writes back is signed out by the new
+    // password epoch (`session_auth::resolve`).
+    let password_epoch = user.password_epoch + 1;
     let verified = user.email_verified_at.or(Some(now));
     let mut active = user.into_active_model();
     active.password_hash = Set(Some(password_hash));
-    active.auth_epoch = Set(epoch);
+    active.password_epoch = Set(password_epoch);
     active.email_verified_at = Set(verified);
     active.updated_at = Set(now);
     let user = active.update(&txn).await?;
@@ -472,6 +475,7 @@ pub async fn create_admin(services: &Services, email: &str) -> ServiceResult<Str
                 email_verified_at: Set(Some(now)),
                 disabled_at: Set(None),
                 auth_epoch: Set(0),
+                password_epoch: Set(0),
                 created_at: Set(now),
                 updated_at: Set(now),
             }
@@ -511,6 +515,7 @@ pub async fn seed_demo(services: &Services) -> ServiceResult<()> {
             email_verified_at: Set(Some(now)),
             disabled_at: Set(None),
             auth_epoch: Set(0),
+            password_epoch: Set(0),
             created_at: Set(now),
             updated_at: Set(now),
         }

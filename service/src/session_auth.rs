@@ -1,5 +1,6 @@
-//! Who a session belongs to, with the idle and absolute timeouts and the re-issue of the
-//! session id whenever the account's privileges change.
+//! Who a session belongs to, with the idle and absolute timeouts, the re-issue of the
+//! session id whenever the account's privileges change, and the end of every session that
+//! signed in before the password last changed.
 
 use crate::Services;
 use crate::context::{Actor, Ctx};
@@ -23,6 +24,10 @@ struct SessionAuth {
     user_id: String,
     /// The account's `auth_epoch` when this session id was issued.
     epoch: i32,
+    /// The account's `password_epoch` at sign-in (0 for sessions from before this field, as
+    /// for every account before its first password change).
+    #[serde(default)]
+    password_epoch: i32,
     logged_in_at: i64,
     seen_at: i64,
     /// The last time the password was confirmed again (step-up); sessions from before this
@@ -42,6 +47,7 @@ pub async fn sign_in(services: &Services, session: &Session, user: &user::Model)
     let auth = SessionAuth {
         user_id: user.id.clone(),
         epoch: user.auth_epoch,
+        password_epoch: user.password_epoch,
         logged_in_at: now,
         seen_at: now,
         confirmed_at: None,
@@ -55,7 +61,7 @@ pub async fn sign_out(session: &Session) -> ServiceResult<()> {
 }
 
 /// The signed-in account, or `None` (and the session ended) when it timed out, was disabled
-/// or deleted.
+/// or deleted, or its password changed after this session signed in.
 pub async fn resolve(services: &Services, session: &Session) -> ServiceResult<Option<Actor>> {
     let Some(mut auth) = session.get::<SessionAuth>(AUTH_KEY).await.map_err(session_err)? else {
         return Ok(None);
@@ -66,13 +72,15 @@ pub async fn resolve(services: &Services, session: &Session) -> ServiceResult<Op
         return Ok(None);
     }
     let user = user::Entity::find_by_id(auth.user_id.clone()).one(services.db()).await?;
-    let Some(user) = user.filter(|u| u.disabled_at.is_none()) else {
+    // A session from before a password change is never re-keyed: it may be the one the change
+    // meant to end, written back by a request that was in flight.
+    let Some(user) = user.filter(|u| u.disabled_at.is_none() && u.password_epoch == auth.password_epoch) else {
         sign_out(session).await?;
         return Ok(None);
     };
     let confirmed_at = auth.confirmed_at.map_or(auth.logged_in_at, |at| at.max(auth.logged_in_at));
     if user.auth_epoch != auth.epoch {
-        // Roles or password changed since this id was issued: issue a new one.
+        // Privileges changed since this id was issued: issue a new one.
         session.cycle_id().await.map_err(session_err)?;
         auth.epoch = user.auth_epoch;
         auth.seen_at = now;

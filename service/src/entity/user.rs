@@ -12,6 +12,8 @@ pub struct Model {
     pub email_verified_at: Option<DateTimeUtc>,
     pub disabled_at: Option<DateTimeUtc>,
     pub auth_epoch: i32,
+    /// Bumped by every password change: sessions from before it are signed out.
+    pub password_epoch: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
