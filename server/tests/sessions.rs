@@ -13,6 +13,7 @@ use std::time::Duration;
 use tower_sessions::Session;
 use tower_sessions::session::Id;
 
+const PASSWORD: &str = "correct horse battery staple";
 const NEW_PASSWORD: &str = "a brand new passphrase";
 
 /// An app whose clock the test moves, so a request can be made to write its session back.
@@ -104,4 +105,45 @@ async fn a_session_reissued_in_flight_across_a_password_reset_is_signed_out() {
 
     let (status, _) = client_with(&app, &in_flight).get_json("/api/v1/me").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_reset_ends_the_other_reset_links_and_mails_a_notice() {
+    let app = TestApp::spawn().await;
+    app.signed_in_user("ada@example.com", "Ada").await;
+    let mut anonymous = app.client();
+    for _ in 0..2 {
+        let r = anonymous.post("/api/v1/auth/password-reset", json!({"email": "ada@example.com"})).await;
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+    }
+    let tokens = wait_for_reset_tokens(&app, "ada@example.com", 2).await;
+
+    let r = anonymous
+        .post("/api/v1/auth/password-reset/confirm", json!({"token": tokens[0], "password": NEW_PASSWORD}))
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (status, body) = anonymous
+        .post_json("/api/v1/auth/password-reset/confirm", json!({"token": tokens[1], "password": PASSWORD}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_token");
+
+    let notice = app.wait_for_mail("ada@example.com", "password of your Portcullis account was changed").await;
+    assert!(notice.contains("/forgot-password"), "the notice says how to take the account back: {notice}");
+}
+
+/// The tokens of the `n` reset links mailed to `to`, waiting for them to be written.
+async fn wait_for_reset_tokens(app: &TestApp, to: &str, n: usize) -> Vec<String> {
+    for _ in 0..100 {
+        let tokens: Vec<String> = common::read_mails(&app.mail_dir())
+            .iter()
+            .filter(|m| m.contains(&format!("To: {to}")) && m.contains("/reset-password?token="))
+            .map(|m| link_token(m, "/reset-password"))
+            .collect();
+        if tokens.len() == n {
+            return tokens;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{n} reset links to {to} were not mailed");
 }

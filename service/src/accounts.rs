@@ -303,7 +303,8 @@ pub async fn request_password_reset(services: &Services, ctx: &Ctx, input: Passw
 }
 
 /// Sets a new password from a mailed (or CLI-printed) link. Signs out every session of the
-/// account for good, and proves the address, so it also counts as verification.
+/// account for good, ends its other reset links, mails the owner a notice, and proves the
+/// address, so it also counts as verification.
 pub async fn confirm_password_reset(services: &Services, ctx: &Ctx, input: PasswordResetConfirm) -> ServiceResult<()> {
     services.limit(Action::PasswordResetConfirm, ctx)?;
     input.validate()?;
@@ -325,10 +326,21 @@ pub async fn confirm_password_reset(services: &Services, ctx: &Ctx, input: Passw
     active.updated_at = Set(now);
     let user = active.update(&txn).await?;
     let ended = delete_user_sessions(&txn, &user.id).await?;
+    // Another link, mailed before, must not set the password again.
+    user_token::Entity::update_many()
+        .col_expr(user_token::Column::UsedAt, Expr::value(now))
+        .filter(user_token::Column::UserId.eq(&user.id))
+        .filter(user_token::Column::Purpose.eq(PASSWORD_RESET))
+        .filter(user_token::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    let reset_page = services.config().public_url.join("forgot-password").expect("static path").to_string();
+    enqueue(&txn, services.clock(), templates::password_changed(&user.email, &user.name, &reset_page)).await?;
     let event =
         AuditEvent::new("user.password_reset", "user", user.id.clone()).details(json!({ "sessions_ended": ended }));
     audit::record(&txn, services.clock(), &ctx.as_user(&user), event).await?;
     txn.commit().await?;
+    services.wake_mail_worker();
     Ok(())
 }
 

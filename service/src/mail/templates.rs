@@ -85,6 +85,21 @@ pub fn password_reset(to: &str, name: &str, link: &str) -> OutgoingMail {
     .render()
 }
 
+pub fn password_changed(to: &str, name: &str, reset_page: &str) -> OutgoingMail {
+    Letter {
+        to,
+        subject: "Your Portcullis password was changed",
+        greeting_name: name,
+        paragraphs: &[
+            "The password of your Portcullis account was changed, and every session signed in with the old one has ended.",
+            "If you did not change it, someone else may have: reset it again at once to take the account back.",
+        ],
+        action: Some(("Reset password", reset_page)),
+        footer: "If it was you, there is nothing more to do.",
+    }
+    .render()
+}
+
 pub fn already_registered(to: &str, name: &str, reset_page: &str) -> OutgoingMail {
     Letter {
         to,
