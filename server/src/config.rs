@@ -182,6 +182,7 @@ fn action_limits(get: &impl Fn(&str) -> Option<String>) -> Result<ActionLimits, 
             "PORTCULLIS_LIMIT_PASSWORD_RESET_CONFIRM_PER_HOUR",
             defaults.password_reset_confirm,
         )?,
+        verify_resend: per_hour("PORTCULLIS_LIMIT_VERIFY_RESEND_PER_HOUR", defaults.verify_resend)?,
         invite: per_hour("PORTCULLIS_LIMIT_INVITATIONS_PER_HOUR", defaults.invite)?,
         message: per_hour("PORTCULLIS_LIMIT_MESSAGES_PER_HOUR", defaults.message)?,
     })

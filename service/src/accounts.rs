@@ -16,7 +16,6 @@ use portcullis_domain::account::{
     LoginInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, StepUpInput, UserView, VerifyEmailInput,
     normalize_email,
 };
-use portcullis_domain::admin::{Page, UserQuery, UserSummary};
 use portcullis_domain::role::{Permission, Role, Roles};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
 use sea_orm::{
@@ -191,6 +190,30 @@ async fn already_registered(
     txn.commit().await?;
     services.wake_mail_worker();
     Ok(UserView { id: new_id(), email: existing.email, name, roles: vec![Role::Developer], email_verified: false })
+}
+
+/// Mails a new verification link to the signed-in person, whose address is not verified yet.
+pub async fn resend_verification(services: &Services, ctx: &Ctx) -> ServiceResult<()> {
+    let actor = ctx.signed_in()?;
+    if actor.email_verified {
+        return Err(ServiceError::Conflict("Your email address is verified already.".into()));
+    }
+    services.limit(Action::VerifyResend, ctx)?;
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let token = issue_token(&txn, now, &actor.user_id, VERIFY_EMAIL, Duration::hours(VERIFY_TTL_HOURS)).await?;
+    let link = services.config().link("verify-email", &token);
+    enqueue(&txn, services.clock(), templates::verify_email(&actor.email, &actor.name, &link)).await?;
+    audit::record(
+        &txn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("user.verification_resent", "user", actor.user_id.clone()),
+    )
+    .await?;
+    txn.commit().await?;
+    services.wake_mail_worker();
+    Ok(())
 }
 
 pub async fn verify_email(services: &Services, ctx: &Ctx, input: VerifyEmailInput) -> ServiceResult<()> {

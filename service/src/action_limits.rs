@@ -13,13 +13,20 @@ pub enum Action {
     Register,
     PasswordReset,
     PasswordResetConfirm,
+    VerifyResend,
     Invite,
     Message,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] =
-        [Action::Register, Action::PasswordReset, Action::PasswordResetConfirm, Action::Invite, Action::Message];
+    pub const ALL: [Action; 6] = [
+        Action::Register,
+        Action::PasswordReset,
+        Action::PasswordResetConfirm,
+        Action::VerifyResend,
+        Action::Invite,
+        Action::Message,
+    ];
 
     /// What the refusal says was limited.
     fn noun(self) -> &'static str {
@@ -27,6 +34,7 @@ impl Action {
             Action::Register => "registrations",
             Action::PasswordReset => "password reset requests",
             Action::PasswordResetConfirm => "password reset attempts",
+            Action::VerifyResend => "verification mails",
             Action::Invite => "invitations",
             Action::Message => "messages",
         }
@@ -39,13 +47,14 @@ pub struct ActionLimits {
     pub register: usize,
     pub password_reset: usize,
     pub password_reset_confirm: usize,
+    pub verify_resend: usize,
     pub invite: usize,
     pub message: usize,
 }
 
 impl Default for ActionLimits {
     fn default() -> Self {
-        Self { register: 10, password_reset: 10, password_reset_confirm: 20, invite: 30, message: 60 }
+        Self { register: 10, password_reset: 10, password_reset_confirm: 20, verify_resend: 5, invite: 30, message: 60 }
     }
 }
 
@@ -57,6 +66,7 @@ impl ActionLimits {
             Action::Register => self.register,
             Action::PasswordReset => self.password_reset,
             Action::PasswordResetConfirm => self.password_reset_confirm,
+            Action::VerifyResend => self.verify_resend,
             Action::Invite => self.invite,
             Action::Message => self.message,
         }

@@ -80,6 +80,20 @@ impl Ctx {
         self.actor.as_ref().ok_or(ServiceError::Unauthenticated)
     }
 
+    /// Signed in with a verified email address: needed for whatever mails other people or
+    /// reaches reviewers, so an unverified (possibly someone else's) address cannot.
+    pub fn verified(&self) -> ServiceResult<&Actor> {
+        let actor = self.signed_in()?;
+        if actor.email_verified {
+            Ok(actor)
+        } else {
+            Err(ServiceError::NotAllowed(
+                "Verify your email address first: open the link we mailed you, or send a new one from the home page."
+                    .into(),
+            ))
+        }
+    }
+
     /// Signed in, and recently enough (or confirmed again) for a dangerous action.
     pub fn signed_in_freshly(&self, now: DateTime<Utc>) -> ServiceResult<&Actor> {
         let actor = self.signed_in()?;

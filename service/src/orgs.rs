@@ -72,7 +72,8 @@ async fn for_member(
 }
 
 pub async fn create(services: &Services, ctx: &Ctx, input: OrgInput) -> ServiceResult<OrgView> {
-    let actor = ctx.require(Permission::Apply)?;
+    ctx.require(Permission::Apply)?;
+    let actor = ctx.verified()?;
     let input = input.normalized();
     input.validate()?;
     let now = services.clock().now();
@@ -218,7 +219,8 @@ pub async fn invite(services: &Services, ctx: &Ctx, org_id: &str, input: InviteI
 
 /// Joins the organisation of a valid invitation addressed to the signed-in account.
 pub async fn accept_invitation(services: &Services, ctx: &Ctx, input: AcceptInvitationInput) -> ServiceResult<OrgView> {
-    let actor = ctx.require(Permission::Apply)?;
+    ctx.require(Permission::Apply)?;
+    let actor = ctx.verified()?;
     input.validate()?;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;

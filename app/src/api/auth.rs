@@ -55,6 +55,12 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
     Ok(())
 }
 
+#[server(prefix = "/rpc", endpoint = "resend_verification")]
+pub async fn resend_verification() -> Result<(), AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(accounts::resend_verification(&services, &ctx).await?)
+}
+
 #[server(prefix = "/rpc", endpoint = "request_password_reset")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     use portcullis_domain::account::PasswordResetRequest;

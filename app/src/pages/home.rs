@@ -1,3 +1,5 @@
+use crate::api::auth::ResendVerification;
+use crate::components::form::{FormAlert, Submit, last_error};
 use crate::components::layout::Session;
 use leptos::prelude::*;
 use portcullis_domain::account::UserView;
@@ -33,6 +35,29 @@ fn Welcome() -> impl IntoView {
     }
 }
 
+/// Until the address is verified, nothing that mails others or reaches reviewers works:
+/// say so, and offer a new link.
+#[component]
+fn VerifyReminder(email: String) -> impl IntoView {
+    let resend = ServerAction::<ResendVerification>::new();
+    let error = last_error(resend);
+    view! {
+        <div class="alert alert-warning" role="status">
+            <p>
+                {format!("Verify your email address ({email}) by opening the link we mailed you. ")}
+                "Until then you cannot create an organisation, join one, submit an application or get credentials."
+            </p>
+            <ActionForm action=resend attr:class="inline-form">
+                <Submit label="Send the link again" busy_label="Sending…" pending=resend.pending()/>
+            </ActionForm>
+            {move || matches!(resend.value().get(), Some(Ok(()))).then(|| view! {
+                <p>"Sent. It can take a minute to arrive; check your spam folder too."</p>
+            })}
+            <FormAlert error/>
+        </div>
+    }
+}
+
 #[component]
 fn Dashboard(user: UserView) -> impl IntoView {
     let reviewer = user.has_role(Role::Reviewer) || user.has_role(Role::Admin);
@@ -41,11 +66,7 @@ fn Dashboard(user: UserView) -> impl IntoView {
         <section>
             <h1>{format!("Welcome, {}", user.name)}</h1>
             <p class="muted">{format!("Signed in as {} ({})", user.name, user.email)}</p>
-            {(!user.email_verified).then(|| view! {
-                <div class="alert alert-warning" role="status">
-                    "Your email address is not verified yet. Open the link we mailed you to verify it."
-                </div>
-            })}
+            {(!user.email_verified).then(|| view! { <VerifyReminder email=user.email.clone()/> })}
             <div class="cards">
                 {reviewer.then(|| view! {
                     <a class="card link-card" href="/review">

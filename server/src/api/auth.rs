@@ -33,6 +33,11 @@ pub async fn verify_email(
     Ok(StatusCode::NO_CONTENT)
 }
 
+pub async fn resend_verification(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
+    accounts::resend_verification(&state.services, &caller.ctx).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
 pub async fn login(
     State(state): State<AppState>,
     caller: Caller,

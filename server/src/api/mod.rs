@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/register", post(auth::register))
         .route("/auth/verify-email", post(auth::verify_email))
+        .route("/auth/verify-email/resend", post(auth::resend_verification))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/auth/password-reset", post(auth::request_password_reset))

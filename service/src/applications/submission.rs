@@ -59,7 +59,7 @@ pub async fn recertify(services: &Services, ctx: &Ctx, id: &str) -> ServiceResul
 }
 
 async fn send_for_review(services: &Services, ctx: &Ctx, id: &str, action: Action) -> ServiceResult<ApplicationView> {
-    let actor = ctx.signed_in()?;
+    let actor = ctx.verified()?;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
     let access = load(&txn, ctx, id).await?;

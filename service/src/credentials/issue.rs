@@ -89,7 +89,7 @@ async fn has_active(
 }
 
 pub async fn issue(services: &Services, ctx: &Ctx, id: &str, input: IssueInput) -> ServiceResult<IssuedCredential> {
-    let actor = ctx.signed_in()?;
+    let actor = ctx.verified()?;
     let environment = input.environment;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
