@@ -3,6 +3,15 @@
 use crate::role::Role;
 use serde::{Deserialize, Serialize};
 
+/// The last page number any list answers: a larger one is read as this one, so an offset
+/// (page × page size) can never overflow.
+pub const MAX_PAGE: u64 = 1_000_000;
+
+/// The page a caller asked for, 1 when none, clamped to `1..=MAX_PAGE`.
+pub fn page_number(requested: Option<u64>) -> u64 {
+    requested.unwrap_or(1).clamp(1, MAX_PAGE)
+}
+
 /// One page of a longer list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {

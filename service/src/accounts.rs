@@ -16,6 +16,7 @@ use portcullis_domain::account::{
     LoginInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, StepUpInput, UserView, VerifyEmailInput,
     normalize_email,
 };
+use portcullis_domain::admin::{Page, UserQuery, UserSummary, page_number};
 use portcullis_domain::role::{Permission, Role, Roles};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
 use sea_orm::{
@@ -378,7 +379,7 @@ pub async fn list_users(services: &Services, ctx: &Ctx, query: &UserQuery) -> Se
                 .add(Expr::expr(Func::lower(Expr::col(user::Column::Name))).like(pattern)),
         );
     }
-    let page = Ord::max(query.page.unwrap_or(1), 1);
+    let page = page_number(query.page);
     let paginator = select.order_by_asc(user::Column::Email).paginate(services.db(), USERS_PER_PAGE);
     let total = paginator.num_items().await?;
     let items = paginator.fetch_page(page - 1).await?.iter().map(summary).collect();

@@ -5,7 +5,7 @@ use crate::context::Ctx;
 use crate::db;
 use crate::entity::audit_log;
 use crate::error::ServiceResult;
-use portcullis_domain::admin::{AuditQuery, AuditRecordView, Page};
+use portcullis_domain::admin::{AuditQuery, AuditRecordView, Page, page_number};
 use portcullis_domain::audit::{AuditFields, BrokenLink, GENESIS_HASH, StoredLink, chain_hash, verify_link};
 use sea_orm::sea_query::Condition;
 use sea_orm::{
@@ -142,7 +142,7 @@ pub async fn list(db: &DatabaseConnection, ctx: &Ctx, query: &AuditQuery) -> Ser
     if let Some(object_id) = query.object_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         condition = condition.add(audit_log::Column::ObjectId.eq(object_id));
     }
-    let page = query.page.unwrap_or(1).max(1);
+    let page = page_number(query.page);
     let paginator =
         audit_log::Entity::find().filter(condition).order_by_desc(audit_log::Column::Seq).paginate(db, PER_PAGE);
     let total = paginator.num_items().await?;

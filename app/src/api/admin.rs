@@ -56,5 +56,5 @@ pub async fn list_audit(
 #[server(prefix = "/rpc", endpoint = "list_mail")]
 pub async fn list_mail(status: Option<String>, page: Option<u64>) -> Result<Page<MailView>, AppError> {
     let (services, ctx, _) = caller().await?;
-    Ok(portcullis_service::mail::outbox::list(services.db(), &ctx, status.as_deref(), page.unwrap_or(1)).await?)
+    Ok(portcullis_service::mail::outbox::list(services.db(), &ctx, status.as_deref(), page).await?)
 }

@@ -3,6 +3,7 @@
 //! means "no filter", an unknown one is refused with the field's name.
 
 use super::view::Progress;
+use crate::admin::page_number;
 use crate::application::status::ApplicationStatus;
 use serde::{Deserialize, Serialize};
 
@@ -124,7 +125,7 @@ impl QueueFilter {
             Some("due") => QueueSort::Due,
             Some(other) => return Err(("sort", format!("Sort by age, newest or due, not `{other}`."))),
         };
-        Ok(QueueFilter { status, scope, assignee, overdue, q, sort, page: params.page.unwrap_or(1).max(1) })
+        Ok(QueueFilter { status, scope, assignee, overdue, q, sort, page: page_number(params.page) })
     }
 }
 

@@ -26,6 +26,5 @@ pub async fn outbox(
     caller: Caller,
     Query(query): Query<OutboxQuery>,
 ) -> ApiResult<Json<Page<MailView>>> {
-    let page = query.page.unwrap_or(1);
-    Ok(Json(mail::outbox::list(state.services.db(), &caller.ctx, query.status.as_deref(), page).await?))
+    Ok(Json(mail::outbox::list(state.services.db(), &caller.ctx, query.status.as_deref(), query.page).await?))
 }

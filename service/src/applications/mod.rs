@@ -18,7 +18,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::tokens::new_id;
 use crate::{Services, timestamp};
 use access::{Access, load};
-use portcullis_domain::admin::Page;
+use portcullis_domain::admin::{Page, page_number};
 use portcullis_domain::application::content::{ApplicationContent, ApplicationPatch, missing_items};
 use portcullis_domain::application::lifecycle::{Action, Party, transition};
 use portcullis_domain::application::mockup::MockupView;
@@ -223,7 +223,7 @@ pub async fn list(services: &Services, ctx: &Ctx, query: &ApplicationQuery) -> S
     }
     let paginator = select.order_by_desc(application::Column::UpdatedAt).paginate(services.db(), PER_PAGE);
     let total = paginator.num_items().await?;
-    let page = query.page.unwrap_or(1).max(1);
+    let page = page_number(query.page);
     let rows = paginator.fetch_page(page - 1).await?;
     let mut items = Vec::with_capacity(rows.len());
     for app in rows {

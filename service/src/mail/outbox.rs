@@ -5,7 +5,7 @@ use crate::entity::mail_outbox;
 use crate::error::ServiceResult;
 use crate::tokens::new_id;
 use chrono::{DateTime, Utc};
-use portcullis_domain::admin::{MailView, Page};
+use portcullis_domain::admin::{MailView, Page, page_number};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
@@ -123,11 +123,11 @@ pub async fn list(
     db: &DatabaseConnection,
     ctx: &crate::context::Ctx,
     status: Option<&str>,
-    page: u64,
+    page: Option<u64>,
 ) -> ServiceResult<Page<MailView>> {
     ctx.require(portcullis_domain::role::Permission::ViewMailOutbox)?;
     const PER_PAGE: u64 = 50;
-    let page = Ord::max(page, 1);
+    let page = page_number(page);
     let mut select = mail_outbox::Entity::find();
     if let Some(status) = status.filter(|s| !s.is_empty()) {
         select = select.filter(mail_outbox::Column::Status.eq(status));
