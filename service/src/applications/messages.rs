@@ -7,16 +7,20 @@ use crate::action_limits::Action;
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
-use crate::entity::{application_message, user};
-use crate::error::ServiceResult;
+use crate::entity::{application_message, assignment, mail_outbox, user};
+use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
 use crate::tokens::new_id;
 use crate::{Services, timestamp};
+use chrono::{DateTime, Duration, Utc};
 use portcullis_domain::application::view::{MessageInput, MessageView};
+use portcullis_domain::application::visibility::visible_to_staff;
 use portcullis_domain::role::Role;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
 use serde_json::json;
-use std::collections::BTreeSet;
 use validator::Validate;
 
 const APPLICANT: &str = "applicant";
@@ -42,25 +46,44 @@ pub async fn list(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<Vec
     Ok(views)
 }
 
-/// Reviewers who have written in this thread, or every reviewer while none has.
+/// The reviewers assigned to the application, or every reviewer while none is.
 async fn reviewer_recipients(
     conn: &impl ConnectionTrait,
     application_id: &str,
 ) -> ServiceResult<Vec<(String, String)>> {
-    let authors: BTreeSet<String> = application_message::Entity::find()
-        .filter(application_message::Column::ApplicationId.eq(application_id))
-        .filter(application_message::Column::Side.eq(REVIEWER))
+    let assigned: Vec<String> = assignment::Entity::find()
+        .filter(assignment::Column::ApplicationId.eq(application_id))
         .all(conn)
         .await?
         .into_iter()
-        .map(|m| m.author_id)
+        .map(|a| a.reviewer_id)
         .collect();
-    let users = if authors.is_empty() {
+    let users = if assigned.is_empty() {
         user::Entity::find().filter(user::Column::Roles.contains(Role::Reviewer.as_str())).all(conn).await?
     } else {
-        user::Entity::find().filter(user::Column::Id.is_in(authors)).all(conn).await?
+        user::Entity::find().filter(user::Column::Id.is_in(assigned)).all(conn).await?
     };
     Ok(users.into_iter().filter(|u| u.disabled_at.is_none()).map(|u| (u.email, u.name)).collect())
+}
+
+/// A thread mails each person at most once in this long, however many messages are posted.
+const NOTIFY_AT_MOST_EVERY: Duration = Duration::minutes(10);
+
+/// Whether `to` was told about a new message in this thread within the last
+/// [`NOTIFY_AT_MOST_EVERY`].
+async fn notified_lately(
+    conn: &impl ConnectionTrait,
+    to: &str,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<bool> {
+    let recent = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::ToAddr.eq(to))
+        .filter(mail_outbox::Column::Subject.eq(templates::new_message_subject(reference)))
+        .filter(mail_outbox::Column::CreatedAt.gt(now - NOTIFY_AT_MOST_EVERY))
+        .count(conn)
+        .await?;
+    Ok(recent > 0)
 }
 
 pub async fn post(services: &Services, ctx: &Ctx, id: &str, input: MessageInput) -> ServiceResult<MessageView> {
@@ -71,6 +94,11 @@ pub async fn post(services: &Services, ctx: &Ctx, id: &str, input: MessageInput)
     let txn = begin_write(services.db()).await?;
     let access = load(&txn, ctx, id).await?;
     let app = &access.application;
+    if !visible_to_staff(app.submitted_at) {
+        return Err(ServiceError::Conflict(
+            "Messages go to the reviewers, who see the application once it is submitted: submit it first.".into(),
+        ));
+    }
     let side = if access.is_member() { APPLICANT } else { REVIEWER };
     let row = application_message::ActiveModel {
         id: Set(new_id()),
@@ -89,7 +117,10 @@ pub async fn post(services: &Services, ctx: &Ctx, id: &str, input: MessageInput)
     };
     let link = format!("{}#messages", application_link(services, &app.id));
     for (to, name) in recipients.into_iter().filter(|(to, _)| *to != actor.email) {
-        enqueue(&txn, services.clock(), templates::new_message(&to, &name, &app.name, &app.reference, &link)).await?;
+        if !notified_lately(&txn, &to, &app.reference, now).await? {
+            let mail = templates::new_message(&to, &name, &app.name, &app.reference, &link);
+            enqueue(&txn, services.clock(), mail).await?;
+        }
     }
     audit::record(
         &txn,

@@ -318,8 +318,13 @@ pub fn rotation_forced(
 }
 
 /// Says that there is a message, not what it says: bodies stay in the portal.
+/// The subject of [`new_message`], by which recent notifications about a thread are found.
+pub fn new_message_subject(reference: &str) -> String {
+    format!("New message about application {reference}")
+}
+
 pub fn new_message(to: &str, name: &str, app_name: &str, reference: &str, link: &str) -> OutgoingMail {
-    let subject = format!("New message about application {reference}");
+    let subject = new_message_subject(reference);
     let body = format!("There is a new message about the application for {app_name} ({reference}).");
     Letter {
         to,
