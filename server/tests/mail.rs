@@ -129,3 +129,28 @@ async fn permanent_failures_are_parked_for_an_admin() {
     assert_eq!(page["total"], 1);
     assert!(page["items"][0]["last_error"].as_str().unwrap().starts_with("permanent"));
 }
+
+#[tokio::test]
+async fn one_time_links_leave_the_outbox_once_the_message_is_sent() {
+    let app = TestApp::spawn().await;
+    let mut client = app.client();
+    let registration = json!({"email": "link@example.com", "password": "correct horse battery staple", "name": "L"});
+    assert_eq!(client.post("/api/v1/auth/register", registration).await.status(), StatusCode::CREATED);
+    // The file transport keeps the whole message: the link is in the recipient's copy.
+    let eml = app.wait_for_mail("link@example.com", "/verify-email?token=").await;
+    let token = common::link_token(&eml, "/verify-email");
+    let row = || async {
+        mail_outbox::Entity::find()
+            .filter(mail_outbox::Column::ToAddr.eq("link@example.com"))
+            .one(app.services.db())
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    wait_until(|| async { row().await.status == "sent" }, "the message to be marked sent").await;
+    let sent = row().await;
+    for body in [&sent.text_body, &sent.html_body] {
+        assert!(!body.contains(&token), "the token stays in the outbox: {body}");
+        assert!(body.contains("/verify-email?token=(removed once sent)"), "{body}");
+    }
+}

@@ -86,14 +86,40 @@ fn free_at(now: DateTime<Utc>) -> Condition {
     Condition::any().add(mail_outbox::Column::LockedUntil.is_null()).add(mail_outbox::Column::LockedUntil.lt(now))
 }
 
-pub async fn mark_sent(db: &DatabaseConnection, id: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
+/// What a one-time link's token becomes in the outbox once the message has left.
+pub const REDACTED_TOKEN: &str = "(removed once sent)";
+
+/// `text` with the value of every `token=` query parameter (verification, reset and
+/// invitation links) replaced: once sent, a link is only in the recipient's mailbox, not in
+/// a table that admins, backups and database readers see.
+pub fn redact_links(text: &str) -> String {
+    const KEY: &str = "token=";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(KEY) {
+        let (before, after) = rest.split_at(at + KEY.len());
+        out.push_str(before);
+        let end =
+            after.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '%'))).unwrap_or(after.len());
+        if end > 0 {
+            out.push_str(REDACTED_TOKEN);
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+pub async fn mark_sent(db: &DatabaseConnection, mail: &mail_outbox::Model, now: DateTime<Utc>) -> Result<(), DbErr> {
     mail_outbox::Entity::update_many()
         .col_expr(mail_outbox::Column::Status, Expr::value(SENT))
+        .col_expr(mail_outbox::Column::TextBody, Expr::value(redact_links(&mail.text_body)))
+        .col_expr(mail_outbox::Column::HtmlBody, Expr::value(redact_links(&mail.html_body)))
         .col_expr(mail_outbox::Column::SentAt, Expr::value(now))
         .col_expr(mail_outbox::Column::Attempts, Expr::col(mail_outbox::Column::Attempts).add(1))
         .col_expr(mail_outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(mail_outbox::Column::LastError, Expr::value(Option::<String>::None))
-        .filter(mail_outbox::Column::Id.eq(id))
+        .filter(mail_outbox::Column::Id.eq(&mail.id))
         .exec(db)
         .await?;
     Ok(())
@@ -149,4 +175,20 @@ pub async fn list(
         })
         .collect();
     Ok(Page { items, page, per_page: PER_PAGE, total })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_time_links_are_redacted_and_nothing_else() {
+        let text = "Open https://portal.example/verify-email?token=Ab-9_x%3D now.\n<a href=\"https://p/reset-password?token=zz\">link</a> token= alone";
+        let redacted = redact_links(text);
+        assert_eq!(
+            redacted,
+            "Open https://portal.example/verify-email?token=(removed once sent) now.\n<a href=\"https://p/reset-password?token=(removed once sent)\">link</a> token= alone"
+        );
+        assert_eq!(redact_links("no links here"), "no links here");
+    }
 }

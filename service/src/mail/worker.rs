@@ -62,7 +62,7 @@ impl MailWorker {
             for mail in batch {
                 match self.transport.send(&self.from, &mail).await {
                     Ok(()) => {
-                        outbox::mark_sent(db, &mail.id, clock.now()).await?;
+                        outbox::mark_sent(db, &mail, clock.now()).await?;
                         delivered += 1;
                         tracing::info!(mail_id = %mail.id, "mail delivered");
                     }
