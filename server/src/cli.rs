@@ -30,6 +30,10 @@ enum Command {
         /// Also create demo developer, reviewer and admin accounts with known passwords.
         #[arg(long)]
         demo: bool,
+        /// Create the demo accounts even where the portal looks like a real deployment
+        /// (an https public URL or PostgreSQL).
+        #[arg(long, requires = "demo")]
+        force_demo: bool,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -67,8 +71,15 @@ pub async fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = match cli.command.unwrap_or(Command::Serve { demo: false }) {
-        Command::Serve { demo } => serve(config, demo).await,
+    let command = cli.command.unwrap_or(Command::Serve { demo: false, force_demo: false });
+    if let Command::Serve { demo: true, force_demo: false } = command
+        && let Some(refusal) = demo_refusal(&config)
+    {
+        eprintln!("{refusal}");
+        return ExitCode::from(2);
+    }
+    let result = match command {
+        Command::Serve { demo, .. } => serve(config, demo).await,
         Command::Migrate => migrate(config).await,
         Command::CreateAdmin { email } => create_admin(config, &email).await,
         Command::Audit { command: AuditCommand::Verify } => verify_audit(config).await,
@@ -80,6 +91,22 @@ pub async fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Demo accounts have passwords printed in the README, so they are refused where the portal
+/// looks like a real deployment, unless `--force-demo` says the operator means it.
+fn demo_refusal(config: &Config) -> Option<String> {
+    let looks_real = if config.is_https() {
+        format!("PORTCULLIS_PUBLIC_URL is https ({})", config.public_url)
+    } else if config.database_url.starts_with("postgres") {
+        "DATABASE_URL is PostgreSQL".to_owned()
+    } else {
+        return None;
+    };
+    Some(format!(
+        "refusing --demo: {looks_real}, so this looks like a real deployment and demo accounts have known \
+         passwords; add --force-demo if it really is a demo"
+    ))
 }
 
 type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;

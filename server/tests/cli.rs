@@ -2,7 +2,9 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 fn portcullis(dir: &std::path::Path, database_url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_portcullis"))
@@ -69,4 +71,68 @@ async fn invalid_configuration_names_the_variable() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.starts_with("invalid configuration: PORTCULLIS_ADDR"), "{stderr}");
+}
+
+/// Runs `serve --demo` as configured; kills it if it is still running after 30 s, which means
+/// it started serving instead of refusing.
+fn serve_demo(dir: &std::path::Path, database_url: &str, public_url: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["serve", "--demo"])
+        .current_dir(dir)
+        .env("DATABASE_URL", database_url)
+        .env("PORTCULLIS_DATA_DIR", dir.join("data"))
+        .env("PORTCULLIS_PUBLIC_URL", public_url)
+        .env("PORTCULLIS_ADDR", format!("127.0.0.1:{}", common::free_port()))
+        .env_remove("SMTP_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("serve --demo with {database_url} and {public_url} is still running: not refused");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn demo_accounts_are_refused_on_https_or_postgres_without_force_demo() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("demo.db").display());
+
+    // An https public URL looks like a real deployment: no accounts with known passwords.
+    let out = serve_demo(dir.path(), &sqlite, "https://portal.example.com");
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--force-demo") && stderr.contains("https"), "{stderr}");
+    assert!(!stdout(&out).contains("Demo accounts"));
+    assert!(!dir.path().join("demo.db").exists(), "refused before touching the database");
+
+    // So does PostgreSQL, even on plain http; refused before connecting.
+    let out = serve_demo(dir.path(), "postgres://nobody:nothing@127.0.0.1:1/none", "http://127.0.0.1:3000");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--force-demo") && stderr.contains("PostgreSQL"), "{stderr}");
+
+    // `--force-demo` says the operator means it.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["serve", "--demo", "--force-demo"])
+        .current_dir(dir.path())
+        .env("DATABASE_URL", &sqlite)
+        .env("PORTCULLIS_DATA_DIR", dir.path().join("data"))
+        .env("PORTCULLIS_PUBLIC_URL", "https://portal.example.com")
+        .env("PORTCULLIS_ADDR", format!("127.0.0.1:{}", common::free_port()))
+        .env_remove("SMTP_URL")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let seeded = lines.by_ref().map_while(Result::ok).any(|line| line.contains("Demo accounts"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(seeded, "demo accounts created with --force-demo");
 }
