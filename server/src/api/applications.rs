@@ -196,13 +196,15 @@ fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError 
 
 #[derive(Deserialize)]
 pub struct DownloadQuery {
-    /// `1`: show in the browser (the viewer) rather than download.
+    /// `1`: show an image in the browser rather than download it. PDFs are always downloaded.
     #[serde(default)]
     view: Option<u8>,
 }
 
 /// Served with a safe name, `nosniff` and a sandboxing CSP, so a file can never run as a
-/// page of the portal: as an attachment, or with `?view=1` inline for the viewer.
+/// page of the portal: as an attachment, or with `?view=1` an image inline. Browsers' PDF
+/// viewers do not run in a sandboxed document, and a PDF shown inline would run its scripts
+/// with the portal's origin and cookies, so PDFs are only ever attachments.
 pub async fn download_mockup(
     State(state): State<AppState>,
     caller: Caller,
@@ -210,15 +212,9 @@ pub async fn download_mockup(
     ApiQuery(query): ApiQuery<DownloadQuery>,
 ) -> ApiResult<Response> {
     let download = mockups::download(&state.services, &caller.ctx, &id, &mockup_id).await?;
-    let inline = query.view == Some(1);
+    let inline = query.view == Some(1) && download.content_type != "application/pdf";
     let disposition = format!("{}; filename=\"{}\"", if inline { "inline" } else { "attachment" }, download.file_name);
-    // Chrome's PDF viewer does not run in a sandboxed document; PDFs were parsed on upload
-    // and the viewer keeps their scripts away from the portal's origin.
-    let policy = if inline && download.content_type == "application/pdf" {
-        "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
-    } else {
-        "sandbox; default-src 'none'"
-    };
+    let policy = "sandbox; default-src 'none'";
     let mut response = Body::from_stream(tokio_util::io::ReaderStream::new(download.body)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(&download.content_type).expect("known type"));

@@ -248,7 +248,8 @@ pub fn ContentView(content: ApplicationContent, mockups: Vec<MockupView>, applic
     }
 }
 
-/// Thumbnails of image mockups (each opens full size) and links to PDFs.
+/// Thumbnails of image mockups (each opens full size) and PDFs to download (the server never
+/// shows them inline).
 #[component]
 pub fn MockupGallery(mockups: Vec<MockupView>, application_id: String) -> impl IntoView {
     if mockups.is_empty() {
@@ -268,7 +269,7 @@ pub fn MockupGallery(mockups: Vec<MockupView>, application_id: String) -> impl I
                                 </a>
                             }.into_any()
                         } else {
-                            view! { <a class="pdf" href=format!("{url}?view=1") target="_blank" rel="noopener">"PDF: open in a new tab"</a> }.into_any()
+                            view! { <a class="pdf" href=url download>"Download PDF"</a> }.into_any()
                         }}
                         <span class="label">{m.label.clone()}</span>
                         <span class="muted small">{format!("{} KB · sha256 {}", m.size.div_ceil(1024), &m.sha256[..12])}</span>
