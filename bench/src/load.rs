@@ -33,6 +33,11 @@ impl Target {
         Target::new(format!("{base}{path}"), Body::Form(encoded), None, Some(authorization))
     }
 
+    /// A JSON POST as a signed-in user.
+    pub fn json(base: &str, path: &str, body: serde_json::Value, cookie: String) -> Self {
+        Target::new(format!("{base}{path}"), Body::Json(body), Some(cookie), None)
+    }
+
     pub fn login(base: &str, email: &str, password: &str) -> Self {
         let json = serde_json::json!({ "email": email, "password": password });
         Target::new(format!("{base}/api/v1/auth/login"), Body::Json(json), None, None)

@@ -4,6 +4,7 @@
 //! review queue of submitted applications, seeded before the server starts.
 
 mod cpu;
+mod flood;
 mod load;
 mod oauth;
 mod report;
@@ -47,6 +48,8 @@ const OAUTH_CLIENTS: usize = 16;
 const TOKENS_PER_SEC: f64 = 2_000.0;
 const INTROSPECTIONS_PER_SEC: f64 = 10_000.0;
 const INTROSPECTION_P99: Duration = Duration::from_millis(5);
+const FLOOD_LOGIN_P99: Duration = Duration::from_secs(1);
+const FLOOD_WRITE_P99: Duration = Duration::from_millis(250);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -131,6 +134,8 @@ async fn run(args: Args) -> Result<bool, String> {
     let gallery = Scenario::new().with(&gallery, GALLERY_RATE).run(phase).await;
     server.stop().await;
 
+    let floods = flood::run_all(&args.server, &args.site_root).await?;
+
     let idle_health = &idle[0];
     let idle_home = &idle[1];
     let (loaded_health, loaded_home, loaded_login) = (&loaded[0], &loaded[1], &loaded[2]);
@@ -146,7 +151,7 @@ async fn run(args: Args) -> Result<bool, String> {
     let sustained = loaded_login.errors == 0
         && loaded_login.completed as f64 >= f64::from(args.login_rate) * phase.as_secs_f64() * 0.98
         && loaded_login.p99 < Duration::from_secs(1);
-    let rows = vec![
+    let mut rows = vec![
         Row::new("GET /healthz", "idle", idle_health, Verdict::Info),
         Row::new("GET / (signed in)", "idle", idle_home, Verdict::Info),
         Row::new("GET /healthz", "with logins", loaded_health, responsive(idle_health, loaded_health)),
@@ -193,7 +198,38 @@ async fn run(args: Args) -> Result<bool, String> {
             ),
         ),
     ];
+    for flood in &floods {
+        let during = format!("{} registering clients, {}", flood::CLIENTS, flood.database);
+        rows.push(Row::new("GET /healthz", &format!("idle, {}", flood.database), &flood.idle_health, Verdict::Info));
+        rows.push(Row::new("GET /healthz", &during, &flood.health, responsive(&flood.idle_health, &flood.health)));
+        rows.push(Row::new(
+            "POST login (signed-up user)",
+            &during,
+            &flood.login,
+            Verdict::check(flood.login.errors == 0 && flood.login.p99 < FLOOD_LOGIN_P99, "p99 < 1 s, no errors".into()),
+        ));
+        rows.push(Row::new(
+            "POST /orgs (a write)",
+            &during,
+            &flood.write,
+            Verdict::check(
+                flood.write.errors == 0 && flood.write.p99 < FLOOD_WRITE_P99,
+                format!("p99 < {} ms, no errors", FLOOD_WRITE_P99.as_millis()),
+            ),
+        ));
+    }
     let mut passed = report::print(&rows, peak_memory);
+    for flood in &floods {
+        let o = &flood.outcomes;
+        println!(
+            "registration flood on {}: {} accounts created, {} answered 503 busy, {} other answers in {} s",
+            flood.database,
+            o.created,
+            o.busy,
+            o.other,
+            flood::FLOOD.as_secs()
+        );
+    }
     passed &= report::print_uploads(&small, &large, memory_after_small, memory_after_large);
     println!(
         "\nreview queue: {} submitted applications seeded in {:.1} s before the server started",

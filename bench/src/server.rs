@@ -56,13 +56,29 @@ pub struct Server {
 
 impl Server {
     pub async fn start(binary: &Path, site_root: &Path, site: Site) -> Result<Self, String> {
-        let child = Command::new(binary)
-            .args(["serve", "--demo"])
+        Self::start_with(binary, site_root, site, None, &[]).await
+    }
+
+    /// With another database than the site's SQLite file, and more settings.
+    pub async fn start_with(
+        binary: &Path,
+        site_root: &Path,
+        site: Site,
+        database_url: Option<String>,
+        env: &[(&str, String)],
+    ) -> Result<Self, String> {
+        let mut command = Command::new(binary);
+        command.envs(env.iter().map(|(k, v)| (*k, v.as_str())));
+        // Demo accounts on PostgreSQL need the override meant for exactly such a throw-away database.
+        let args: &[&str] =
+            if database_url.is_some() { &["serve", "--demo", "--force-demo"] } else { &["serve", "--demo"] };
+        let child = command
+            .args(args)
             .env("PORTCULLIS_ADDR", format!("127.0.0.1:{}", site.port))
             .env("PORTCULLIS_PUBLIC_URL", &site.url)
             .env("PORTCULLIS_DATA_DIR", &site.data_dir)
             .env("PORTCULLIS_SITE_ROOT", site_root)
-            .env("DATABASE_URL", site.database_url())
+            .env("DATABASE_URL", database_url.unwrap_or_else(|| site.database_url()))
             .env("SMTP_URL", "")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
