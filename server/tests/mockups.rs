@@ -6,6 +6,8 @@ use common::fixtures::{draft, jpeg, pdf, png, reviewer, submitted_as, webp};
 use common::{TestApp, json};
 use reqwest::StatusCode;
 use std::io::Write;
+use std::time::Duration;
+use tokio::sync::mpsc;
 
 /// The names of the stored files (scratch space aside).
 fn stored_files(app: &TestApp) -> Vec<String> {
@@ -19,6 +21,66 @@ fn stored_files(app: &TestApp) -> Vec<String> {
         }
     }
     stored
+}
+
+/// Files in scratch space: each process's directory under `uploads/incoming`.
+fn scratch_files(app: &TestApp) -> usize {
+    let incoming = app.data_dir.path().join("uploads/incoming");
+    let directories = std::fs::read_dir(incoming).unwrap().map(|entry| entry.unwrap().path()).filter(|p| p.is_dir());
+    directories.map(|directory| std::fs::read_dir(directory).unwrap().count()).sum()
+}
+
+/// Waits up to 10 s for an effect of the server's own work.
+async fn eventually(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..200 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("waited 10 s for {what}");
+}
+
+const BOUNDARY: &str = "slow-upload-boundary";
+
+/// An upload whose body the test sends half of, then abandons at will.
+struct SlowUpload {
+    pieces: mpsc::Sender<std::io::Result<Vec<u8>>>,
+    response: tokio::task::JoinHandle<reqwest::Result<reqwest::Response>>,
+}
+
+impl SlowUpload {
+    /// Sends the label and the first half of `file`.
+    async fn start(client: &common::Client, path: &str, file: &[u8]) -> Self {
+        let (pieces, received) = mpsc::channel(4);
+        let body = futures_util::stream::unfold(received, |mut received| async move {
+            received.recv().await.map(|piece| (piece, received))
+        });
+        let mut request = reqwest::Client::new()
+            .post(format!("{}{path}", client.base))
+            .headers(client.headers.clone())
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(reqwest::Body::wrap_stream(body));
+        if let Some(cookie) = &client.cookie {
+            request = request.header("cookie", cookie);
+        }
+        let response = tokio::spawn(request.send());
+        let first = &file[..file.len() / 2];
+        let mut head = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"label\"\r\n\r\nSlow\r\n--{BOUNDARY}\r\n\
+             Content-Disposition: form-data; name=\"file\"; filename=\"slow.png\"\r\nContent-Type: image/png\r\n\r\n"
+        )
+        .into_bytes();
+        head.extend_from_slice(first);
+        pieces.send(Ok(head)).await.unwrap();
+        SlowUpload { pieces, response }
+    }
+
+    /// The client gives up halfway: the connection ends without the rest of the body.
+    async fn abandon(self) {
+        self.pieces.send(Err(std::io::Error::other("gave up"))).await.unwrap();
+        assert!(self.response.await.unwrap().is_err(), "no answer to an unfinished request");
+    }
 }
 
 async fn setup() -> (TestApp, common::Client, String) {
@@ -80,9 +142,17 @@ async fn a_file_just_over_the_limit_is_refused_while_streaming() {
     big.resize(20 * 1024 * 1024 + 1, 0);
     let (status, body) = dev.upload(&path, Some("Too big"), "big.png", big).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
-    // No scratch file is left behind.
-    let incoming = app.data_dir.path().join("uploads/incoming");
-    assert_eq!(std::fs::read_dir(&incoming).unwrap().count(), 0);
+    assert_eq!(scratch_files(&app), 0, "no scratch file is left behind");
+}
+
+#[tokio::test]
+async fn an_upload_the_client_abandons_leaves_no_scratch_file() {
+    let (app, dev, path) = setup().await;
+    let upload = SlowUpload::start(&dev, &path, &png(400, 400)).await;
+    eventually("the upload to arrive", || scratch_files(&app) == 1).await;
+    upload.abandon().await;
+    eventually("its scratch file to go", || scratch_files(&app) == 0).await;
+    assert!(stored_files(&app).is_empty());
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::sync::Arc;
 use tokio::io::AsyncRead;
 
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +20,9 @@ pub enum StorageError {
 
 pub type BlobReader = Pin<Box<dyn AsyncRead + Send>>;
 
+/// Held by the process sweeping `incoming` and claiming its own directory there.
+const CLAIM_LOCK: &str = ".claim";
+
 #[async_trait]
 pub trait BlobStore: Send + Sync + std::fmt::Debug {
     /// A local directory for uploads in progress; files there are moved in by [`BlobStore::put_file`].
@@ -29,19 +33,42 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
     async fn delete(&self, key: &str) -> Result<(), StorageError>;
 }
 
-/// Files under `<root>/<first two characters of the key>/<key>`.
+/// Files under `<root>/<first two characters of the key>/<key>`; uploads in progress under
+/// `<root>/incoming/<one directory per process>`.
 #[derive(Debug, Clone)]
 pub struct LocalStore {
     root: PathBuf,
     scratch: PathBuf,
+    /// Locks `scratch` for as long as the store lives, so no other process sweeps it.
+    _scratch_lock: Arc<std::fs::File>,
 }
 
 impl LocalStore {
+    /// Opens the store, first removing the scratch directories of processes that ended (a
+    /// crash or a kill leaves the files of the uploads it was receiving).
     pub fn new(root: impl Into<PathBuf>) -> Result<Self, StorageError> {
         let root = root.into();
-        let scratch = root.join("incoming");
-        std::fs::create_dir_all(&scratch)?;
-        Ok(Self { root, scratch })
+        let incoming = root.join("incoming");
+        std::fs::create_dir_all(&incoming)?;
+        // One process at a time sweeps and claims, so none sweeps a directory another is
+        // about to lock.
+        let claiming = std::fs::File::create(incoming.join(CLAIM_LOCK))?;
+        claiming.lock()?;
+        for entry in std::fs::read_dir(&incoming)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                if std::fs::File::open(&path)?.try_lock().is_ok() {
+                    std::fs::remove_dir_all(&path)?;
+                }
+            } else if !path.ends_with(CLAIM_LOCK) {
+                std::fs::remove_file(&path)?;
+            }
+        }
+        let scratch = incoming.join(uuid::Uuid::new_v4().simple().to_string());
+        std::fs::create_dir(&scratch)?;
+        let scratch_lock = std::fs::File::open(&scratch)?;
+        scratch_lock.lock()?;
+        Ok(Self { root, scratch, _scratch_lock: Arc::new(scratch_lock) })
     }
 
     fn path_of(&self, key: &str) -> Result<PathBuf, StorageError> {
@@ -104,6 +131,27 @@ mod tests {
         assert_eq!((body.as_str(), len), ("hello", 5));
         store.delete(&key).await.unwrap();
         assert!(matches!(store.open(&key).await, Err(StorageError::NotFound)));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn scratch_files_of_a_process_that_ended_are_removed_when_the_next_store_opens() {
+        let dir = std::env::temp_dir().join(format!("portcullis-store-{}", uuid::Uuid::new_v4()));
+        let ended = dir.join("incoming/0123abcd");
+        std::fs::create_dir_all(&ended).unwrap();
+        std::fs::write(ended.join("upload.part"), b"half an upload").unwrap();
+        std::fs::write(dir.join("incoming/older.part"), b"from before directories").unwrap();
+        let running = LocalStore::new(&dir).unwrap();
+        assert!(!ended.exists() && !dir.join("incoming/older.part").exists());
+        let in_progress = running.scratch_dir().join("upload.part");
+        std::fs::write(&in_progress, b"arriving").unwrap();
+        let next = LocalStore::new(&dir).unwrap();
+        assert!(in_progress.exists(), "a running store's scratch files stay");
+        assert_ne!(next.scratch_dir(), running.scratch_dir());
+        drop(running);
+        drop(LocalStore::new(&dir).unwrap());
+        assert!(!in_progress.exists(), "swept once its store is gone");
+        assert!(next.scratch_dir().exists());
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -87,7 +87,9 @@ where
     E: std::fmt::Display,
 {
     let io = |e: std::io::Error| ServiceError::Internal(format!("writing an upload: {e}"));
-    let mut file = tokio::fs::File::create(path).await.map_err(io)?;
+    // Created here rather than on the blocking pool: a cancelled upload could otherwise get
+    // its file created after its `Scratch` guard already removed it.
+    let mut file = tokio::fs::File::from_std(std::fs::File::create(path).map_err(io)?);
     let mut hasher = Sha256::new();
     let mut size = 0u64;
     let mut prefix = Vec::with_capacity(PREFIX_LEN);
@@ -152,9 +154,25 @@ pub async fn attach(
     upload: ReceivedUpload,
     label: &str,
 ) -> ServiceResult<MockupView> {
-    let actor = ctx.signed_in()?;
+    ctx.signed_in()?;
     let label = label.trim().to_owned();
     validate_label(&label).map_err(|e| ServiceError::field("label", e.to_string()))?;
+    // A task of its own: once the file is in the store, a cancelled request (the client went
+    // away) must not leave it there without its row.
+    let (services, ctx, id) = (services.clone(), ctx.clone(), id.to_owned());
+    tokio::spawn(async move { store(&services, &ctx, &id, upload, label).await })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("storing an upload: {e}")))?
+}
+
+async fn store(
+    services: &Services,
+    ctx: &Ctx,
+    id: &str,
+    upload: ReceivedUpload,
+    label: String,
+) -> ServiceResult<MockupView> {
+    let actor = ctx.signed_in()?;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
     // Checked again: the application may have been submitted, or filled up, meanwhile.
@@ -198,7 +216,7 @@ pub async fn attach(
     match saved {
         Ok(row) => Ok(mockup_view(&row)),
         Err(error) => {
-            let _ = services.storage().delete(&key).await;
+            discard(services, key).await;
             Err(error)
         }
     }
