@@ -1,5 +1,7 @@
 //! The UI's error type: what a server function can fail with, safe to show to the user.
 
+use leptos::prelude::{ServerAction, UpdateUntracked};
+use leptos::server_fn::ServerFn;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use portcullis_domain::account::FieldErrors;
@@ -51,6 +53,64 @@ impl AppError {
             _ => None,
         }
     }
+}
+
+/// The messages an error read from a URL may show as they are: the portal's fixed answers
+/// to forms posted without JavaScript. Anything else in a URL gets its kind's generic text.
+const URL_MESSAGES: &[&str] = &[
+    "Incorrect email or password.",
+    "This account has been disabled. Contact an administrator.",
+    "This link is invalid or has expired.",
+    "You are not allowed to do that.",
+    STEP_UP,
+];
+
+const STEP_UP: &str = "Confirm your password to continue: this action needs a recent sign-in.";
+
+impl AppError {
+    /// An error as shown when it came in a URL (`__err`, how leptos reports a failed form
+    /// posted without JavaScript). Anyone can write such a link, so only fixed messages are
+    /// kept: field names stay (they only select where a message goes), their texts do not.
+    pub fn from_url(error: AppError) -> AppError {
+        let known = |message: String, generic: &str| {
+            if URL_MESSAGES.contains(&message.as_str()) { message } else { generic.to_owned() }
+        };
+        match error {
+            AppError::Unauthenticated | AppError::NotFound | AppError::Internal => error,
+            AppError::Request(_) => AppError::Internal,
+            AppError::StepUpRequired(_) => AppError::StepUpRequired(STEP_UP.to_owned()),
+            AppError::Forbidden(m) => AppError::Forbidden(known(m, "You are not allowed to do that.")),
+            AppError::Conflict(_) => {
+                AppError::Conflict("This changed meanwhile. Reload the page and try again.".to_owned())
+            }
+            AppError::Refused(m) => {
+                AppError::Refused(known(m, "That did not work. Check what you entered and try again."))
+            }
+            AppError::Validation { fields, .. } => AppError::Validation {
+                message: "Some fields need attention.".to_owned(),
+                fields: fields.into_keys().map(|name| (name, vec!["Check this field.".to_owned()])).collect(),
+            },
+        }
+    }
+}
+
+/// A server action whose error from the URL, if any, is shown only through
+/// [`AppError::from_url`]. Pages create their actions with this, never `ServerAction::new`.
+#[track_caller]
+pub fn server_action<S>() -> ServerAction<S>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    #[expect(clippy::disallowed_methods, reason = "the one place actions are made")]
+    let action = ServerAction::<S>::new();
+    // A new action holds a value only when the URL carried one.
+    action.value().update_untracked(|value| {
+        if let Some(Err(error)) = value {
+            *error = AppError::from_url(error.clone());
+        }
+    });
+    action
 }
 
 impl FromServerFnError for AppError {
@@ -140,5 +200,32 @@ fn error_message(fields: &FieldErrors) -> String {
         "One field needs attention.".into()
     } else {
         format!("{} fields need attention.", fields.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_from_a_url_keeps_only_fixed_messages() {
+        let crafted = AppError::Refused("Your account is locked. Call +1 555 0100.".into());
+        assert_eq!(
+            AppError::from_url(crafted),
+            AppError::Refused("That did not work. Check what you entered and try again.".into())
+        );
+        let real = AppError::Refused("Incorrect email or password.".into());
+        assert_eq!(AppError::from_url(real.clone()), real);
+        assert_eq!(
+            AppError::from_url(AppError::Forbidden("Visit evil.example".into())).to_string(),
+            "You are not allowed to do that."
+        );
+        assert!(!AppError::from_url(AppError::Conflict("Visit evil.example".into())).to_string().contains("evil"));
+        assert_eq!(AppError::from_url(AppError::Request("Visit evil.example".into())), AppError::Internal);
+
+        let fields = FieldErrors::from([("email".to_owned(), vec!["Visit evil.example".to_owned()])]);
+        let shown = AppError::from_url(AppError::Validation { message: "Visit evil.example".into(), fields });
+        assert_eq!(shown.to_string(), "Some fields need attention.");
+        assert_eq!(shown.field("email").as_deref(), Some("Check this field."));
     }
 }

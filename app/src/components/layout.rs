@@ -4,6 +4,7 @@
 use crate::api::auth::{Login, Logout, current_user};
 use crate::components::form::ErrorAlert;
 use crate::error::AppError;
+use crate::error::server_action;
 use leptos::prelude::*;
 use portcullis_domain::account::UserView;
 use portcullis_domain::role::Role;
@@ -18,8 +19,8 @@ pub struct Session {
 
 impl Session {
     pub fn provide() -> Self {
-        let login = ServerAction::<Login>::new();
-        let logout = ServerAction::<Logout>::new();
+        let login = server_action::<Login>();
+        let logout = server_action::<Logout>();
         let user = Resource::new(move || (login.version().get(), logout.version().get()), |_| current_user());
         let session = Session { user, login, logout };
         provide_context(session);

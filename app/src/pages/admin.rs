@@ -4,6 +4,7 @@ use crate::api::admin::{SetDisabled, SetRoles, list_audit, list_mail, list_users
 use crate::components::form::{ErrorAlert, FormAlert, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::pager::Pager;
+use crate::error::server_action;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use portcullis_domain::admin::UserSummary;
@@ -43,8 +44,8 @@ pub fn UsersPage() -> impl IntoView {
 fn Users() -> impl IntoView {
     let q = param("q");
     let page = page_param();
-    let set_roles = ServerAction::<SetRoles>::new();
-    let set_disabled = ServerAction::<SetDisabled>::new();
+    let set_roles = server_action::<SetRoles>();
+    let set_disabled = server_action::<SetDisabled>();
     let users = Resource::new(
         move || (q.get(), page.get(), set_roles.version().get(), set_disabled.version().get()),
         |(q, page, _, _)| list_users(q, page),

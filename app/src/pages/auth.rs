@@ -4,6 +4,7 @@
 use crate::api::auth::{Login, Register, RequestPasswordReset, ResetPassword, VerifyEmail};
 use crate::components::form::{Field, FormAlert, Submit, last_error};
 use crate::components::layout::Session;
+use crate::error::server_action;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -14,7 +15,7 @@ fn query(name: &'static str) -> Memo<Option<String>> {
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let action = ServerAction::<Register>::new();
+    let action = server_action::<Register>();
     let error = last_error(action);
     let sent = query("sent");
     let done = move || sent.get().is_some() || matches!(action.value().get(), Some(Ok(())));
@@ -55,7 +56,7 @@ pub fn LoginPage() -> impl IntoView {
     let action = Session::get().login;
     // Without JavaScript the error comes back in the URL, which the router hands only to
     // actions created inside a route, not to the shared one.
-    let redirected = last_error(ServerAction::<Login>::new());
+    let redirected = last_error(server_action::<Login>());
     let submitted = last_error(action);
     let error = Signal::derive(move || submitted.get().or_else(|| redirected.get()));
     let reset = query("reset");
@@ -79,7 +80,7 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 pub fn VerifyEmailPage() -> impl IntoView {
-    let action = ServerAction::<VerifyEmail>::new();
+    let action = server_action::<VerifyEmail>();
     let error = last_error(action);
     let token = query("token");
     let done = query("done");
@@ -109,7 +110,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    let action = ServerAction::<RequestPasswordReset>::new();
+    let action = server_action::<RequestPasswordReset>();
     let error = last_error(action);
     let sent = query("sent");
     let done = move || sent.get().is_some() || matches!(action.value().get(), Some(Ok(())));
@@ -137,7 +138,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
-    let action = ServerAction::<ResetPassword>::new();
+    let action = server_action::<ResetPassword>();
     let error = last_error(action);
     let token = query("token");
     view! {

@@ -6,6 +6,7 @@ use crate::api::checklists::{ChecklistEditorData, PublishChecklist, checklist_ed
 use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
 use crate::error::AppError;
+use crate::error::server_action;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -20,7 +21,7 @@ pub fn ChecklistsPage() -> impl IntoView {
     let kind = Memo::new(move |_| {
         query.read().get("kind").and_then(|k| ChecklistKind::parse(&k)).unwrap_or(ChecklistKind::Privacy)
     });
-    let publish = ServerAction::<PublishChecklist>::new();
+    let publish = server_action::<PublishChecklist>();
     // Reloaded after a successful publish or on request, never after a refusal: the editor
     // keeps the admin's unsaved work until it is published.
     let published = Memo::new(move |_| publish.value().get().and_then(Result::ok).map(|t| (t.kind, t.version)));

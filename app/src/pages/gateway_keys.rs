@@ -4,13 +4,14 @@ use crate::api::credentials::{CreateGatewayKey, RevokeGatewayKey, list_gateway_k
 use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::secret::SecretOnce;
+use crate::error::server_action;
 use leptos::prelude::*;
 use portcullis_domain::role::Role;
 
 #[component]
 pub fn GatewayKeysPage() -> impl IntoView {
-    let create = ServerAction::<CreateGatewayKey>::new();
-    let revoke = ServerAction::<RevokeGatewayKey>::new();
+    let create = server_action::<CreateGatewayKey>();
+    let revoke = server_action::<RevokeGatewayKey>();
     let keys = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_gateway_keys());
     let create_error = last_error(create);
     let revoke_error = last_error(revoke);

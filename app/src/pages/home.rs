@@ -1,6 +1,7 @@
 use crate::api::auth::ResendVerification;
 use crate::components::form::{FormAlert, Submit, last_error};
 use crate::components::layout::Session;
+use crate::error::server_action;
 use leptos::prelude::*;
 use portcullis_domain::account::UserView;
 use portcullis_domain::role::Role;
@@ -39,7 +40,7 @@ fn Welcome() -> impl IntoView {
 /// say so, and offer a new link.
 #[component]
 fn VerifyReminder(email: String) -> impl IntoView {
-    let resend = ServerAction::<ResendVerification>::new();
+    let resend = server_action::<ResendVerification>();
     let error = last_error(resend);
     view! {
         <div class="alert alert-warning" role="status">

@@ -3,6 +3,7 @@
 use crate::api::orgs::{AcceptInvitation, CreateOrg, InviteMember, get_org, list_orgs};
 use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
+use crate::error::server_action;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use portcullis_domain::org::{MemberRole, OrgDetail};
@@ -18,7 +19,7 @@ pub fn OrgsPage() -> impl IntoView {
 
 #[component]
 fn Orgs() -> impl IntoView {
-    let create = ServerAction::<CreateOrg>::new();
+    let create = server_action::<CreateOrg>();
     let error = last_error(create);
     let orgs = Resource::new(move || create.version().get(), |_| list_orgs());
     view! {
@@ -68,7 +69,7 @@ pub fn OrgPage() -> impl IntoView {
 #[component]
 fn Org() -> impl IntoView {
     let params = use_params_map();
-    let invite = ServerAction::<InviteMember>::new();
+    let invite = server_action::<InviteMember>();
     let detail = Resource::new(
         move || (params.read().get("id").unwrap_or_default(), invite.version().get()),
         |(id, _)| get_org(id),
@@ -136,7 +137,7 @@ fn OrgDetailView(detail: OrgDetail, invite: ServerAction<InviteMember>) -> impl 
 pub fn AcceptInvitationPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
-    let accept = ServerAction::<AcceptInvitation>::new();
+    let accept = server_action::<AcceptInvitation>();
     let error = last_error(accept);
     view! {
         <RequireRole>

@@ -10,6 +10,7 @@ use crate::api::credentials::{
 use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::secret::SecretOnce;
+use crate::error::server_action;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use portcullis_domain::credential::{
@@ -39,13 +40,13 @@ struct Actions {
 impl Actions {
     fn new() -> Self {
         Self {
-            issue: ServerAction::new(),
-            rotate: ServerAction::new(),
-            revoke: ServerAction::new(),
-            change: ServerAction::new(),
-            collect: ServerAction::new(),
-            force: ServerAction::new(),
-            step_up: ServerAction::new(),
+            issue: server_action(),
+            rotate: server_action(),
+            revoke: server_action(),
+            change: server_action(),
+            collect: server_action(),
+            force: server_action(),
+            step_up: server_action(),
         }
     }
 

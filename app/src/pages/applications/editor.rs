@@ -10,6 +10,7 @@ use crate::components::form::ErrorAlert;
 use crate::components::layout::RequireRole;
 use crate::components::text::wrap_at_dots;
 use crate::error::AppError;
+use crate::error::server_action;
 use crate::pages::applications::status::MockupGallery;
 use leptos::prelude::*;
 use leptos::web_sys::{FormData, HtmlFormElement, SubmitEvent};
@@ -728,7 +729,7 @@ fn DataHandlingStep(draft: Draft) -> impl IntoView {
 fn MockupsStep(draft: Draft, mockups: RwSignal<Vec<MockupView>>) -> impl IntoView {
     let id = draft.id.get_value();
     let upload = Action::new_local(|data: &FormData| upload_mockup(data.clone().into()));
-    let delete = ServerAction::<DeleteMockup>::new();
+    let delete = server_action::<DeleteMockup>();
     let refresh = move || {
         let id = draft.id.get_value();
         leptos::task::spawn_local(async move {

@@ -10,6 +10,7 @@ use crate::api::orgs::list_orgs;
 use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::pager::Pager;
+use crate::error::server_action;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use portcullis_domain::admin::Page;
@@ -73,7 +74,7 @@ pub fn ApplicationTable(page: Page<ApplicationSummary>, base: &'static str) -> i
 #[component]
 pub fn NewApplicationPage() -> impl IntoView {
     let query = use_query_map();
-    let create = ServerAction::<CreateApplication>::new();
+    let create = server_action::<CreateApplication>();
     let error = last_error(create);
     let orgs = Resource::new(|| (), |_| list_orgs());
     view! {

@@ -5,6 +5,7 @@ use super::status::{ChangesTable, ContentView};
 use crate::api::review::{ClaimApplication, DecideApplication, RecordVerdict, ReviewPageData, review_page};
 use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
+use crate::error::server_action;
 use leptos::ev;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -18,7 +19,7 @@ use portcullis_domain::role::Role;
 pub fn ReviewPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let claim = ServerAction::<ClaimApplication>::new();
+    let claim = server_action::<ClaimApplication>();
     let page = Resource::new(move || (id.get(), claim.version().get()), |(id, _)| review_page(id));
     view! {
         <RequireRole any_of=&[Role::Reviewer, Role::Admin]>
@@ -123,7 +124,7 @@ fn Checklists(review: ReviewView, application: ApplicationView, catalogue: Vec<S
 /// a choice is complete; without, the Save button posts it.
 #[component]
 fn ItemForm(id: String, item: ReviewItem, editable: bool, state: RwSignal<ReviewView>) -> impl IntoView {
-    let record = ServerAction::<RecordVerdict>::new();
+    let record = server_action::<RecordVerdict>();
     let error = last_error(record);
     let form = NodeRef::<leptos::html::Form>::new();
     let verdict = RwSignal::new(item.verdict);
@@ -221,7 +222,7 @@ fn DecisionForms(
     state: RwSignal<ReviewView>,
     catalogue: Vec<ScopeView>,
 ) -> impl IntoView {
-    let decide = ServerAction::<DecideApplication>::new();
+    let decide = server_action::<DecideApplication>();
     let error = last_error(decide);
     let (approve_id, changes_id, reject_id) = (application.id.clone(), application.id.clone(), application.id.clone());
     let first = application.first_approval.clone();

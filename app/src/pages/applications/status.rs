@@ -7,6 +7,7 @@ use crate::api::applications::{
 use crate::api::review::ClaimApplication;
 use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
+use crate::error::server_action;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use portcullis_domain::application::content::ApplicationContent;
@@ -26,11 +27,11 @@ pub fn ApplicationPage() -> impl IntoView {
         let q = query.read();
         (q.get("from").and_then(|v| v.parse().ok()), q.get("to").and_then(|v| v.parse().ok()))
     });
-    let post = ServerAction::<PostMessage>::new();
-    let withdraw = ServerAction::<WithdrawApplication>::new();
-    let submit = ServerAction::<SubmitApplication>::new();
-    let claim = ServerAction::<ClaimApplication>::new();
-    let recertify = ServerAction::<RecertifyApplication>::new();
+    let post = server_action::<PostMessage>();
+    let withdraw = server_action::<WithdrawApplication>();
+    let submit = server_action::<SubmitApplication>();
+    let claim = server_action::<ClaimApplication>();
+    let recertify = server_action::<RecertifyApplication>();
     let page = Resource::new(
         move || {
             let versions =
