@@ -1,6 +1,7 @@
 //! Configuration from the environment (and `.env`), with defaults that need nothing set.
 
 use crate::http::client_address::parse_trusted;
+use crate::http::timeouts::Timeouts;
 use portcullis_domain::rate_limit::LimitPolicy;
 use portcullis_domain::review::due::DEFAULT_TARGET_BUSINESS_DAYS;
 use portcullis_service::action_limits::ActionLimits;
@@ -41,6 +42,7 @@ pub struct Config {
     /// Peers whose `Forwarded` / `X-Forwarded-For` name the client's address.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub action_limits: ActionLimits,
+    pub timeouts: Timeouts,
 }
 
 impl Config {
@@ -121,6 +123,7 @@ impl Config {
             trusted_proxies: parse_trusted(&get("PORTCULLIS_TRUSTED_PROXIES").unwrap_or_default())
                 .map_err(|e| invalid("PORTCULLIS_TRUSTED_PROXIES", &e))?,
             action_limits: action_limits(&get)?,
+            timeouts: timeouts(&get)?,
         })
     }
 
@@ -185,6 +188,28 @@ fn action_limits(get: &impl Fn(&str) -> Option<String>) -> Result<ActionLimits, 
         verify_resend: per_hour("PORTCULLIS_LIMIT_VERIFY_RESEND_PER_HOUR", defaults.verify_resend)?,
         invite: per_hour("PORTCULLIS_LIMIT_INVITATIONS_PER_HOUR", defaults.invite)?,
         message: per_hour("PORTCULLIS_LIMIT_MESSAGES_PER_HOUR", defaults.message)?,
+    })
+}
+
+/// How long clients may take; each at least 1.
+fn timeouts(get: &impl Fn(&str) -> Option<String>) -> Result<Timeouts, ConfigError> {
+    let positive = |variable: &'static str, default: u64| -> Result<u64, ConfigError> {
+        match parse::<u64>(get, variable, &default.to_string())? {
+            0 => Err(invalid(variable, "must be at least 1")),
+            value => Ok(value),
+        }
+    };
+    let seconds = |variable, default: Duration| positive(variable, default.as_secs()).map(Duration::from_secs);
+    let defaults = Timeouts::default();
+    Ok(Timeouts {
+        header: seconds("PORTCULLIS_HEADER_TIMEOUT_SECS", defaults.header)?,
+        body: seconds("PORTCULLIS_BODY_TIMEOUT_SECS", defaults.body)?,
+        request: seconds("PORTCULLIS_REQUEST_TIMEOUT_SECS", defaults.request)?,
+        upload_min_bytes_per_sec: positive(
+            "PORTCULLIS_UPLOAD_MIN_KIB_PER_SEC",
+            defaults.upload_min_bytes_per_sec >> 10,
+        )?
+        .saturating_mul(1024),
     })
 }
 

@@ -3,9 +3,17 @@
 use crate::config::Config;
 use crate::http::middleware;
 use crate::http::state::AppState;
+use crate::http::timeouts::Timeouts;
 use crate::{api, workers};
 use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode};
 use axum::routing::{get, post};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use portcullis_app::{App, shell};
@@ -18,6 +26,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower::ServiceExt;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -37,6 +47,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     services: Services,
+    timeouts: Timeouts,
     shutdown: watch::Sender<bool>,
     workers: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -81,7 +92,7 @@ impl Application {
         let (shutdown, shutdown_rx) = watch::channel(false);
         let workers = workers::spawn(&services, transport, &config, &shutdown_rx);
         let router = router(&config, services.clone());
-        Ok(Self { listener, router, services, shutdown, workers })
+        Ok(Self { listener, router, services, timeouts: config.timeouts, shutdown, workers })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -92,15 +103,47 @@ impl Application {
         &self.services
     }
 
-    /// Serves until `stop` resolves, then stops the workers.
+    /// Serves until `stop` resolves, then stops the workers. HTTP/1 connections as `axum::serve`
+    /// makes them, with a timer, so a client that is slow to send its headers (or keeps an idle
+    /// connection) is disconnected.
     pub async fn run_until(self, stop: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let app = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, app).with_graceful_shutdown(stop).await;
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new()).header_read_timeout(self.timeouts.header);
+        let connections = GracefulShutdown::new();
+        tokio::pin!(stop);
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    // Out of file descriptors, or a connection reset before it was accepted: the
+                    // next one may work.
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot accept a connection");
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                () = &mut stop => break,
+            };
+            let service = self.router.clone().map_request(move |request: Request<Incoming>| {
+                let mut request = request.map(Body::new);
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            });
+            let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+            let connection = connections.watch(connection);
+            tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::debug!(%error, "connection ended");
+                }
+            });
+        }
+        connections.shutdown().await;
         let _ = self.shutdown.send(true);
         for worker in self.workers {
             let _ = worker.await;
         }
-        result
+        Ok(())
     }
 }
 
@@ -137,6 +180,8 @@ pub fn router(config: &Config, services: Services) -> Router {
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(IDLE_TIMEOUT_SECS)));
 
+    let timeouts = config.timeouts;
+    let request_timeout = TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeouts.request);
     Router::new()
         .route("/rpc/{*fn_name}", post(server_fns.clone()).get(server_fns))
         .leptos_routes_with_context(&state, routes, context, {
@@ -147,16 +192,19 @@ pub fn router(config: &Config, services: Services) -> Router {
         .layer(axum::middleware::from_fn(middleware::limit_page_bodies))
         // The API sets its own limits (larger for uploads).
         .route("/healthz", get(api::health::healthz))
-        .nest("/api/v1", api::router())
+        // Uploads are not bounded in time but by their throughput (`api::router`).
+        .layer(request_timeout)
+        .nest("/api/v1", api::router(timeouts))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::refuse_cross_site))
         .layer(sessions)
         // Machine clients: no session, no cookies, no browser-origin check.
-        .nest("/oauth", crate::oauth::router())
+        .nest("/oauth", crate::oauth::router().layer(request_timeout))
         .layer(axum::middleware::from_fn_with_state(
             middleware::TrustedProxies(Arc::new(config.trusted_proxies.clone())),
             middleware::client_ip,
         ))
         .layer(axum::middleware::from_fn_with_state(middleware::Https(https), middleware::security_headers))
+        .layer(RequestBodyTimeoutLayer::new(timeouts.body))
         .layer(axum::middleware::from_fn(middleware::request_id_and_log))
         .with_state(state)
 }

@@ -1,8 +1,9 @@
 //! Sessions end when they must: a password reset and a logout end them for good, even against
-//! a request in flight, and slow clients cannot hold connections open.
+//! a request in flight, and slow clients cannot hold connections, uploads or requests open.
 
 mod common;
 
+use common::fixtures::draft;
 use common::{Client, Options, TestApp, json, link_token};
 use portcullis_service::clock::ManualClock;
 use portcullis_service::session_auth;
@@ -10,6 +11,8 @@ use portcullis_service::session_store::DbSessionStore;
 use reqwest::StatusCode;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use tower_sessions::Session;
 use tower_sessions::session::Id;
 
@@ -146,4 +149,95 @@ async fn wait_for_reset_tokens(app: &TestApp, to: &str, n: usize) -> Vec<String>
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("{n} reset links to {to} were not mailed");
+}
+
+/// How long a test waits for the server to end a slow request: far beyond the 1-second
+/// timeouts the tests configure, far below what a slow client would otherwise hold.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// Sends `start` over a raw connection, then `drip` every 100 ms, as a slow-loris client does.
+/// Returns what the server sent before it ended the exchange (a response, or closing the
+/// connection), or `None` if it was still waiting at the deadline.
+async fn trickle(app: &TestApp, start: String, drip: &'static [u8]) -> Option<String> {
+    let stream = TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    writer.write_all(start.as_bytes()).await.unwrap();
+    let dripping = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if !drip.is_empty() && writer.write_all(drip).await.is_err() {
+                break;
+            }
+        }
+    });
+    let answered = tokio::time::timeout(DEADLINE, async {
+        let mut received = Vec::new();
+        let mut buffer = [0u8; 4096];
+        loop {
+            match reader.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+            }
+            if received.windows(4).any(|w| w == b"\r\n\r\n") {
+                break;
+            }
+        }
+        String::from_utf8_lossy(&received).into_owned()
+    })
+    .await;
+    dripping.abort();
+    answered.ok()
+}
+
+fn timeouts(variable: &'static str) -> Options {
+    Options { env: vec![(variable, "1".into())], ..Default::default() }
+}
+
+#[tokio::test]
+async fn a_client_slow_to_send_its_headers_is_disconnected() {
+    let app = TestApp::spawn_with(timeouts("PORTCULLIS_HEADER_TIMEOUT_SECS")).await;
+    let answer = trickle(&app, "GET /healthz HTTP/1.1\r\nHost: localhost\r\n".into(), b"X-Slow: 1\r\n").await;
+    let answer = answer.expect("the server ended the connection");
+    assert!(!answer.contains(" 200 "), "the request was never served: {answer}");
+}
+
+#[tokio::test]
+async fn a_request_body_that_stalls_is_refused() {
+    let app = TestApp::spawn_with(timeouts("PORTCULLIS_BODY_TIMEOUT_SECS")).await;
+    let start = "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+                 Content-Length: 100\r\n\r\n{\"email\":";
+    let answer = trickle(&app, start.into(), b"").await.expect("the server stopped waiting for the body");
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 4"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_request_that_takes_too_long_is_answered_408() {
+    let app = TestApp::spawn_with(timeouts("PORTCULLIS_REQUEST_TIMEOUT_SECS")).await;
+    let mut user = app.signed_in_user("ada@example.com", "Ada").await;
+    // Signing in waits for a hashing thread, which the test holds.
+    let _held = app.services.hasher().occupy();
+    let login = user.post_json("/api/v1/auth/login", json!({"email": "ada@example.com", "password": PASSWORD}));
+    let (status, body) = tokio::time::timeout(DEADLINE, login).await.expect("answered before the deadline");
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT, "{body}");
+}
+
+#[tokio::test]
+async fn an_upload_dribbled_below_the_minimum_throughput_is_cut_off() {
+    let app = TestApp::spawn_with(Options {
+        env: vec![("PORTCULLIS_BODY_TIMEOUT_SECS", "1".into()), ("PORTCULLIS_UPLOAD_MIN_KIB_PER_SEC", "16".into())],
+        ..Default::default()
+    })
+    .await;
+    let mut dev = app.signed_in_user("dev@example.com", "Dev").await;
+    let (_, id) = draft(&mut dev).await;
+    // 100 bytes every 100 ms: never idle long enough for the body timeout, but 1 KB/s.
+    let start = format!(
+        "POST /api/v1/applications/{id}/mockups HTTP/1.1\r\nHost: localhost\r\nCookie: {cookie}\r\n\
+         Content-Type: multipart/form-data; boundary=XYZ\r\nContent-Length: 1000000\r\n\r\n\
+         --XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\
+         Content-Type: image/png\r\n\r\n",
+        cookie = dev.cookie.as_deref().unwrap()
+    );
+    let answer = trickle(&app, start, &[b'x'; 100]).await.expect("the server cut the upload off");
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 4"), "{answer}");
 }

@@ -13,16 +13,19 @@ mod users;
 
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
+use crate::http::timeouts::{Timeouts, min_throughput};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use portcullis_domain::application::mockup::MAX_MOCKUP_BYTES;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
 /// JSON bodies of the API are small; larger ones get 413.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 
-pub fn router() -> Router<AppState> {
+pub fn router(timeouts: Timeouts) -> Router<AppState> {
     Router::new()
         .route("/auth/register", post(auth::register))
         .route("/auth/verify-email", post(auth::verify_email))
@@ -79,16 +82,19 @@ pub fn router() -> Router<AppState> {
         )
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
-        .merge(uploads())
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeouts.request))
+        .merge(uploads(timeouts))
         .fallback(|| async { ApiError::UnknownEndpoint })
 }
 
 /// Uploads get a limit of their own: the largest file plus room for the multipart framing.
 pub const UPLOAD_BODY_LIMIT: usize = MAX_MOCKUP_BYTES as usize + 64 * 1024;
 
-fn uploads() -> Router<AppState> {
+/// An upload may take as long as it keeps up the minimum throughput.
+fn uploads(timeouts: Timeouts) -> Router<AppState> {
     Router::new()
         .route("/applications/{id}/mockups", post(applications::upload_mockup))
+        .layer(axum::middleware::from_fn_with_state(timeouts, min_throughput))
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(UPLOAD_BODY_LIMIT))
 }

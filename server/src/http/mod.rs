@@ -5,3 +5,4 @@ pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod state;
+pub mod timeouts;
