@@ -41,11 +41,20 @@ async fn an_unverified_address_can_sign_in_but_not_act_until_verified() {
     assert_eq!(newcomer.post("/api/v1/auth/verify-email/resend", json!({})).await.status(), StatusCode::ACCEPTED);
     let (status, body) = newcomer.post_json("/api/v1/auth/verify-email/resend", json!({})).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
-    let mails = common::read_mails(&app.mail_dir());
-    let links: Vec<&String> =
-        mails.iter().filter(|m| m.contains("To: new@example.com") && m.contains("/verify-email?token=")).collect();
+    // The new link is written by the mail worker: wait for it.
+    let mut links: Vec<String> = Vec::new();
+    for _ in 0..100 {
+        links = common::read_mails(&app.mail_dir())
+            .into_iter()
+            .filter(|m| m.contains("To: new@example.com") && m.contains("/verify-email?token="))
+            .collect();
+        if links.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert_eq!(links.len(), 2, "the first mail and the new one");
-    let second = links.iter().find(|m| **m != &first_link).unwrap();
+    let second = links.iter().find(|m| **m != first_link).unwrap();
     let token = link_token(second, "/verify-email");
     assert_eq!(
         newcomer.post("/api/v1/auth/verify-email", json!({"token": token})).await.status(),
