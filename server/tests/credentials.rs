@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::fixtures::{pass_everything, reviewer, submitted_as};
+use common::fixtures::{approve, pass_everything, reviewer, submitted_as};
 use common::{Client, Options, TestApp, json};
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{AuthType, ClientId, ClientSecret, RequestTokenError, Scope, TokenResponse, TokenUrl};
@@ -60,16 +60,7 @@ const PASSWORD: &str = "correct horse battery staple";
 
 /// A reviewer approves the application with posts only (connections were asked for too).
 async fn approve_posts_only(app: &TestApp, admin: &mut Client, id: &str) {
-    let mut rev = reviewer(app, admin, "rev@example.com").await;
-    let path = format!("/api/v1/applications/{id}");
-    pass_everything(&mut rev, &path).await;
-    let (status, body) = rev
-        .post_json(
-            &format!("{path}/decision"),
-            json!({"decision": "approve", "granted_scopes": [POSTS], "message": "Followers are not needed."}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    approve(app, admin, id, &[POSTS]).await;
 }
 
 /// What an app does: the client credentials grant through the `oauth2` crate.

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::fixtures::{pass_everything, reviewer, submitted_as};
+use common::fixtures::{approve, submitted_as};
 use common::{Client, Options, TestApp, json};
 use portcullis_service::credentials::oauth::{self, ClientAuth, OAuthError};
 use reqwest::StatusCode;
@@ -133,16 +133,8 @@ async fn a_flood_of_invented_client_ids_blocks_nobody_else() {
     let app = TestApp::spawn().await;
     let mut admin = app.signed_in_admin().await;
     let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
-    let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
+    approve(&app, &mut admin, &id, &["portability.posts.single"]).await;
     let path = format!("/api/v1/applications/{id}");
-    pass_everything(&mut rev, &path).await;
-    let (status, _) = rev
-        .post_json(
-            &format!("{path}/decision"),
-            json!({"decision": "approve", "granted_scopes": ["portability.posts.single"], "message": "Fine."}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
     let (_, sandbox) = dev.post_json(&format!("{path}/credentials"), json!({"environment": "sandbox"})).await;
     let legitimate = || ClientAuth {
         client_id: sandbox["client_id"].as_str().unwrap().to_owned(),

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::fixtures::{pass_everything, reviewer, submitted_as};
+use common::fixtures::{approve, submitted_as};
 use common::{TestApp, json, read_mails_any};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, Statement};
@@ -79,16 +79,8 @@ async fn secrets_are_shown_once_and_found_nowhere_else() {
         dev.post_json(&format!("/api/v1/applications/{id}/credentials"), json!({"environment": "sandbox"})).await;
     assert_eq!(status, StatusCode::CREATED);
     secrets.push(sandbox["client_secret"].as_str().unwrap().to_owned());
-    let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
+    approve(&app, &mut admin, &id, &["portability.posts.single"]).await;
     let path = format!("/api/v1/applications/{id}");
-    pass_everything(&mut rev, &path).await;
-    let (status, _) = rev
-        .post_json(
-            &format!("{path}/decision"),
-            json!({"decision": "approve", "granted_scopes": ["portability.posts.single"], "message": "ok"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
     let (status, live) = admin.post_json(&format!("{path}/credentials"), json!({"environment": "production"})).await;
     assert_eq!(status, StatusCode::CREATED);
     assert!(live.get("client_secret").is_none(), "the admin never sees a production secret: {live}");

@@ -136,3 +136,18 @@ pub async fn pass_everything(rev: &mut Client, path: &str) -> Value {
     }
     last
 }
+
+/// A new reviewer (made by `admin`) passes every checklist item and approves `id` with
+/// `granted` only.
+pub async fn approve(app: &TestApp, admin: &mut Client, id: &str, granted: &[&str]) {
+    let mut rev = reviewer(app, admin, "rev@example.com").await;
+    let path = format!("/api/v1/applications/{id}");
+    pass_everything(&mut rev, &path).await;
+    let (status, body) = rev
+        .post_json(
+            &format!("{path}/decision"),
+            json!({"decision": "approve", "granted_scopes": granted, "message": "Approved for what it needs."}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+}
