@@ -2,6 +2,7 @@
 
 use crate::http::client_address::parse_trusted;
 use crate::http::timeouts::Timeouts;
+use portcullis_domain::application::mockup::DEFAULT_ORG_UPLOAD_QUOTA_MB;
 use portcullis_domain::rate_limit::LimitPolicy;
 use portcullis_domain::review::due::DEFAULT_TARGET_BUSINESS_DAYS;
 use portcullis_service::action_limits::ActionLimits;
@@ -115,7 +116,7 @@ impl Config {
                 days => days,
             },
             credentials: credential_policy(&get)?,
-            uploads: UploadPolicy::default(),
+            uploads: upload_policy(&get)?,
             hash_queue: match parse(&get, "PORTCULLIS_HASH_QUEUE", "16")? {
                 0 => return Err(invalid("PORTCULLIS_HASH_QUEUE", "must be at least 1")),
                 n => n,
@@ -133,6 +134,17 @@ impl Config {
 
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
+    }
+}
+
+/// What an organisation's mockups may take together, in MB; at least 1.
+fn upload_policy(get: &impl Fn(&str) -> Option<String>) -> Result<UploadPolicy, ConfigError> {
+    let variable = "PORTCULLIS_ORG_UPLOAD_QUOTA_MB";
+    let megabytes: u64 = parse(get, variable, &DEFAULT_ORG_UPLOAD_QUOTA_MB.to_string())?;
+    match megabytes.checked_mul(1 << 20) {
+        Some(0) => Err(invalid(variable, "must be at least 1")),
+        Some(bytes) => Ok(UploadPolicy { org_quota_bytes: bytes, ..UploadPolicy::default() }),
+        None => Err(invalid(variable, "is too large")),
     }
 }
 
@@ -276,6 +288,17 @@ mod tests {
             config(&[("PORTCULLIS_CREDENTIAL_LIFETIME_DAYS", "0")]).unwrap_err().variable,
             "PORTCULLIS_CREDENTIAL_LIFETIME_DAYS"
         );
+    }
+
+    #[test]
+    fn the_organisation_upload_quota_is_configurable_and_positive() {
+        assert_eq!(config(&[]).unwrap().uploads.org_quota_bytes, 500 << 20);
+        let c = config(&[("PORTCULLIS_ORG_UPLOAD_QUOTA_MB", "2048")]).unwrap();
+        assert_eq!(c.uploads.org_quota_bytes, 2048 << 20);
+        for bad in ["0", "-1", "lots", "18446744073709551615"] {
+            let e = config(&[("PORTCULLIS_ORG_UPLOAD_QUOTA_MB", bad)]).unwrap_err();
+            assert_eq!(e.variable, "PORTCULLIS_ORG_UPLOAD_QUOTA_MB", "{bad}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 mod common;
 
 use common::fixtures::{draft, jpeg, pdf, png, reviewer, submitted_as, webp};
-use common::{TestApp, json};
+use common::{Options, TestApp, json};
 use reqwest::StatusCode;
 use std::io::Write;
 use std::time::Duration;
@@ -193,7 +193,7 @@ async fn labels_are_required_and_names_never_reach_the_disk() {
 }
 
 #[tokio::test]
-async fn at_most_twenty_mockups_and_removal_while_editable() {
+async fn an_application_holds_at_most_twenty_mockups_and_removing_one_makes_room() {
     let (_app, mut dev, path) = setup().await;
     let mut ids = Vec::new();
     for n in 0..20 {
@@ -202,14 +202,69 @@ async fn at_most_twenty_mockups_and_removal_while_editable() {
         ids.push(body["id"].as_str().unwrap().to_owned());
     }
     let (status, body) = dev.upload(&path, Some("One too many"), "s.png", png(4, 4)).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["error"]["fields"]["file"][0].as_str().unwrap().contains("at most 20"));
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("at most 20 mockups"), "{body}");
     let r = dev.delete(&format!("{path}/{}", ids[0])).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let r = dev.delete(&format!("{path}/{}", ids[0])).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND, "already removed");
     let (status, _) = dev.upload(&path, Some("Room again"), "s.png", png(4, 4)).await;
     assert_eq!(status, StatusCode::CREATED);
+}
+
+/// A PNG of incompressible pixels, about `side` × `side` × 3 bytes long.
+fn noise_png(side: u32) -> Vec<u8> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let pixels = image::RgbImage::from_fn(side, side, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let [r, g, b, ..] = state.to_le_bytes();
+        image::Rgb([r, g, b])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(pixels).write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+    bytes.into_inner()
+}
+
+#[tokio::test]
+async fn an_organisation_s_mockups_share_its_quota_and_removing_one_makes_room() {
+    let app = TestApp::spawn_with(Options {
+        env: vec![("PORTCULLIS_ORG_UPLOAD_QUOTA_MB", "1".into())],
+        ..Default::default()
+    })
+    .await;
+    let mut dev = app.signed_in_user("dev@example.com", "Dev").await;
+    let (org_id, first) = draft(&mut dev).await;
+    let (status, body) = dev.post_json("/api/v1/applications", json!({"org_id": org_id, "name": "Zoë Import"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let second = body["application"]["id"].as_str().unwrap().to_owned();
+    let mockups = |id: &str| format!("/api/v1/applications/{id}/mockups");
+    let file = noise_png(360);
+    assert!(file.len() > 300 << 10 && file.len() < 512 << 10, "{}", file.len());
+
+    let (status, body) = dev.upload(&mockups(&first), Some("One"), "1.png", file.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let kept = body["id"].as_str().unwrap().to_owned();
+    let (status, body) = dev.upload(&mockups(&second), Some("Two"), "2.png", file.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // A third does not fit into the organisation's megabyte, whichever application it is for.
+    let (status, body) = dev.upload(&mockups(&second), Some("Three"), "3.png", file.clone()).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("organisation") && message.contains("at most 1 MB"), "{message}");
+    assert_eq!(stored_files(&app).len(), 2);
+    assert_eq!(scratch_files(&app), 0);
+
+    // Another organisation has a quota of its own.
+    let mut other = app.signed_in_user("other@example.com", "Other").await;
+    let (_, theirs) = draft(&mut other).await;
+    let (status, body) = other.upload(&mockups(&theirs), Some("Theirs"), "t.png", file.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    assert_eq!(dev.delete(&format!("{}/{kept}", mockups(&first))).await.status(), StatusCode::NO_CONTENT);
+    let (status, body) = dev.upload(&mockups(&second), Some("Three"), "3.png", file).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
 #[tokio::test]

@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 
 pub const MAX_MOCKUP_BYTES: u64 = 20 * 1024 * 1024;
 pub const MAX_MOCKUPS_PER_APPLICATION: usize = 20;
+/// What all of an organisation's stored mockups may take unless configured otherwise, in MB.
+pub const DEFAULT_ORG_UPLOAD_QUOTA_MB: u64 = 500;
 pub const MAX_MOCKUP_PIXELS: u64 = 40_000_000;
 /// The most one stream of a PDF may expand to when decompressed: room for an image of
 /// [`MAX_MOCKUP_PIXELS`] at four bytes a pixel.

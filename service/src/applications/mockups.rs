@@ -7,8 +7,8 @@ use super::{current_mockups, mockup_view, status_of};
 use crate::Services;
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
-use crate::db::begin_write;
-use crate::entity::{application_revision, mockup};
+use crate::db::{begin_write, lock_for};
+use crate::entity::{application, application_revision, mockup};
 use crate::error::{ServiceError, ServiceResult};
 use crate::storage::BlobReader;
 use crate::tokens::new_id;
@@ -16,12 +16,14 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use portcullis_domain::application::lifecycle::{Action, transition};
 use portcullis_domain::application::mockup::{
-    MAX_MOCKUP_BYTES, MAX_MOCKUPS_PER_APPLICATION, MockupKind, MockupView, download_file_name, looks_like_markup,
-    sniff, validate_label,
+    DEFAULT_ORG_UPLOAD_QUOTA_MB, MAX_MOCKUP_BYTES, MAX_MOCKUPS_PER_APPLICATION, MockupKind, MockupView,
+    download_file_name, looks_like_markup, sniff, validate_label,
 };
 use sea_orm::prelude::DateTimeUtc;
+use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect,
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -31,9 +33,12 @@ use tokio::io::AsyncWriteExt;
 /// How many leading bytes are kept to judge the type.
 const PREFIX_LEN: usize = 1024;
 
-/// How uploads are checked.
+/// What uploads may take, and how they are checked.
 #[derive(Debug, Clone)]
 pub struct UploadPolicy {
+    /// Bytes all of an organisation's stored mockups may take, those kept only for a
+    /// submitted revision included.
+    pub org_quota_bytes: u64,
     /// The `portcullis` program, run as `<pdf_checker> --inspect-pdf` to check each PDF in a
     /// child process under resource limits. By default the running program itself.
     pub pdf_checker: PathBuf,
@@ -48,7 +53,7 @@ impl Default for UploadPolicy {
         } else {
             std::env::current_exe().unwrap_or_default()
         };
-        UploadPolicy { pdf_checker: own }
+        UploadPolicy { org_quota_bytes: DEFAULT_ORG_UPLOAD_QUOTA_MB << 20, pdf_checker: own }
     }
 }
 
@@ -59,11 +64,46 @@ fn file_error(message: impl Into<String>) -> ServiceError {
 fn check_editable(access: &Access, count: usize) -> ServiceResult<()> {
     transition(status_of(&access.application), Action::Edit, access.party).map_err(|e| access.refusal(e))?;
     if count >= MAX_MOCKUPS_PER_APPLICATION {
-        return Err(file_error(format!(
+        return Err(ServiceError::TooLarge(format!(
             "An application can have at most {MAX_MOCKUPS_PER_APPLICATION} mockups. Remove one before adding another."
         )));
     }
     Ok(())
+}
+
+/// Bytes the organisation's stored mockups take.
+async fn org_usage(conn: &impl ConnectionTrait, org_id: &str) -> ServiceResult<u64> {
+    use sea_orm::sea_query::ExprTrait;
+    let applications = Query::select()
+        .column(application::Column::Id)
+        .from(application::Entity)
+        .and_where(application::Column::OrgId.eq(org_id))
+        .to_owned();
+    let total = Func::coalesce([Expr::col(mockup::Column::Size).sum(), Expr::val(0)]);
+    let used: Option<i64> = mockup::Entity::find()
+        .select_only()
+        .expr(Func::cast_as(total, "BIGINT"))
+        .filter(mockup::Column::ApplicationId.in_subquery(applications))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(used.unwrap_or_default() as u64)
+}
+
+fn org_quota_reached(quota: u64, used: u64) -> ServiceError {
+    ServiceError::TooLarge(format!(
+        "Your organisation's mockups may take at most {} MB in all, and {:.1} MB are in use: this file does not fit. \
+         Remove mockups you no longer need.",
+        quota >> 20,
+        used as f64 / f64::from(1 << 20)
+    ))
+}
+
+/// Attaching to one organisation's applications is serialised, so two uploads cannot both
+/// take the last of its quota (SQLite's write lock already serialises every writer).
+fn quota_lock(org_id: &str) -> i64 {
+    let digest = Sha256::digest(format!("mockup quota of {org_id}"));
+    i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"))
 }
 
 /// Removes the scratch file however the upload ends.
@@ -81,7 +121,14 @@ struct Received {
     prefix: Vec<u8>,
 }
 
-async fn stream_to<S, E>(path: &PathBuf, mut body: S) -> ServiceResult<Received>
+/// Streams `body` into a new file at `path`, refused with `over()` as soon as it passes
+/// `limit` bytes.
+async fn stream_to<S, E>(
+    path: &PathBuf,
+    mut body: S,
+    limit: u64,
+    over: impl Fn() -> ServiceError,
+) -> ServiceResult<Received>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
@@ -96,8 +143,8 @@ where
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| file_error(format!("The upload was interrupted ({e}). Try again.")))?;
         size += chunk.len() as u64;
-        if size > MAX_MOCKUP_BYTES {
-            return Err(ServiceError::TooLarge("A mockup can be at most 20 MB.".into()));
+        if size > limit {
+            return Err(over());
         }
         if prefix.len() < PREFIX_LEN {
             let take = (PREFIX_LEN - prefix.len()).min(chunk.len());
@@ -129,8 +176,21 @@ where
 {
     let access = load(services.db(), ctx, id).await?;
     check_editable(&access, current_mockups(services.db(), &access.application.id).await?.len())?;
+    let quota = services.config().uploads.org_quota_bytes;
+    let used = org_usage(services.db(), &access.application.org_id).await?;
+    let room = quota.saturating_sub(used);
+    if room == 0 {
+        return Err(org_quota_reached(quota, used));
+    }
+    let over = || {
+        if room < MAX_MOCKUP_BYTES {
+            org_quota_reached(quota, used)
+        } else {
+            ServiceError::TooLarge(format!("A mockup can be at most {} MB.", MAX_MOCKUP_BYTES >> 20))
+        }
+    };
     let scratch = Scratch(services.storage().scratch_dir().join(format!("{}.part", new_id())));
-    let received = stream_to(&scratch.0, body).await?;
+    let received = stream_to(&scratch.0, body, room.min(MAX_MOCKUP_BYTES), over).await?;
     if received.size == 0 {
         return Err(file_error("The file is empty."));
     }
@@ -177,7 +237,13 @@ async fn store(
     let txn = begin_write(services.db()).await?;
     // Checked again: the application may have been submitted, or filled up, meanwhile.
     let access = load(&txn, ctx, id).await?;
+    lock_for(&txn, quota_lock(&access.application.org_id)).await?;
     check_editable(&access, current_mockups(&txn, &access.application.id).await?.len())?;
+    let quota = services.config().uploads.org_quota_bytes;
+    let used = org_usage(&txn, &access.application.org_id).await?;
+    if used + upload.size > quota {
+        return Err(org_quota_reached(quota, used));
+    }
     let key = services
         .storage()
         .put_file(&upload.scratch.0)
