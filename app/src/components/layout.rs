@@ -5,6 +5,7 @@ use crate::api::auth::{Login, Logout, current_user};
 use crate::components::form::ErrorAlert;
 use crate::error::AppError;
 use crate::error::server_action;
+use crate::pages::applications::editor::forget_local_drafts;
 use leptos::prelude::*;
 use portcullis_domain::account::UserView;
 use portcullis_domain::role::Role;
@@ -86,7 +87,7 @@ fn SignedInNav(user: UserView) -> impl IntoView {
         </ul>
         <div class="nav-user">
             <span class="user-name">{user.name}</span>
-            <ActionForm action=session.logout attr:class="inline-form">
+            <ActionForm action=session.logout attr:class="inline-form" on:submit=|_| forget_local_drafts()>
                 <button type="submit" class="button secondary small">"Sign out"</button>
             </ActionForm>
         </div>

@@ -7,7 +7,7 @@
 
 use crate::api::applications::{DeleteMockup, get_application, save_application, scope_catalogue, upload_mockup};
 use crate::components::form::ErrorAlert;
-use crate::components::layout::RequireRole;
+use crate::components::layout::{RequireRole, Session};
 use crate::components::text::wrap_at_dots;
 use crate::error::AppError;
 use crate::error::server_action;
@@ -69,8 +69,21 @@ impl LocalDraft {
     }
 }
 
-fn storage_key(id: &str) -> String {
-    format!("portcullis-draft-{id}")
+const DRAFT_KEY_PREFIX: &str = "portcullis-draft-";
+
+/// Per user as well as per application: on a shared computer the next person to sign in must
+/// not be offered (or shown) someone else's unsaved text.
+fn storage_key(user_id: &str, application_id: &str) -> String {
+    format!("{DRAFT_KEY_PREFIX}{user_id}-{application_id}")
+}
+
+/// Removes every unsaved draft this browser keeps, whoever wrote it; called at sign-out.
+pub fn forget_local_drafts() {
+    let Some(storage) = local_storage() else { return };
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0)).filter_map(|i| storage.key(i).ok().flatten()).collect();
+    for key in keys.iter().filter(|key| key.starts_with(DRAFT_KEY_PREFIX)) {
+        let _ = storage.remove_item(key);
+    }
 }
 
 fn local_storage() -> Option<leptos::web_sys::Storage> {
@@ -105,6 +118,8 @@ pub fn EditApplicationPage() -> impl IntoView {
 #[derive(Clone, Copy)]
 struct Draft {
     id: StoredValue<String>,
+    /// Where this browser keeps the signed-in user's unsaved edits of it.
+    key: StoredValue<String>,
     content: RwSignal<ApplicationContent>,
     version: RwSignal<i64>,
     missing: RwSignal<Vec<MissingItem>>,
@@ -150,7 +165,7 @@ impl Draft {
     /// Takes up what this browser kept but the server never got (a reload before the save, a
     /// lost connection) if it is newer than the server's copy, and sets it aside otherwise.
     fn restore(&self) {
-        let key = storage_key(&self.id.get_value());
+        let key = self.key.get_value();
         let storage = local_storage();
         let kept = storage
             .as_ref()
@@ -183,7 +198,7 @@ impl Draft {
             sending: self.sending.get_value(),
         };
         if let (Some(storage), Ok(json)) = (local_storage(), serde_json::to_string(&draft)) {
-            let _ = storage.set_item(&storage_key(&self.id.get_value()), &json);
+            let _ = storage.set_item(&self.key.get_value(), &json);
         }
     }
 
@@ -231,7 +246,7 @@ impl Draft {
         if self.state.get_untracked() == SaveState::Saving {
             self.state.set(SaveState::Saved);
             if let Some(storage) = local_storage() {
-                let _ = storage.remove_item(&storage_key(&self.id.get_value()));
+                let _ = storage.remove_item(&self.key.get_value());
             }
         } else {
             self.keep_locally();
@@ -291,8 +306,11 @@ fn Editor(application: ApplicationView, catalogue: Vec<ScopeView>) -> impl IntoV
         let slug = query.read().get("step").unwrap_or_default();
         Step::ALL.into_iter().find(|s| s.slug() == slug).unwrap_or(Step::App)
     });
+    // The editor is shown only to a signed-in user (`RequireRole`).
+    let user_id = Session::get().user.get_untracked().and_then(|user| user.ok().flatten()).map(|user| user.id);
     let draft = Draft {
         id: StoredValue::new(application.id.clone()),
+        key: StoredValue::new(storage_key(&user_id.unwrap_or_default(), &application.id)),
         content: RwSignal::new(application.content.clone()),
         version: RwSignal::new(application.version),
         missing: RwSignal::new(application.missing.clone()),
