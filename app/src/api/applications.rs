@@ -81,12 +81,19 @@ pub struct ApplicationPageData {
     pub timeline: Vec<TimelineEntry>,
     pub revisions: Vec<RevisionView>,
     pub comparison: Option<RevisionComparison>,
-    pub messages: Vec<MessageView>,
+    /// The page of the thread asked for; page 1 holds the latest messages.
+    pub messages: Page<MessageView>,
 }
 
-/// `from` and `to`: revisions to compare, when both are given.
+/// `from` and `to`: revisions to compare, when both are given; `messages_page`: the page of
+/// the message thread (1, the latest, when not given).
 #[server(prefix = "/rpc", endpoint = "application_page")]
-pub async fn application_page(id: String, from: Option<i64>, to: Option<i64>) -> Result<ApplicationPageData, AppError> {
+pub async fn application_page(
+    id: String,
+    from: Option<i64>,
+    to: Option<i64>,
+    messages_page: Option<u64>,
+) -> Result<ApplicationPageData, AppError> {
     let (services, ctx, _) = caller().await?;
     let application = applications::get(&services, &ctx, &id).await?;
     let timeline = events::timeline(services.db(), &application.id).await?;
@@ -95,7 +102,7 @@ pub async fn application_page(id: String, from: Option<i64>, to: Option<i64>) ->
         (Some(from), Some(to)) => Some(submission::compare_revisions(&services, &ctx, &id, from, to).await?),
         _ => None,
     };
-    let messages = messages::list(&services, &ctx, &id).await?;
+    let messages = messages::list(&services, &ctx, &id, messages_page).await?;
     Ok(ApplicationPageData { application, timeline, revisions, comparison, messages })
 }
 

@@ -25,9 +25,9 @@ pub async fn review_queue(#[server(default)] params: QueueParams) -> Result<Page
 }
 
 #[server(prefix = "/rpc", endpoint = "review_dashboard")]
-pub async fn review_dashboard() -> Result<Dashboard, AppError> {
+pub async fn review_dashboard(page: Option<u64>) -> Result<Dashboard, AppError> {
     let (services, ctx, _) = caller().await?;
-    Ok(queue::dashboard(&services, &ctx).await?)
+    Ok(queue::dashboard(&services, &ctx, page).await?)
 }
 
 /// Everything the review page shows, in one round trip.

@@ -204,7 +204,9 @@ pub fn QueueTable(rows: Vec<QueueRow>) -> impl IntoView {
 /// What is assigned to the signed-in reviewer, and what waits for their second approval.
 #[component]
 pub fn MyReviews() -> impl IntoView {
-    let dashboard = Resource::new(|| (), |_| review_dashboard());
+    let query = use_query_map();
+    let page = Memo::new(move |_| query.read().get("page").and_then(|p| p.parse().ok()));
+    let dashboard = Resource::new(move || page.get(), review_dashboard);
     view! {
         <RequireRole any_of=&[Role::Reviewer, Role::Admin]>
             <section>
@@ -217,7 +219,7 @@ pub fn MyReviews() -> impl IntoView {
                         Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                         Ok(dashboard) => view! {
                             <p class="summary">
-                                {format!("{} assigned to you", dashboard.assigned.len())}
+                                {format!("{} assigned to you", dashboard.total)}
                                 {(dashboard.overdue > 0).then(|| view! {
                                     " · " <a class="overdue-link" href="/review?assignee=me&overdue=true">{format!("{} overdue", dashboard.overdue)}</a>
                                 })}
@@ -226,7 +228,11 @@ pub fn MyReviews() -> impl IntoView {
                             {if dashboard.assigned.is_empty() {
                                 view! { <p class="empty">"Nothing is assigned to you. Claim an application from the " <a href="/review?assignee=nobody">"unassigned queue"</a> "."</p> }.into_any()
                             } else {
-                                view! { <QueueTable rows=dashboard.assigned/> }.into_any()
+                                let (current, pages, total) = (dashboard.page, dashboard.pages(), dashboard.total);
+                                view! {
+                                    <QueueTable rows=dashboard.assigned/>
+                                    <Pager page=current pages total href=|n| format!("/review/mine?page={n}")/>
+                                }.into_any()
                             }}
                             <h2>"Waiting for a second approval"</h2>
                             {if dashboard.awaiting_second_approval.is_empty() {

@@ -95,6 +95,9 @@ pub struct TimelineEntry {
     pub failed_items: Vec<String>,
 }
 
+/// Messages on one page of a thread; page 1 holds the latest.
+pub const MESSAGES_PER_PAGE: u64 = 50;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageView {
     pub id: String,

@@ -162,10 +162,22 @@ pub struct QueueRow {
 /// A reviewer's own page: what is assigned to them, and what waits for their second look.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dashboard {
+    /// One page of what is assigned, the soonest due first.
     pub assigned: Vec<QueueRow>,
+    pub page: u64,
+    pub per_page: u64,
+    /// Everything assigned, on all pages.
+    pub total: u64,
     pub overdue: u64,
     /// Approved once by another reviewer; a second approval is needed.
     pub awaiting_second_approval: Vec<QueueRow>,
+}
+
+impl Dashboard {
+    /// Pages of what is assigned.
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
 }
 
 #[cfg(test)]

@@ -132,9 +132,18 @@ pub async fn compare(
     Ok(Json(submission::compare_revisions(&state.services, &caller.ctx, &id, query.from, query.to).await?))
 }
 
+/// A page of the thread, under `messages` as before paging, with the other lists' counts.
 #[derive(Serialize)]
 pub struct MessagesBody {
     messages: Vec<MessageView>,
+    page: u64,
+    per_page: u64,
+    total: u64,
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    pub page: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -146,8 +155,10 @@ pub async fn messages(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<MessagesBody>> {
-    Ok(Json(MessagesBody { messages: messages::list(&state.services, &caller.ctx, &id).await? }))
+    let thread = messages::list(&state.services, &caller.ctx, &id, query.page).await?;
+    Ok(Json(MessagesBody { messages: thread.items, page: thread.page, per_page: thread.per_page, total: thread.total }))
 }
 
 pub async fn post_message(

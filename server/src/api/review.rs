@@ -1,6 +1,6 @@
 //! Reviewing through the API: the queue, taking applications, checklists and decisions.
 
-use super::applications::{ApplicationBody, body};
+use super::applications::{ApplicationBody, PageQuery, body};
 use crate::http::error::ApiResult;
 use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::http::state::AppState;
@@ -20,8 +20,12 @@ pub async fn queue(
     Ok(Json(queue::queue(&state.services, &caller.ctx, &params).await?))
 }
 
-pub async fn dashboard(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Dashboard>> {
-    Ok(Json(queue::dashboard(&state.services, &caller.ctx).await?))
+pub async fn dashboard(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Dashboard>> {
+    Ok(Json(queue::dashboard(&state.services, &caller.ctx, query.page).await?))
 }
 
 pub async fn assign(

@@ -13,7 +13,8 @@ use crate::mail::{enqueue, templates};
 use crate::tokens::new_id;
 use crate::{Services, timestamp};
 use chrono::{DateTime, Duration, Utc};
-use portcullis_domain::application::view::{MessageInput, MessageView};
+use portcullis_domain::admin::{Page, page_number};
+use portcullis_domain::application::view::{MESSAGES_PER_PAGE, MessageInput, MessageView};
 use portcullis_domain::application::visibility::visible_to_staff;
 use portcullis_domain::role::Role;
 use sea_orm::{
@@ -31,19 +32,22 @@ async fn message_view(conn: &impl ConnectionTrait, row: application_message::Mod
     Ok(MessageView { id: row.id, author_name, side: row.side, body: row.body, created_at: timestamp(row.created_at) })
 }
 
-pub async fn list(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<Vec<MessageView>> {
+/// One page of the thread, oldest first within it; page 1 holds the latest messages.
+pub async fn list(services: &Services, ctx: &Ctx, id: &str, page: Option<u64>) -> ServiceResult<Page<MessageView>> {
     let access = load(services.db(), ctx, id).await?;
-    let rows = application_message::Entity::find()
+    let page = page_number(page);
+    let paginator = application_message::Entity::find()
         .filter(application_message::Column::ApplicationId.eq(&access.application.id))
-        .order_by_asc(application_message::Column::CreatedAt)
-        .order_by_asc(application_message::Column::Id)
-        .all(services.db())
-        .await?;
-    let mut views = Vec::with_capacity(rows.len());
-    for row in rows {
-        views.push(message_view(services.db(), row).await?);
+        .order_by_desc(application_message::Column::CreatedAt)
+        .order_by_desc(application_message::Column::Id)
+        .paginate(services.db(), MESSAGES_PER_PAGE);
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page - 1).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows.into_iter().rev() {
+        items.push(message_view(services.db(), row).await?);
     }
-    Ok(views)
+    Ok(Page { items, page, per_page: MESSAGES_PER_PAGE, total })
 }
 
 /// The reviewers assigned to the application, or every reviewer while none is.

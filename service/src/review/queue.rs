@@ -11,7 +11,7 @@ use crate::entity::{application, assignment, checklist_item, decision, org, revi
 use crate::error::{ServiceError, ServiceResult};
 use crate::timestamp;
 use chrono::{DateTime, Utc};
-use portcullis_domain::admin::Page;
+use portcullis_domain::admin::{Page, page_number};
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::review::queue::{
     AssigneeFilter, Dashboard, QUEUE_PAGE_SIZE, QueueFilter, QueueParams, QueueRow, QueueScope, QueueSort, ScopeFilter,
@@ -20,7 +20,7 @@ use portcullis_domain::review::queue::{
 use portcullis_domain::review::view::Progress;
 use portcullis_domain::role::Permission;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, NullOrdering, Order, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeSet, HashMap};
 
 fn like_escaped(text: &str) -> String {
@@ -105,7 +105,8 @@ pub async fn queue(services: &Services, ctx: &Ctx, params: &QueueParams) -> Serv
 
 /// What is assigned to the caller, and what another reviewer approved once and waits for a
 /// second approval.
-pub async fn dashboard(services: &Services, ctx: &Ctx) -> ServiceResult<Dashboard> {
+/// `page` pages what is assigned; what waits for a second approval is always shown whole.
+pub async fn dashboard(services: &Services, ctx: &Ctx, page: Option<u64>) -> ServiceResult<Dashboard> {
     let actor = ctx.require(Permission::Review)?;
     let conn = services.db();
     let (_, sensitive) = sensitive_scopes(conn).await?;
@@ -117,14 +118,15 @@ pub async fn dashboard(services: &Services, ctx: &Ctx) -> ServiceResult<Dashboar
         overdue: false,
         q: String::new(),
         sort: QueueSort::Due,
-        page: 1,
+        page: page_number(page),
     };
-    let assigned = application::Entity::find()
+    let paginator = application::Entity::find()
         .filter(condition(&mine, &sensitive, &actor.user_id, now))
         .order_by_with_nulls(application::Column::DueAt, Order::Asc, NullOrdering::Last)
-        .limit(100)
-        .all(conn)
-        .await?;
+        .order_by_asc(application::Column::Id)
+        .paginate(conn, QUEUE_PAGE_SIZE);
+    let total = paginator.num_items().await?;
+    let assigned = paginator.fetch_page(mine.page - 1).await?;
     let overdue = application::Entity::find()
         .filter(condition(&QueueFilter { overdue: true, ..mine }, &sensitive, &actor.user_id, now))
         .count(conn)
@@ -147,6 +149,9 @@ pub async fn dashboard(services: &Services, ctx: &Ctx) -> ServiceResult<Dashboar
         .collect();
     Ok(Dashboard {
         assigned: rows(conn, assigned, &sensitive, now).await?,
+        page: mine.page,
+        per_page: QUEUE_PAGE_SIZE,
+        total,
         overdue,
         awaiting_second_approval: rows(conn, waiting, &sensitive, now).await?,
     })

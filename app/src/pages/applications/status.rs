@@ -10,6 +10,7 @@ use crate::components::layout::RequireRole;
 use crate::error::server_action;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use portcullis_domain::admin::Page;
 use portcullis_domain::application::content::ApplicationContent;
 use portcullis_domain::application::mockup::{MockupKind, MockupView};
 use portcullis_domain::application::status::ApplicationStatus;
@@ -27,6 +28,7 @@ pub fn ApplicationPage() -> impl IntoView {
         let q = query.read();
         (q.get("from").and_then(|v| v.parse().ok()), q.get("to").and_then(|v| v.parse().ok()))
     });
+    let messages_page = Memo::new(move |_| query.read().get("messages").and_then(|v| v.parse().ok()));
     let post = server_action::<PostMessage>();
     let withdraw = server_action::<WithdrawApplication>();
     let submit = server_action::<SubmitApplication>();
@@ -36,9 +38,9 @@ pub fn ApplicationPage() -> impl IntoView {
         move || {
             let versions =
                 (withdraw.version().get(), submit.version().get(), claim.version().get(), recertify.version().get());
-            (id.get(), compare.get(), versions, post.version().get())
+            (id.get(), compare.get(), messages_page.get(), versions, post.version().get())
         },
-        |(id, (from, to), ..)| application_page(id, from, to),
+        |(id, (from, to), messages_page, ..)| application_page(id, from, to, messages_page),
     );
     view! {
         <RequireRole>
@@ -126,7 +128,7 @@ fn Status(
             <h2>"What was submitted"</h2>
             <ContentView content=application.content.clone() mockups=application.mockups.clone() application_id=id.clone()/>
             <Revisions revisions comparison/>
-            <Messages id=id.clone() messages post/>
+            <Messages id=id.clone() thread=messages post/>
         </section>
     }
 }
@@ -330,11 +332,20 @@ pub fn ChangesTable(comparison: RevisionComparison) -> impl IntoView {
     .into_any()
 }
 
+/// The thread's latest messages, with links to older ones (and back) when there are more.
 #[component]
-fn Messages(id: String, messages: Vec<MessageView>, post: ServerAction<PostMessage>) -> impl IntoView {
+fn Messages(id: String, thread: Page<MessageView>, post: ServerAction<PostMessage>) -> impl IntoView {
     let error = last_error(post);
+    let page_link = {
+        let id = id.clone();
+        move |n: u64| format!("/applications/{id}?messages={n}#messages")
+    };
+    let older = (thread.page < thread.pages()).then(|| page_link(thread.page + 1));
+    let newer = (thread.page > 1).then(|| page_link(thread.page - 1));
+    let messages = thread.items;
     view! {
         <h2 id="messages">"Messages"</h2>
+        {older.map(|href| view! { <p><a class="button secondary small" href=href rel="prev">"Older messages"</a></p> })}
         {if messages.is_empty() {
             view! { <p class="empty">"No messages yet. Questions between your organisation and the reviewers appear here."</p> }.into_any()
         } else {
@@ -349,6 +360,7 @@ fn Messages(id: String, messages: Vec<MessageView>, post: ServerAction<PostMessa
                 </ol>
             }.into_any()
         }}
+        {newer.map(|href| view! { <p><a class="button secondary small" href=href rel="next">"Newer messages"</a></p> })}
         <ActionForm action=post attr:class="message-form">
             <FormAlert error/>
             <input type="hidden" name="id" value=id/>
