@@ -43,9 +43,10 @@ async fn eventually(what: &str, done: impl Fn() -> bool) {
 
 const BOUNDARY: &str = "slow-upload-boundary";
 
-/// An upload whose body the test sends half of, then abandons at will.
+/// An upload whose body the test sends in two halves, finishing or abandoning it at will.
 struct SlowUpload {
     pieces: mpsc::Sender<std::io::Result<Vec<u8>>>,
+    rest: Vec<u8>,
     response: tokio::task::JoinHandle<reqwest::Result<reqwest::Response>>,
 }
 
@@ -65,7 +66,7 @@ impl SlowUpload {
             request = request.header("cookie", cookie);
         }
         let response = tokio::spawn(request.send());
-        let first = &file[..file.len() / 2];
+        let (first, rest) = file.split_at(file.len() / 2);
         let mut head = format!(
             "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"label\"\r\n\r\nSlow\r\n--{BOUNDARY}\r\n\
              Content-Disposition: form-data; name=\"file\"; filename=\"slow.png\"\r\nContent-Type: image/png\r\n\r\n"
@@ -73,7 +74,16 @@ impl SlowUpload {
         .into_bytes();
         head.extend_from_slice(first);
         pieces.send(Ok(head)).await.unwrap();
-        SlowUpload { pieces, response }
+        SlowUpload { pieces, rest: rest.to_vec(), response }
+    }
+
+    async fn finish(self) -> (StatusCode, serde_json::Value) {
+        let mut rest = self.rest;
+        rest.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        self.pieces.send(Ok(rest)).await.unwrap();
+        drop(self.pieces);
+        let response = self.response.await.unwrap().unwrap();
+        (response.status(), response.json().await.unwrap_or_default())
     }
 
     /// The client gives up halfway: the connection ends without the rest of the body.
@@ -153,6 +163,40 @@ async fn an_upload_the_client_abandons_leaves_no_scratch_file() {
     upload.abandon().await;
     eventually("its scratch file to go", || scratch_files(&app) == 0).await;
     assert!(stored_files(&app).is_empty());
+}
+
+#[tokio::test]
+async fn an_account_has_at_most_two_uploads_in_flight() {
+    let (app, mut dev, path) = setup().await;
+    let file = png(400, 400);
+    let first = SlowUpload::start(&dev, &path, &file).await;
+    let second = SlowUpload::start(&dev, &path, &file).await;
+    eventually("both uploads to arrive", || scratch_files(&app) == 2).await;
+    let (status, body) = dev.upload(&path, Some("Third"), "3.png", png(10, 10)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("at most 2 uploads at a time"), "{message}");
+
+    // Another account is not held up.
+    let mut other = app.signed_in_user("other@example.com", "Other").await;
+    let (_, theirs) = draft(&mut other).await;
+    let theirs = format!("/api/v1/applications/{theirs}/mockups");
+    let (status, body) = other.upload(&theirs, Some("Theirs"), "t.png", png(10, 10)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // However an upload ends, its place is free again.
+    let (status, body) = first.finish().await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = dev.upload(&path, Some("Third"), "3.png", png(10, 10)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    second.abandon().await;
+    eventually("the abandoned upload to end", || scratch_files(&app) == 0).await;
+    let again: Vec<_> =
+        [SlowUpload::start(&dev, &path, &file).await, SlowUpload::start(&dev, &path, &file).await].into();
+    eventually("two more uploads to arrive", || scratch_files(&app) == 2).await;
+    for upload in again {
+        assert_eq!(upload.finish().await.0, StatusCode::CREATED);
+    }
 }
 
 #[tokio::test]

@@ -78,6 +78,7 @@ struct Inner {
     storage: Arc<dyn storage::BlobStore>,
     /// Judging uploads takes memory (images) or a child process (PDFs); a few at a time.
     decode_permits: Arc<tokio::sync::Semaphore>,
+    upload_slots: applications::mockups::UploadSlots,
 }
 
 /// Cheap to clone; one per process.
@@ -115,6 +116,7 @@ impl Services {
                 mail_notify: Arc::new(Notify::new()),
                 storage,
                 decode_permits: Arc::new(tokio::sync::Semaphore::new(2)),
+                upload_slots: Default::default(),
             }),
         }
     }
@@ -172,6 +174,10 @@ impl Services {
 
     pub fn decode_permits(&self) -> &tokio::sync::Semaphore {
         &self.inner.decode_permits
+    }
+
+    pub(crate) fn upload_slots(&self) -> &applications::mockups::UploadSlots {
+        &self.inner.upload_slots
     }
 
     pub fn wake_mail_worker(&self) {

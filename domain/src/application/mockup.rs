@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 
 pub const MAX_MOCKUP_BYTES: u64 = 20 * 1024 * 1024;
 pub const MAX_MOCKUPS_PER_APPLICATION: usize = 20;
+/// Uploads one account may have in progress at once.
+pub const MAX_UPLOADS_IN_FLIGHT_PER_ACCOUNT: usize = 2;
 /// What all of an organisation's stored mockups may take unless configured otherwise, in MB.
 pub const DEFAULT_ORG_UPLOAD_QUOTA_MB: u64 = 500;
 pub const MAX_MOCKUP_PIXELS: u64 = 40_000_000;

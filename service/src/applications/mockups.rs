@@ -16,8 +16,8 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use portcullis_domain::application::lifecycle::{Action, transition};
 use portcullis_domain::application::mockup::{
-    DEFAULT_ORG_UPLOAD_QUOTA_MB, MAX_MOCKUP_BYTES, MAX_MOCKUPS_PER_APPLICATION, MockupKind, MockupView,
-    download_file_name, looks_like_markup, sniff, validate_label,
+    DEFAULT_ORG_UPLOAD_QUOTA_MB, MAX_MOCKUP_BYTES, MAX_MOCKUPS_PER_APPLICATION, MAX_UPLOADS_IN_FLIGHT_PER_ACCOUNT,
+    MockupKind, MockupView, download_file_name, looks_like_markup, sniff, validate_label,
 };
 use sea_orm::prelude::DateTimeUtc;
 use sea_orm::sea_query::{Expr, Func, Query};
@@ -27,7 +27,9 @@ use sea_orm::{
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use tokio::io::AsyncWriteExt;
 
 /// How many leading bytes are kept to judge the type.
@@ -106,6 +108,41 @@ fn quota_lock(org_id: &str) -> i64 {
     i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"))
 }
 
+/// The uploads each account has in progress on this instance.
+#[derive(Debug, Default)]
+pub(crate) struct UploadSlots(Arc<Mutex<HashMap<String, usize>>>);
+
+impl UploadSlots {
+    /// A place for one more upload of `user_id`, unless it has as many as allowed already.
+    fn take(&self, user_id: &str) -> Option<UploadSlot> {
+        let mut held = self.0.lock().expect("upload slots lock");
+        let count = held.entry(user_id.to_owned()).or_default();
+        if *count >= MAX_UPLOADS_IN_FLIGHT_PER_ACCOUNT {
+            return None;
+        }
+        *count += 1;
+        Some(UploadSlot { slots: self.0.clone(), user_id: user_id.to_owned() })
+    }
+}
+
+/// One upload in progress: its place frees when it is dropped, however the upload ends.
+struct UploadSlot {
+    slots: Arc<Mutex<HashMap<String, usize>>>,
+    user_id: String,
+}
+
+impl Drop for UploadSlot {
+    fn drop(&mut self) {
+        let mut held = self.slots.lock().expect("upload slots lock");
+        if let Some(count) = held.get_mut(&self.user_id) {
+            *count -= 1;
+            if *count == 0 {
+                held.remove(&self.user_id);
+            }
+        }
+    }
+}
+
 /// Removes the scratch file however the upload ends.
 struct Scratch(PathBuf);
 
@@ -161,6 +198,7 @@ where
 /// A file that arrived and passed the content checks, waiting for its label.
 pub struct ReceivedUpload {
     scratch: Scratch,
+    _slot: UploadSlot,
     size: u64,
     sha256: String,
     kind: MockupKind,
@@ -176,6 +214,12 @@ where
 {
     let access = load(services.db(), ctx, id).await?;
     check_editable(&access, current_mockups(services.db(), &access.application.id).await?.len())?;
+    let slot = services.upload_slots().take(&ctx.signed_in()?.user_id).ok_or_else(|| ServiceError::LimitReached {
+        message: format!(
+            "You can have at most {MAX_UPLOADS_IN_FLIGHT_PER_ACCOUNT} uploads at a time; wait for one to finish."
+        ),
+        retry_after_secs: 10,
+    })?;
     let quota = services.config().uploads.org_quota_bytes;
     let used = org_usage(services.db(), &access.application.org_id).await?;
     let room = quota.saturating_sub(used);
@@ -203,7 +247,7 @@ where
         InspectError::Internal(e) => ServiceError::Internal(e),
         refusal => file_error(refusal.to_string()),
     })?;
-    Ok(ReceivedUpload { scratch, size: received.size, sha256: received.sha256, kind, dimensions })
+    Ok(ReceivedUpload { scratch, _slot: slot, size: received.size, sha256: received.sha256, kind, dimensions })
 }
 
 /// Stores a received file as a mockup of the application under `label`.
