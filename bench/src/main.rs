@@ -37,6 +37,9 @@ struct Args {
     /// Submitted applications in the review queue.
     #[arg(long, default_value_t = 10_000)]
     applications: usize,
+    /// Measure only the uploads (concurrent files and the bomb PDF), on an empty queue.
+    #[arg(long)]
+    uploads_only: bool,
 }
 
 const HEALTH_RATE: u32 = 200;
@@ -67,10 +70,16 @@ async fn main() -> ExitCode {
 async fn run(args: Args) -> Result<bool, String> {
     server::require_binary(&args.server)?;
     let site = server::Site::new()?;
-    eprintln!("bench: seeding {} submitted applications", args.applications);
-    let seeded = seed::seed(&site, args.applications).await?;
+    let applications = if args.uploads_only { 0 } else { args.applications };
+    eprintln!("bench: seeding {applications} submitted applications");
+    let seeded = seed::seed(&site, applications).await?;
     eprintln!("bench: seeded in {:.1} s", seeded.elapsed.as_secs_f64());
     let server = server::Server::start(&args.server, &args.site_root, site).await?;
+    if args.uploads_only {
+        let uploaded = measure_uploads(&server).await?;
+        server.stop().await;
+        return Ok(uploaded.print());
+    }
     let phase = Duration::from_secs(args.seconds);
     let cookie = load::sign_in(&server.url, server::DEMO_EMAIL, server::DEMO_PASSWORD).await?;
     let health = Target::get(&server.url, "/healthz", None);
@@ -119,15 +128,8 @@ async fn run(args: Args) -> Result<bool, String> {
 
     let peak_memory = server.peak_memory_kib();
 
-    eprintln!("bench: uploads: 10 at once of 1.5 MB, then of 15 MB (peak memory measured during each)");
+    let uploaded = measure_uploads(&server).await?;
     let applicant = uploads::Applicant::new(&server.url, cookie.clone());
-    let (small_file, large_file) = (uploads::noise_png(1536 * 1024), uploads::noise_png(15 * 1024 * 1024));
-    server.reset_peak_memory();
-    let small = uploads::concurrent_uploads(&applicant, 10, small_file).await?;
-    let memory_after_small = server.peak_memory_kib();
-    server.reset_peak_memory();
-    let large = uploads::concurrent_uploads(&applicant, 10, large_file).await?;
-    let memory_after_large = server.peak_memory_kib();
 
     eprintln!("bench: the status page of an application with 20 mockups ({}s)", args.seconds);
     let gallery = uploads::page_with_mockups(&applicant, &cookie).await?;
@@ -230,13 +232,50 @@ async fn run(args: Args) -> Result<bool, String> {
             flood::FLOOD.as_secs()
         );
     }
-    passed &= report::print_uploads(&small, &large, memory_after_small, memory_after_large);
+    passed &= uploaded.print();
     println!(
         "\nreview queue: {} submitted applications seeded in {:.1} s before the server started",
         seeded.applications,
         seeded.elapsed.as_secs_f64()
     );
     Ok(passed)
+}
+
+struct Uploaded {
+    small: uploads::UploadRun,
+    large: uploads::UploadRun,
+    memory_after_small: Option<u64>,
+    memory_after_large: Option<u64>,
+    bomb: uploads::BombRun,
+}
+
+impl Uploaded {
+    fn print(&self) -> bool {
+        let sizes = report::print_uploads(&self.small, &self.large, self.memory_after_small, self.memory_after_large);
+        report::print_bomb(&self.bomb) && sizes
+    }
+}
+
+/// Ten uploads at once, two from each of five accounts (the most one account may have in
+/// flight), of 1.5 MB and then of 15 MB files; then the bomb PDF.
+async fn measure_uploads(server: &server::Server) -> Result<Uploaded, String> {
+    let mut applicants = vec![load::sign_in(&server.url, server::DEMO_EMAIL, server::DEMO_PASSWORD).await?];
+    for k in 0..seed::APPLICANTS {
+        applicants.push(load::sign_in(&server.url, &seed::applicant_email(k), seed::APPLICANT_PASSWORD).await?);
+    }
+    let applicants: Vec<_> =
+        applicants.into_iter().map(|cookie| uploads::Applicant::new(&server.url, cookie)).collect();
+    eprintln!("bench: uploads: 10 at once of 1.5 MB, then of 15 MB (peak memory measured during each)");
+    let (small_file, large_file) = (uploads::noise_png(1536 * 1024), uploads::noise_png(15 * 1024 * 1024));
+    server.reset_peak_memory();
+    let small = uploads::concurrent_uploads(&applicants, 2, small_file).await?;
+    let memory_after_small = server.peak_memory_kib();
+    server.reset_peak_memory();
+    let large = uploads::concurrent_uploads(&applicants, 2, large_file).await?;
+    let memory_after_large = server.peak_memory_kib();
+    eprintln!("bench: a 20 MB PDF of deflated zeros (peak memory growth measured)");
+    let bomb = uploads::upload_bomb(&applicants[0], server).await?;
+    Ok(Uploaded { small, large, memory_after_small, memory_after_large, bomb })
 }
 
 fn rate(stats: &load::Stats) -> f64 {

@@ -1,7 +1,8 @@
 //! The results table.
 
 use crate::load::Stats;
-use crate::uploads::UploadRun;
+use crate::uploads::{BombRun, UploadRun};
+use reqwest::StatusCode;
 
 pub enum Verdict {
     Info,
@@ -59,7 +60,7 @@ pub fn print(rows: &[Row], peak_memory_kib: Option<u64>) -> bool {
                 format!("FAIL {target}")
             }
         };
-        let steal = row.steal.map_or_else(|| "n/a".to_owned(), |s| format!("{:.0}", s * 100.0));
+        let steal = percent(row.steal);
         println!(
             "| {:<22} | {:<20} | {:>8.1} | {:>9.2} | {:>9.2} | {:>6} | {:>7} | {:<40} |",
             row.name, row.condition, row.requests_per_sec, row.p50_ms, row.p99_ms, row.errors, steal, target
@@ -79,15 +80,16 @@ pub fn print(rows: &[Row], peak_memory_kib: Option<u64>) -> bool {
 pub fn print_uploads(small: &UploadRun, large: &UploadRun, after_small: Option<u64>, after_large: Option<u64>) -> bool {
     const ALLOWANCE_MIB: f64 = 64.0;
     println!();
-    println!("| uploads, 10 at once | seconds | MB/s    | server peak memory during |");
-    println!("|---------------------|---------|---------|---------------------------|");
+    println!("| uploads, 10 at once | seconds | MB/s    | server peak memory during | steal % |");
+    println!("|---------------------|---------|---------|---------------------------|---------|");
     for (run, memory) in [(small, after_small), (large, after_large)] {
         println!(
-            "| {:>8.1} MB each    | {:>7.2} | {:>7.1} | {:>21} MiB |",
+            "| {:>8.1} MB each    | {:>7.2} | {:>7.1} | {:>21} MiB | {:>7} |",
             run.file_bytes as f64 / (1024.0 * 1024.0),
             run.elapsed.as_secs_f64(),
             run.megabytes_per_second(),
-            memory.map(|kib| format!("{:.1}", kib as f64 / 1024.0)).unwrap_or_else(|| "n/a".into()),
+            mib(memory),
+            percent(run.steal),
         );
     }
     match (after_small, after_large) {
@@ -103,4 +105,36 @@ pub fn print_uploads(small: &UploadRun, large: &UploadRun, after_small: Option<u
         }
         _ => true,
     }
+}
+
+/// The bomb PDF: refused with 422, and the server's memory grew less than the allowance.
+pub fn print_bomb(run: &BombRun) -> bool {
+    const ALLOWANCE_MIB: u64 = 256;
+    println!();
+    println!(
+        "bomb PDF: {:.1} MB on disk, {:.1} GiB inflated: {} in {:.2} s (steal {} %): {}",
+        run.file_bytes as f64 / (1024.0 * 1024.0),
+        run.inflated as f64 / f64::from(1 << 30),
+        run.status,
+        run.elapsed.as_secs_f64(),
+        percent(run.steal),
+        run.message
+    );
+    println!("  the checking process peaked at {} MiB resident", mib(run.checker_peak_kib));
+    let refused = run.status == StatusCode::UNPROCESSABLE_ENTITY;
+    let small = run.server_growth_kib.is_some_and(|kib| kib < ALLOWANCE_MIB << 10);
+    println!(
+        "{} bomb refused with 422, server peak memory growth {} MiB (allowed < {ALLOWANCE_MIB} MiB)",
+        if refused && small { "PASS" } else { "FAIL" },
+        mib(run.server_growth_kib)
+    );
+    refused && small
+}
+
+fn mib(kib: Option<u64>) -> String {
+    kib.map(|kib| format!("{:.1}", kib as f64 / 1024.0)).unwrap_or_else(|| "n/a".into())
+}
+
+fn percent(share: Option<f64>) -> String {
+    share.map_or_else(|| "n/a".to_owned(), |s| format!("{:.0}", s * 100.0))
 }

@@ -106,12 +106,34 @@ impl Server {
 
     /// Peak resident memory of the server process so far (Linux `VmHWM`).
     pub fn peak_memory_kib(&self) -> Option<u64> {
-        let pid = self.child.id()?;
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        status_kib(self.child.id()?, "VmHWM:")
+    }
+
+    /// Resident memory of the server process now (Linux `VmRSS`).
+    pub fn memory_kib(&self) -> Option<u64> {
+        status_kib(self.child.id()?, "VmRSS:")
+    }
+
+    /// Watches the processes the server starts (its PDF checks) until the returned watch is
+    /// read: their highest peak resident memory, sampled every 5 ms.
+    pub fn watch_children(&self) -> ChildrenWatch {
+        let Some(pid) = self.child.id() else { return ChildrenWatch(None) };
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let sampler = tokio::spawn(async move {
+            let mut peak = None;
+            let mut every = tokio::time::interval(Duration::from_millis(5));
+            loop {
+                tokio::select! {
+                    _ = every.tick() => {
+                        for child in children(pid) {
+                            peak = peak.max(status_kib(child, "VmHWM:"));
+                        }
+                    }
+                    _ = &mut stopped => return peak,
+                }
+            }
+        });
+        ChildrenWatch(Some((stop, sampler)))
     }
 
     /// Starts a new peak-memory measurement (Linux: writing 5 to `clear_refs` resets `VmHWM`).
@@ -124,4 +146,34 @@ impl Server {
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
     }
+}
+
+/// A sampler of the server's child processes; see [`Server::watch_children`].
+pub struct ChildrenWatch(Option<(tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<Option<u64>>)>);
+
+impl ChildrenWatch {
+    /// The highest peak seen, if any child was.
+    pub async fn peak_kib(self) -> Option<u64> {
+        let (stop, sampler) = self.0?;
+        let _ = stop.send(());
+        sampler.await.ok().flatten()
+    }
+}
+
+/// A field of `/proc/<pid>/status`, in KiB.
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// The children of every thread of process `pid`.
+fn children(pid: u32) -> Vec<u32> {
+    let Ok(threads) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return Vec::new() };
+    threads
+        .filter_map(|thread| std::fs::read_to_string(thread.ok()?.path().join("children")).ok())
+        .flat_map(|list| list.split_whitespace().filter_map(|child| child.parse().ok()).collect::<Vec<_>>())
+        .collect()
 }
