@@ -46,10 +46,12 @@ check:
 unit-sqlite:
 	cargo nextest run --workspace --no-fail-fast
 
-# The same integration suite on PostgreSQL (one throw-away database per test). Selected with a
+# The same integration suite on PostgreSQL (one throw-away database per test, dropped afterwards). Selected with a
 # filter rather than `-p`, so cargo resolves the same features and reuses the build above.
 integration-postgres:
-	PORTCULLIS_TEST_DATABASE=$(PG_TEST_URL) cargo nextest run --workspace -E 'package(portcullis) and kind(test)' --no-fail-fast
+	PORTCULLIS_TEST_DATABASE=$(PG_TEST_URL) cargo nextest run --workspace -E 'package(portcullis) and kind(test)' --no-fail-fast \
+	  || { scripts/postgres.sh; exit 1; }
+	@scripts/postgres.sh
 
 # Real Chromium against the real server; last, so its summary ends the output.
 browser:

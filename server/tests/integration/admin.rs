@@ -1,6 +1,6 @@
 //! Roles, disabling and the admin views, with deny-by-default checks.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, json};
 use reqwest::StatusCode;

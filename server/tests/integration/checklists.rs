@@ -1,6 +1,6 @@
 //! Checklist templates through the JSON API: admins publish versions, reviews keep theirs.
 
-mod common;
+use crate::common;
 
 use common::fixtures::{reviewer, submitted_as};
 use common::{TestApp, json};

@@ -1,7 +1,7 @@
 //! Review operations through the JSON API: who may, in which state, and one decision per
 //! revision even under a race.
 
-mod common;
+use crate::common;
 
 use common::fixtures::{pass_everything, ready_to_submit, reviewer, submitted_as};
 use common::{Options, TestApp, json};

@@ -1,6 +1,6 @@
 //! The `portcullis` binary's commands and configuration errors.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};

@@ -1,7 +1,7 @@
 //! Applying for access through the JSON API: drafts, validation, submission, revisions,
 //! ownership, and bad input that gets a clear answer and loses nothing.
 
-mod common;
+use crate::common;
 
 use common::fixtures::{complete_patch, draft, ready_to_submit, reviewer, submitted_as};
 use common::{TestApp, json};

@@ -1,6 +1,6 @@
 //! Every paged list: page numbers far past the end are clamped, never overflow.
 
-mod common;
+use crate::common;
 
 use common::fixtures::{reviewer, submitted_as};
 use common::{TestApp, json};

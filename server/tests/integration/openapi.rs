@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 /// `(path, method)` pairs declared in `server/src/api/mod.rs`, and the OAuth endpoints of
 /// `server/src/oauth.rs` (nested under `/oauth`, outside the API's base path).
 fn routed() -> BTreeSet<(String, String)> {
-    let mut pairs = routes_of(include_str!("../src/api/mod.rs"), "");
-    pairs.extend(routes_of(include_str!("../src/oauth.rs"), "/oauth"));
+    let mut pairs = routes_of(include_str!("../../src/api/mod.rs"), "");
+    pairs.extend(routes_of(include_str!("../../src/oauth.rs"), "/oauth"));
     pairs
 }
 
@@ -29,7 +29,7 @@ fn routes_of(source: &str, prefix: &str) -> BTreeSet<(String, String)> {
 
 #[test]
 fn every_route_is_documented() {
-    let document: serde_json::Value = serde_json::from_str(include_str!("../src/api/openapi.json")).unwrap();
+    let document: serde_json::Value = serde_json::from_str(include_str!("../../src/api/openapi.json")).unwrap();
     let routes = routed();
     assert!(routes.len() > 10, "parsed the router: {routes:?}");
     assert!(routes.contains(&("/oauth/introspect".to_owned(), "post".to_owned())), "{routes:?}");

@@ -1,8 +1,6 @@
 //! Test harness: starts the real portal on a free port with a fresh database (SQLite, or
 //! PostgreSQL when `PORTCULLIS_TEST_DATABASE` names a server) and drives it over HTTP.
 
-#![allow(dead_code)] // Each test binary uses a different part of the harness.
-
 pub mod fixtures;
 pub mod smtp;
 
@@ -20,15 +18,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tempfile::TempDir;
-use tokio::sync::oneshot;
 
 pub struct TestApp {
     pub base: String,
     pub services: Services,
     pub data_dir: TempDir,
     pub database_url: String,
-    stop: Option<oneshot::Sender<()>>,
-    server: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// Settings a test may change before the app starts.
@@ -86,25 +81,9 @@ impl TestApp {
         let app = Application::build_with_clock(config, clock).await.expect("application starts");
         let services = app.services().clone();
         let base = format!("http://{}", app.local_addr());
-        let (stop, stopped) = oneshot::channel();
-        let server = tokio::spawn(async move {
-            app.run_until(async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-        });
-        Self { base, services, data_dir, database_url, stop: Some(stop), server: Some(server) }
-    }
-
-    /// Stops serving and waits for the workers to end.
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(server) = self.server.take() {
-            let _ = server.await;
-        }
+        // Serves until the test's runtime ends.
+        tokio::spawn(async move { app.run_until(std::future::pending()).await.unwrap() });
+        Self { base, services, data_dir, database_url }
     }
 
     pub fn client(&self) -> Client {

@@ -1,7 +1,7 @@
 //! No secret reaches a log, the database, the audit trail or a mail: after a run through every
 //! operation that creates or uses one, all of them are searched.
 
-mod common;
+use crate::common;
 
 use common::fixtures::{approve, submitted_as};
 use common::{TestApp, json, read_mails_any};

@@ -1,7 +1,7 @@
 //! Sessions end when they must: a password reset and a logout end them for good, even against
 //! a request in flight, and slow clients cannot hold connections, uploads or requests open.
 
-mod common;
+use crate::common;
 
 use common::fixtures::draft;
 use common::{Client, Options, TestApp, json, link_token};

@@ -1,6 +1,6 @@
 //! The security baseline: cross-site refusal, headers, and the audit chain's integrity.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, json};
 use portcullis_domain::audit::BrokenLink;

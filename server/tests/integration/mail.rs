@@ -1,6 +1,6 @@
 //! Mail delivery through a real SMTP server process, including an outage.
 
-mod common;
+use crate::common;
 
 use common::smtp::SmtpServer;
 use common::{Options, TestApp, free_port, json};

@@ -1,7 +1,7 @@
 //! An error carried in the URL (`__err`, how a form posted without JavaScript learns it
 //! failed) shows only the portal's own messages: a crafted link cannot put text on a page.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE;

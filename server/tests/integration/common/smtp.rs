@@ -5,7 +5,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 pub struct SmtpServer {
-    pub port: u16,
     pub maildir: PathBuf,
     child: Option<Child>,
 }
@@ -24,7 +23,7 @@ impl SmtpServer {
             .expect("python3 -m aiosmtpd (pip install aiosmtpd)");
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Self { port, maildir, child: Some(child) };
+                return Self { maildir, child: Some(child) };
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -1,6 +1,6 @@
 //! Organisations: creating, inviting teammates, accepting invitations.
 
-mod common;
+use crate::common;
 
 use common::{Options, TestApp, json, link_token};
 use portcullis_service::clock::ManualClock;

@@ -1,7 +1,7 @@
 //! Whatever mails other people or reaches reviewers needs a verified email address, so nobody
 //! can make the portal write to an address that is not theirs; a new link can be asked for.
 
-mod common;
+use crate::common;
 
 use common::fixtures::org_input;
 use common::{Options, TestApp, json, link_token};

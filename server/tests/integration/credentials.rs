@@ -1,7 +1,7 @@
 //! Credentials behind the review gate, and the OAuth endpoints driven by a standard OAuth 2.0
 //! client library (the `oauth2` crate), as a developer's app would.
 
-mod common;
+use crate::common;
 
 use common::fixtures::{approve, pass_everything, reviewer, submitted_as};
 use common::{Client, Options, TestApp, json};

@@ -1,6 +1,6 @@
 //! Accounts through the JSON API: register, verify, sign in and out, reset, rate limits.
 
-mod common;
+use crate::common;
 
 use common::fixtures::org_input;
 use common::{Options, TestApp, json, link_token};

@@ -3,7 +3,7 @@
 //! turn against an account's owner, and OAuth client authentication that a flood of invented
 //! client ids cannot block.
 
-mod common;
+use crate::common;
 
 use common::fixtures::{approve, submitted_as};
 use common::{Client, Options, TestApp, json};

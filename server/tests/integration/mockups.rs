@@ -1,6 +1,6 @@
 //! UX mockup uploads: judged by content, streamed with a hard size limit, served safely.
 
-mod common;
+use crate::common;
 
 use common::fixtures::{draft, jpeg, pdf, png, reviewer, submitted_as, webp};
 use common::{Options, TestApp, json};

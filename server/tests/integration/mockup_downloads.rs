@@ -1,7 +1,7 @@
 //! Mockup files reach the browser only in ways that cannot run as a page of the portal:
 //! PDFs are downloads, never shown inline on the portal's origin.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use common::fixtures::{draft, pdf, png};

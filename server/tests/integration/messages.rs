@@ -2,7 +2,7 @@
 //! reach the reviewers assigned to it (everyone who reviews while none is), and each person
 //! gets at most one notification per thread every ten minutes.
 
-mod common;
+use crate::common;
 
 use common::fixtures::{ready_to_submit, reviewer};
 use common::{Options, TestApp, json, read_mails};

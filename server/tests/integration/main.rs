@@ -1,0 +1,25 @@
+//! The integration suite: the real server on SQLite or PostgreSQL, driven over HTTP, as one test
+//! binary (one link, one file on disk) with a module per area.
+
+mod common;
+
+mod accounts;
+mod admin;
+mod applications;
+mod checklists;
+mod cli;
+mod credentials;
+mod limits;
+mod mail;
+mod messages;
+mod mockup_downloads;
+mod mockups;
+mod openapi;
+mod orgs;
+mod paging;
+mod review;
+mod secrets;
+mod security;
+mod sessions;
+mod url_errors;
+mod verification;
