@@ -10,7 +10,7 @@ use crate::pages::auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPassw
 use crate::pages::checklists::ChecklistsPage;
 use crate::pages::gateway_keys::GatewayKeysPage;
 use crate::pages::home::Home;
-use crate::pages::orgs::{AcceptInvitationPage, OrgPage, OrgsPage};
+use crate::pages::orgs::{AcceptInvitationPage, OrgPage, OrgsPage, VerifyContactPage};
 use crate::pages::review::{MyReviews, ReviewQueue};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("orgs") view=OrgsPage ssr=SsrMode::Async/>
                     <Route path=path!("orgs/:id") view=OrgPage ssr=SsrMode::Async/>
                     <Route path=path!("invitations/accept") view=AcceptInvitationPage ssr=SsrMode::Async/>
+                    <Route path=path!("verify-contact") view=VerifyContactPage ssr=SsrMode::Async/>
                     <Route path=path!("applications") view=ApplicationsPage ssr=SsrMode::Async/>
                     <Route path=path!("applications/new") view=NewApplicationPage ssr=SsrMode::Async/>
                     <Route path=path!("applications/:id") view=ApplicationPage ssr=SsrMode::Async/>

@@ -83,6 +83,12 @@ pub struct AcceptInvitationInput {
     pub token: String,
 }
 
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+pub struct VerifyContactInput {
+    #[validate(length(min = 1, max = 200, message = "The link is incomplete."))]
+    pub token: String,
+}
+
 /// The `org` object of the JSON API, as seen by one of its members.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrgView {
@@ -91,6 +97,8 @@ pub struct OrgView {
     pub country: String,
     pub website: String,
     pub contact_email: String,
+    /// Whether someone at `contact_email` confirmed it; until then the portal mails only members.
+    pub contact_verified: bool,
     pub my_role: MemberRole,
     pub created_at: String,
 }

@@ -14,6 +14,7 @@ mod m20261125_000009_queue_indexes;
 mod m20261125_000010_credentials;
 mod m20261130_000011_secret_collection;
 mod m20261130_000013_password_epoch;
+mod m20261130_000014_org_contact_verification;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_credentials::Migration),
             Box::new(m20261130_000011_secret_collection::Migration),
             Box::new(m20261130_000013_password_epoch::Migration),
+            Box::new(m20261130_000014_org_contact_verification::Migration),
         ]
     }
 }

@@ -14,7 +14,7 @@ use chrono::Duration;
 use portcullis_domain::account::normalize_email;
 use portcullis_domain::org::{
     AcceptInvitationInput, INVITATION_TTL_DAYS, InvitationView, InviteInput, MemberRole, MemberView, OrgDetail,
-    OrgInput, OrgView,
+    OrgInput, OrgView, VerifyContactInput,
 };
 use portcullis_domain::role::Permission;
 use sea_orm::{
@@ -24,6 +24,9 @@ use sea_orm::{
 use serde_json::json;
 use validator::Validate;
 
+/// How long the link that confirms a contact address works: a shared inbox may be read weekly.
+const CONTACT_TOKEN_TTL_DAYS: i64 = 7;
+
 fn view(org: &org::Model, my_role: MemberRole) -> OrgView {
     OrgView {
         id: org.id.clone(),
@@ -31,6 +34,7 @@ fn view(org: &org::Model, my_role: MemberRole) -> OrgView {
         country: org.country.clone(),
         website: org.website.clone(),
         contact_email: org.contact_email.clone(),
+        contact_verified: org.contact_verified_at.is_some(),
         my_role,
         created_at: timestamp(org.created_at),
     }
@@ -77,6 +81,9 @@ pub async fn create(services: &Services, ctx: &Ctx, input: OrgInput) -> ServiceR
     let input = input.normalized();
     input.validate()?;
     let now = services.clock().now();
+    // The creator's own address is verified already; any other is mailed a link first.
+    let contact_is_mine = input.contact_email == normalize_email(&actor.email);
+    let token = (!contact_is_mine).then(random_token);
     let txn = begin_write(services.db()).await?;
     let org = org::ActiveModel {
         id: Set(new_id()),
@@ -86,9 +93,21 @@ pub async fn create(services: &Services, ctx: &Ctx, input: OrgInput) -> ServiceR
         contact_email: Set(input.contact_email),
         created_by: Set(actor.user_id.clone()),
         created_at: Set(now),
+        contact_verified_at: Set(contact_is_mine.then_some(now)),
+        contact_token_hash: Set(token.as_deref().map(sha256_hex)),
+        contact_token_expires_at: Set(token.is_some().then(|| now + Duration::days(CONTACT_TOKEN_TTL_DAYS))),
     }
     .insert(&txn)
     .await?;
+    if let Some(token) = &token {
+        let link = services.config().link("verify-contact", token);
+        enqueue(
+            &txn,
+            services.clock(),
+            templates::org_contact_verification(&org.contact_email, &org.name, &actor.name, &link),
+        )
+        .await?;
+    }
     org_member::ActiveModel {
         org_id: Set(org.id.clone()),
         user_id: Set(actor.user_id.clone()),
@@ -106,7 +125,71 @@ pub async fn create(services: &Services, ctx: &Ctx, input: OrgInput) -> ServiceR
     )
     .await?;
     txn.commit().await?;
+    if token.is_some() {
+        services.wake_mail_worker();
+    }
     Ok(view(&org, MemberRole::Owner))
+}
+
+/// Mails a new confirmation link to the organisation's unconfirmed contact address; owners only.
+pub async fn resend_contact_verification(services: &Services, ctx: &Ctx, org_id: &str) -> ServiceResult<()> {
+    let actor = ctx.require(Permission::Apply)?;
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let (org, role) = for_member(&txn, actor, org_id).await?;
+    if role != MemberRole::Owner {
+        return Err(ServiceError::NotAllowed("Only owners of the organisation can send the link again.".into()));
+    }
+    if org.contact_verified_at.is_some() {
+        return Err(ServiceError::Conflict(format!("{} is confirmed already.", org.contact_email)));
+    }
+    // Counted only when a mail would go out, so a refused attempt costs nothing.
+    services.limit(Action::VerifyResend, ctx)?;
+    let token = random_token();
+    let mut pending = org.clone().into_active_model();
+    pending.contact_token_hash = Set(Some(sha256_hex(&token)));
+    pending.contact_token_expires_at = Set(Some(now + Duration::days(CONTACT_TOKEN_TTL_DAYS)));
+    pending.update(&txn).await?;
+    let link = services.config().link("verify-contact", &token);
+    enqueue(
+        &txn,
+        services.clock(),
+        templates::org_contact_verification(&org.contact_email, &org.name, &actor.name, &link),
+    )
+    .await?;
+    audit::record(&txn, services.clock(), ctx, AuditEvent::new("org.contact_verification_sent", "org", org.id.clone()))
+        .await?;
+    txn.commit().await?;
+    services.wake_mail_worker();
+    Ok(())
+}
+
+/// Confirms an organisation's contact address from the link mailed to it. Whoever reads that
+/// mailbox holds the link, so no sign-in is needed.
+pub async fn verify_contact(services: &Services, ctx: &Ctx, input: VerifyContactInput) -> ServiceResult<()> {
+    input.validate()?;
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let org = org::Entity::find()
+        .filter(org::Column::ContactTokenHash.eq(sha256_hex(&input.token)))
+        .one(&txn)
+        .await?
+        .filter(|o| o.contact_token_expires_at.is_some_and(|at| at > now))
+        .ok_or(ServiceError::InvalidToken)?;
+    let mut verified = org.clone().into_active_model();
+    verified.contact_verified_at = Set(Some(now));
+    verified.contact_token_hash = Set(None);
+    verified.contact_token_expires_at = Set(None);
+    verified.update(&txn).await?;
+    audit::record(
+        &txn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("org.contact_verified", "org", org.id.clone()).details(json!({ "email": org.contact_email })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// The caller's organisations, oldest first.

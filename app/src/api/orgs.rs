@@ -5,7 +5,7 @@ use portcullis_domain::org::{OrgDetail, OrgView};
 #[cfg(feature = "ssr")]
 use {
     super::ssr::caller,
-    portcullis_domain::org::{AcceptInvitationInput, InviteInput, MemberRole, OrgInput},
+    portcullis_domain::org::{AcceptInvitationInput, InviteInput, MemberRole, OrgInput, VerifyContactInput},
     portcullis_service::orgs,
 };
 
@@ -48,4 +48,18 @@ pub async fn accept_invitation(token: String) -> Result<OrgView, AppError> {
     let org = orgs::accept_invitation(&services, &ctx, AcceptInvitationInput { token }).await?;
     leptos_axum::redirect(&format!("/orgs/{}", org.id));
     Ok(org)
+}
+
+#[server(prefix = "/rpc", endpoint = "resend_contact_verification")]
+pub async fn resend_contact_verification(org_id: String) -> Result<(), AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(orgs::resend_contact_verification(&services, &ctx, &org_id).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "verify_contact")]
+pub async fn verify_contact(token: String) -> Result<(), AppError> {
+    let (services, ctx, _) = caller().await?;
+    orgs::verify_contact(&services, &ctx, VerifyContactInput { token }).await?;
+    leptos_axum::redirect("/verify-contact?done=1");
+    Ok(())
 }

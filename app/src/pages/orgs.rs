@@ -1,6 +1,9 @@
-//! Organisations: create one, see its people, invite teammates, accept an invitation.
+//! Organisations: create one, see its people, invite teammates, accept an invitation, confirm
+//! the contact address.
 
-use crate::api::orgs::{AcceptInvitation, CreateOrg, InviteMember, get_org, list_orgs};
+use crate::api::orgs::{
+    AcceptInvitation, CreateOrg, InviteMember, ResendContactVerification, VerifyContact, get_org, list_orgs,
+};
 use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
 use crate::error::server_action;
@@ -49,7 +52,8 @@ fn Orgs() -> impl IntoView {
                     <Field label="Legal name" name="name" autocomplete="organization" error/>
                     <Field label="Country" name="country" autocomplete="country" hint="Two-letter ISO code, for example DE or FR." error/>
                     <Field label="Website" name="website" kind="url" autocomplete="url" hint="Starting with https://" error/>
-                    <Field label="Contact email" name="contact_email" kind="email" autocomplete="email" error/>
+                    <Field label="Contact email" name="contact_email" kind="email" autocomplete="email"
+                        hint="Where news about the organisation's applications goes, besides its members. Any address but yours gets a link to confirm it first." error/>
                     <Submit label="Create organisation" busy_label="Creating…" pending=create.pending()/>
                 </ActionForm>
             </div>
@@ -94,6 +98,7 @@ fn OrgDetailView(detail: OrgDetail, invite: ServerAction<InviteMember>) -> impl 
         <section>
             <h1>{org.name.clone()}</h1>
             <p class="muted">{format!("{} · {} · {}", org.country, org.website, org.contact_email)}</p>
+            {(!org.contact_verified).then(|| view! { <ContactReminder org_id=org.id.clone() email=org.contact_email.clone() owner/> })}
             <p><a class="button primary" href=format!("/applications/new?org={}", org.id)>"Start an application"</a></p>
             <h2>"Members"</h2>
             <div class="table-scroll">
@@ -129,6 +134,62 @@ fn OrgDetailView(detail: OrgDetail, invite: ServerAction<InviteMember>) -> impl 
                     </ActionForm>
                 </div>
             })}
+        </section>
+    }
+}
+
+/// An unconfirmed contact address hears nothing: say so, and let owners send the link again.
+#[component]
+fn ContactReminder(org_id: String, email: String, owner: bool) -> impl IntoView {
+    let resend = server_action::<ResendContactVerification>();
+    let error = last_error(resend);
+    view! {
+        <div class="alert alert-warning" role="status">
+            <p>
+                {format!("The contact address {email} is not confirmed yet: we mailed it a link. ")}
+                "Until someone opens it, news about applications goes to the members only."
+            </p>
+            {owner.then(|| view! {
+                <ActionForm action=resend attr:class="inline-form">
+                    <input type="hidden" name="org_id" value=org_id.clone()/>
+                    <Submit label="Send the link again" busy_label="Sending…" pending=resend.pending()/>
+                </ActionForm>
+            })}
+            {move || matches!(resend.value().get(), Some(Ok(()))).then(|| view! {
+                <p>"Sent. The earlier link no longer works."</p>
+            })}
+            <FormAlert error/>
+        </div>
+    }
+}
+
+/// Opened from the link mailed to a contact address; works without signing in.
+#[component]
+pub fn VerifyContactPage() -> impl IntoView {
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    let done = move || query.read().get("done").is_some();
+    let action = server_action::<VerifyContact>();
+    let error = last_error(action);
+    let verified = move || done() || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <section class="card narrow">
+            <h1>"Confirm a contact address"</h1>
+            <Show
+                when=verified
+                fallback=move || view! {
+                    <p>"An organisation named this address as its contact on Portcullis. Confirm it to receive news about its applications."</p>
+                    <ActionForm action>
+                        <FormAlert error/>
+                        <input type="hidden" name="token" value=token/>
+                        <Submit label="Confirm this address" busy_label="Confirming…" pending=action.pending()/>
+                    </ActionForm>
+                }
+            >
+                <div class="alert alert-success" role="status">
+                    <p>"The address is confirmed. News about the organisation's applications will come here."</p>
+                </div>
+            </Show>
         </section>
     }
 }

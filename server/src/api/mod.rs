@@ -46,6 +46,8 @@ pub fn router(timeouts: Timeouts) -> Router<AppState> {
         .route("/orgs", post(orgs::create).get(orgs::list))
         .route("/orgs/{id}", get(orgs::detail))
         .route("/orgs/{id}/members", post(orgs::invite))
+        .route("/orgs/{id}/contact/verification", post(orgs::resend_contact_verification))
+        .route("/orgs/verify-contact", post(orgs::verify_contact))
         .route("/invitations/accept", post(orgs::accept_invitation))
         .route("/scopes", get(applications::scopes))
         .route("/applications", post(applications::create).get(applications::list))

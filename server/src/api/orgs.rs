@@ -4,7 +4,9 @@ use crate::http::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use portcullis_domain::org::{AcceptInvitationInput, InvitationView, InviteInput, OrgDetail, OrgInput, OrgView};
+use portcullis_domain::org::{
+    AcceptInvitationInput, InvitationView, InviteInput, OrgDetail, OrgInput, OrgView, VerifyContactInput,
+};
 use portcullis_service::orgs;
 use serde::Serialize;
 
@@ -60,4 +62,22 @@ pub async fn accept_invitation(
     ApiJson(input): ApiJson<AcceptInvitationInput>,
 ) -> ApiResult<Json<OrgBody>> {
     Ok(Json(OrgBody { org: orgs::accept_invitation(&state.services, &caller.ctx, input).await? }))
+}
+
+pub async fn resend_contact_verification(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    orgs::resend_contact_verification(&state.services, &caller.ctx, &id).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+pub async fn verify_contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<VerifyContactInput>,
+) -> ApiResult<StatusCode> {
+    orgs::verify_contact(&state.services, &caller.ctx, input).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

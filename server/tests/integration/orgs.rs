@@ -114,3 +114,75 @@ async fn invitations_expire() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["code"], "invalid_token");
 }
+
+/// Naming any address as an organisation's contact must not make the portal mail it: only a
+/// confirmation link goes there until someone opens it.
+#[tokio::test]
+async fn an_unconfirmed_contact_address_hears_nothing_but_the_link_to_confirm_it() {
+    let app = TestApp::spawn().await;
+    let (mut dev, id) = common::fixtures::submitted_as(&app, "dev@zoe.example").await;
+    app.wait_for_mail("dev@zoe.example", "received").await;
+    let contact = "privacy@zoe.example";
+    let to_contact = || {
+        common::read_mails(&app.mail_dir())
+            .into_iter()
+            .filter(|m| m.contains(&format!("To: {contact}")))
+            .collect::<Vec<_>>()
+    };
+    let first = app.wait_for_mail(contact, "named this address as the contact").await;
+    assert_eq!(to_contact().len(), 1, "only the confirmation link went to the contact, not the submission notice");
+
+    let (_, orgs) = dev.get_json("/api/v1/orgs").await;
+    assert_eq!(orgs["orgs"][0]["contact_verified"], false);
+    let org_id = orgs["orgs"][0]["id"].as_str().unwrap().to_owned();
+
+    // Only owners may send it again; a new link replaces the old one.
+    let mut stranger = app.signed_in_user("stranger@example.com", "Stranger").await;
+    let (status, _) = stranger.post_json(&format!("/api/v1/orgs/{org_id}/contact/verification"), json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = dev.post_json(&format!("/api/v1/orgs/{org_id}/contact/verification"), json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let mut anon = app.client();
+    let (status, _) =
+        anon.post_json("/api/v1/orgs/verify-contact", json!({"token": link_token(&first, "/verify-contact")})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "the first link was replaced");
+    let second = loop {
+        let mails = to_contact();
+        if mails.len() == 2 {
+            break mails.into_iter().find(|m| m != &first).unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let (status, body) =
+        anon.post_json("/api/v1/orgs/verify-contact", json!({"token": link_token(&second, "/verify-contact")})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, _) =
+        anon.post_json("/api/v1/orgs/verify-contact", json!({"token": link_token(&second, "/verify-contact")})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a link works once");
+    let (_, orgs) = dev.get_json("/api/v1/orgs").await;
+    assert_eq!(orgs["orgs"][0]["contact_verified"], true);
+    let (status, _) = dev.post_json(&format!("/api/v1/orgs/{org_id}/contact/verification"), json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "nothing left to confirm");
+
+    // Confirmed, it hears about the organisation's applications.
+    let mut admin = app.signed_in_admin().await;
+    let mut reviewer = common::fixtures::reviewer(&app, &mut admin, "rev@platform.example").await;
+    let (status, body) = reviewer
+        .post_json(&format!("/api/v1/applications/{id}/messages"), json!({"body": "Looking at it today."}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    app.wait_for_mail(contact, "New message about application").await;
+    let (_, audit) = admin.get_json(&format!("/api/v1/audit?object_id={org_id}")).await;
+    assert!(audit.to_string().contains("org.contact_verified"), "{audit}");
+}
+
+#[tokio::test]
+async fn the_creators_own_address_as_contact_is_confirmed_at_once() {
+    let app = TestApp::spawn().await;
+    let mut dev = app.signed_in_user("owner@acme.example", "Owner").await;
+    let (status, body) = dev
+        .post_json("/api/v1/orgs", json!({"name": "Acme", "country": "DE", "website": "https://acme.example", "contact_email": "Owner@Acme.example"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["org"]["contact_verified"], true);
+}

@@ -23,7 +23,7 @@ use sea_orm::{
 use serde_json::json;
 use std::collections::BTreeSet;
 
-/// Everyone who should hear about the application: its organisation's members and contact.
+/// Everyone who should hear about the application: its organisation's members and confirmed contact.
 pub(crate) async fn org_recipients(conn: &impl ConnectionTrait, org_id: &str) -> ServiceResult<Vec<(String, String)>> {
     let org = org::Entity::find_by_id(org_id).one(conn).await?.ok_or(ServiceError::NotFound)?;
     let mut seen = BTreeSet::new();
@@ -36,7 +36,8 @@ pub(crate) async fn org_recipients(conn: &impl ConnectionTrait, org_id: &str) ->
             recipients.push((user.email, user.name));
         }
     }
-    if seen.insert(org.contact_email.clone()) {
+    // An unconfirmed contact address might be anyone's: it hears nothing until confirmed.
+    if org.contact_verified_at.is_some() && seen.insert(org.contact_email.clone()) {
         recipients.push((org.contact_email, org.name));
     }
     Ok(recipients)

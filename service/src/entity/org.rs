@@ -11,6 +11,9 @@ pub struct Model {
     pub contact_email: String,
     pub created_by: String,
     pub created_at: DateTimeUtc,
+    pub contact_verified_at: Option<DateTimeUtc>,
+    pub contact_token_hash: Option<String>,
+    pub contact_token_expires_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -130,6 +130,24 @@ pub fn org_invitation(to: &str, org_name: &str, inviter: &str, link: &str) -> Ou
     .render()
 }
 
+pub fn org_contact_verification(to: &str, org_name: &str, requester: &str, link: &str) -> OutgoingMail {
+    let named = format!(
+        "{requester} named this address as the contact of {org_name} on Portcullis, where it applies for access to the platform's Data Portability API."
+    );
+    Letter {
+        to,
+        subject: "Confirm the contact address of your organisation",
+        greeting_name: to,
+        paragraphs: &[
+            &named,
+            "Open the link to confirm that news about its applications may be sent here. Until then nothing else is mailed to this address.",
+        ],
+        action: Some(("Confirm this address", link)),
+        footer: "The link is valid for 7 days. If you do not know this organisation, ignore this message: you will not hear from us again.",
+    }
+    .render()
+}
+
 pub fn submission_received(to: &str, name: &str, app_name: &str, reference: &str, link: &str) -> OutgoingMail {
     let subject = format!("Application {reference} received");
     let received = format!("We received the application for {app_name}. Its reference number is {reference}.");
