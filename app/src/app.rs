@@ -6,7 +6,9 @@ use crate::pages::applications::editor::EditApplicationPage;
 use crate::pages::applications::review::ReviewPage;
 use crate::pages::applications::status::ApplicationPage;
 use crate::pages::applications::{ApplicationsPage, NewApplicationPage};
-use crate::pages::auth::{ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyEmailPage};
+use crate::pages::auth::{
+    AccountPage, ForgotPasswordPage, LoginPage, RegisterPage, ResetPasswordPage, VerifyEmailPage,
+};
 use crate::pages::checklists::ChecklistsPage;
 use crate::pages::gateway_keys::GatewayKeysPage;
 use crate::pages::home::Home;
@@ -73,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("register") view=RegisterPage ssr=SsrMode::Async/>
                     <Route path=path!("login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("review") view=ReviewQueue ssr=SsrMode::Async/>

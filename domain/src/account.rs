@@ -38,6 +38,16 @@ pub struct StepUpInput {
     pub password: String,
 }
 
+/// `POST /auth/password`: the signed-in person sets a new password, proving the current one.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeInput {
+    #[validate(length(min = 1, max = 1024, message = "Enter your current password."))]
+    pub current_password: String,
+    #[validate(custom(function = validate_password))]
+    pub password: String,
+}
+
 /// How long a sign-in or a confirmation of the password counts as fresh for the most
 /// dangerous actions (collecting a production secret).
 pub const STEP_UP_WINDOW_SECS: i64 = 10 * 60;

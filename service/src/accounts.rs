@@ -13,8 +13,8 @@ use crate::session_store::delete_user_sessions;
 use crate::tokens::{new_id, random_token, sha256_hex};
 use chrono::{DateTime, Duration, Utc};
 use portcullis_domain::account::{
-    LoginInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, StepUpInput, UserView, VerifyEmailInput,
-    normalize_email,
+    LoginInput, PasswordChangeInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, StepUpInput, UserView,
+    VerifyEmailInput, normalize_email,
 };
 use portcullis_domain::admin::{Page, UserQuery, UserSummary, page_number};
 use portcullis_domain::role::{Permission, Role, Roles};
@@ -279,24 +279,90 @@ pub async fn login(services: &Services, ctx: &Ctx, input: LoginInput) -> Service
 /// Checks the signed-in person's password again (step-up), under the same limits as a sign-in.
 /// A wrong password is a field error: the person stays signed in.
 pub(crate) async fn confirm_password(services: &Services, ctx: &Ctx, input: StepUpInput) -> ServiceResult<()> {
-    let actor = ctx.signed_in()?;
     input.validate()?;
+    check_own_password(services, ctx, &input.password, "password", ["user.step_up", "user.step_up_failed"])
+        .await
+        .map(drop)
+}
+
+/// The signed-in person's account when `password` is theirs; `field` carries the error
+/// otherwise. Counted like a sign-in, and audited as the first event, or the second on failure.
+async fn check_own_password(
+    services: &Services,
+    ctx: &Ctx,
+    password: &str,
+    field: &'static str,
+    [passed, failed]: [&'static str; 2],
+) -> ServiceResult<user::Model> {
+    let actor = ctx.signed_in()?;
     let limits = services.login_limits();
     limits.check(&actor.email, ctx.ip.as_deref(), services.clock().instant())?;
     let user =
         user::Entity::find_by_id(&actor.user_id).one(services.db()).await?.ok_or(ServiceError::Unauthenticated)?;
-    let ok = services.hasher().verify(&input.password, user.password_hash.as_deref()).await?;
+    let ok = services.hasher().verify(password, user.password_hash.as_deref()).await?;
     let txn = begin_write(services.db()).await?;
     let event = if ok {
         limits.record_success(&actor.email, ctx.ip.as_deref());
-        AuditEvent::new("user.step_up", "user", user.id.clone())
+        AuditEvent::new(passed, "user", user.id.clone())
     } else {
         limits.record_failure(&actor.email, ctx.ip.as_deref(), services.clock().instant());
-        AuditEvent::new("user.step_up_failed", "user", user.id.clone())
+        AuditEvent::new(failed, "user", user.id.clone())
     };
     audit::record(&txn, services.clock(), ctx, event).await?;
     txn.commit().await?;
-    if ok { Ok(()) } else { Err(ServiceError::field("password", "That is not your password.")) }
+    if ok { Ok(user) } else { Err(ServiceError::field(field, "That is not your password.")) }
+}
+
+/// Sets a new password for the signed-in person, who proves the current one. Every session of
+/// the account ends for good, as after a reset; the caller binds its own session again.
+pub async fn change_password(services: &Services, ctx: &Ctx, input: PasswordChangeInput) -> ServiceResult<user::Model> {
+    input.validate()?;
+    let events = ["user.password_checked", "user.password_check_failed"];
+    let user = check_own_password(services, ctx, &input.current_password, "current_password", events).await?;
+    let password_hash = services.hasher().hash(&input.password).await?;
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let current = target_user(&txn, &user.id).await?;
+    if current.password_epoch != user.password_epoch {
+        // Reset meanwhile: the password just checked is no longer the account's.
+        return Err(ServiceError::Unauthenticated);
+    }
+    let user = set_password(&txn, now, current, password_hash).await?;
+    let ended = delete_user_sessions(&txn, &user.id).await?;
+    let reset_page = services.config().public_url.join("forgot-password").expect("static path").to_string();
+    enqueue(&txn, services.clock(), templates::password_changed(&user.email, &user.name, &reset_page)).await?;
+    let event =
+        AuditEvent::new("user.password_changed", "user", user.id.clone()).details(json!({ "sessions_ended": ended }));
+    audit::record(&txn, services.clock(), ctx, event).await?;
+    txn.commit().await?;
+    services.wake_mail_worker();
+    Ok(user)
+}
+
+/// Stores a new password hash under a new password epoch, so that every session from before
+/// is signed out even if a request in flight writes it back, and ends unused reset links.
+async fn set_password(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    user: user::Model,
+    password_hash: String,
+) -> ServiceResult<user::Model> {
+    let password_epoch = user.password_epoch + 1;
+    let verified = user.email_verified_at.or(Some(now));
+    let mut active = user.into_active_model();
+    active.password_hash = Set(Some(password_hash));
+    active.password_epoch = Set(password_epoch);
+    active.email_verified_at = Set(verified);
+    active.updated_at = Set(now);
+    let user = active.update(txn).await?;
+    user_token::Entity::update_many()
+        .col_expr(user_token::Column::UsedAt, Expr::value(now))
+        .filter(user_token::Column::UserId.eq(&user.id))
+        .filter(user_token::Column::Purpose.eq(PASSWORD_RESET))
+        .filter(user_token::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(user)
 }
 
 pub async fn record_logout(services: &Services, ctx: &Ctx) -> ServiceResult<()> {
@@ -340,24 +406,9 @@ pub async fn confirm_password_reset(services: &Services, ctx: &Ctx, input: Passw
     let txn = begin_write(services.db()).await?;
     let user = consume_token(&txn, now, &input.token, PASSWORD_RESET).await?;
     // Sessions are deleted, and any a request in flight writes back is signed out by the new
-    // password epoch (`session_auth::resolve`).
-    let password_epoch = user.password_epoch + 1;
-    let verified = user.email_verified_at.or(Some(now));
-    let mut active = user.into_active_model();
-    active.password_hash = Set(Some(password_hash));
-    active.password_epoch = Set(password_epoch);
-    active.email_verified_at = Set(verified);
-    active.updated_at = Set(now);
-    let user = active.update(&txn).await?;
+    // password epoch (`session_auth::resolve`); another link, mailed before, stops working.
+    let user = set_password(&txn, now, user, password_hash).await?;
     let ended = delete_user_sessions(&txn, &user.id).await?;
-    // Another link, mailed before, must not set the password again.
-    user_token::Entity::update_many()
-        .col_expr(user_token::Column::UsedAt, Expr::value(now))
-        .filter(user_token::Column::UserId.eq(&user.id))
-        .filter(user_token::Column::Purpose.eq(PASSWORD_RESET))
-        .filter(user_token::Column::UsedAt.is_null())
-        .exec(&txn)
-        .await?;
     let reset_page = services.config().public_url.join("forgot-password").expect("static path").to_string();
     enqueue(&txn, services.clock(), templates::password_changed(&user.email, &user.name, &reset_page)).await?;
     let event =

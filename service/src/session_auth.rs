@@ -6,7 +6,7 @@ use crate::Services;
 use crate::context::{Actor, Ctx};
 use crate::entity::user;
 use crate::error::{ServiceError, ServiceResult};
-use portcullis_domain::account::StepUpInput;
+use portcullis_domain::account::{PasswordChangeInput, StepUpInput};
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -103,4 +103,16 @@ pub async fn step_up(services: &Services, session: &Session, ctx: &Ctx, input: S
     session.cycle_id().await.map_err(session_err)?;
     auth.confirmed_at = Some(services.clock().now().timestamp());
     session.insert(AUTH_KEY, auth).await.map_err(session_err)
+}
+
+/// Changes the signed-in person's password: every session of the account ends, and this one
+/// continues as a new sign-in under a new id.
+pub async fn change_password(
+    services: &Services,
+    session: &Session,
+    ctx: &Ctx,
+    input: PasswordChangeInput,
+) -> ServiceResult<()> {
+    let user = crate::accounts::change_password(services, ctx, input).await?;
+    sign_in(services, session, &user).await
 }

@@ -78,3 +78,14 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
     leptos_axum::redirect("/login?reset=1");
     Ok(())
 }
+
+/// Sets a new password; every other session of the account ends.
+#[server(prefix = "/rpc", endpoint = "change_password")]
+pub async fn change_password(current_password: String, password: String) -> Result<(), AppError> {
+    use portcullis_domain::account::PasswordChangeInput;
+    let (services, ctx, session) = caller().await?;
+    session_auth::change_password(&services, &session, &ctx, PasswordChangeInput { current_password, password })
+        .await?;
+    leptos_axum::redirect("/account?changed=1");
+    Ok(())
+}

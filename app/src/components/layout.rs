@@ -86,7 +86,7 @@ fn SignedInNav(user: UserView) -> impl IntoView {
             })}
         </ul>
         <div class="nav-user">
-            <span class="user-name">{user.name}</span>
+            <a class="user-name" href="/account" title="Your account">{user.name}</a>
             <ActionForm action=session.logout attr:class="inline-form" on:submit=|_| forget_local_drafts()>
                 <button type="submit" class="button secondary small">"Sign out"</button>
             </ActionForm>

@@ -1,9 +1,10 @@
-//! Registering, signing in, verifying an email address, resetting a forgotten password.
+//! Registering, signing in, verifying an email address, resetting a forgotten password,
+//! changing the password.
 //! Every form works without JavaScript: success redirects to a page that says so.
 
-use crate::api::auth::{Login, Register, RequestPasswordReset, ResetPassword, VerifyEmail};
+use crate::api::auth::{ChangePassword, Login, Register, RequestPasswordReset, ResetPassword, VerifyEmail};
 use crate::components::form::{Field, FormAlert, Submit, last_error};
-use crate::components::layout::Session;
+use crate::components::layout::{RequireRole, Session};
 use crate::error::server_action;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -158,5 +159,46 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 <Submit label="Change password" busy_label="Changing…" pending=action.pending()/>
             </ActionForm>
         </section>
+    }
+}
+
+/// The signed-in person's own account: who they are signed in as, and a new password.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let session = Session::get();
+    let action = server_action::<ChangePassword>();
+    let error = last_error(action);
+    let changed = query("changed");
+    let done = move || changed.get().is_some() || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <RequireRole>
+            <section class="card narrow">
+                <h1>"Your account"</h1>
+                <Transition fallback=|| ()>
+                    {move || session.user.get().and_then(Result::ok).flatten().map(|user| view! {
+                        <p class="muted">{format!("Signed in as {} ({})", user.name, user.email)}</p>
+                    })}
+                </Transition>
+                <h2>"Change your password"</h2>
+                <Show when=done>
+                    <div class="alert alert-success" role="status">
+                        <p>"Your password is changed. Every other session of your account has ended; this one goes on."</p>
+                    </div>
+                </Show>
+                <ActionForm action>
+                    <FormAlert error/>
+                    <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" error/>
+                    <Field
+                        label="New password"
+                        name="password"
+                        kind="password"
+                        autocomplete="new-password"
+                        hint="At least 12 characters. Signing in elsewhere will need it."
+                        error
+                    />
+                    <Submit label="Change password" busy_label="Changing…" pending=action.pending()/>
+                </ActionForm>
+            </section>
+        </RequireRole>
     }
 }

@@ -5,7 +5,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_domain::account::{
-    LoginInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, StepUpInput, UserView, VerifyEmailInput,
+    LoginInput, PasswordChangeInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, StepUpInput, UserView,
+    VerifyEmailInput,
 };
 use portcullis_service::{Actor, accounts, session_auth};
 use serde::Serialize;
@@ -69,6 +70,16 @@ pub async fn confirm_password_reset(
     ApiJson(input): ApiJson<PasswordResetConfirm>,
 ) -> ApiResult<StatusCode> {
     accounts::confirm_password_reset(&state.services, &caller.ctx, input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sets a new password; every other session of the account ends.
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<PasswordChangeInput>,
+) -> ApiResult<StatusCode> {
+    session_auth::change_password(&state.services, &caller.session, &caller.ctx, input).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -35,6 +35,7 @@ pub fn router(timeouts: Timeouts) -> Router<AppState> {
         .route("/auth/password-reset", post(auth::request_password_reset))
         .route("/auth/password-reset/confirm", post(auth::confirm_password_reset))
         .route("/auth/step-up", post(auth::step_up))
+        .route("/auth/password", post(auth::change_password))
         .route("/me", get(auth::me))
         .route("/users", get(users::list))
         .route("/users/{id}/roles", put(users::set_roles))

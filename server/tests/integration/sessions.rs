@@ -241,3 +241,55 @@ async fn an_upload_dribbled_below_the_minimum_throughput_is_cut_off() {
     let answer = trickle(&app, start, &[b'x'; 100]).await.expect("the server cut the upload off");
     assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 4"), "{answer}");
 }
+
+#[tokio::test]
+async fn changing_the_password_ends_every_other_session_and_keeps_this_one() {
+    let app = TestApp::spawn().await;
+    let mut here = app.signed_in_user("ada@example.com", "Ada").await;
+    let mut elsewhere = app.client();
+    let r = elsewhere.post("/api/v1/auth/login", json!({"email": "ada@example.com", "password": PASSWORD})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let (status, body) = here
+        .post_json("/api/v1/auth/password", json!({"current_password": "not my password", "password": NEW_PASSWORD}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["fields"]["current_password"].is_array(), "{body}");
+    let (status, body) =
+        here.post_json("/api/v1/auth/password", json!({"current_password": PASSWORD, "password": "short"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["fields"]["password"].is_array(), "{body}");
+
+    let r = here.post("/api/v1/auth/password", json!({"current_password": PASSWORD, "password": NEW_PASSWORD})).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(here.get_json("/api/v1/me").await.0, StatusCode::OK, "this session goes on, under a new id");
+    assert_eq!(elsewhere.get_json("/api/v1/me").await.0, StatusCode::UNAUTHORIZED, "the others end");
+    app.wait_for_mail("ada@example.com", "password was changed").await;
+
+    let mut anonymous = app.client();
+    let r = anonymous.post("/api/v1/auth/login", json!({"email": "ada@example.com", "password": PASSWORD})).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = anonymous.post("/api/v1/auth/login", json!({"email": "ada@example.com", "password": NEW_PASSWORD})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .client()
+        .post("/api/v1/auth/password", json!({"current_password": PASSWORD, "password": NEW_PASSWORD}))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "signed in only");
+}
+
+/// Wrong current passwords count as failed sign-ins: a stolen session cannot guess its way to a
+/// new password.
+#[tokio::test]
+async fn guessing_the_current_password_is_limited_like_signing_in() {
+    let app = TestApp::spawn().await;
+    let mut here = app.signed_in_user("ada@example.com", "Ada").await;
+    for _ in 0..5 {
+        let (status, _) = here
+            .post_json("/api/v1/auth/password", json!({"current_password": "a wrong guess", "password": NEW_PASSWORD}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = here.post("/api/v1/auth/password", json!({"current_password": PASSWORD, "password": NEW_PASSWORD})).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+}
