@@ -15,6 +15,7 @@ mod m20261125_000010_credentials;
 mod m20261130_000011_secret_collection;
 mod m20261130_000013_password_epoch;
 mod m20261130_000014_org_contact_verification;
+mod m20261130_000015_ended_sign_ins;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_secret_collection::Migration),
             Box::new(m20261130_000013_password_epoch::Migration),
             Box::new(m20261130_000014_org_contact_verification::Migration),
+            Box::new(m20261130_000015_ended_sign_ins::Migration),
         ]
     }
 }

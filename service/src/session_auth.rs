@@ -6,6 +6,8 @@ use crate::Services;
 use crate::context::{Actor, Ctx};
 use crate::entity::user;
 use crate::error::{ServiceError, ServiceResult};
+use crate::session_store::{MOVED_SIGN_IN_KEY, end_sign_in};
+use crate::tokens::new_id;
 use portcullis_domain::account::{PasswordChangeInput, StepUpInput};
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
@@ -22,6 +24,10 @@ const TOUCH_EVERY_SECS: i64 = 60;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct SessionAuth {
     user_id: String,
+    /// Names this sign-in across every re-issue of the session id, so logging out ends it
+    /// whatever id it has by then (empty for sessions from before this field).
+    #[serde(default)]
+    sign_in_id: String,
     /// The account's `auth_epoch` when this session id was issued.
     epoch: i32,
     /// The account's `password_epoch` at sign-in (0 for sessions from before this field, as
@@ -46,6 +52,7 @@ pub async fn sign_in(services: &Services, session: &Session, user: &user::Model)
     session.cycle_id().await.map_err(session_err)?;
     let auth = SessionAuth {
         user_id: user.id.clone(),
+        sign_in_id: new_id(),
         epoch: user.auth_epoch,
         password_epoch: user.password_epoch,
         logged_in_at: now,
@@ -55,8 +62,19 @@ pub async fn sign_in(services: &Services, session: &Session, user: &user::Model)
     session.insert(AUTH_KEY, auth).await.map_err(session_err)
 }
 
-/// Deletes the session from the store: the old cookie is worthless afterwards.
-pub async fn sign_out(session: &Session) -> ServiceResult<()> {
+/// Ends the session for good: its cookie is worthless afterwards, and so is any new id a
+/// request in flight would issue for it.
+pub async fn sign_out(services: &Services, session: &Session) -> ServiceResult<()> {
+    let now = services.clock().now();
+    let sign_in = match session.get::<SessionAuth>(AUTH_KEY).await.map_err(session_err)? {
+        Some(auth) => Some((auth.sign_in_id, auth.logged_in_at)),
+        // The id was replaced by a request in flight: the stub names the sign-in.
+        None => session.get::<String>(MOVED_SIGN_IN_KEY).await.map_err(session_err)?.map(|id| (id, now.timestamp())),
+    };
+    if let Some((sign_in_id, logged_in_at)) = sign_in.filter(|(id, _)| !id.is_empty()) {
+        let until = chrono::DateTime::from_timestamp(logged_in_at + ABSOLUTE_TIMEOUT_SECS, 0).unwrap_or(now);
+        end_sign_in(services.db(), &sign_in_id, until).await?;
+    }
     session.flush().await.map_err(session_err)
 }
 
@@ -68,14 +86,14 @@ pub async fn resolve(services: &Services, session: &Session) -> ServiceResult<Op
     };
     let now = services.clock().now().timestamp();
     if now - auth.logged_in_at > ABSOLUTE_TIMEOUT_SECS || now - auth.seen_at > IDLE_TIMEOUT_SECS {
-        sign_out(session).await?;
+        sign_out(services, session).await?;
         return Ok(None);
     }
     let user = user::Entity::find_by_id(auth.user_id.clone()).one(services.db()).await?;
     // A session from before a password change is never re-keyed: it may be the one the change
     // meant to end, written back by a request that was in flight.
     let Some(user) = user.filter(|u| u.disabled_at.is_none() && u.password_epoch == auth.password_epoch) else {
-        sign_out(session).await?;
+        sign_out(services, session).await?;
         return Ok(None);
     };
     let confirmed_at = auth.confirmed_at.map_or(auth.logged_in_at, |at| at.max(auth.logged_in_at));

@@ -1,12 +1,14 @@
 //! tower-sessions store on the portal's own database, so sessions survive restarts and are
 //! shared by every instance. Ids are stored hashed; the cookie value never is.
 
-use crate::entity::session;
+use crate::db::{begin_write, lock_for};
+use crate::entity::{ended_sign_in, session};
 use crate::tokens::sha256_hex;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
@@ -21,6 +23,12 @@ impl DbSessionStore {
     }
 }
 
+/// The key under which a deleted session's stub names its sign-in.
+pub const MOVED_SIGN_IN_KEY: &str = "moved_sign_in";
+/// How long a stub lasts: longer than any request that could be re-issuing its id (the
+/// slowest allowed upload of the largest file takes about 11 minutes).
+const STUB_SECS: i64 = 15 * 60;
+
 fn backend(e: DbErr) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
@@ -30,14 +38,31 @@ fn expiry(record: &Record) -> DateTime<Utc> {
         .unwrap_or_else(Utc::now)
 }
 
-/// The signed-in user, if any, copied to a column so all their sessions can be ended.
-fn user_of(record: &Record) -> Option<String> {
+/// A field of the signed-in state, if any, copied to a column.
+fn auth_field(record: &Record, field: &str) -> Option<String> {
     record
         .data
         .get(crate::session_auth::AUTH_KEY)
-        .and_then(|auth| auth.get("user_id"))
+        .and_then(|auth| auth.get(field))
         .and_then(|id| id.as_str())
+        .filter(|id| !id.is_empty())
         .map(str::to_owned)
+}
+
+/// The signed-in user, so all their sessions can be ended.
+fn user_of(record: &Record) -> Option<String> {
+    auth_field(record, "user_id")
+}
+
+/// The sign-in the session belongs to, whatever its id now, so logging out can end it.
+fn sign_in_of(record: &Record) -> Option<String> {
+    auth_field(record, "sign_in_id")
+}
+
+/// Serialises re-creating and ending one sign-in's session across instances.
+fn sign_in_lock(sign_in_id: &str) -> i64 {
+    let digest = Sha256::digest(format!("session sign-in {sign_in_id}"));
+    i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"))
 }
 
 fn key(id: &Id) -> String {
@@ -54,24 +79,39 @@ fn active_model(record: &Record) -> session_store::Result<session::ActiveModel> 
         user_id: Set(user_of(record)),
         data: Set(encode(record)?),
         expires_at: Set(expiry(record)),
+        sign_in_id: Set(sign_in_of(record)),
     })
+}
+
+/// Inserts the session under its id, drawing another on a (128-bit) collision.
+async fn insert(conn: &impl ConnectionTrait, record: &mut Record) -> session_store::Result<()> {
+    loop {
+        let inserted = session::Entity::insert(active_model(record)?)
+            .on_conflict(OnConflict::column(session::Column::Id).do_nothing().to_owned())
+            .exec_without_returning(conn)
+            .await
+            .map_err(backend)?;
+        if inserted == 1 {
+            return Ok(());
+        }
+        record.id = Id::default();
+    }
 }
 
 #[async_trait]
 impl SessionStore for DbSessionStore {
+    /// A new session id: a new sign-in, or a sign-in's session under a new id (privileges
+    /// changed, step-up). The latter is created only while the sign-in has not ended, checked
+    /// under the lock that logging out takes, so a request in flight across a logout cannot
+    /// bring the session back under its new id; the id then signs nobody in.
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        loop {
-            let inserted = session::Entity::insert(active_model(record)?)
-                .on_conflict(OnConflict::column(session::Column::Id).do_nothing().to_owned())
-                .exec_without_returning(&self.db)
-                .await
-                .map_err(backend)?;
-            if inserted == 1 {
-                return Ok(());
-            }
-            // A 128-bit collision: draw another id.
-            record.id = Id::default();
+        let Some(sign_in_id) = sign_in_of(record) else { return insert(&self.db, record).await };
+        let txn = begin_write(&self.db).await.map_err(backend)?;
+        lock_for(&txn, sign_in_lock(&sign_in_id)).await.map_err(backend)?;
+        if ended_sign_in::Entity::find_by_id(&sign_in_id).one(&txn).await.map_err(backend)?.is_none() {
+            insert(&txn, record).await?;
         }
+        txn.commit().await.map_err(backend)
     }
 
     /// Updates the session and never inserts it: a session deleted meanwhile (logout, password
@@ -81,6 +121,7 @@ impl SessionStore for DbSessionStore {
             .col_expr(session::Column::UserId, Expr::value(user_of(record)))
             .col_expr(session::Column::Data, Expr::value(encode(record)?))
             .col_expr(session::Column::ExpiresAt, Expr::value(expiry(record)))
+            .col_expr(session::Column::SignInId, Expr::value(sign_in_of(record)))
             .filter(session::Column::Id.eq(key(&record.id)))
             .exec(&self.db)
             .await
@@ -101,8 +142,24 @@ impl SessionStore for DbSessionStore {
         Ok(Some(Record { id: *id, data, expiry_date }))
     }
 
+    /// A signed-in session's row becomes an anonymous stub for a while instead of going at
+    /// once: its id may be being replaced by a request in flight, and a logout that still
+    /// presents the old id must find out which sign-in to end.
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        session::Entity::delete_by_id(key(id)).exec(&self.db).await.map_err(backend)?;
+        let row = session::Entity::find_by_id(key(id)).one(&self.db).await.map_err(backend)?;
+        let Some(sign_in_id) = row.and_then(|row| row.sign_in_id) else {
+            session::Entity::delete_by_id(key(id)).exec(&self.db).await.map_err(backend)?;
+            return Ok(());
+        };
+        let stub = serde_json::json!({ MOVED_SIGN_IN_KEY: sign_in_id }).to_string();
+        session::Entity::update_many()
+            .col_expr(session::Column::UserId, Expr::value(None::<String>))
+            .col_expr(session::Column::Data, Expr::value(stub))
+            .col_expr(session::Column::ExpiresAt, Expr::value(Utc::now() + chrono::Duration::seconds(STUB_SECS)))
+            .filter(session::Column::Id.eq(key(id)))
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }
@@ -115,6 +172,11 @@ impl ExpiredDeletion for DbSessionStore {
             .exec(&self.db)
             .await
             .map_err(backend)?;
+        ended_sign_in::Entity::delete_many()
+            .filter(ended_sign_in::Column::ExpiresAt.lte(Utc::now()))
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }
@@ -122,4 +184,20 @@ impl ExpiredDeletion for DbSessionStore {
 /// Ends every session of a user (disabling, password reset).
 pub async fn delete_user_sessions(conn: &impl ConnectionTrait, user_id: &str) -> Result<u64, DbErr> {
     Ok(session::Entity::delete_many().filter(session::Column::UserId.eq(user_id)).exec(conn).await?.rows_affected)
+}
+
+/// Ends a sign-in for good: deletes its session under whatever id it has now, and records the
+/// end until `until` (when it would have timed out), so no new id can be issued for it.
+pub async fn end_sign_in(db: &DatabaseConnection, sign_in_id: &str, until: DateTime<Utc>) -> Result<(), DbErr> {
+    let txn = begin_write(db).await?;
+    lock_for(&txn, sign_in_lock(sign_in_id)).await?;
+    ended_sign_in::Entity::insert(ended_sign_in::ActiveModel {
+        sign_in_id: Set(sign_in_id.to_owned()),
+        expires_at: Set(until),
+    })
+    .on_conflict(OnConflict::column(ended_sign_in::Column::SignInId).do_nothing().to_owned())
+    .exec_without_returning(&txn)
+    .await?;
+    session::Entity::delete_many().filter(session::Column::SignInId.eq(sign_in_id)).exec(&txn).await?;
+    txn.commit().await
 }

@@ -41,7 +41,7 @@ pub async fn logout() -> Result<(), AppError> {
     if ctx.actor.is_some() {
         accounts::record_logout(&services, &ctx).await?;
     }
-    session_auth::sign_out(&session).await?;
+    session_auth::sign_out(&services, &session).await?;
     leptos_axum::redirect("/");
     Ok(())
 }

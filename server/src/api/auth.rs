@@ -51,7 +51,7 @@ pub async fn login(
 
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     accounts::record_logout(&state.services, &caller.ctx).await?;
-    session_auth::sign_out(&caller.session).await?;
+    session_auth::sign_out(&state.services, &caller.session).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

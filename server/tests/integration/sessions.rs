@@ -110,6 +110,35 @@ async fn a_session_reissued_in_flight_across_a_password_reset_is_signed_out() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
+/// Logging out with the cookie a request in flight is replacing (its roles changed) ends the
+/// session under its new id too, whether the logout comes before or after that request saves.
+#[tokio::test]
+async fn a_session_reissued_in_flight_across_a_logout_stays_ended() {
+    for logout_first in [true, false] {
+        let (app, _clock) = app_with_clock().await;
+        let mut admin = app.signed_in_admin().await;
+        let user = app.signed_in_user("ada@example.com", "Ada").await;
+        let (_, me) = user.clone().get_json("/api/v1/me").await;
+        let id = me["user"]["id"].as_str().unwrap().to_owned();
+        let (status, _) = admin.put_json(&format!("/api/v1/users/{id}/roles"), json!({"roles": ["reviewer"]})).await;
+        assert_eq!(status, StatusCode::OK);
+
+        let in_flight = session_of(&app, &user);
+        assert!(session_auth::resolve(&app.services, &in_flight).await.unwrap().is_some());
+        if !logout_first {
+            in_flight.save().await.unwrap();
+        }
+        let r = user.clone().post("/api/v1/auth/logout", json!({})).await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        if logout_first {
+            in_flight.save().await.unwrap();
+        }
+
+        let (status, _) = client_with(&app, &in_flight).get_json("/api/v1/me").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "logout first: {logout_first}");
+    }
+}
+
 #[tokio::test]
 async fn a_reset_ends_the_other_reset_links_and_mails_a_notice() {
     let app = TestApp::spawn().await;

@@ -12,6 +12,7 @@ pub mod checklist_template;
 pub mod credential;
 pub mod credential_secret;
 pub mod decision;
+pub mod ended_sign_in;
 pub mod gateway_key;
 pub mod mail_outbox;
 pub mod mockup;

@@ -8,6 +8,7 @@ pub struct Model {
     pub user_id: Option<String>,
     pub data: String,
     pub expires_at: DateTimeUtc,
+    pub sign_in_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
