@@ -180,24 +180,29 @@ pub fn AccountPage() -> impl IntoView {
                     })}
                 </Transition>
                 <h2>"Change your password"</h2>
-                <Show when=done>
+                <Show
+                    when=done
+                    fallback=move || view! {
+                        <ActionForm action>
+                            <FormAlert error/>
+                            <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" error/>
+                            <Field
+                                label="New password"
+                                name="password"
+                                kind="password"
+                                autocomplete="new-password"
+                                hint="At least 12 characters. Signing in elsewhere will need it."
+                                error
+                            />
+                            <Submit label="Change password" busy_label="Changing…" pending=action.pending()/>
+                        </ActionForm>
+                    }
+                >
                     <div class="alert alert-success" role="status">
                         <p>"Your password is changed. Every other session of your account has ended; this one goes on."</p>
                     </div>
+                    <p><a class="button primary" href="/">"Back to the start page"</a></p>
                 </Show>
-                <ActionForm action>
-                    <FormAlert error/>
-                    <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" error/>
-                    <Field
-                        label="New password"
-                        name="password"
-                        kind="password"
-                        autocomplete="new-password"
-                        hint="At least 12 characters. Signing in elsewhere will need it."
-                        error
-                    />
-                    <Submit label="Change password" busy_label="Changing…" pending=action.pending()/>
-                </ActionForm>
             </section>
         </RequireRole>
     }
