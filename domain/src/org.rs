@@ -42,6 +42,50 @@ impl MemberRole {
     }
 }
 
+/// `PATCH /orgs/{id}/members/{user_id}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRoleInput {
+    pub role: MemberRole,
+}
+
+/// Why a change of who belongs to an organisation is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MembershipError {
+    /// Only owners change other people's membership.
+    OwnersOnly,
+    /// An organisation always keeps an owner, who can act for it.
+    LastOwner,
+}
+
+/// Whether `actor` may take `target` out of the organisation (`target` is `actor` when
+/// leaving). `owners` counts the owners now.
+pub fn check_removal(actor: MemberRole, leaving: bool, target: MemberRole, owners: u64) -> Result<(), MembershipError> {
+    if !leaving && actor != MemberRole::Owner {
+        return Err(MembershipError::OwnersOnly);
+    }
+    if target == MemberRole::Owner && owners <= 1 {
+        return Err(MembershipError::LastOwner);
+    }
+    Ok(())
+}
+
+/// Whether `actor` may give a member the role `to` (from `from`).
+pub fn check_role_change(
+    actor: MemberRole,
+    from: MemberRole,
+    to: MemberRole,
+    owners: u64,
+) -> Result<(), MembershipError> {
+    if actor != MemberRole::Owner {
+        return Err(MembershipError::OwnersOnly);
+    }
+    if from == MemberRole::Owner && to == MemberRole::Member && owners <= 1 {
+        return Err(MembershipError::LastOwner);
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct OrgInput {
@@ -168,6 +212,28 @@ pub fn validate_website(website: &str) -> Result<(), ValidationError> {
 
 #[cfg(test)]
 mod tests {
+    use super::MemberRole::{Member, Owner};
+
+    #[test]
+    fn owners_remove_people_members_only_leave_and_the_last_owner_stays() {
+        assert_eq!(check_removal(Owner, false, Member, 1), Ok(()));
+        assert_eq!(check_removal(Owner, false, Owner, 2), Ok(()));
+        assert_eq!(check_removal(Member, false, Member, 1), Err(MembershipError::OwnersOnly));
+        assert_eq!(check_removal(Member, true, Member, 1), Ok(()), "anyone may leave");
+        assert_eq!(check_removal(Owner, true, Owner, 1), Err(MembershipError::LastOwner));
+        assert_eq!(check_removal(Owner, true, Owner, 2), Ok(()));
+        assert_eq!(check_removal(Owner, false, Owner, 1), Err(MembershipError::LastOwner));
+    }
+
+    #[test]
+    fn only_owners_change_roles_and_never_demote_the_last_owner() {
+        assert_eq!(check_role_change(Owner, Member, Owner, 1), Ok(()));
+        assert_eq!(check_role_change(Owner, Owner, Member, 2), Ok(()));
+        assert_eq!(check_role_change(Owner, Owner, Member, 1), Err(MembershipError::LastOwner));
+        assert_eq!(check_role_change(Member, Member, Owner, 1), Err(MembershipError::OwnersOnly));
+        assert_eq!(check_role_change(Owner, Owner, Owner, 1), Ok(()), "no change");
+    }
+
     use super::*;
     use crate::account::field_errors;
 

@@ -39,8 +39,10 @@ describe('credentials', () => {
     for (const item of review.items) {
       await portal.api(reviewer, 'PUT', `/applications/${id}/review/items/${item.item_id}`, { verdict: 'pass' });
     }
+    const { application } = await portal.api(reviewer, 'GET', `/applications/${id}`);
     await portal.api(reviewer, 'POST', `/applications/${id}/decision`, {
       decision: 'approve', granted_scopes: [POSTS], message: 'Followers are not needed for a backup.',
+      revision: application.revision, version: application.version,
     });
     return id;
   }

@@ -20,9 +20,10 @@ pub enum ServiceError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
-    /// Someone saved first: the caller's copy is out of date. Carries the current state.
+    /// Someone saved first: the caller's copy is out of date. Carries the current state, and
+    /// the code the contract names for the case (`stale_version` for edits, `stale` for decisions).
     #[error("{message}")]
-    Stale { message: String, current: Box<serde_json::Value> },
+    Stale { code: &'static str, message: String, current: Box<serde_json::Value> },
     #[error("{0}")]
     TooLarge(String),
     #[error("Some fields need attention.")]
@@ -63,7 +64,7 @@ impl ServiceError {
             ServiceError::Forbidden => "forbidden",
             ServiceError::NotAllowed(_) => "forbidden",
             ServiceError::NotFound => "not_found",
-            ServiceError::Stale { .. } => "stale_version",
+            ServiceError::Stale { code, .. } => code,
             ServiceError::TooLarge(_) => "payload_too_large",
             ServiceError::Conflict(_) => "conflict",
             ServiceError::Validation(_) => "validation_failed",

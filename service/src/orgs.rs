@@ -2,9 +2,10 @@
 //! what lets a developer see and edit them.
 
 use crate::action_limits::Action;
+use crate::applications::submission::org_recipients;
 use crate::audit::{self, AuditEvent};
 use crate::context::{Actor, Ctx};
-use crate::db::begin_write;
+use crate::db::{begin_write, lock_for};
 use crate::entity::{org, org_invitation, org_member, user};
 use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
@@ -13,15 +14,17 @@ use crate::{Services, timestamp};
 use chrono::Duration;
 use portcullis_domain::account::normalize_email;
 use portcullis_domain::org::{
-    AcceptInvitationInput, INVITATION_TTL_DAYS, InvitationView, InviteInput, MemberRole, MemberView, OrgDetail,
-    OrgInput, OrgView, VerifyContactInput,
+    AcceptInvitationInput, INVITATION_TTL_DAYS, InvitationView, InviteInput, MemberRole, MemberRoleInput, MemberView,
+    MembershipError, OrgDetail, OrgInput, OrgView, VerifyContactInput, check_removal, check_role_change,
 };
 use portcullis_domain::role::Permission;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use validator::Validate;
 
 /// How long the link that confirms a contact address works: a shared inbox may be read weekly.
@@ -345,4 +348,172 @@ pub async fn accept_invitation(services: &Services, ctx: &Ctx, input: AcceptInvi
     .await?;
     txn.commit().await?;
     Ok(view(&org, existing.unwrap_or(role)))
+}
+
+/// Serialises changes of who belongs to one organisation across instances, so that two owners
+/// demoting or removing each other at once cannot leave it without one.
+fn membership_lock(org_id: &str) -> i64 {
+    let digest = Sha256::digest(format!("membership of {org_id}"));
+    i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"))
+}
+
+async fn owner_count(conn: &impl ConnectionTrait, org_id: &str) -> ServiceResult<u64> {
+    Ok(org_member::Entity::find()
+        .filter(org_member::Column::OrgId.eq(org_id))
+        .filter(org_member::Column::Role.eq(MemberRole::Owner.as_str()))
+        .count(conn)
+        .await?)
+}
+
+fn membership_refusal(error: MembershipError) -> ServiceError {
+    match error {
+        MembershipError::OwnersOnly => {
+            ServiceError::NotAllowed("Only owners of the organisation can change who belongs to it.".into())
+        }
+        MembershipError::LastOwner => {
+            ServiceError::Conflict("An organisation needs an owner: make someone else an owner first.".into())
+        }
+    }
+}
+
+/// Mails the organisation (its members and confirmed contact) and `also`, who may just have
+/// left it, what changed.
+async fn tell_membership(
+    services: &Services,
+    txn: &DatabaseTransaction,
+    org: &org::Model,
+    what: &str,
+    also: Option<&user::Model>,
+) -> ServiceResult<()> {
+    let link = services.config().public_url.join(&format!("orgs/{}", org.id)).expect("id joins").to_string();
+    let mut recipients = org_recipients(txn, &org.id).await?;
+    if let Some(person) = also
+        && !recipients.iter().any(|(to, _)| *to == person.email)
+    {
+        recipients.push((person.email.clone(), person.name.clone()));
+    }
+    for (to, name) in recipients {
+        enqueue(txn, services.clock(), templates::membership_changed(&to, &name, &org.name, what, &link)).await?;
+    }
+    Ok(())
+}
+
+/// Takes someone out of the organisation: owners remove anyone, anyone may leave, and the last
+/// owner stays. The person loses access to its applications on their next request.
+pub async fn remove_member(services: &Services, ctx: &Ctx, org_id: &str, user_id: &str) -> ServiceResult<()> {
+    let actor = ctx.signed_in()?;
+    let txn = begin_write(services.db()).await?;
+    lock_for(&txn, membership_lock(org_id)).await?;
+    let (org, role) = for_member(&txn, actor, org_id).await?;
+    let target = membership(&txn, org_id, user_id).await?.ok_or(ServiceError::NotFound)?;
+    let leaving = user_id == actor.user_id;
+    check_removal(role, leaving, target, owner_count(&txn, org_id).await?).map_err(membership_refusal)?;
+    org_member::Entity::delete_by_id((org_id.to_owned(), user_id.to_owned())).exec(&txn).await?;
+    let person = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
+    let what = if leaving {
+        format!("{} ({}) left {}.", person.name, person.email, org.name)
+    } else {
+        format!("{} removed {} ({}) from {}.", actor.name, person.name, person.email, org.name)
+    };
+    tell_membership(services, &txn, &org, &what, Some(&person)).await?;
+    audit::record(
+        &txn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("org.member_removed", "org", org.id.clone())
+            .details(json!({ "user_id": user_id, "role": target.as_str(), "left": leaving })),
+    )
+    .await?;
+    txn.commit().await?;
+    services.wake_mail_worker();
+    Ok(())
+}
+
+/// Makes a member an owner, or an owner a member; owners only, and never the last owner.
+pub async fn set_member_role(
+    services: &Services,
+    ctx: &Ctx,
+    org_id: &str,
+    user_id: &str,
+    input: MemberRoleInput,
+) -> ServiceResult<MemberView> {
+    let actor = ctx.signed_in()?;
+    let txn = begin_write(services.db()).await?;
+    lock_for(&txn, membership_lock(org_id)).await?;
+    let (org, role) = for_member(&txn, actor, org_id).await?;
+    let from = membership(&txn, org_id, user_id).await?.ok_or(ServiceError::NotFound)?;
+    check_role_change(role, from, input.role, owner_count(&txn, org_id).await?).map_err(membership_refusal)?;
+    let person = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
+    let view = MemberView {
+        user_id: person.id.clone(),
+        email: person.email.clone(),
+        name: person.name.clone(),
+        role: input.role,
+    };
+    if from == input.role {
+        return Ok(view);
+    }
+    org_member::Entity::update_many()
+        .col_expr(org_member::Column::Role, Expr::value(input.role.as_str()))
+        .filter(org_member::Column::OrgId.eq(org_id))
+        .filter(org_member::Column::UserId.eq(user_id))
+        .exec(&txn)
+        .await?;
+    let what = match input.role {
+        MemberRole::Owner => {
+            format!("{} made {} ({}) an owner of {}.", actor.name, person.name, person.email, org.name)
+        }
+        MemberRole::Member => {
+            format!(
+                "{} made {} ({}) a member (no longer an owner) of {}.",
+                actor.name, person.name, person.email, org.name
+            )
+        }
+    };
+    tell_membership(services, &txn, &org, &what, None).await?;
+    audit::record(
+        &txn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("org.member_role_changed", "org", org.id.clone())
+            .details(json!({ "user_id": user_id, "from": from.as_str(), "to": input.role.as_str() })),
+    )
+    .await?;
+    txn.commit().await?;
+    services.wake_mail_worker();
+    Ok(view)
+}
+
+/// Withdraws a pending invitation: its link stops working at once. Owners only.
+pub async fn revoke_invitation(services: &Services, ctx: &Ctx, org_id: &str, invitation_id: &str) -> ServiceResult<()> {
+    let actor = ctx.signed_in()?;
+    let now = services.clock().now();
+    let txn = begin_write(services.db()).await?;
+    let (org, role) = for_member(&txn, actor, org_id).await?;
+    if role != MemberRole::Owner {
+        return Err(membership_refusal(MembershipError::OwnersOnly));
+    }
+    let invitation = org_invitation::Entity::find_by_id(invitation_id)
+        .one(&txn)
+        .await?
+        .filter(|i| i.org_id == org.id && i.accepted_at.is_none() && i.expires_at > now)
+        .ok_or(ServiceError::NotFound)?;
+    let email = invitation.email.clone();
+    let mut revoked = invitation.into_active_model();
+    // Expired now: the row stays as the record of what was sent.
+    revoked.expires_at = Set(now);
+    revoked.update(&txn).await?;
+    let what = format!("{} withdrew the invitation to {email} to join {}.", actor.name, org.name);
+    tell_membership(services, &txn, &org, &what, None).await?;
+    audit::record(
+        &txn,
+        services.clock(),
+        ctx,
+        AuditEvent::new("org.invitation_revoked", "org", org.id.clone())
+            .details(json!({ "invitation_id": invitation_id, "email": email })),
+    )
+    .await?;
+    txn.commit().await?;
+    services.wake_mail_worker();
+    Ok(())
 }

@@ -5,8 +5,10 @@ use portcullis_domain::org::{OrgDetail, OrgView};
 #[cfg(feature = "ssr")]
 use {
     super::ssr::caller,
-    portcullis_domain::org::{AcceptInvitationInput, InviteInput, MemberRole, OrgInput, VerifyContactInput},
-    portcullis_service::orgs,
+    portcullis_domain::org::{
+        AcceptInvitationInput, InviteInput, MemberRole, MemberRoleInput, OrgInput, VerifyContactInput,
+    },
+    portcullis_service::{ServiceError, orgs},
 };
 
 #[server(prefix = "/rpc", endpoint = "list_orgs")]
@@ -61,5 +63,33 @@ pub async fn verify_contact(token: String) -> Result<(), AppError> {
     let (services, ctx, _) = caller().await?;
     orgs::verify_contact(&services, &ctx, VerifyContactInput { token }).await?;
     leptos_axum::redirect("/verify-contact?done=1");
+    Ok(())
+}
+
+/// Takes someone out of the organisation (or the caller, leaving it).
+#[server(prefix = "/rpc", endpoint = "remove_member")]
+pub async fn remove_member(org_id: String, user_id: String) -> Result<(), AppError> {
+    let (services, ctx, _) = caller().await?;
+    let leaving = ctx.actor.as_ref().is_some_and(|a| a.user_id == user_id);
+    orgs::remove_member(&services, &ctx, &org_id, &user_id).await?;
+    leptos_axum::redirect(&if leaving { "/orgs".to_owned() } else { format!("/orgs/{org_id}") });
+    Ok(())
+}
+
+/// `role`: `owner` or `member`.
+#[server(prefix = "/rpc", endpoint = "set_member_role")]
+pub async fn set_member_role(org_id: String, user_id: String, role: String) -> Result<(), AppError> {
+    let (services, ctx, _) = caller().await?;
+    let role = MemberRole::parse(&role).ok_or_else(|| AppError::from(ServiceError::field("role", "Choose a role.")))?;
+    orgs::set_member_role(&services, &ctx, &org_id, &user_id, MemberRoleInput { role }).await?;
+    leptos_axum::redirect(&format!("/orgs/{org_id}"));
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "revoke_invitation")]
+pub async fn revoke_invitation(org_id: String, invitation_id: String) -> Result<(), AppError> {
+    let (services, ctx, _) = caller().await?;
+    orgs::revoke_invitation(&services, &ctx, &org_id, &invitation_id).await?;
+    leptos_axum::redirect(&format!("/orgs/{org_id}"));
     Ok(())
 }

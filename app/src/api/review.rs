@@ -84,13 +84,17 @@ pub async fn claim_application(id: String) -> Result<ApplicationView, AppError> 
     Ok(application)
 }
 
-/// `decision`: `approve`, `request_changes` or `reject`; `granted_scopes` only for approvals.
+/// `decision`: `approve`, `request_changes` or `reject`; `granted_scopes` only for approvals;
+/// `revision` and `version` as the page showed them. The page offers deciding only to the
+/// application's reviewers, so no override reason comes from it.
 #[server(prefix = "/rpc", endpoint = "decide_application")]
 pub async fn decide_application(
     id: String,
     decision: String,
     #[server(default)] granted_scopes: Vec<String>,
     message: String,
+    revision: i64,
+    version: i64,
 ) -> Result<ApplicationView, AppError> {
     let (services, ctx, _) = caller().await?;
     let decision = match decision.as_str() {
@@ -99,7 +103,7 @@ pub async fn decide_application(
         "reject" => DecisionKind::Reject,
         _ => return Err(ServiceError::field("decision", "Choose a decision.").into()),
     };
-    let input = DecisionInput { decision, granted_scopes, message };
+    let input = DecisionInput { decision, granted_scopes, message, revision, version, override_reason: String::new() };
     let application = review::decide(&services, &ctx, &id, input).await?;
     leptos_axum::redirect(&format!("/applications/{id}"));
     Ok(application)

@@ -2,14 +2,15 @@
 //! the contact address.
 
 use crate::api::orgs::{
-    AcceptInvitation, CreateOrg, InviteMember, ResendContactVerification, VerifyContact, get_org, list_orgs,
+    AcceptInvitation, CreateOrg, InviteMember, RemoveMember, ResendContactVerification, RevokeInvitation,
+    SetMemberRole, VerifyContact, get_org, list_orgs,
 };
 use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
-use crate::components::layout::RequireRole;
+use crate::components::layout::{RequireRole, Session};
 use crate::error::server_action;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use portcullis_domain::org::{MemberRole, OrgDetail};
+use portcullis_domain::org::{InvitationView, MemberRole, MemberView, OrgDetail};
 
 #[component]
 pub fn OrgsPage() -> impl IntoView {
@@ -74,23 +75,44 @@ pub fn OrgPage() -> impl IntoView {
 fn Org() -> impl IntoView {
     let params = use_params_map();
     let invite = server_action::<InviteMember>();
+    let changes = MembershipActions {
+        remove: server_action::<RemoveMember>(),
+        set_role: server_action::<SetMemberRole>(),
+        revoke: server_action::<RevokeInvitation>(),
+    };
     let detail = Resource::new(
-        move || (params.read().get("id").unwrap_or_default(), invite.version().get()),
-        |(id, _)| get_org(id),
+        move || {
+            let versions =
+                (changes.remove.version().get(), changes.set_role.version().get(), changes.revoke.version().get());
+            (params.read().get("id").unwrap_or_default(), invite.version().get(), versions)
+        },
+        |(id, _, _)| get_org(id),
     );
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || detail.get().map(|result| match result {
                 Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
-                Ok(detail) => view! { <OrgDetailView detail invite/> }.into_any(),
+                Ok(detail) => view! { <OrgDetailView detail invite changes/> }.into_any(),
             })}
         </Transition>
     }
 }
 
+/// What an organisation's page can change about who belongs to it.
+#[derive(Clone, Copy)]
+struct MembershipActions {
+    remove: ServerAction<RemoveMember>,
+    set_role: ServerAction<SetMemberRole>,
+    revoke: ServerAction<RevokeInvitation>,
+}
+
 #[component]
-fn OrgDetailView(detail: OrgDetail, invite: ServerAction<InviteMember>) -> impl IntoView {
+fn OrgDetailView(detail: OrgDetail, invite: ServerAction<InviteMember>, changes: MembershipActions) -> impl IntoView {
     let error = last_error(invite);
+    let remove_error = last_error(changes.remove);
+    let role_error = last_error(changes.set_role);
+    let revoke_error = last_error(changes.revoke);
+    let me = Session::get().user.get_untracked().and_then(Result::ok).flatten().map(|u| u.id).unwrap_or_default();
     let org = detail.org;
     let owner = org.my_role == MemberRole::Owner;
     let org_id = org.id.clone();
@@ -101,21 +123,25 @@ fn OrgDetailView(detail: OrgDetail, invite: ServerAction<InviteMember>) -> impl 
             {(!org.contact_verified).then(|| view! { <ContactReminder org_id=org.id.clone() email=org.contact_email.clone() owner/> })}
             <p><a class="button primary" href=format!("/applications/new?org={}", org.id)>"Start an application"</a></p>
             <h2>"Members"</h2>
+            <FormAlert error=remove_error/>
+            <FormAlert error=role_error/>
             <div class="table-scroll">
                 <table>
-                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th></tr></thead>
+                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Actions"</th></tr></thead>
                     <tbody>
-                        {detail.members.into_iter().map(|m| view! {
-                            <tr><td>{m.name}</td><td>{m.email}</td><td>{m.role.as_str()}</td></tr>
+                        {detail.members.into_iter().map(|m| {
+                            let mine = m.user_id == me;
+                            view! { <MemberRow org_id=org_id.clone() member=m mine owner changes/> }
                         }).collect_view()}
                     </tbody>
                 </table>
             </div>
             {(!detail.invitations.is_empty()).then(|| view! {
                 <h2>"Pending invitations"</h2>
+                <FormAlert error=revoke_error/>
                 <ul class="list">
                     {detail.invitations.into_iter().map(|i| view! {
-                        <li>{format!("{} ({}), valid until {}", i.email, i.role.as_str(), i.expires_at)}</li>
+                        <InvitationRow invitation=i owner revoke=changes.revoke/>
                     }).collect_view()}
                 </ul>
             })}
@@ -135,6 +161,67 @@ fn OrgDetailView(detail: OrgDetail, invite: ServerAction<InviteMember>) -> impl 
                 </div>
             })}
         </section>
+    }
+}
+
+/// One member: owners change roles and remove people; everyone may leave, after confirming.
+#[component]
+fn MemberRow(org_id: String, member: MemberView, mine: bool, owner: bool, changes: MembershipActions) -> impl IntoView {
+    let (next_role, role_label) = match member.role {
+        MemberRole::Owner => ("member", "Make member"),
+        MemberRole::Member => ("owner", "Make owner"),
+    };
+    let remove_label = if mine { "Leave…" } else { "Remove…" };
+    let remove_text = if mine {
+        "You will no longer see this organisation's applications. An owner can invite you again.".to_owned()
+    } else {
+        format!("{} will no longer see this organisation's applications, at once.", member.name)
+    };
+    let confirm_label = if mine { "Leave the organisation" } else { "Remove from the organisation" };
+    let (role_org, role_user) = (org_id.clone(), member.user_id.clone());
+    view! {
+        <tr>
+            <td>{member.name.clone()}{mine.then_some(" (you)")}</td>
+            <td>{member.email.clone()}</td>
+            <td>{member.role.as_str()}</td>
+            <td><div class="row-actions">
+                {(owner && !mine).then(|| view! {
+                    <ActionForm action=changes.set_role attr:class="inline-form">
+                        <input type="hidden" name="org_id" value=role_org/>
+                        <input type="hidden" name="user_id" value=role_user/>
+                        <input type="hidden" name="role" value=next_role/>
+                        <button type="submit" class="button secondary small">{role_label}</button>
+                    </ActionForm>
+                })}
+                {(owner || mine).then(|| view! {
+                    <details class="confirm">
+                        <summary>{remove_label}</summary>
+                        <ActionForm action=changes.remove attr:class="confirm-body">
+                            <input type="hidden" name="org_id" value=org_id.clone()/>
+                            <input type="hidden" name="user_id" value=member.user_id.clone()/>
+                            <p>{remove_text}</p>
+                            <button type="submit" class="button danger small">{confirm_label}</button>
+                        </ActionForm>
+                    </details>
+                })}
+            </div></td>
+        </tr>
+    }
+}
+
+#[component]
+fn InvitationRow(invitation: InvitationView, owner: bool, revoke: ServerAction<RevokeInvitation>) -> impl IntoView {
+    view! {
+        <li>
+            {format!("{} ({}), valid until {} ", invitation.email, invitation.role.as_str(), invitation.expires_at)}
+            {owner.then(|| view! {
+                <ActionForm action=revoke attr:class="inline-form">
+                    <input type="hidden" name="org_id" value=invitation.org_id.clone()/>
+                    <input type="hidden" name="invitation_id" value=invitation.id.clone()/>
+                    <button type="submit" class="button secondary small">"Withdraw"</button>
+                </ActionForm>
+            })}
+        </li>
     }
 }
 

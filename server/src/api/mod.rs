@@ -47,6 +47,8 @@ pub fn router(timeouts: Timeouts) -> Router<AppState> {
         .route("/orgs", post(orgs::create).get(orgs::list))
         .route("/orgs/{id}", get(orgs::detail))
         .route("/orgs/{id}/members", post(orgs::invite))
+        .route("/orgs/{id}/members/{user_id}", delete(orgs::remove_member).patch(orgs::set_member_role))
+        .route("/orgs/{id}/invitations/{invitation_id}", delete(orgs::revoke_invitation))
         .route("/orgs/{id}/contact/verification", post(orgs::resend_contact_verification))
         .route("/orgs/verify-contact", post(orgs::verify_contact))
         .route("/invitations/accept", post(orgs::accept_invitation))

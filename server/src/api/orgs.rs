@@ -5,7 +5,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use portcullis_domain::org::{
-    AcceptInvitationInput, InvitationView, InviteInput, OrgDetail, OrgInput, OrgView, VerifyContactInput,
+    AcceptInvitationInput, InvitationView, InviteInput, MemberRoleInput, MemberView, OrgDetail, OrgInput, OrgView,
+    VerifyContactInput,
 };
 use portcullis_service::orgs;
 use serde::Serialize;
@@ -18,6 +19,11 @@ pub struct OrgBody {
 #[derive(Serialize)]
 pub struct OrgsBody {
     orgs: Vec<OrgView>,
+}
+
+#[derive(Serialize)]
+pub struct MemberBody {
+    member: MemberView,
 }
 
 #[derive(Serialize)]
@@ -79,5 +85,32 @@ pub async fn verify_contact(
     ApiJson(input): ApiJson<VerifyContactInput>,
 ) -> ApiResult<StatusCode> {
     orgs::verify_contact(&state.services, &caller.ctx, input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn remove_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, user_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    orgs::remove_member(&state.services, &caller.ctx, &id, &user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn set_member_role(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, user_id)): Path<(String, String)>,
+    ApiJson(input): ApiJson<MemberRoleInput>,
+) -> ApiResult<Json<MemberBody>> {
+    Ok(Json(MemberBody { member: orgs::set_member_role(&state.services, &caller.ctx, &id, &user_id, input).await? }))
+}
+
+pub async fn revoke_invitation(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, invitation_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    orgs::revoke_invitation(&state.services, &caller.ctx, &id, &invitation_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

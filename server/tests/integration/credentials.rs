@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::fixtures::{approve, pass_everything, reviewer, submitted_as};
+use common::fixtures::{approve, decide, pass_everything, reviewer, submitted_as};
 use common::{Client, Options, TestApp, json};
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{AuthType, ClientId, ClientSecret, RequestTokenError, Scope, TokenResponse, TokenUrl};
@@ -168,12 +168,12 @@ async fn the_gate_decides_who_gets_which_credentials() {
     let (mut other, rejected) = submitted_as(&app, "other@example.com").await;
     let mut rev = reviewer(&app, &mut admin, "rev2@example.com").await;
     rev.post_json(&format!("/api/v1/applications/{rejected}/assign"), json!({})).await;
-    let (status, _) = rev
-        .post_json(
-            &format!("/api/v1/applications/{rejected}/decision"),
-            json!({"decision": "reject", "message": "Not a portability use."}),
-        )
-        .await;
+    let (status, _) = decide(
+        &mut rev,
+        &format!("/api/v1/applications/{rejected}"),
+        json!({"decision": "reject", "message": "Not a portability use."}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = issue(&mut other, &rejected, "sandbox").await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -511,12 +511,9 @@ async fn recertification_reviews_again_and_renews_production_credentials() {
     // Reviewed again (a new review on the new revision), approved, renewed.
     let mut rev = reviewer(&app, &mut admin, "rev2@example.com").await;
     pass_everything(&mut rev, &path).await;
-    let (status, body) = rev
-        .post_json(
-            &format!("{path}/decision"),
-            json!({"decision": "approve", "granted_scopes": [POSTS], "message": "Still fine."}),
-        )
-        .await;
+    let (status, body) =
+        decide(&mut rev, &path, json!({"decision": "approve", "granted_scopes": [POSTS], "message": "Still fine."}))
+            .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let renewed = live(&mut admin, &mut dev, &id).await;
     assert_ne!(renewed.client_id, old.client_id);

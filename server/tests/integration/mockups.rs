@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::fixtures::{draft, jpeg, pdf, png, reviewer, submitted_as, webp};
+use common::fixtures::{decide, draft, jpeg, pdf, png, reviewer, submitted_as, webp};
 use common::{Options, TestApp, json};
 use reqwest::StatusCode;
 use std::io::Write;
@@ -322,7 +322,7 @@ async fn a_removed_mockup_leaves_the_disk_at_once_unless_a_submitted_revision_sh
     let (status, _) = rev.post_json(&format!("{path}/assign"), json!({})).await;
     assert_eq!(status, StatusCode::OK);
     let decision = json!({"decision": "request_changes", "message": "Show revoking access."});
-    let (status, body) = rev.post_json(&format!("{path}/decision"), decision).await;
+    let (status, body) = decide(&mut rev, &path, decision).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, application) = dev.get_json(&path).await;
     let submitted = application["application"]["mockups"][0]["id"].as_str().unwrap().to_owned();

@@ -186,3 +186,147 @@ async fn the_creators_own_address_as_contact_is_confirmed_at_once() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["org"]["contact_verified"], true);
 }
+
+/// Invites `email` to the organisation and accepts as them; returns their client and user id.
+async fn join(app: &TestApp, owner: &mut common::Client, org_id: &str, email: &str) -> (common::Client, String) {
+    let (status, body) = owner.post_json(&format!("/api/v1/orgs/{org_id}/members"), json!({"email": email})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let token = link_token(&app.wait_for_mail(email, "invitations/accept").await, "invitations/accept");
+    let mut person = app.signed_in_user(email, "Mate").await;
+    let (status, body) = person.post_json("/api/v1/invitations/accept", json!({"token": token})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, me) = person.get_json("/api/v1/me").await;
+    let id = me["user"]["id"].as_str().unwrap().to_owned();
+    (person, id)
+}
+
+#[tokio::test]
+async fn a_removed_member_loses_the_applications_at_once_and_everyone_is_told() {
+    let app = TestApp::spawn().await;
+    let (mut owner, application_id) = common::fixtures::submitted_as(&app, "owner@zoe.example").await;
+    let (_, orgs) = owner.get_json("/api/v1/orgs").await;
+    let org_id = orgs["orgs"][0]["id"].as_str().unwrap().to_owned();
+    let (mut mate, mate_id) = join(&app, &mut owner, &org_id, "mate@zoe.example").await;
+    let (_, second_id) = join(&app, &mut owner, &org_id, "second@zoe.example").await;
+    let application = format!("/api/v1/applications/{application_id}");
+    assert_eq!(mate.get_json(&application).await.0, StatusCode::OK);
+
+    // Members cannot remove others or change roles.
+    let r = mate.delete(&format!("/api/v1/orgs/{org_id}/members/{second_id}")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (status, _) =
+        mate.patch_json(&format!("/api/v1/orgs/{org_id}/members/{mate_id}"), json!({"role": "owner"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let r = owner.delete(&format!("/api/v1/orgs/{org_id}/members/{mate_id}")).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    for path in [
+        application.clone(),
+        format!("{application}/messages"),
+        format!("{application}/timeline"),
+        format!("/api/v1/applications/{application_id}/credentials"),
+        format!("/api/v1/orgs/{org_id}"),
+    ] {
+        assert_eq!(mate.get_json(&path).await.0, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (_, list) = mate.get_json("/api/v1/applications").await;
+    assert_eq!(list["total"], 0, "{list}");
+    app.wait_for_mail("mate@zoe.example", "removed Mate (mate@zoe.example)").await;
+    app.wait_for_mail("second@zoe.example", "removed Mate (mate@zoe.example)").await;
+
+    let mut admin = app.signed_in_admin().await;
+    let (_, audit) = admin.get_json(&format!("/api/v1/audit?action=org.member_removed&object_id={org_id}")).await;
+    assert_eq!(audit["total"], 1, "{audit}");
+}
+
+#[tokio::test]
+async fn roles_change_members_leave_and_the_last_owner_always_stays() {
+    let app = TestApp::spawn().await;
+    let mut owner = app.signed_in_user("owner@acme.example", "Owner").await;
+    let (_, body) = owner.post_json("/api/v1/orgs", acme()).await;
+    let org_id = body["org"]["id"].as_str().unwrap().to_owned();
+    let (_, me) = owner.get_json("/api/v1/me").await;
+    let owner_id = me["user"]["id"].as_str().unwrap().to_owned();
+    let (mut mate, mate_id) = join(&app, &mut owner, &org_id, "mate@acme.example").await;
+    let members = format!("/api/v1/orgs/{org_id}/members");
+
+    let r = owner.delete(&format!("{members}/{owner_id}")).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT, "the last owner cannot leave");
+    let (status, _) = owner.patch_json(&format!("{members}/{owner_id}"), json!({"role": "member"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "nor stop being an owner");
+    let (status, _) = owner.patch_json(&format!("{members}/{mate_id}"), json!({"role": "admin"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (status, body) = owner.patch_json(&format!("{members}/{mate_id}"), json!({"role": "owner"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["member"]["role"], "owner");
+    app.wait_for_mail("mate@acme.example", "an owner of").await;
+    // Now two owners: the first may leave, and the second is then the last.
+    let r = owner.delete(&format!("{members}/{owner_id}")).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(owner.get_json(&format!("/api/v1/orgs/{org_id}")).await.0, StatusCode::NOT_FOUND);
+    let r = mate.delete(&format!("{members}/{mate_id}")).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let (_, detail) = mate.get_json(&format!("/api/v1/orgs/{org_id}")).await;
+    assert_eq!(detail["members"].as_array().unwrap().len(), 1, "{detail}");
+
+    // A member (not an owner) may leave on their own.
+    let (mut third, third_id) = join(&app, &mut mate, &org_id, "third@acme.example").await;
+    let r = third.delete(&format!("{members}/{third_id}")).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+
+/// Two owners demoting each other at once: one succeeds, the organisation keeps an owner.
+#[tokio::test]
+async fn two_owners_demoting_each_other_at_once_leave_one_owner() {
+    let app = TestApp::spawn().await;
+    let mut first = app.signed_in_user("first@acme.example", "First").await;
+    let (_, body) = first.post_json("/api/v1/orgs", acme()).await;
+    let org_id = body["org"]["id"].as_str().unwrap().to_owned();
+    let (_, me) = first.get_json("/api/v1/me").await;
+    let first_id = me["user"]["id"].as_str().unwrap().to_owned();
+    let (mut second, second_id) = join(&app, &mut first, &org_id, "second@acme.example").await;
+    let members = format!("/api/v1/orgs/{org_id}/members");
+    let (status, _) = first.patch_json(&format!("{members}/{second_id}"), json!({"role": "owner"})).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let demote = json!({"role": "member"});
+    let (demote_second, demote_first) = (format!("{members}/{second_id}"), format!("{members}/{first_id}"));
+    let (a, b) = tokio::join!(
+        first.patch_json(&demote_second, demote.clone()),
+        second.patch_json(&demote_first, demote.clone()),
+    );
+    // The second to run is refused: as the last owner (409), or as no longer an owner (403).
+    let statuses = [a.0, b.0];
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{a:?} {b:?}");
+    assert!(statuses.iter().any(|s| [StatusCode::CONFLICT, StatusCode::FORBIDDEN].contains(s)), "{a:?} {b:?}");
+    let (_, detail) = first.get_json(&format!("/api/v1/orgs/{org_id}")).await;
+    let owners = detail["members"].as_array().unwrap().iter().filter(|m| m["role"] == "owner").count();
+    assert_eq!(owners, 1, "{detail}");
+}
+
+#[tokio::test]
+async fn owners_withdraw_pending_invitations() {
+    let app = TestApp::spawn().await;
+    let mut owner = app.signed_in_user("owner@acme.example", "Owner").await;
+    let (_, body) = owner.post_json("/api/v1/orgs", acme()).await;
+    let org_id = body["org"]["id"].as_str().unwrap().to_owned();
+    let (_, body) =
+        owner.post_json(&format!("/api/v1/orgs/{org_id}/members"), json!({"email": "late@acme.example"})).await;
+    let invitation_id = body["invitation"]["id"].as_str().unwrap().to_owned();
+    let token = link_token(&app.wait_for_mail("late@acme.example", "invitations/accept").await, "invitations/accept");
+
+    let mut stranger = app.signed_in_user("stranger@example.com", "Stranger").await;
+    let r = stranger.delete(&format!("/api/v1/orgs/{org_id}/invitations/{invitation_id}")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = owner.delete(&format!("/api/v1/orgs/{org_id}/invitations/{invitation_id}")).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = owner.delete(&format!("/api/v1/orgs/{org_id}/invitations/{invitation_id}")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "no longer pending");
+    let (_, detail) = owner.get_json(&format!("/api/v1/orgs/{org_id}")).await;
+    assert_eq!(detail["invitations"], json!([]));
+
+    let mut late = app.signed_in_user("late@acme.example", "Late").await;
+    let (status, _) = late.post_json("/api/v1/invitations/accept", json!({"token": token})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "the link stopped working");
+}

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::fixtures::{pass_everything, ready_to_submit, reviewer, submitted_as};
+use common::fixtures::{decide, pass_everything, ready_to_submit, reviewer, submitted_as};
 use common::{Options, TestApp, json};
 use portcullis_service::clock::ManualClock;
 use reqwest::StatusCode;
@@ -17,9 +17,8 @@ async fn developers_cannot_review_and_nobody_reviews_their_own_organisation() {
     let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
     let (status, _) = dev.post_json(&format!("/api/v1/applications/{id}/assign"), json!({})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = dev
-        .post_json(&format!("/api/v1/applications/{id}/decision"), json!({"decision": "reject", "message": "no"}))
-        .await;
+    let (status, _) =
+        decide(&mut dev, &format!("/api/v1/applications/{id}"), json!({"decision": "reject", "message": "no"})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // The developer becomes a reviewer: still not for their own organisation's application.
@@ -43,22 +42,18 @@ async fn changes_requested_reach_the_applicant_who_resubmits() {
     let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
     let path = format!("/api/v1/applications/{id}");
 
-    let (status, _) = rev
-        .post_json(&format!("{path}/decision"), json!({"decision": "request_changes", "message": "Show revoking."}))
-        .await;
+    let (status, _) =
+        decide(&mut rev, &path, json!({"decision": "request_changes", "message": "Show revoking."})).await;
     assert_eq!(status, StatusCode::CONFLICT, "not in review yet");
     let (status, body) = rev.post_json(&format!("{path}/assign"), json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["application"]["status"], "in_review");
 
-    let (status, body) = rev.post_json(&format!("{path}/decision"), json!({"decision": "request_changes"})).await;
+    let (status, body) = decide(&mut rev, &path, json!({"decision": "request_changes"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a message is required: {body}");
-    let (status, body) = rev
-        .post_json(
-            &format!("{path}/decision"),
-            json!({"decision": "request_changes", "message": "Add a mockup of revoking access."}),
-        )
-        .await;
+    let (status, body) =
+        decide(&mut rev, &path, json!({"decision": "request_changes", "message": "Add a mockup of revoking access."}))
+            .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["application"]["status"], "changes_requested");
     app.wait_for_mail("dev@example.com", "Changes requested").await;
@@ -90,8 +85,7 @@ async fn two_reviewers_deciding_at_once_produce_exactly_one_decision() {
     second.post_json(&format!("{path}/assign"), json!({})).await;
     let body = json!({"decision": "reject", "message": "Out of scope."});
     let changes = json!({"decision": "request_changes", "message": "More detail."});
-    let decision = format!("{path}/decision");
-    let (a, b) = tokio::join!(first.post_json(&decision, body), second.post_json(&decision, changes));
+    let (a, b) = tokio::join!(decide(&mut first, &path, body), decide(&mut second, &path, changes));
     let statuses = [a.0, b.0];
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{a:?} {b:?}");
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 1, "{a:?} {b:?}");
@@ -148,17 +142,17 @@ async fn verdicts_are_saved_as_the_reviewer_goes_and_approval_follows_the_checkl
     assert_eq!(again["items"][0]["note"], "Nothing on the archive's purpose.");
 
     let approve = |scopes: &[&str]| json!({"decision": "approve", "granted_scopes": scopes, "message": "Connections are not needed for an archive."});
-    let (status, body) = rev.post_json(&format!("{path}/decision"), approve(&["portability.posts.single"])).await;
+    let (status, body) = decide(&mut rev, &path, approve(&["portability.posts.single"])).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("data minimisation"), "{body}");
-    let (status, body) = rev.post_json(&format!("{path}/decision"), approve(&["portability.all.ongoing"])).await;
+    let (status, body) = decide(&mut rev, &path, approve(&["portability.all.ongoing"])).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body["error"]["message"].as_str().unwrap().contains("not requested"), "{body}");
 
     let review = pass_everything(&mut rev, &path).await;
     assert_eq!(review["blocking"], json!([]));
     assert_eq!(review["progress"]["recorded"], review["progress"]["total"]);
-    let (status, body) = rev.post_json(&format!("{path}/decision"), approve(&["portability.posts.single"])).await;
+    let (status, body) = decide(&mut rev, &path, approve(&["portability.posts.single"])).await;
     assert_eq!(status, StatusCode::OK, "one reviewer suffices without sensitive scopes: {body}");
     assert_eq!(body["application"]["status"], "approved");
 
@@ -202,18 +196,18 @@ async fn sensitive_scopes_need_two_different_reviewers_and_the_second_may_narrow
     assert!(items.iter().any(|t| t.contains("Recurring access")), "{items:?}");
     assert!(items.iter().any(|t| t.contains("messages")), "{items:?}");
     let all = json!({"decision": "approve", "granted_scopes": ["portability.posts.single", "portability.connections.single", DMS]});
-    let (status, body) = first.post_json(&format!("{path}/decision"), all.clone()).await;
+    let (status, body) = decide(&mut first, &path, all.clone()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["application"]["status"], "in_review", "waits for a second reviewer");
     assert_eq!(body["application"]["first_approval"]["reviewer_name"], "Reviewer");
-    let (status, body) = first.post_json(&format!("{path}/decision"), all.clone()).await;
+    let (status, body) = decide(&mut first, &path, all.clone()).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("second reviewer"), "{body}");
 
     let (_, dashboard) = second.get_json("/api/v1/review/dashboard").await;
     assert_eq!(dashboard["awaiting_second_approval"][0]["id"], id.as_str(), "{dashboard}");
     assert_eq!(dashboard["assigned"], json!([]));
-    let (status, body) = second.post_json(&format!("{path}/decision"), all.clone()).await;
+    let (status, body) = decide(&mut second, &path, all.clone()).await;
     assert_eq!(status, StatusCode::CONFLICT, "the second reviewer needs a review of their own: {body}");
     pass_everything(&mut second, &path).await;
     let (_, dashboard) = second.get_json("/api/v1/review/dashboard").await;
@@ -223,7 +217,7 @@ async fn sensitive_scopes_need_two_different_reviewers_and_the_second_may_narrow
         "granted_scopes": ["portability.posts.single", DMS],
         "message": "Followers are not needed to archive posts and messages."
     });
-    let (status, body) = second.post_json(&format!("{path}/decision"), narrowed).await;
+    let (status, body) = decide(&mut second, &path, narrowed).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["application"]["status"], "approved");
     assert_eq!(
@@ -259,12 +253,8 @@ async fn requested_changes_list_the_failed_items_to_the_applicant() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = rev
-        .post_json(
-            &format!("{path}/decision"),
-            json!({"decision": "request_changes", "message": "See the failed item."}),
-        )
-        .await;
+    let (status, body) =
+        decide(&mut rev, &path, json!({"decision": "request_changes", "message": "See the failed item."})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, timeline) = dev.get_json(&format!("{path}/timeline")).await;
     let last = timeline["timeline"].as_array().unwrap().last().unwrap().clone();
@@ -369,11 +359,90 @@ async fn two_reviewers_approving_at_once_produce_exactly_one_approval() {
     pass_everything(&mut first, &path).await;
     pass_everything(&mut second, &path).await;
     let approve = json!({"decision": "approve", "granted_scopes": ["portability.posts.single"]});
-    let decision = format!("{path}/decision");
-    let (a, b) = tokio::join!(first.post_json(&decision, approve.clone()), second.post_json(&decision, approve));
+    let (a, b) = tokio::join!(decide(&mut first, &path, approve.clone()), decide(&mut second, &path, approve));
     let statuses = [a.0, b.0];
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{a:?} {b:?}");
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 1, "{a:?} {b:?}");
     let (_, audit) = admin.get_json(&format!("/api/v1/audit?action=application.decided&object_id={id}")).await;
     assert_eq!(audit["total"], 1);
+}
+
+/// A decision is taken on what the reviewer saw: a page opened before the applicant sent a new
+/// revision cannot reject that revision.
+#[tokio::test]
+async fn a_decision_from_a_stale_page_is_refused_with_the_current_application() {
+    let app = TestApp::spawn().await;
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
+    let mut admin = app.signed_in_admin().await;
+    let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
+    let path = format!("/api/v1/applications/{id}");
+    rev.post_json(&format!("{path}/assign"), json!({})).await;
+    let (_, seen) = rev.get_json(&path).await;
+    let (revision, version) = (seen["application"]["revision"].clone(), seen["application"]["version"].clone());
+
+    let (status, body) =
+        decide(&mut rev, &path, json!({"decision": "request_changes", "message": "Show revoking access."})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = dev.post_json(&format!("{path}/submit"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    rev.post_json(&format!("{path}/assign"), json!({})).await;
+
+    let stale = json!({"decision": "reject", "message": "Out of scope.", "revision": revision, "version": version});
+    let (status, body) = rev.post_json(&format!("{path}/decision"), stale).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "stale", "{body}");
+    assert_eq!(body["error"]["current"]["revision"], 2, "the current application comes back: {body}");
+    let (_, now) = rev.get_json(&path).await;
+    assert_eq!(now["application"]["status"], "in_review", "nothing was decided");
+
+    // The same page, same revision, but the version moved on (another reviewer claimed it).
+    let (_, seen) = rev.get_json(&path).await;
+    let mut other = reviewer(&app, &mut admin, "other@example.com").await;
+    other.post_json(&format!("{path}/assign"), json!({})).await;
+    let moved = json!({"decision": "reject", "message": "Out of scope.", "revision": seen["application"]["revision"], "version": seen["application"]["version"]});
+    let (status, body) = rev.post_json(&format!("{path}/decision"), moved).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("stale")), "{body}");
+
+    let (status, body) =
+        rev.post_json(&format!("{path}/decision"), json!({"decision": "reject", "message": "Out of scope."})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "revision and version are required: {body}");
+}
+
+/// Rejecting and asking for changes need the standing approval needs: a reviewer who never
+/// claimed the application, nor was assigned to it, cannot; an admin may, giving a reason.
+#[tokio::test]
+async fn only_the_reviewers_of_an_application_decide_it_and_an_admin_override_says_why() {
+    let app = TestApp::spawn().await;
+    let (_, id) = submitted_as(&app, "dev@example.com").await;
+    let mut admin = app.signed_in_admin().await;
+    let mut claimer = reviewer(&app, &mut admin, "claimer@example.com").await;
+    let mut bystander = reviewer(&app, &mut admin, "bystander@example.com").await;
+    let path = format!("/api/v1/applications/{id}");
+    claimer.post_json(&format!("{path}/assign"), json!({})).await;
+
+    for decision in ["reject", "request_changes"] {
+        let (status, body) = decide(&mut bystander, &path, json!({"decision": decision, "message": "No."})).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{decision}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("Claim"), "{body}");
+    }
+
+    let (status, body) = decide(&mut admin, &path, json!({"decision": "reject", "message": "No."})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["fields"]["override_reason"].is_array(), "{body}");
+    let overriding = json!({"decision": "reject", "message": "No.", "override_reason": "The reviewer is on leave; the applicant asked for a decision."});
+    let (status, body) = decide(&mut admin, &path, overriding).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, audit) = admin.get_json(&format!("/api/v1/audit?action=application.decided&object_id={id}")).await;
+    assert!(audit.to_string().contains("The reviewer is on leave"), "{audit}");
+
+    // Assigned by an admin is standing enough, without claiming.
+    let (_, second) = submitted_as(&app, "dev2@example.com").await;
+    let path = format!("/api/v1/applications/{second}");
+    let (_, users) = admin.get_json("/api/v1/users?q=bystander@").await;
+    let bystander_id = users["items"][0]["id"].as_str().unwrap().to_owned();
+    let (status, body) = admin.post_json(&format!("{path}/assign"), json!({"reviewer_id": bystander_id})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) =
+        decide(&mut bystander, &path, json!({"decision": "request_changes", "message": "More."})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }

@@ -267,6 +267,7 @@ pub async fn update(
     {
         let current = view(&txn, &access).await?;
         return Err(ServiceError::Stale {
+            code: "stale_version",
             message: "Someone else saved this application in the meantime. Review their changes, then save again."
                 .into(),
             current: Box::new(serde_json::to_value(current).expect("view serialises")),

@@ -193,6 +193,20 @@ pub fn decision(to: &str, name: &str, app_name: &str, reference: &str, outcome: 
     .render()
 }
 
+/// Who belongs to an organisation changed; `what` says how, as a sentence.
+pub fn membership_changed(to: &str, name: &str, org_name: &str, what: &str, link: &str) -> OutgoingMail {
+    let subject = format!("Membership of {org_name} changed");
+    Letter {
+        to,
+        subject: &subject,
+        greeting_name: name,
+        paragraphs: &[what],
+        action: Some(("See the organisation", link)),
+        footer: "If this is unexpected, ask an owner of the organisation.",
+    }
+    .render()
+}
+
 /// `change` is `suspended` or `reinstated`.
 pub fn access_changed(
     to: &str,

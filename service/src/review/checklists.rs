@@ -133,6 +133,7 @@ pub async fn publish(services: &Services, ctx: &Ctx, kind: &str, input: Template
     if edited.version != input.version {
         let current = view(&txn, kind, None).await?;
         return Err(ServiceError::Stale {
+            code: "stale_version",
             message: format!(
                 "The {} checklist changed while you were editing it: version {} is the latest. Review it and apply your \
                  edits again.",

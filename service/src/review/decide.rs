@@ -1,4 +1,4 @@
-use super::reviews::{failed_items, own_items, requested_scopes};
+use super::reviews::{self, failed_items, own_items, requested_scopes};
 use super::{check_outsider, clock, gate_refusal, set_clock};
 use crate::Services;
 use crate::applications::access::{Access, load};
@@ -7,7 +7,7 @@ use crate::applications::{catalogue, events, status_of, view};
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
-use crate::entity::{application, decision};
+use crate::entity::{application, assignment, decision};
 use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
 use crate::tokens::new_id;
@@ -15,10 +15,10 @@ use chrono::{DateTime, Utc};
 use portcullis_domain::application::lifecycle::{Action, Party, transition};
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::application::view::ApplicationView;
-use portcullis_domain::review::decision::{DecisionInput, DecisionKind};
+use portcullis_domain::review::decision::{DecisionInput, DecisionKind, Standing, StandingError};
 use portcullis_domain::review::due::ReviewClock;
 use portcullis_domain::review::gate::{self, ApprovalOutcome, ApprovalRequest, GateError, PriorApproval};
-use portcullis_domain::role::Permission;
+use portcullis_domain::role::{Permission, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
@@ -42,6 +42,19 @@ pub(crate) async fn prior_approvals(
         .order_by_asc(decision::Column::DecidedAt)
         .all(conn)
         .await?)
+}
+
+/// The refusal of a decision taken on an older state of the application, with its current one.
+async fn stale(txn: &DatabaseTransaction, access: &Access) -> ServiceResult<ServiceError> {
+    let current = view(txn, access).await?;
+    Ok(ServiceError::Stale {
+        code: "stale",
+        message: format!(
+            "The application changed since you opened it (it is at revision {}). Reload it and decide again.",
+            current.revision
+        ),
+        current: Box::new(serde_json::to_value(current).expect("view serialises")),
+    })
 }
 
 /// Takes the application's version, so that anything decided on a copy that changed
@@ -110,6 +123,21 @@ pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInp
     }
     let app = access.application.clone();
     check_outsider(&txn, &app, &actor.user_id).await?;
+    if input.is_stale(i64::from(app.revision), i64::from(app.version)) {
+        return Err(stale(&txn, &access).await?);
+    }
+    let its_reviewer = reviews::find(&txn, &app, &actor.user_id).await?.is_some()
+        || assignment::Entity::find_by_id((app.id.clone(), actor.user_id.clone())).one(&txn).await?.is_some();
+    let standing = input.standing(its_reviewer, actor.roles.contains(Role::Admin)).map_err(|e| match e {
+        StandingError::NotItsReviewer => {
+            ServiceError::Conflict("Claim the application, or be assigned to it, before deciding it.".into())
+        }
+        StandingError::ReasonNeeded(message) => ServiceError::field("override_reason", message),
+    })?;
+    let override_reason = match standing {
+        Standing::AdminOverride(reason) => Some(reason),
+        Standing::Reviewer => None,
+    };
     let status = status_of(&app);
     let (action, kind) = match input.decision {
         DecisionKind::Approve => (Action::Approve, "approved"),
@@ -120,7 +148,7 @@ pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInp
     let granted = match input.decision {
         DecisionKind::Approve => match approval(&txn, &app, &actor.user_id, &input.granted_scopes).await? {
             Some(granted) => granted,
-            None => return first_approval(services, ctx, txn, &app, &input).await,
+            None => return first_approval(services, ctx, txn, &app, &input, override_reason).await,
         },
         _ => Vec::new(),
     };
@@ -179,7 +207,7 @@ pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInp
         ctx,
         AuditEvent::new("application.decided", "application", app.id.clone()).details(json!({
             "decision": kind, "revision": app.revision, "granted_scopes": granted, "decision_id": decision_id,
-            "failed_items": failed,
+            "failed_items": failed, "override_reason": override_reason,
         })),
     )
     .await?;
@@ -197,6 +225,7 @@ async fn first_approval(
     txn: DatabaseTransaction,
     app: &application::Model,
     input: &DecisionInput,
+    override_reason: Option<&str>,
 ) -> ServiceResult<ApplicationView> {
     let actor = ctx.signed_in()?;
     let now = services.clock().now();
@@ -225,6 +254,7 @@ async fn first_approval(
         ctx,
         AuditEvent::new("application.decided", "application", app.id.clone()).details(json!({
             "decision": FIRST_APPROVAL, "revision": app.revision, "granted_scopes": granted, "decision_id": decision_id,
+            "override_reason": override_reason,
         })),
     )
     .await?;

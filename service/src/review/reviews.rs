@@ -71,7 +71,7 @@ pub(super) async fn start(
     Ok(())
 }
 
-async fn find(
+pub(super) async fn find(
     conn: &impl ConnectionTrait,
     app: &application::Model,
     reviewer_id: &str,

@@ -5,7 +5,7 @@ use super::status::{ChangesTable, ContentView};
 use crate::api::review::{ClaimApplication, DecideApplication, RecordVerdict, ReviewPageData, review_page};
 use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
-use crate::error::server_action;
+use crate::error::{AppError, server_action};
 use leptos::ev;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -215,6 +215,16 @@ fn ItemForm(id: String, item: ReviewItem, editable: bool, state: RwSignal<Review
     }
 }
 
+/// The state of the application this page shows, sent with every decision: the server refuses
+/// one taken on an older state.
+#[component]
+fn SeenAs(revision: i64, version: i64) -> impl IntoView {
+    view! {
+        <input type="hidden" name="revision" value=revision.to_string()/>
+        <input type="hidden" name="version" value=version.to_string()/>
+    }
+}
+
 /// Approve (with the scopes granted), request changes, or reject.
 #[component]
 fn DecisionForms(
@@ -224,6 +234,8 @@ fn DecisionForms(
 ) -> impl IntoView {
     let decide = server_action::<DecideApplication>();
     let error = last_error(decide);
+    let (revision, version) = (application.revision, application.version);
+    let reload = format!("/applications/{}/review", application.id);
     let (approve_id, changes_id, reject_id) = (application.id.clone(), application.id.clone(), application.id.clone());
     let first = application.first_approval.clone();
     let granted_before = first.as_ref().map(|f| f.granted_scopes.clone());
@@ -249,6 +261,10 @@ fn DecisionForms(
         <div class="card decision">
             <h2>"Decision"</h2>
             <FormAlert error/>
+            // A conflict means the application moved on since this page was drawn.
+            {move || matches!(error.get(), Some(AppError::Conflict(_))).then(|| view! {
+                <p><a class="button secondary small" href=reload.clone() rel="external">"Reload the application"</a></p>
+            })}
             {first.clone().map(|first| view! {
                 <p class="alert alert-info" role="status">
                     {format!("{} approved on {} with the scopes checked below. As a second reviewer you may approve the same scopes or fewer.", first.reviewer_name, first.at)}
@@ -266,6 +282,7 @@ fn DecisionForms(
             <ActionForm action=decide attr:class="decision-form">
                 <input type="hidden" name="id" value=approve_id/>
                 <input type="hidden" name="decision" value="approve"/>
+                <SeenAs revision version/>
                 <fieldset>
                     <legend>"Scopes to grant"</legend>
                     {scopes.into_iter().enumerate().map(|(i, (name, title, sensitive))| {
@@ -291,6 +308,7 @@ fn DecisionForms(
             <ActionForm action=decide attr:class="decision-form">
                 <input type="hidden" name="id" value=changes_id/>
                 <input type="hidden" name="decision" value="request_changes"/>
+                <SeenAs revision version/>
                 {move || {
                     let failed = failed();
                     (!failed.is_empty()).then(|| view! {
@@ -309,6 +327,7 @@ fn DecisionForms(
                 <ActionForm action=decide attr:class="confirm-body">
                     <input type="hidden" name="id" value=reject_id/>
                     <input type="hidden" name="decision" value="reject"/>
+                    <SeenAs revision version/>
                     <div class="field">
                         <label for="reject-message">"Reason"</label>
                         <textarea id="reject-message" name="message" rows="3" required></textarea>

@@ -137,17 +137,27 @@ pub async fn pass_everything(rev: &mut Client, path: &str) -> Value {
     last
 }
 
+/// Posts a decision on the application at `path` as its page shows it now: the current
+/// `revision` and `version` are added to `body`.
+pub async fn decide(client: &mut Client, path: &str, mut body: Value) -> (reqwest::StatusCode, Value) {
+    let (status, current) = client.get_json(path).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{current}");
+    body["revision"] = current["application"]["revision"].clone();
+    body["version"] = current["application"]["version"].clone();
+    client.post_json(&format!("{path}/decision"), body).await
+}
+
 /// A new reviewer (made by `admin`) passes every checklist item and approves `id` with
 /// `granted` only.
 pub async fn approve(app: &TestApp, admin: &mut Client, id: &str, granted: &[&str]) {
     let mut rev = reviewer(app, admin, "rev@example.com").await;
     let path = format!("/api/v1/applications/{id}");
     pass_everything(&mut rev, &path).await;
-    let (status, body) = rev
-        .post_json(
-            &format!("{path}/decision"),
-            json!({"decision": "approve", "granted_scopes": granted, "message": "Approved for what it needs."}),
-        )
-        .await;
+    let (status, body) = decide(
+        &mut rev,
+        &path,
+        json!({"decision": "approve", "granted_scopes": granted, "message": "Approved for what it needs."}),
+    )
+    .await;
     assert_eq!(status, reqwest::StatusCode::OK, "{body}");
 }

@@ -1,0 +1,85 @@
+// An organisation's page: its contact address, and who belongs to it, used by keyboard.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { newPage, waitForHydration } from './support/browser.js';
+import { DEVELOPER, REVIEWER, usePortal } from './support/portal.js';
+import { linkTo } from './support/server.js';
+
+const SHOTS = process.env.PORTCULLIS_SCREENSHOTS;
+
+async function shoot(page, name) {
+  if (!SHOTS) return;
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: `${SHOTS}/${name}-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+describe('organisation', () => {
+  const portal = usePortal();
+
+  it('an organisation with another contact address says it is unconfirmed until the link is opened', async () => {
+    const page = await newPage(portal.browser);
+    await portal.signIn(page, REVIEWER);
+    const { org } = await portal.api(page, 'POST', '/orgs', {
+      name: 'Fjord Backup AS', country: 'NO', website: 'https://fjord.example', contact_email: 'privacy@fjord.example',
+    });
+    await page.goto(`${portal.url}/orgs/${org.id}`);
+    await waitForHydration(page);
+    await page.getByText('is not confirmed yet').waitFor();
+    await shoot(page, 'org-unconfirmed');
+    await page.getByRole('button', { name: 'Send the link again' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Sent. The earlier link no longer works.').waitFor();
+
+    const mail = await portal.server.waitForMail('privacy@fjord.example', /verify-contact\?token=/);
+    const anonymous = await newPage(portal.browser);
+    await anonymous.goto(linkTo(mail, '/verify-contact'));
+    await waitForHydration(anonymous);
+    await shoot(anonymous, 'verify-contact');
+    await anonymous.getByRole('button', { name: 'Confirm this address' }).click();
+    await anonymous.getByText('The address is confirmed.').waitFor();
+    await shoot(anonymous, 'verify-contact-done');
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'Fjord Backup AS' }).waitFor();
+    assert.equal(await page.getByText('is not confirmed yet').count(), 0);
+    assert.deepEqual([...page.problems, ...anonymous.problems], []);
+  });
+
+  it('an owner makes a teammate an owner, then removes them after confirming', async () => {
+    const owner = await newPage(portal.browser);
+    await portal.signIn(owner, DEVELOPER);
+    const { org } = await portal.api(owner, 'POST', '/orgs', {
+      name: 'Lantern Photos AB', country: 'SE', website: 'https://lantern.example', contact_email: DEVELOPER.email,
+    });
+    await portal.api(owner, 'POST', `/orgs/${org.id}/members`, { email: REVIEWER.email });
+    const mail = await portal.server.waitForMail(REVIEWER.email, /invitations\/accept\?token=/);
+    const mate = await newPage(portal.browser);
+    await portal.signIn(mate, REVIEWER);
+    const token = new URL(linkTo(mail, '/invitations/accept')).searchParams.get('token');
+    await portal.api(mate, 'POST', '/invitations/accept', { token });
+    await portal.api(owner, 'POST', `/orgs/${org.id}/members`, { email: 'later@lantern.example' });
+
+    await owner.goto(`${portal.url}/orgs/${org.id}`);
+    await waitForHydration(owner);
+    const row = owner.getByRole('row', { name: /Demo Reviewer/ });
+    await row.getByRole('button', { name: 'Make owner' }).focus();
+    await owner.keyboard.press('Enter');
+    await row.getByRole('cell', { name: 'owner', exact: true }).waitFor();
+    await shoot(owner, 'org-members');
+
+    await row.getByText('Remove…').focus();
+    await owner.keyboard.press('Enter');
+    await row.getByRole('button', { name: 'Remove from the organisation' }).focus();
+    await owner.keyboard.press('Enter');
+    await owner.getByRole('row', { name: /Demo Reviewer/ }).waitFor({ state: 'detached' });
+
+    await owner.getByRole('button', { name: 'Withdraw' }).click();
+    await owner.getByText('later@lantern.example').waitFor({ state: 'detached' });
+    const response = await mate.request.get(`${portal.url}/api/v1/orgs/${org.id}`);
+    assert.equal(response.status(), 404, 'the removed teammate no longer sees it');
+    assert.deepEqual(owner.problems, []);
+  });
+});
