@@ -126,7 +126,7 @@ fn OrgDetailView(detail: OrgDetail, invite: ServerAction<InviteMember>, changes:
             <FormAlert error=remove_error/>
             <FormAlert error=role_error/>
             <div class="table-scroll">
-                <table>
+                <table class="stack">
                     <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Actions"</th></tr></thead>
                     <tbody>
                         {detail.members.into_iter().map(|m| {
@@ -155,7 +155,7 @@ fn OrgDetailView(detail: OrgDetail, invite: ServerAction<InviteMember>, changes:
                         <FormAlert error/>
                         <input type="hidden" name="org_id" value=org_id.clone()/>
                         <Field label="Email" name="email" kind="email" autocomplete="off" error/>
-                        <label class="checkbox"><input type="checkbox" name="owner"/>"Make them an owner"</label>
+                        <div class="checkbox-row"><label class="checkbox"><input type="checkbox" name="owner"/>"Make them an owner"</label></div>
                         <Submit label="Send invitation" busy_label="Sending…" pending=invite.pending()/>
                     </ActionForm>
                 </div>

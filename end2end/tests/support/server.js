@@ -1,7 +1,7 @@
 // Starts the real portcullis binary (debug build from `cargo leptos build`) on a free port with a
 // fresh SQLite database and `.eml` mail, and reads the mail it writes.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -80,7 +80,10 @@ export async function startServer({ demo = true } = {}) {
         } catch {
           // the directory appears with the first message
         }
-        for (const file of files) {
+        // Newest first: a link mailed again replaces the one before it.
+        const written = await Promise.all(files.map(async (f) => [f, (await stat(path.join(mailDir, f))).mtimeMs]));
+        written.sort((a, b) => b[1] - a[1]);
+        for (const [file] of written) {
           const text = decodeMail(await readFile(path.join(mailDir, file), 'utf8'));
           if (new RegExp(`^To: .*${escapeRegExp(to)}`, 'mi').test(text) && pattern.test(text)) return text;
         }
