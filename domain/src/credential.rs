@@ -485,6 +485,19 @@ pub fn token_scopes(requested: Option<&str>, granted: &[String]) -> Result<Vec<S
     Ok(scopes)
 }
 
+/// What a credential keeps once a decision grants `granted`: its scopes that are still granted,
+/// in their order, and those it loses; `None` when it loses none. A decision never widens a
+/// credential: new scopes need new credentials.
+pub fn narrowed(current: &[String], granted: &[String]) -> Option<(Vec<String>, Vec<String>)> {
+    let (kept, removed): (Vec<String>, Vec<String>) = current.iter().cloned().partition(|s| granted.contains(s));
+    (!removed.is_empty()).then_some((kept, removed))
+}
+
+/// The scopes a token still has: those it was issued with that its credential still carries.
+pub fn effective_scopes(token: &[String], credential: &[String]) -> Vec<String> {
+    token.iter().filter(|s| credential.contains(s)).cloned().collect()
+}
+
 /// Days before expiry on which the organisation is reminded.
 pub const REMINDER_DAYS: [i64; 2] = [30, 7];
 
@@ -504,6 +517,32 @@ pub fn reminder_due(expires_at: DateTime<Utc>, now: DateTime<Utc>, last_sent: Op
 
 #[cfg(test)]
 mod tests {
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_narrower_grant_takes_scopes_away_and_never_adds_any() {
+        let current = names(&["posts", "connections", "dms"]);
+        assert_eq!(
+            narrowed(&current, &names(&["posts", "dms", "archive"])),
+            Some((names(&["posts", "dms"]), names(&["connections"])))
+        );
+        assert_eq!(
+            narrowed(&current, &names(&["dms", "connections", "posts"])),
+            None,
+            "the same grant changes nothing"
+        );
+        assert_eq!(narrowed(&current, &[]), Some((vec![], current.clone())));
+    }
+
+    #[test]
+    fn a_token_keeps_only_what_its_credential_still_carries() {
+        assert_eq!(effective_scopes(&names(&["posts", "connections"]), &names(&["posts"])), names(&["posts"]));
+        assert_eq!(effective_scopes(&names(&["posts"]), &names(&["posts", "dms"])), names(&["posts"]));
+    }
+
     use super::*;
     use ApplicationStatus::*;
 

@@ -733,3 +733,42 @@ async fn owners_rotate_their_production_secret_and_an_admin_can_force_a_rotation
     let (_, audit) = admin.get_json(&format!("/api/v1/audit?action=credential.rotation_forced&object_id={id}")).await;
     assert_eq!(audit["total"], 1, "{audit}");
 }
+
+/// A recertification that grants less takes the difference away from the live credentials in
+/// the decision's own transaction: no new token carries it, and existing tokens lose it at once.
+#[tokio::test]
+async fn a_narrower_approval_narrows_live_credentials_and_their_tokens_at_once() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
+    approve(&app, &mut admin, &id, &[POSTS, CONNECTIONS]).await;
+    let old = live(&mut admin, &mut dev, &id).await;
+    let token = oauth_token(&app, &old, AuthType::BasicAuth, &[]).await.unwrap();
+    let key = gateway_key(&mut admin).await;
+    let (_, before) = introspect(&app, &key, token.access_token().secret()).await;
+    assert_eq!(before["scope"], format!("{CONNECTIONS} {POSTS}"), "{before}");
+
+    let path = format!("/api/v1/applications/{id}");
+    let (status, body) = dev.post_json(&format!("{path}/recertify"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut rev = reviewer(&app, &mut admin, "rev2@example.com").await;
+    pass_everything(&mut rev, &path).await;
+    let narrower =
+        json!({"decision": "approve", "granted_scopes": [POSTS], "message": "Connections are not needed now."});
+    let (status, body) = decide(&mut rev, &path, narrower).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (_, list) = dev.get_json(&format!("{path}/credentials")).await;
+    let view = list["items"].as_array().unwrap().iter().find(|c| c["client_id"] == old.client_id.as_str()).unwrap();
+    assert_eq!(view["scopes"], json!([POSTS]), "{view}");
+    let (_, after) = introspect(&app, &key, token.access_token().secret()).await;
+    assert_eq!((after["active"].clone(), after["scope"].clone()), (json!(true), json!(POSTS)), "{after}");
+    let refused = oauth_token(&app, &old, AuthType::BasicAuth, &[CONNECTIONS]).await;
+    assert_eq!(refused.unwrap_err(), Some(BasicErrorResponseType::InvalidScope));
+    let fresh = oauth_token(&app, &old, AuthType::BasicAuth, &[]).await.unwrap();
+    assert_eq!(fresh.scopes().unwrap().iter().map(|s| s.as_str()).collect::<Vec<_>>(), [POSTS]);
+
+    let (_, audit) = admin.get_json(&format!("/api/v1/audit?action=credential.narrowed&object_id={id}")).await;
+    assert_eq!(audit["total"], 1, "{audit}");
+    app.wait_for_mail("dev@example.com", "API access narrowed").await;
+}

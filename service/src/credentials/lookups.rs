@@ -37,6 +37,8 @@ pub(super) struct TokenRow {
     pub expires_at: DateTimeUtc,
     pub client_id: String,
     pub environment: String,
+    /// What the credential carries now: a narrower grant since the token was issued wins.
+    pub credential_scopes: String,
     pub revoked_at: Option<DateTimeUtc>,
     pub credential_expires_at: DateTimeUtc,
     pub status: String,
@@ -144,6 +146,7 @@ async fn token_rows(conn: &impl ConnectionTrait, token_hashes: &[String]) -> Res
         .column((access_token::Entity, T::ExpiresAt))
         .column((credential::Entity, C::ClientId))
         .column((credential::Entity, C::Environment))
+        .expr_as(Expr::col((credential::Entity, C::Scopes)), Alias::new("credential_scopes"))
         .column((credential::Entity, C::RevokedAt))
         .expr_as(Expr::col((credential::Entity, C::ExpiresAt)), Alias::new("credential_expires_at"))
         .column((application::Entity, A::Status))

@@ -1,6 +1,6 @@
 //! Listing, rotating and revoking credentials.
 
-use super::{credentials_link, environment_of, insert_secret, new_secret, secrets_of, state_of, view};
+use super::{credentials_link, environment_of, insert_secret, new_secret, scopes_of, secrets_of, state_of, view};
 use crate::Services;
 use crate::applications::access::{Access, load};
 use crate::applications::status_of;
@@ -8,7 +8,7 @@ use crate::applications::submission::{application_link, org_recipients};
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
-use crate::entity::credential;
+use crate::entity::{application, credential};
 use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
 use crate::orgs::owners;
@@ -18,7 +18,8 @@ use chrono::{DateTime, Utc};
 use portcullis_domain::application::lifecycle::Party;
 use portcullis_domain::credential::{
     CollectError, CollectedSecret, CredentialOverview, CredentialState, CredentialView, Environment, ForcedRotation,
-    Management, Offers, ReasonInput, RotatedSecret, check_collect, check_reason, may_manage, rotate as rotation,
+    Management, Offers, ReasonInput, RotatedSecret, check_collect, check_reason, may_manage, narrowed,
+    rotate as rotation,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -293,5 +294,46 @@ pub async fn revoke(services: &Services, ctx: &Ctx, client_id: &str, input: Reas
     }
     txn.commit().await?;
     services.wake_mail_worker();
+    Ok(())
+}
+
+/// A decision granted `granted`: active production credentials that carry more lose the rest,
+/// in the decision's own transaction. New tokens then leave those scopes out, and introspection
+/// drops them from existing tokens, as it reads the credential's scopes on every request.
+pub(crate) async fn narrow_to_grant(
+    services: &Services,
+    txn: &DatabaseTransaction,
+    ctx: &Ctx,
+    app: &application::Model,
+    granted: &[String],
+) -> ServiceResult<()> {
+    let rows = credential::Entity::find()
+        .filter(credential::Column::ApplicationId.eq(&app.id))
+        .filter(credential::Column::Environment.eq(Environment::Production.as_str()))
+        .filter(credential::Column::RevokedAt.is_null())
+        .all(txn)
+        .await?;
+    let link = application_link(services, &app.id);
+    for row in rows {
+        let Some((kept, removed)) = narrowed(&scopes_of(&row.scopes), granted) else { continue };
+        let client_id = row.client_id.clone();
+        let mut active = row.into_active_model();
+        active.scopes = Set(kept.join(" "));
+        active.update(txn).await?;
+        audit::record(
+            txn,
+            services.clock(),
+            ctx,
+            AuditEvent::new("credential.narrowed", "application", app.id.clone())
+                .details(json!({ "client_id": client_id, "removed": removed, "scopes": kept })),
+        )
+        .await?;
+        for (to, name) in org_recipients(txn, &app.org_id).await? {
+            let removed = removed.join(", ");
+            let mail =
+                templates::credentials_narrowed(&to, &name, &app.name, &app.reference, &client_id, &removed, &link);
+            enqueue(txn, services.clock(), mail).await?;
+        }
+    }
     Ok(())
 }

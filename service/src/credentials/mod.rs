@@ -12,6 +12,7 @@ mod reminders;
 pub use gateway_keys::{create_gateway_key, list_gateway_keys, revoke_gateway_key};
 pub use issue::issue;
 pub(crate) use lookups::TokenLookups;
+pub(crate) use manage::narrow_to_grant;
 pub use manage::{collect, force_rotation, list, overview, revoke, rotate};
 pub use reminders::remind_expiring;
 

@@ -9,7 +9,7 @@ use crate::error::ServiceError;
 use crate::tokens::{random_token, sha256_hex};
 use chrono::{DateTime, Duration, Utc};
 use portcullis_domain::application::status::ApplicationStatus;
-use portcullis_domain::credential::{CredentialState, token_scopes};
+use portcullis_domain::credential::{CredentialState, effective_scopes, token_scopes};
 use portcullis_domain::rate_limit::{FailureLimiter, LimitPolicy, RetryAfter};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
@@ -276,7 +276,7 @@ pub async fn introspect(
     }
     Ok(Introspection {
         active: true,
-        scope: Some(token.scopes),
+        scope: Some(effective_scopes(&scopes_of(&token.scopes), &scopes_of(&token.credential_scopes)).join(" ")),
         client_id: Some(token.client_id),
         token_type: Some("Bearer".into()),
         exp: Some(token.expires_at.timestamp()),

@@ -265,6 +265,31 @@ pub fn credential_expiring(
 }
 
 /// Names the credential by its public client id; never a secret.
+pub fn credentials_narrowed(
+    to: &str,
+    name: &str,
+    app_name: &str,
+    reference: &str,
+    client_id: &str,
+    removed: &str,
+    link: &str,
+) -> OutgoingMail {
+    let subject = format!("API access narrowed for application {reference}");
+    let body = format!(
+        "The decision on {app_name} ({reference}) grants fewer scopes than its credentials {client_id} carried. \
+         They no longer carry {removed}: new tokens leave them out, and existing tokens lost them at once."
+    );
+    Letter {
+        to,
+        subject: &subject,
+        greeting_name: name,
+        paragraphs: &[&body],
+        action: Some(("See the decision", link)),
+        footer: "Ask through the application's message thread if you have questions.",
+    }
+    .render()
+}
+
 pub fn credential_revoked(
     to: &str,
     name: &str,

@@ -186,6 +186,9 @@ pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInp
         active.granted_scopes = Set(Some(granted.join(" ")));
     }
     let app = active.update(&txn).await?;
+    if next == ApplicationStatus::Approved {
+        crate::credentials::narrow_to_grant(services, &txn, ctx, &app, &granted).await?;
+    }
     events::record(
         &txn,
         now,
