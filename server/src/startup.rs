@@ -91,7 +91,8 @@ impl Application {
             TcpListener::bind(config.addr).await.map_err(|error| StartupError::Listen { addr: config.addr, error })?;
         let (shutdown, shutdown_rx) = watch::channel(false);
         let workers = workers::spawn(&services, transport, &config, &shutdown_rx);
-        let router = router(&config, services.clone());
+        let probe = db::connect_probe(&config.database_url).await?;
+        let router = router(&config, services.clone(), probe);
         Ok(Self { listener, router, services, timeouts: config.timeouts, shutdown, workers })
     }
 
@@ -156,10 +157,10 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-pub fn router(config: &Config, services: Services) -> Router {
+pub fn router(config: &Config, services: Services, probe: sea_orm::DatabaseConnection) -> Router {
     let leptos_options = leptos_options(config);
     let origin = config.public_url.origin().ascii_serialization();
-    let state = AppState { leptos_options: leptos_options.clone(), services: services.clone(), origin };
+    let state = AppState { leptos_options: leptos_options.clone(), services: services.clone(), probe, origin };
 
     let context = {
         let services = services.clone();

@@ -66,3 +66,17 @@ pub async fn lock_for(txn: &DatabaseTransaction, key: i64) -> Result<(), DbErr> 
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
 }
+
+/// One connection of its own for the health check, so `/healthz` tells whether the database
+/// answers, not whether the pool has a free connection: under a burst of writes the pool's
+/// connections wait on locks, and a health check queued behind them looked like an outage.
+pub async fn connect_probe(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .max_connections(1)
+        .min_connections(0)
+        .connect_timeout(Duration::from_secs(2))
+        .acquire_timeout(Duration::from_secs(2));
+    Database::connect(options).await
+}

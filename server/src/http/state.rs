@@ -7,6 +7,8 @@ use portcullis_service::Services;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub services: Services,
+    /// The health check's own connection (see `db::connect_probe`).
+    pub probe: sea_orm::DatabaseConnection,
     /// The portal's own origin, e.g. `https://portal.example.com`.
     pub origin: String,
 }

@@ -772,3 +772,33 @@ async fn a_narrower_approval_narrows_live_credentials_and_their_tokens_at_once()
     assert_eq!(audit["total"], 1, "{audit}");
     app.wait_for_mail("dev@example.com", "API access narrowed").await;
 }
+
+/// Credentials keep working while a recertification is reviewed; rejecting it stops them on
+/// the very next token request or introspection.
+#[tokio::test]
+async fn rejecting_a_recertification_stops_the_credentials_on_the_next_request() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
+    approve_posts_only(&app, &mut admin, &id).await;
+    let live = live(&mut admin, &mut dev, &id).await;
+    let key = gateway_key(&mut admin).await;
+    let token = oauth_token(&app, &live, AuthType::BasicAuth, &[]).await.unwrap();
+    let secret = token.access_token().secret().clone();
+    let path = format!("/api/v1/applications/{id}");
+    let (status, body) = dev.post_json(&format!("{path}/recertify"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(introspect(&app, &key, &secret).await.1["active"], true, "still working during the review");
+
+    let mut rev = reviewer(&app, &mut admin, "rev2@example.com").await;
+    rev.post_json(&format!("{path}/assign"), json!({})).await;
+    let (status, body) =
+        decide(&mut rev, &path, json!({"decision": "reject", "message": "The use case changed beyond portability."}))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(introspect(&app, &key, &secret).await.1, json!({"active": false}));
+    assert_eq!(
+        oauth_token(&app, &live, AuthType::BasicAuth, &[]).await.unwrap_err(),
+        Some(BasicErrorResponseType::InvalidClient)
+    );
+}
