@@ -1,19 +1,8 @@
 // The account page, used by keyboard as people do.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { newPage, waitForHydration } from './support/browser.js';
+import { newPage, screenshots, waitForHydration } from './support/browser.js';
 import { DEVELOPER, usePortal } from './support/portal.js';
-
-const SHOTS = process.env.PORTCULLIS_SCREENSHOTS;
-
-async function shoot(page, name) {
-  if (!SHOTS) return;
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: `${SHOTS}/${name}-${width}.png`, fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 describe('account', () => {
   const portal = usePortal();
@@ -27,14 +16,14 @@ describe('account', () => {
     await page.getByRole('link', { name: 'Demo Developer' }).click();
     await page.getByRole('heading', { name: 'Your account' }).waitFor();
     await waitForHydration(page);
-    await shoot(page, 'account');
+    await screenshots(page, 'account');
     await page.getByLabel('Current password').focus();
     await page.keyboard.type(DEVELOPER.password);
     await page.keyboard.press('Tab');
     await page.keyboard.type('a new and longer passphrase');
     await page.keyboard.press('Enter');
     await page.getByText('Your password is changed.').waitFor();
-    await shoot(page, 'account-changed');
+    await screenshots(page, 'account-changed');
 
     await page.reload();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();

@@ -1,20 +1,9 @@
 // An organisation's page: its contact address, and who belongs to it, used by keyboard.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { newPage, waitForHydration } from './support/browser.js';
+import { newPage, screenshots, waitForHydration } from './support/browser.js';
 import { DEVELOPER, REVIEWER, usePortal } from './support/portal.js';
 import { linkTo } from './support/server.js';
-
-const SHOTS = process.env.PORTCULLIS_SCREENSHOTS;
-
-async function shoot(page, name) {
-  if (!SHOTS) return;
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: `${SHOTS}/${name}-${width}.png`, fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 describe('organisation', () => {
   const portal = usePortal();
@@ -28,7 +17,7 @@ describe('organisation', () => {
     await page.goto(`${portal.url}/orgs/${org.id}`);
     await waitForHydration(page);
     await page.getByText('is not confirmed yet').waitFor();
-    await shoot(page, 'org-unconfirmed');
+    await screenshots(page, 'org-unconfirmed');
     const first = await portal.server.waitForMail('privacy@fjord.example', /verify-contact\?token=/);
     await page.getByRole('button', { name: 'Send the link again' }).focus();
     await page.keyboard.press('Enter');
@@ -43,10 +32,10 @@ describe('organisation', () => {
     const anonymous = await newPage(portal.browser);
     await anonymous.goto(linkTo(mail, '/verify-contact'));
     await waitForHydration(anonymous);
-    await shoot(anonymous, 'verify-contact');
+    await screenshots(anonymous, 'verify-contact');
     await anonymous.getByRole('button', { name: 'Confirm this address' }).click();
     await anonymous.getByText('The address is confirmed.').waitFor();
-    await shoot(anonymous, 'verify-contact-done');
+    await screenshots(anonymous, 'verify-contact-done');
 
     await page.reload();
     await page.getByRole('heading', { name: 'Fjord Backup AS' }).waitFor();
@@ -74,7 +63,7 @@ describe('organisation', () => {
     await row.getByRole('button', { name: 'Make owner' }).focus();
     await owner.keyboard.press('Enter');
     await row.getByRole('cell', { name: 'owner', exact: true }).waitFor();
-    await shoot(owner, 'org-members');
+    await screenshots(owner, 'org-members');
 
     await row.getByText('Remove…').focus();
     await owner.keyboard.press('Enter');

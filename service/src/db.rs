@@ -6,6 +6,7 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
     SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
+use sha2::Digest;
 use std::time::Duration;
 
 /// Opens a pool. SQLite gets WAL, foreign keys, a busy timeout and is created when missing.
@@ -46,6 +47,13 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     })
     .await
+}
+
+/// The advisory-lock key of a named thing (one organisation's quota, one sign-in…): the first
+/// 8 bytes of its name's SHA-256.
+pub fn lock_key(name: &str) -> i64 {
+    let digest = sha2::Sha256::digest(name);
+    i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"))
 }
 
 /// Serialises writers of one kind across every portal instance for the rest of the

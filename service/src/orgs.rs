@@ -5,7 +5,7 @@ use crate::action_limits::Action;
 use crate::applications::submission::org_recipients;
 use crate::audit::{self, AuditEvent};
 use crate::context::{Actor, Ctx};
-use crate::db::{begin_write, lock_for};
+use crate::db::{begin_write, lock_for, lock_key};
 use crate::entity::{org, org_invitation, org_member, user};
 use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
@@ -24,7 +24,6 @@ use sea_orm::{
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use validator::Validate;
 
 /// How long the link that confirms a contact address works: a shared inbox may be read weekly.
@@ -353,8 +352,7 @@ pub async fn accept_invitation(services: &Services, ctx: &Ctx, input: AcceptInvi
 /// Serialises changes of who belongs to one organisation across instances, so that two owners
 /// demoting or removing each other at once cannot leave it without one.
 fn membership_lock(org_id: &str) -> i64 {
-    let digest = Sha256::digest(format!("membership of {org_id}"));
-    i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"))
+    lock_key(&format!("membership of {org_id}"))
 }
 
 async fn owner_count(conn: &impl ConnectionTrait, org_id: &str) -> ServiceResult<u64> {

@@ -1,14 +1,13 @@
 //! tower-sessions store on the portal's own database, so sessions survive restarts and are
 //! shared by every instance. Ids are stored hashed; the cookie value never is.
 
-use crate::db::{begin_write, lock_for};
+use crate::db::{begin_write, lock_for, lock_key};
 use crate::entity::{ended_sign_in, session};
 use crate::tokens::sha256_hex;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
-use sha2::{Digest, Sha256};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
@@ -61,8 +60,7 @@ fn sign_in_of(record: &Record) -> Option<String> {
 
 /// Serialises re-creating and ending one sign-in's session across instances.
 fn sign_in_lock(sign_in_id: &str) -> i64 {
-    let digest = Sha256::digest(format!("session sign-in {sign_in_id}"));
-    i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"))
+    lock_key(&format!("session sign-in {sign_in_id}"))
 }
 
 fn key(id: &Id) -> String {

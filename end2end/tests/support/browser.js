@@ -42,3 +42,17 @@ export async function waitForHydration(page) {
     throw new Error(`${page.url()} did not hydrate: ${error.message}\n${(page.problems ?? []).join('\n')}`);
   }
 }
+
+/**
+ * With PORTCULLIS_SCREENSHOTS set to a directory, saves full-page screenshots of `page` at
+ * 1280 px and 390 px as `<name>-<width>.png`, for looking at what a test went through.
+ */
+export async function screenshots(page, name) {
+  const dir = process.env.PORTCULLIS_SCREENSHOTS;
+  if (!dir) return;
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: `${dir}/${name}-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}

@@ -104,8 +104,7 @@ fn org_quota_reached(quota: u64, used: u64) -> ServiceError {
 /// Attaching to one organisation's applications is serialised, so two uploads cannot both
 /// take the last of its quota (SQLite's write lock already serialises every writer).
 fn quota_lock(org_id: &str) -> i64 {
-    let digest = Sha256::digest(format!("mockup quota of {org_id}"));
-    i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"))
+    crate::db::lock_key(&format!("mockup quota of {org_id}"))
 }
 
 /// The uploads each account has in progress on this instance.
