@@ -40,6 +40,9 @@ struct Args {
     /// Measure only the uploads (concurrent files and the bomb PDF), on an empty queue.
     #[arg(long)]
     uploads_only: bool,
+    /// Measure only the registration floods (SQLite, then PostgreSQL when it runs).
+    #[arg(long)]
+    flood_only: bool,
 }
 
 const HEALTH_RATE: u32 = 200;
@@ -69,6 +72,10 @@ async fn main() -> ExitCode {
 
 async fn run(args: Args) -> Result<bool, String> {
     server::require_binary(&args.server)?;
+    if args.flood_only {
+        let floods = flood::run_all(&args.server, &args.site_root).await?;
+        return Ok(print_floods(&floods, report::print(&flood_rows(&floods), None)));
+    }
     let site = server::Site::new()?;
     let applications = if args.uploads_only { 0 } else { args.applications };
     eprintln!("bench: seeding {applications} submitted applications");
@@ -141,9 +148,6 @@ async fn run(args: Args) -> Result<bool, String> {
     let idle_health = &idle[0];
     let idle_home = &idle[1];
     let (loaded_health, loaded_home, loaded_login) = (&loaded[0], &loaded[1], &loaded[2]);
-    let responsive = |idle: &load::Stats, loaded: &load::Stats| {
-        Verdict::check(loaded.p99 <= idle.p99 * 2, format!("p99 ≤ 2 × idle ({:.2} ms)", ms(idle.p99 * 2)))
-    };
     let fast_queue = |stats: &load::Stats| {
         Verdict::check(
             stats.errors == 0 && stats.p99 < QUEUE_P99,
@@ -200,7 +204,24 @@ async fn run(args: Args) -> Result<bool, String> {
             ),
         ),
     ];
-    for flood in &floods {
+    rows.extend(flood_rows(&floods));
+    let mut passed = print_floods(&floods, report::print(&rows, peak_memory));
+    passed &= uploaded.print();
+    println!(
+        "\nreview queue: {} submitted applications seeded in {:.1} s before the server started",
+        seeded.applications,
+        seeded.elapsed.as_secs_f64()
+    );
+    Ok(passed)
+}
+
+fn responsive(idle: &load::Stats, loaded: &load::Stats) -> Verdict {
+    Verdict::check(loaded.p99 <= idle.p99 * 2, format!("p99 ≤ 2 × idle ({:.2} ms)", ms(idle.p99 * 2)))
+}
+
+fn flood_rows(floods: &[flood::Flood]) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for flood in floods {
         let during = format!("{} registering clients, {}", flood::CLIENTS, flood.database);
         rows.push(Row::new("GET /healthz", &format!("idle, {}", flood.database), &flood.idle_health, Verdict::Info));
         rows.push(Row::new("GET /healthz", &during, &flood.health, responsive(&flood.idle_health, &flood.health)));
@@ -220,8 +241,12 @@ async fn run(args: Args) -> Result<bool, String> {
             ),
         ));
     }
-    let mut passed = report::print(&rows, peak_memory);
-    for flood in &floods {
+    rows
+}
+
+/// Prints what each flood's registrations were answered with; `passed` passes through.
+fn print_floods(floods: &[flood::Flood], passed: bool) -> bool {
+    for flood in floods {
         let o = &flood.outcomes;
         println!(
             "registration flood on {}: {} accounts created, {} answered 503 busy, {} other answers in {} s",
@@ -232,13 +257,7 @@ async fn run(args: Args) -> Result<bool, String> {
             flood::FLOOD.as_secs()
         );
     }
-    passed &= uploaded.print();
-    println!(
-        "\nreview queue: {} submitted applications seeded in {:.1} s before the server started",
-        seeded.applications,
-        seeded.elapsed.as_secs_f64()
-    );
-    Ok(passed)
+    passed
 }
 
 struct Uploaded {

@@ -1,6 +1,7 @@
 //! Building the application: database, services, workers, router and listener.
 
 use crate::config::Config;
+use crate::http::health::Health;
 use crate::http::middleware;
 use crate::http::state::AppState;
 use crate::http::timeouts::Timeouts;
@@ -90,9 +91,10 @@ impl Application {
         let listener =
             TcpListener::bind(config.addr).await.map_err(|error| StartupError::Listen { addr: config.addr, error })?;
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let workers = workers::spawn(&services, transport, &config, &shutdown_rx);
-        let probe = db::connect_probe(&config.database_url).await?;
-        let router = router(&config, services.clone(), probe);
+        let mut workers = workers::spawn(&services, transport, &config, &shutdown_rx);
+        let (health, checks) = Health::start(&config.database_url, shutdown_rx).await?;
+        workers.push(checks);
+        let router = router(&config, services.clone(), health);
         Ok(Self { listener, router, services, timeouts: config.timeouts, shutdown, workers })
     }
 
@@ -157,10 +159,10 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-pub fn router(config: &Config, services: Services, probe: sea_orm::DatabaseConnection) -> Router {
+pub fn router(config: &Config, services: Services, health: Health) -> Router {
     let leptos_options = leptos_options(config);
     let origin = config.public_url.origin().ascii_serialization();
-    let state = AppState { leptos_options: leptos_options.clone(), services: services.clone(), probe, origin };
+    let state = AppState { leptos_options: leptos_options.clone(), services: services.clone(), health, origin };
 
     let context = {
         let services = services.clone();

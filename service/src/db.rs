@@ -75,15 +75,15 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
 }
 
-/// A few connections of their own for the health check, so `/healthz` tells whether the
-/// database answers, not whether the pool has a free connection: under a burst of writes the
-/// pool's connections wait on locks, and a health check queued behind them looked like an
-/// outage. The check is itself a ping, so connections are not pinged again before use.
+/// Connections of its own for the health check, so it tells whether the database answers, not
+/// whether the pool has a free connection: under a burst of writes the pool's connections wait
+/// on locks, and a check queued behind them looked like an outage. The check is itself a ping,
+/// so connections are not pinged again before use.
 pub async fn connect_probe(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .sqlx_logging(false)
-        .max_connections(4)
+        .max_connections(2)
         .min_connections(0)
         .connect_timeout(Duration::from_secs(2))
         .acquire_timeout(Duration::from_secs(2))

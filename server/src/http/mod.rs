@@ -3,6 +3,7 @@
 pub mod client_address;
 pub mod error;
 pub mod extract;
+pub mod health;
 pub mod middleware;
 pub mod state;
 pub mod timeouts;

@@ -1,3 +1,4 @@
+use crate::http::health::Health;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use portcullis_service::Services;
@@ -7,8 +8,8 @@ use portcullis_service::Services;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub services: Services,
-    /// The health check's own connection (see `db::connect_probe`).
-    pub probe: sea_orm::DatabaseConnection,
+    /// The last database check, for `/healthz`.
+    pub health: Health,
     /// The portal's own origin, e.g. `https://portal.example.com`.
     pub origin: String,
 }
