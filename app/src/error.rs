@@ -181,6 +181,7 @@ impl AppError {
             | E::RateLimited { .. }
             | E::LimitReached { .. }
             | E::Busy { .. }
+            | E::Unavailable
             | E::TooLarge(_) => AppError::Refused(error.to_string()),
             E::Database(e) => {
                 tracing::error!(error = %e, "database error in a server function");

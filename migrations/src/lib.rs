@@ -16,6 +16,7 @@ mod m20261130_000011_secret_collection;
 mod m20261130_000013_password_epoch;
 mod m20261130_000014_org_contact_verification;
 mod m20261130_000015_ended_sign_ins;
+mod m20261130_000016_secret_generations;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_password_epoch::Migration),
             Box::new(m20261130_000014_org_contact_verification::Migration),
             Box::new(m20261130_000015_ended_sign_ins::Migration),
+            Box::new(m20261130_000016_secret_generations::Migration),
         ]
     }
 }

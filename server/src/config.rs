@@ -137,15 +137,19 @@ impl Config {
     }
 }
 
-/// What an organisation's mockups may take together, in MB; at least 1.
+/// What an organisation's mockups may take together, in MB (at least 1), and how old a stored
+/// file no mockup refers to must be before it is deleted, in seconds.
 fn upload_policy(get: &impl Fn(&str) -> Option<String>) -> Result<UploadPolicy, ConfigError> {
+    let defaults = UploadPolicy::default();
     let variable = "PORTCULLIS_ORG_UPLOAD_QUOTA_MB";
     let megabytes: u64 = parse(get, variable, &DEFAULT_ORG_UPLOAD_QUOTA_MB.to_string())?;
-    match megabytes.checked_mul(1 << 20) {
-        Some(0) => Err(invalid(variable, "must be at least 1")),
-        Some(bytes) => Ok(UploadPolicy { org_quota_bytes: bytes, ..UploadPolicy::default() }),
-        None => Err(invalid(variable, "is too large")),
-    }
+    let org_quota_bytes = match megabytes.checked_mul(1 << 20) {
+        Some(0) => return Err(invalid(variable, "must be at least 1")),
+        Some(bytes) => bytes,
+        None => return Err(invalid(variable, "is too large")),
+    };
+    let grace: u64 = parse(get, "PORTCULLIS_UPLOAD_ORPHAN_GRACE_SECS", &defaults.orphan_grace.as_secs().to_string())?;
+    Ok(UploadPolicy { org_quota_bytes, orphan_grace: Duration::from_secs(grace), ..defaults })
 }
 
 /// Lifetimes of credentials, replaced secrets and access tokens; each must be positive.

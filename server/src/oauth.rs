@@ -1,18 +1,20 @@
 //! `/oauth/token` (RFC 6749 §4.4) and `/oauth/introspect` (RFC 7662): form-encoded requests
 //! from machines, answered in the RFCs' formats. No sessions, no cookies.
 
+use crate::http::health::Health;
 use crate::http::state::AppState;
 use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use portcullis_service::credentials::oauth::{self, ClientAuth, OAuthError};
-use portcullis_service::{ClientIp, Services};
+use portcullis_service::{ClientIp, ServiceError, Services};
 use serde_json::json;
 
 /// Token and introspection requests are a few hundred bytes.
@@ -34,6 +36,7 @@ fn error_response(error: OAuthError) -> Response {
         _ => StatusCode::BAD_REQUEST,
     };
     let description = match &error {
+        OAuthError::Service(ServiceError::Unavailable) => ServiceError::Unavailable.to_string(),
         OAuthError::Service(inner) => {
             tracing::error!(error = ?inner, "oauth request failed");
             "The server could not handle the request.".to_owned()
@@ -46,10 +49,26 @@ fn error_response(error: OAuthError) -> Response {
     if status == StatusCode::UNAUTHORIZED {
         headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"portcullis\""));
     }
-    if let OAuthError::RateLimited { retry_after_secs } = error {
-        headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    match error {
+        OAuthError::RateLimited { retry_after_secs } => {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        OAuthError::Service(_) => {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(crate::http::error::DATABASE_RETRY_AFTER_SECS));
+        }
+        _ => {}
     }
     no_store(response)
+}
+
+/// While the database is down (see `http::health`), token and introspection requests get 503
+/// at once instead of waiting for a connection.
+pub async fn refuse_while_database_down(State(health): State<Health>, request: Request, next: Next) -> Response {
+    if health.database_up() {
+        next.run(request).await
+    } else {
+        error_response(OAuthError::Service(ServiceError::Unavailable))
+    }
 }
 
 fn no_store(mut response: Response) -> Response {

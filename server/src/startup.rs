@@ -1,7 +1,7 @@
 //! Building the application: database, services, workers, router and listener.
 
 use crate::config::Config;
-use crate::http::health::Health;
+use crate::http::health::{self, Health};
 use crate::http::middleware;
 use crate::http::state::AppState;
 use crate::http::timeouts::Timeouts;
@@ -197,11 +197,21 @@ pub fn router(config: &Config, services: Services, health: Health) -> Router {
         .route("/healthz", get(api::health::healthz))
         // Uploads are not bounded in time but by their throughput (`api::router`).
         .layer(request_timeout)
-        .nest("/api/v1", api::router(timeouts))
+        .nest(
+            "/api/v1",
+            api::router(timeouts)
+                .layer(axum::middleware::from_fn_with_state(state.health.clone(), health::refuse_while_database_down)),
+        )
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::refuse_cross_site))
         .layer(sessions)
         // Machine clients: no session, no cookies, no browser-origin check.
-        .nest("/oauth", crate::oauth::router().layer(request_timeout))
+        .nest(
+            "/oauth",
+            crate::oauth::router().layer(request_timeout).layer(axum::middleware::from_fn_with_state(
+                state.health.clone(),
+                crate::oauth::refuse_while_database_down,
+            )),
+        )
         .layer(axum::middleware::from_fn_with_state(
             middleware::TrustedProxies(Arc::new(config.trusted_proxies.clone())),
             middleware::client_ip,

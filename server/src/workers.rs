@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use portcullis_service::Services;
+use portcullis_service::applications::mockups;
 use portcullis_service::credentials::{self, oauth};
 use portcullis_service::mail::MailTransport;
 use portcullis_service::mail::worker::MailWorker;
@@ -57,5 +58,10 @@ async fn housekeeping(services: &Services, store: &DbSessionStore) {
     }
     if let Err(e) = credentials::remind_expiring(services).await {
         tracing::warn!(error = %e, "could not send credential expiry reminders");
+    }
+    match mockups::remove_orphaned_files(services).await {
+        Ok(0) => {}
+        Ok(removed) => tracing::warn!(removed, "removed stored uploads no mockup refers to (left by a crash)"),
+        Err(e) => tracing::warn!(error = %e, "could not look for orphaned uploads"),
     }
 }

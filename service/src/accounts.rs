@@ -5,7 +5,7 @@ use crate::Services;
 use crate::action_limits::Action;
 use crate::audit::{self, AuditEvent};
 use crate::context::{Actor, Ctx};
-use crate::db::begin_write;
+use crate::db::{begin_write, lock_for, lock_key};
 use crate::entity::{user, user_token};
 use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
@@ -449,13 +449,23 @@ async fn enabled_admins(txn: &DatabaseTransaction) -> ServiceResult<u64> {
         .await?)
 }
 
+/// Starts a change to who holds which rights. Such changes take turns across every instance,
+/// and the caller's own rights are read again once it is their turn: of two admins demoting
+/// or disabling each other at once, the second finds it no longer may.
+async fn begin_user_administration(services: &Services, ctx: &Ctx) -> ServiceResult<(DatabaseTransaction, Actor)> {
+    ctx.require(Permission::ManageUsers)?;
+    let txn = begin_write(services.db()).await?;
+    lock_for(&txn, lock_key("user administration")).await?;
+    let actor = ctx.require_now(&txn, Permission::ManageUsers).await?;
+    Ok((txn, actor))
+}
+
 /// Replaces a user's roles (`developer` is always kept). Bumps the account's epoch, so
 /// each of its sessions gets a new id on its next request.
 pub async fn set_roles(services: &Services, ctx: &Ctx, user_id: &str, roles: Vec<Role>) -> ServiceResult<UserSummary> {
-    ctx.require(Permission::ManageUsers)?;
     let roles = Roles::new(roles);
     let now = services.clock().now();
-    let txn = begin_write(services.db()).await?;
+    let (txn, _) = begin_user_administration(services, ctx).await?;
     let user = target_user(&txn, user_id).await?;
     let before = Actor::from_user(&user).roles;
     if before == roles {
@@ -480,12 +490,11 @@ pub async fn set_roles(services: &Services, ctx: &Ctx, user_id: &str, roles: Vec
 
 /// Disables an account and ends all its sessions at once.
 pub async fn disable(services: &Services, ctx: &Ctx, user_id: &str) -> ServiceResult<UserSummary> {
-    let actor = ctx.require(Permission::ManageUsers)?;
+    let now = services.clock().now();
+    let (txn, actor) = begin_user_administration(services, ctx).await?;
     if actor.user_id == user_id {
         return Err(ServiceError::Conflict("You cannot disable your own account.".into()));
     }
-    let now = services.clock().now();
-    let txn = begin_write(services.db()).await?;
     let user = target_user(&txn, user_id).await?;
     if user.disabled_at.is_some() {
         txn.commit().await?;
@@ -505,9 +514,8 @@ pub async fn disable(services: &Services, ctx: &Ctx, user_id: &str) -> ServiceRe
 }
 
 pub async fn enable(services: &Services, ctx: &Ctx, user_id: &str) -> ServiceResult<UserSummary> {
-    ctx.require(Permission::ManageUsers)?;
     let now = services.clock().now();
-    let txn = begin_write(services.db()).await?;
+    let (txn, _) = begin_user_administration(services, ctx).await?;
     let user = target_user(&txn, user_id).await?;
     if user.disabled_at.is_none() {
         txn.commit().await?;

@@ -5,6 +5,7 @@ use crate::error::{ServiceError, ServiceResult};
 use chrono::{DateTime, Utc};
 use portcullis_domain::account::{UserView, is_fresh};
 use portcullis_domain::role::{Permission, Roles};
+use sea_orm::{ConnectionTrait, EntityTrait};
 
 /// The client's address as the server saw it, put into each request's extensions by the
 /// HTTP layer so server functions and API handlers read it the same way.
@@ -92,6 +93,25 @@ impl Ctx {
                     .into(),
             ))
         }
+    }
+
+    /// The same caller as the database has it now, read in `conn`'s transaction: a role taken
+    /// away or an account disabled by a transaction that committed first no longer counts.
+    /// Privileged writes decide on this, not on what the session loaded when the request began.
+    pub async fn reread(&self, conn: &impl ConnectionTrait) -> ServiceResult<Ctx> {
+        let Some(actor) = &self.actor else { return Ok(self.clone()) };
+        match user::Entity::find_by_id(&actor.user_id).one(conn).await? {
+            Some(user) if user.disabled_at.is_none() => {
+                let roles = Actor::from_user(&user).roles;
+                Ok(Ctx { actor: Some(Actor { roles, ..actor.clone() }), ip: self.ip.clone() })
+            }
+            _ => Err(ServiceError::Unauthenticated),
+        }
+    }
+
+    /// [`Ctx::require`] on the caller as [`Ctx::reread`] finds them.
+    pub async fn require_now(&self, conn: &impl ConnectionTrait, permission: Permission) -> ServiceResult<Actor> {
+        self.reread(conn).await?.require(permission).cloned()
     }
 
     /// Signed in, and recently enough (or confirmed again) for a dangerous action.

@@ -17,8 +17,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     // dropped by a server or a proxy are checked.
     options
         .sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
+        // Until the health check notices an outage (a second or two), requests wait this long
+        // for a connection before their 503.
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
         .test_before_acquire_if_idle_for(Duration::from_secs(30));
     if url.starts_with("sqlite:") {
         options.max_connections(8).map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {

@@ -44,6 +44,9 @@ pub enum ServiceError {
     Busy { retry_after_secs: u64 },
     #[error("The service is temporarily unavailable.")]
     Database(#[from] sea_orm::DbErr),
+    /// The database did not answer its last health check: refused before trying it.
+    #[error("The service is temporarily unavailable. Try again in a few seconds.")]
+    Unavailable,
     #[error("Something went wrong on our side.")]
     Internal(String),
 }
@@ -73,7 +76,7 @@ impl ServiceError {
             ServiceError::AccountDisabled => "account_disabled",
             ServiceError::RateLimited { .. } | ServiceError::LimitReached { .. } => "rate_limited",
             ServiceError::Busy { .. } => "busy",
-            ServiceError::Database(_) => "unavailable",
+            ServiceError::Database(_) | ServiceError::Unavailable => "unavailable",
             ServiceError::Internal(_) => "internal",
         }
     }

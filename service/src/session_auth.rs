@@ -42,8 +42,15 @@ struct SessionAuth {
     confirmed_at: Option<i64>,
 }
 
+/// The session store is the database: when it cannot be reached, the answer is the same 503 as
+/// for any other query, not an internal error.
 fn session_err(e: tower_sessions::session::Error) -> ServiceError {
-    ServiceError::Internal(format!("session: {e}"))
+    match e {
+        tower_sessions::session::Error::Store(tower_sessions::session_store::Error::Backend(message)) => {
+            ServiceError::Database(sea_orm::DbErr::Custom(message))
+        }
+        other => ServiceError::Internal(format!("session: {other}")),
+    }
 }
 
 /// Binds the session to `user` under a fresh id (no session fixation).

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::SystemTime;
 use tokio::io::AsyncRead;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +32,8 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
     async fn put_file(&self, scratch: &Path) -> Result<String, StorageError>;
     async fn open(&self, key: &str) -> Result<(BlobReader, u64), StorageError>;
     async fn delete(&self, key: &str) -> Result<(), StorageError>;
+    /// Keys of the files stored before `before`.
+    async fn keys_stored_before(&self, before: SystemTime) -> Result<Vec<String>, StorageError>;
 }
 
 /// Files under `<root>/<first two characters of the key>/<key>`; uploads in progress under
@@ -110,6 +113,25 @@ impl BlobStore for LocalStore {
             _ => Ok(()),
         }
     }
+
+    async fn keys_stored_before(&self, before: SystemTime) -> Result<Vec<String>, StorageError> {
+        let mut keys = Vec::new();
+        let mut shards = tokio::fs::read_dir(&self.root).await?;
+        while let Some(shard) = shards.next_entry().await? {
+            // Two-character directories hold the files; `incoming` is scratch space.
+            if shard.file_name().len() != 2 || !shard.file_type().await?.is_dir() {
+                continue;
+            }
+            let mut files = tokio::fs::read_dir(shard.path()).await?;
+            while let Some(file) = files.next_entry().await? {
+                // A rename keeps the time the upload was last written: when it was stored.
+                if file.metadata().await?.modified()? < before {
+                    keys.push(file.file_name().to_string_lossy().into_owned());
+                }
+            }
+        }
+        Ok(keys)
+    }
 }
 
 #[cfg(test)]
@@ -152,6 +174,20 @@ mod tests {
         drop(LocalStore::new(&dir).unwrap());
         assert!(!in_progress.exists(), "swept once its store is gone");
         assert!(next.scratch_dir().exists());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn lists_the_keys_stored_before_a_time() {
+        let dir = std::env::temp_dir().join(format!("portcullis-store-{}", uuid::Uuid::new_v4()));
+        let store = LocalStore::new(&dir).unwrap();
+        let scratch = store.scratch_dir().join("upload.part");
+        tokio::fs::write(&scratch, b"hello").await.unwrap();
+        let key = store.put_file(&scratch).await.unwrap();
+        let later = SystemTime::now() + std::time::Duration::from_secs(1);
+        assert_eq!(store.keys_stored_before(later).await.unwrap(), vec![key]);
+        let earlier = SystemTime::now() - std::time::Duration::from_secs(60);
+        assert!(store.keys_stored_before(earlier).await.unwrap().is_empty());
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -38,7 +38,9 @@ impl ApiError {
                 ServiceError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::InvalidToken => StatusCode::BAD_REQUEST,
                 ServiceError::RateLimited { .. } | ServiceError::LimitReached { .. } => StatusCode::TOO_MANY_REQUESTS,
-                ServiceError::Database(_) | ServiceError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+                ServiceError::Database(_) | ServiceError::Unavailable | ServiceError::Busy { .. } => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
                 ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -87,16 +89,24 @@ impl IntoResponse for ApiError {
             error["current"] = (**current).clone();
         }
         let mut response = (status, axum::Json(json!({ "error": error }))).into_response();
-        if let ApiError::Service(
-            ServiceError::RateLimited { retry_after_secs }
-            | ServiceError::LimitReached { retry_after_secs, .. }
-            | ServiceError::Busy { retry_after_secs },
-        ) = self
-        {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        let retry_after = match self {
+            ApiError::Service(
+                ServiceError::RateLimited { retry_after_secs }
+                | ServiceError::LimitReached { retry_after_secs, .. }
+                | ServiceError::Busy { retry_after_secs },
+            ) => Some(retry_after_secs),
+            ApiError::Service(ServiceError::Database(_) | ServiceError::Unavailable) => Some(DATABASE_RETRY_AFTER_SECS),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
 }
+
+/// What a 503 for an unreachable database asks clients to wait: about as long as PostgreSQL
+/// takes to restart or fail over.
+pub const DATABASE_RETRY_AFTER_SECS: u64 = 5;
 
 pub type ApiResult<T> = Result<T, ApiError>;

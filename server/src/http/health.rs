@@ -3,7 +3,11 @@
 //! sign-in, so a request must not cost a database round trip (a stranger polling it would load
 //! the database), and a load balancer's answer must not wait behind a busy database.
 
-use portcullis_service::db;
+use crate::http::error::ApiError;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use portcullis_service::{ServiceError, db};
 use sea_orm::DbErr;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -35,7 +39,15 @@ impl Health {
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
-                    _ = every.tick() => { sender.send_replace(check(&probe).await); }
+                    _ = every.tick() => {
+                        let now = check(&probe).await;
+                        let before = sender.send_replace(now);
+                        match (before.up, now.up) {
+                            (true, false) => tracing::error!("the database does not answer: API requests get 503"),
+                            (false, true) => tracing::warn!("the database answers again"),
+                            _ => {}
+                        }
+                    }
                     _ = stop.changed() => return,
                 }
             }
@@ -46,6 +58,17 @@ impl Health {
     pub fn database_up(&self) -> bool {
         let last = *self.0.borrow();
         last.up && last.at.elapsed() < STALE
+    }
+}
+
+/// While the last check found the database down, API requests get 503 with `Retry-After` at
+/// once, instead of each waiting for a connection that cannot be made; the first check that
+/// finds it back lets them through again.
+pub async fn refuse_while_database_down(State(health): State<Health>, request: Request, next: Next) -> Response {
+    if health.database_up() {
+        next.run(request).await
+    } else {
+        ApiError::from(ServiceError::Unavailable).into_response()
     }
 }
 

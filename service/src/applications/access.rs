@@ -9,7 +9,7 @@ use crate::error::{ServiceError, ServiceResult};
 use portcullis_domain::application::lifecycle::{LifecycleError, Party};
 use portcullis_domain::application::visibility::visible_to_staff;
 use portcullis_domain::org::MemberRole;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, QuerySelect};
 
 pub struct Access {
     pub application: application::Model,
@@ -38,8 +38,23 @@ impl Access {
 }
 
 pub async fn load(conn: &impl ConnectionTrait, ctx: &Ctx, id: &str) -> ServiceResult<Access> {
-    let actor = ctx.signed_in()?;
     let application = application::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound)?;
+    access(conn, ctx, application).await
+}
+
+/// [`load`] for a transaction that changes the application. Its row stays locked until the
+/// transaction ends (`SELECT … FOR UPDATE` on PostgreSQL; SQLite's write lock already
+/// serialises writers), so what is checked here still holds when the write lands; and the
+/// caller's roles are read again, so rights taken away meanwhile no longer count.
+pub async fn load_for_change(txn: &DatabaseTransaction, ctx: &Ctx, id: &str) -> ServiceResult<Access> {
+    let ctx = ctx.reread(txn).await?;
+    let application =
+        application::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(ServiceError::NotFound)?;
+    access(txn, &ctx, application).await
+}
+
+async fn access(conn: &impl ConnectionTrait, ctx: &Ctx, application: application::Model) -> ServiceResult<Access> {
+    let actor = ctx.signed_in()?;
     if let Some(role) = crate::orgs::membership(conn, &application.org_id, &actor.user_id).await? {
         return Ok(Access { party: Access::member_party(role), application });
     }

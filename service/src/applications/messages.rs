@@ -1,7 +1,7 @@
 //! The message thread between an organisation and the reviewers of its application.
 //! Notifications say that there is a message, never what it says.
 
-use super::access::load;
+use super::access::{load, load_for_change};
 use super::submission::{application_link, org_recipients};
 use crate::action_limits::Action;
 use crate::audit::{self, AuditEvent};
@@ -96,7 +96,7 @@ pub async fn post(services: &Services, ctx: &Ctx, id: &str, input: MessageInput)
     input.validate()?;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
-    let access = load(&txn, ctx, id).await?;
+    let access = load_for_change(&txn, ctx, id).await?;
     let app = &access.application;
     if !visible_to_staff(app.submitted_at) {
         return Err(ServiceError::Conflict(

@@ -1,7 +1,7 @@
 //! UX mockups: streamed to a scratch file while hashed and measured, refused as soon as
 //! they pass the size limit, judged by content, then handed to the blob store.
 
-use super::access::{Access, load};
+use super::access::{Access, load, load_for_change};
 use super::inspect::{Dimensions, InspectError, inspect};
 use super::{current_mockups, mockup_view, status_of};
 use crate::Services;
@@ -27,9 +27,10 @@ use sea_orm::{
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 
 /// How many leading bytes are kept to judge the type.
@@ -44,6 +45,9 @@ pub struct UploadPolicy {
     /// The `portcullis` program, run as `<pdf_checker> --inspect-pdf` to check each PDF in a
     /// child process under resource limits. By default the running program itself.
     pub pdf_checker: PathBuf,
+    /// How old a stored file no mockup refers to must be before it is deleted: younger ones
+    /// may be uploads another instance is committing right now.
+    pub orphan_grace: Duration,
 }
 
 impl Default for UploadPolicy {
@@ -55,8 +59,40 @@ impl Default for UploadPolicy {
         } else {
             std::env::current_exe().unwrap_or_default()
         };
-        UploadPolicy { org_quota_bytes: DEFAULT_ORG_UPLOAD_QUOTA_MB << 20, pdf_checker: own }
+        UploadPolicy {
+            org_quota_bytes: DEFAULT_ORG_UPLOAD_QUOTA_MB << 20,
+            pdf_checker: own,
+            orphan_grace: Duration::from_secs(3600),
+        }
     }
+}
+
+/// Deletes the stored files no mockup refers to, once older than the grace: a process killed
+/// between storing an upload and committing its row leaves one behind. Returns how many.
+pub async fn remove_orphaned_files(services: &Services) -> ServiceResult<usize> {
+    let storage = services.storage();
+    let before = std::time::SystemTime::now() - services.config().uploads.orphan_grace;
+    let keys = storage
+        .keys_stored_before(before)
+        .await
+        .map_err(|e| ServiceError::Internal(format!("listing uploads: {e}")))?;
+    let mut removed = 0;
+    for chunk in keys.chunks(500) {
+        let known: HashSet<String> = mockup::Entity::find()
+            .select_only()
+            .column(mockup::Column::StorageKey)
+            .filter(mockup::Column::StorageKey.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(services.db())
+            .await?
+            .into_iter()
+            .collect();
+        for key in chunk.iter().filter(|key| !known.contains(*key)) {
+            storage.delete(key).await.map_err(|e| ServiceError::Internal(format!("deleting an upload: {e}")))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 fn file_error(message: impl Into<String>) -> ServiceError {
@@ -279,7 +315,7 @@ async fn store(
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
     // Checked again: the application may have been submitted, or filled up, meanwhile.
-    let access = load(&txn, ctx, id).await?;
+    let access = load_for_change(&txn, ctx, id).await?;
     lock_for(&txn, quota_lock(&access.application.org_id)).await?;
     check_editable(&access, current_mockups(&txn, &access.application.id).await?.len())?;
     let quota = services.config().uploads.org_quota_bytes;
@@ -364,7 +400,7 @@ pub async fn download(services: &Services, ctx: &Ctx, id: &str, mockup_id: &str)
 pub async fn delete(services: &Services, ctx: &Ctx, id: &str, mockup_id: &str) -> ServiceResult<()> {
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
-    let access = load(&txn, ctx, id).await?;
+    let access = load_for_change(&txn, ctx, id).await?;
     transition(status_of(&access.application), Action::Edit, access.party).map_err(|e| access.refusal(e))?;
     let row = mockup::Entity::find_by_id(mockup_id)
         .filter(mockup::Column::ApplicationId.eq(&access.application.id))

@@ -17,7 +17,7 @@ use crate::entity::{application, mockup, org, org_member, scope, user};
 use crate::error::{ServiceError, ServiceResult};
 use crate::tokens::new_id;
 use crate::{Services, timestamp};
-use access::{Access, load};
+use access::{Access, load, load_for_change};
 use portcullis_domain::admin::{Page, page_number};
 use portcullis_domain::application::content::{ApplicationContent, ApplicationPatch, missing_items};
 use portcullis_domain::application::lifecycle::{Action, Party, transition};
@@ -259,7 +259,7 @@ pub async fn update(
 ) -> ServiceResult<ApplicationView> {
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
-    let access = load(&txn, ctx, id).await?;
+    let access = load_for_change(&txn, ctx, id).await?;
     let status = status_of(&access.application);
     transition(status, Action::Edit, access.party).map_err(|e| access.refusal(e))?;
     if let Some(version) = patch.version

@@ -1,7 +1,7 @@
 //! Submitting (every submission is frozen as a revision), withdrawing, and comparing
 //! revisions.
 
-use super::access::load;
+use super::access::{load, load_for_change};
 use super::{catalogue, content_of, current_mockups, events, status_of, view};
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
@@ -63,7 +63,7 @@ async fn send_for_review(services: &Services, ctx: &Ctx, id: &str, action: Actio
     let actor = ctx.verified()?;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
-    let access = load(&txn, ctx, id).await?;
+    let access = load_for_change(&txn, ctx, id).await?;
     let app = &access.application;
     let next = transition(status_of(app), action, access.party).map_err(|e| access.refusal(e))?;
     let content = content_of(app);
@@ -146,7 +146,7 @@ pub async fn withdraw(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult
     let actor = ctx.signed_in()?;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
-    let access = load(&txn, ctx, id).await?;
+    let access = load_for_change(&txn, ctx, id).await?;
     let app = &access.application;
     let next = transition(status_of(app), Action::Withdraw, access.party).map_err(|e| access.refusal(e))?;
     let mut active = app.clone().into_active_model();

@@ -1,7 +1,7 @@
 //! Admins suspend an approved application (every credential and token stops with it, since
 //! the OAuth checks read the application's status) and reinstate it.
 
-use super::access::load;
+use super::access::load_for_change;
 use super::submission::{application_link, org_recipients};
 use super::{events, status_of, view};
 use crate::Services;
@@ -28,7 +28,7 @@ async fn change(
     let reason = input.reason.trim().to_owned();
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
-    let access = load(&txn, ctx, id).await?;
+    let access = load_for_change(&txn, ctx, id).await?;
     let app = &access.application;
     let next = transition(status_of(app), action, access.party).map_err(|e| access.refusal(e))?;
     let mut active = app.clone().into_active_model();

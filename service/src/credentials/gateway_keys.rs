@@ -26,6 +26,7 @@ pub async fn create_gateway_key(
     let key = format!("{GATEWAY_KEY_PREFIX}{}", random_token());
     let id = new_id();
     let txn = begin_write(services.db()).await?;
+    ctx.require_now(&txn, Permission::ManageGatewayKeys).await?;
     gateway_key::Entity::insert(gateway_key::ActiveModel {
         id: Set(id.clone()),
         name: Set(name.clone()),
@@ -78,6 +79,7 @@ pub async fn list_gateway_keys(services: &Services, ctx: &Ctx) -> ServiceResult<
 pub async fn revoke_gateway_key(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<()> {
     ctx.require(Permission::ManageGatewayKeys)?;
     let txn = begin_write(services.db()).await?;
+    ctx.require_now(&txn, Permission::ManageGatewayKeys).await?;
     let row = gateway_key::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
     if row.revoked_at.is_some() {
         return Err(ServiceError::Conflict("This gateway key is already revoked.".into()));

@@ -3,7 +3,7 @@
 
 use super::{credentials_link, insert_secret, new_client_id, new_secret};
 use crate::Services;
-use crate::applications::access::load;
+use crate::applications::access::load_for_change;
 use crate::applications::status_of;
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
@@ -93,7 +93,7 @@ pub async fn issue(services: &Services, ctx: &Ctx, id: &str, input: IssueInput) 
     let environment = input.environment;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
-    let access = load(&txn, ctx, id).await?;
+    let access = load_for_change(&txn, ctx, id).await?;
     let app = &access.application;
     let (requested, granted) = (requested_scopes(app), granted_scopes(app));
     let scopes = check_issue(IssueRequest {

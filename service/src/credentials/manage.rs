@@ -2,7 +2,7 @@
 
 use super::{credentials_link, environment_of, insert_secret, new_secret, scopes_of, secrets_of, state_of, view};
 use crate::Services;
-use crate::applications::access::{Access, load};
+use crate::applications::access::{Access, load, load_for_change};
 use crate::applications::status_of;
 use crate::applications::submission::{application_link, org_recipients};
 use crate::audit::{self, AuditEvent};
@@ -23,24 +23,35 @@ use portcullis_domain::credential::{
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
 /// The credential and the caller's relation to its application; `NotFound` for anyone who
 /// may not see the application.
+/// The rows stay locked until the transaction ends, so rotations, collections and revocations
+/// of one credential take turns.
 async fn load_credential(
-    conn: &impl ConnectionTrait,
+    txn: &DatabaseTransaction,
     ctx: &Ctx,
     client_id: &str,
 ) -> ServiceResult<(credential::Model, Access)> {
+    let application_id = credential::Entity::find()
+        .filter(credential::Column::ClientId.eq(client_id))
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::NotFound)?
+        .application_id;
+    // The application first, as every other change to it does, so two changes never wait on
+    // each other's rows in opposite orders.
+    let access = load_for_change(txn, ctx, &application_id).await?;
     let row = credential::Entity::find()
         .filter(credential::Column::ClientId.eq(client_id))
-        .one(conn)
+        .lock_exclusive()
+        .one(txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let access = load(conn, ctx, &row.application_id).await?;
     Ok((row, access))
 }
 

@@ -1,6 +1,6 @@
 use super::{check_outsider, gate_refusal};
 use crate::Services;
-use crate::applications::access::{Access, load};
+use crate::applications::access::{Access, load_for_change};
 use crate::applications::{events, status_of, view};
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
@@ -34,7 +34,7 @@ pub async fn assign(
     };
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
-    let access = load(&txn, ctx, id).await?;
+    let access = load_for_change(&txn, ctx, id).await?;
     if access.is_member() {
         return Err(gate_refusal(GateError::OwnOrganisation));
     }

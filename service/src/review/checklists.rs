@@ -126,9 +126,10 @@ pub async fn versions(services: &Services, ctx: &Ctx, kind: &str) -> ServiceResu
 /// version when someone published since `input.version` was loaded.
 pub async fn publish(services: &Services, ctx: &Ctx, kind: &str, input: TemplateInput) -> ServiceResult<TemplateView> {
     let kind = parse_kind(kind)?;
-    let actor = ctx.require(Permission::ManageChecklists)?;
+    ctx.require(Permission::ManageChecklists)?;
     let txn = begin_write(services.db()).await?;
     lock_for(&txn, CHECKLIST_LOCK).await?;
+    let actor = ctx.require_now(&txn, Permission::ManageChecklists).await?;
     let edited = find_version(&txn, kind, None).await?;
     if edited.version != input.version {
         let current = view(&txn, kind, None).await?;

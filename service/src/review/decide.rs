@@ -1,7 +1,7 @@
 use super::reviews::{self, failed_items, own_items, requested_scopes};
 use super::{check_outsider, clock, gate_refusal, set_clock};
 use crate::Services;
-use crate::applications::access::{Access, load};
+use crate::applications::access::{Access, load_for_change};
 use crate::applications::submission::{application_link, org_recipients};
 use crate::applications::{catalogue, events, status_of, view};
 use crate::audit::{self, AuditEvent};
@@ -117,7 +117,7 @@ pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInp
     input.check_message().map_err(|m| ServiceError::field("message", m))?;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
-    let access = load(&txn, ctx, id).await?;
+    let access = load_for_change(&txn, ctx, id).await?;
     if access.is_member() {
         return Err(gate_refusal(GateError::OwnOrganisation));
     }

@@ -3,7 +3,7 @@
 
 use super::gate_refusal;
 use crate::Services;
-use crate::applications::access::load;
+use crate::applications::access::{Access, load, load_for_change};
 use crate::applications::status_of;
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
@@ -191,10 +191,9 @@ async fn view(
 async fn load_for_review(
     conn: &impl ConnectionTrait,
     ctx: &Ctx,
-    id: &str,
+    access: Access,
 ) -> ServiceResult<(application::Model, review::Model)> {
     let actor = ctx.require(Permission::Review)?;
-    let access = load(conn, ctx, id).await?;
     if access.is_member() {
         return Err(gate_refusal(GateError::OwnOrganisation));
     }
@@ -209,7 +208,8 @@ async fn load_for_review(
 }
 
 pub async fn get(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<ReviewView> {
-    let (app, review) = load_for_review(services.db(), ctx, id).await?;
+    let access = load(services.db(), ctx, id).await?;
+    let (app, review) = load_for_review(services.db(), ctx, access).await?;
     view(services.db(), &app, &review).await
 }
 
@@ -225,7 +225,8 @@ pub async fn record(
     check_verdict(input.verdict, &input.note).map_err(|m| ServiceError::field("note", m))?;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
-    let (app, review) = load_for_review(&txn, ctx, id).await?;
+    let access = load_for_change(&txn, ctx, id).await?;
+    let (app, review) = load_for_review(&txn, ctx, access).await?;
     if status_of(&app) != ApplicationStatus::InReview {
         return Err(ServiceError::Conflict(format!(
             "Verdicts can only change while the application is in review; it is {}.",

@@ -87,7 +87,7 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client {
-        Client { base: self.base.clone(), http: reqwest::Client::new(), cookie: None, headers: HeaderMap::new() }
+        Client::new(&self.base)
     }
 
     pub fn mail_dir(&self) -> PathBuf {
@@ -200,7 +200,17 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client of the portal at `base`, signed out.
+    pub fn new(base: &str) -> Self {
+        Client { base: base.to_owned(), http: reqwest::Client::new(), cookie: None, headers: HeaderMap::new() }
+    }
+
     pub async fn request(&mut self, method: Method, path: &str, body: Option<Value>) -> Response {
+        self.try_request(method, path, body).await.expect("request sent")
+    }
+
+    /// [`Client::request`], with the error when no answer came (the server is gone).
+    pub async fn try_request(&mut self, method: Method, path: &str, body: Option<Value>) -> reqwest::Result<Response> {
         let mut request = self.http.request(method, format!("{}{}", self.base, path)).headers(self.headers.clone());
         if let Some(cookie) = &self.cookie {
             request = request.header(COOKIE, cookie);
@@ -208,7 +218,7 @@ impl Client {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await.expect("request sent");
+        let response = request.send().await?;
         for value in response.headers().get_all(SET_COOKIE) {
             let pair = value.to_str().unwrap().split(';').next().unwrap().to_owned();
             if pair.ends_with('=') || value.to_str().unwrap().contains("Max-Age=0") {
@@ -217,7 +227,7 @@ impl Client {
                 self.cookie = Some(pair);
             }
         }
-        response
+        Ok(response)
     }
 
     pub async fn get(&mut self, path: &str) -> Response {
@@ -263,6 +273,17 @@ impl Client {
         file_name: &str,
         file: Vec<u8>,
     ) -> (StatusCode, Value) {
+        self.try_upload(path, label, file_name, file).await.expect("request sent")
+    }
+
+    /// [`Client::upload`], with the error when no answer came.
+    pub async fn try_upload(
+        &mut self,
+        path: &str,
+        label: Option<&str>,
+        file_name: &str,
+        file: Vec<u8>,
+    ) -> reqwest::Result<(StatusCode, Value)> {
         let part = reqwest::multipart::Part::bytes(file).file_name(file_name.to_owned()).mime_str("image/png").unwrap();
         let mut form = reqwest::multipart::Form::new().part("file", part);
         if let Some(label) = label {
@@ -273,9 +294,9 @@ impl Client {
         if let Some(cookie) = &self.cookie {
             request = request.header(COOKIE, cookie);
         }
-        let response = request.send().await.expect("request sent");
+        let response = request.send().await?;
         let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
+        Ok((status, response.json().await.unwrap_or(Value::Null)))
     }
 
     pub async fn post_json(&mut self, path: &str, body: Value) -> (StatusCode, Value) {
