@@ -114,6 +114,7 @@ async fn sign_in(client: &mut Client, which: usize) {
 /// Demo accounts, on PostgreSQL too (it refuses them there unless told it is meant).
 const DEMO: &[&str] = &["--demo", "--force-demo"];
 const DEVELOPER: usize = 0;
+const REVIEWER: usize = 1;
 const ADMIN: usize = 2;
 
 /// Recipients of the mails written to `dir` (the file transport), with how often each got one.
@@ -406,6 +407,19 @@ struct Acknowledged {
     descriptions: HashMap<String, String>,
     mockups: Vec<(String, String)>,
     submitted: Vec<String>,
+    verdicts: Vec<(String, String)>,
+    decided: Vec<String>,
+}
+
+impl Acknowledged {
+    fn add(&mut self, other: Acknowledged) {
+        self.applications.extend(other.applications);
+        self.descriptions.extend(other.descriptions);
+        self.mockups.extend(other.mockups);
+        self.submitted.extend(other.submitted);
+        self.verdicts.extend(other.verdicts);
+        self.decided.extend(other.decided);
+    }
 }
 
 /// One developer's writes, back to back, recording each one the server acknowledged, until
@@ -451,6 +465,48 @@ async fn write_until_killed(mut client: Client, n: usize) -> Acknowledged {
     acked
 }
 
+/// The demo reviewer's writes on `ids`: a claim, a verdict on every item, an approval.
+async fn review_until_killed(mut reviewer: Client, ids: Vec<String>) -> Acknowledged {
+    let mut acked = Acknowledged::default();
+    for id in ids {
+        let path = format!("/api/v1/applications/{id}");
+        let claimed = reviewer.try_request(Method::POST, &format!("{path}/assign"), Some(json!({}))).await;
+        if acknowledged(claimed, StatusCode::OK).await.is_none() {
+            return acked;
+        }
+        let Some(review) =
+            acknowledged(reviewer.try_request(Method::GET, &format!("{path}/review"), None).await, StatusCode::OK)
+                .await
+        else {
+            return acked;
+        };
+        for item in review["items"].as_array().unwrap() {
+            let item_id = item["item_id"].as_str().unwrap().to_owned();
+            let verdict = reviewer
+                .try_request(Method::PUT, &format!("{path}/review/items/{item_id}"), Some(json!({"verdict": "pass"})))
+                .await;
+            if acknowledged(verdict, StatusCode::OK).await.is_none() {
+                return acked;
+            }
+            acked.verdicts.push((id.clone(), item_id));
+        }
+        let Some(seen) = acknowledged(reviewer.try_request(Method::GET, &path, None).await, StatusCode::OK).await
+        else {
+            return acked;
+        };
+        let body = json!({
+            "decision": "approve", "granted_scopes": ["portability.posts.single"], "message": "Fine.",
+            "revision": seen["application"]["revision"], "version": seen["application"]["version"],
+        });
+        let decided = reviewer.try_request(Method::POST, &format!("{path}/decision"), Some(body)).await;
+        if acknowledged(decided, StatusCode::OK).await.is_none() {
+            return acked;
+        }
+        acked.decided.push(id);
+    }
+    acked
+}
+
 /// The body of an answer with `expected` status; `None` when there was no such answer.
 async fn acknowledged(answer: reqwest::Result<reqwest::Response>, expected: StatusCode) -> Option<Value> {
     let response = answer.ok().filter(|r| r.status() == expected)?;
@@ -462,23 +518,33 @@ async fn killed_in_a_burst_of_writes_it_restarts_with_every_acknowledged_write_a
     let dir = TempDir::new().unwrap();
     let database_url = common::fresh_database(dir.path()).await;
     let mut portal = Portal::start(&database_url, dir.path(), DEMO, &[]).await;
+    // Applications for the reviewer to work on during the burst.
+    let mut dev = portal.client();
+    sign_in(&mut dev, DEVELOPER).await;
+    let mut to_review = Vec::new();
+    for _ in 0..6 {
+        let (_, id) = ready_to_submit(&mut dev).await;
+        let (status, body) = dev.post_json(&format!("/api/v1/applications/{id}/submit"), json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        to_review.push(id);
+    }
     let mut writers = Vec::new();
-    for n in 0..4 {
+    for n in 0..3 {
         let mut client = portal.client();
         sign_in(&mut client, DEVELOPER).await;
         writers.push(tokio::spawn(write_until_killed(client, n)));
     }
+    let mut reviewer = portal.client();
+    sign_in(&mut reviewer, REVIEWER).await;
+    writers.push(tokio::spawn(review_until_killed(reviewer, to_review)));
     tokio::time::sleep(Duration::from_millis(2500)).await;
     portal.kill();
     let mut acked = Acknowledged::default();
     for writer in writers {
-        let done = writer.await.unwrap();
-        acked.applications.extend(done.applications);
-        acked.descriptions.extend(done.descriptions);
-        acked.mockups.extend(done.mockups);
-        acked.submitted.extend(done.submitted);
+        acked.add(writer.await.unwrap());
     }
     assert!(acked.submitted.len() >= 2, "the burst got going before the kill: {} submitted", acked.submitted.len());
+    assert!(!acked.verdicts.is_empty(), "the reviewer got going before the kill");
 
     // No grace for files no mockup refers to: nothing else is uploading.
     let env = [("PORTCULLIS_UPLOAD_ORPHAN_GRACE_SECS", "0".to_owned())];
@@ -501,6 +567,18 @@ async fn killed_in_a_burst_of_writes_it_restarts_with_every_acknowledged_write_a
         let (_, body) = dev.get_json(&format!("/api/v1/applications/{id}/revisions")).await;
         assert_eq!(body["revisions"].as_array().map(Vec::len), Some(1), "{body}");
     }
+    let mut reviewer = portal.client();
+    sign_in(&mut reviewer, REVIEWER).await;
+    for (id, item_id) in &acked.verdicts {
+        let (status, review) = reviewer.get_json(&format!("/api/v1/applications/{id}/review")).await;
+        assert_eq!(status, StatusCode::OK, "{review}");
+        let item = review["items"].as_array().unwrap().iter().find(|i| i["item_id"] == item_id.as_str()).cloned();
+        assert_eq!(item.map(|i| i["verdict"].clone()), Some(json!("pass")), "acknowledged verdict {item_id} on {id}");
+    }
+    for id in &acked.decided {
+        let (_, body) = dev.get_json(&format!("/api/v1/applications/{id}")).await;
+        assert_eq!(body["application"]["status"], "approved", "acknowledged decision on {id}");
+    }
     // Nothing half-written: each application has as many stored revisions as its number says,
     // and every stored file belongs to a mockup (none left from an upload cut short).
     let db = sea_orm::Database::connect(&database_url).await.unwrap();
@@ -513,7 +591,7 @@ async fn killed_in_a_burst_of_writes_it_restarts_with_every_acknowledged_write_a
             .await
             .unwrap();
         assert_eq!(stored, row.revision as u64, "application {}", row.id);
-        assert_eq!(row.status == "submitted", row.revision == 1, "application {}: {}", row.id, row.status);
+        assert_eq!(row.status == "draft", row.revision == 0, "application {}: {}", row.id, row.status);
     }
     let mut expected: Vec<String> =
         mockup::Entity::find().all(&db).await.unwrap().into_iter().map(|m| m.storage_key).collect();

@@ -125,6 +125,18 @@ pub async fn mark_sent(db: &DatabaseConnection, mail: &mail_outbox::Model, now: 
     Ok(())
 }
 
+/// Makes every message waiting for a retry due now; returns how many.
+pub async fn retry_now(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    let result = mail_outbox::Entity::update_many()
+        .col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(now))
+        .filter(mail_outbox::Column::Status.eq(PENDING))
+        .filter(mail_outbox::Column::Attempts.gt(0))
+        .filter(mail_outbox::Column::NextAttemptAt.gt(now))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
 /// Records a failed attempt: retried at `retry_at`, or parked when `retry_at` is `None`.
 pub async fn mark_failed(
     db: &DatabaseConnection,

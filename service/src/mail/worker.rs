@@ -6,6 +6,7 @@ use super::transport::{MailTransport, SendError};
 use crate::Services;
 use lettre::message::Mailbox;
 use rand::Rng;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -27,11 +28,13 @@ pub struct MailWorker {
     transport: MailTransport,
     from: Mailbox,
     poll_every: Duration,
+    /// A delivery failed for a reason that looked temporary, and none has succeeded since.
+    failing: AtomicBool,
 }
 
 impl MailWorker {
     pub fn new(services: Services, transport: MailTransport, from: Mailbox, poll_every: Duration) -> Self {
-        Self { services, transport, from, poll_every }
+        Self { services, transport, from, poll_every, failing: AtomicBool::new(false) }
     }
 
     /// Runs until `shutdown` changes. Woken early whenever this instance enqueues mail.
@@ -65,11 +68,18 @@ impl MailWorker {
                         outbox::mark_sent(db, &mail, clock.now()).await?;
                         delivered += 1;
                         tracing::info!(mail_id = %mail.id, "mail delivered");
+                        if self.failing.swap(false, Ordering::Relaxed) {
+                            // The mail server is back: what waits for a retry (up to an hour
+                            // after a long outage) goes now.
+                            let released = outbox::retry_now(db, clock.now()).await?;
+                            tracing::warn!(released, "mail delivery works again; retrying waiting messages now");
+                        }
                     }
                     Err(SendError::Temporary(error)) if mail.attempts + 1 < MAX_ATTEMPTS => {
                         let wait = backoff(self.services.config().mail_retry_base, mail.attempts, rand::rng().random());
                         let retry_at = clock.now() + chrono::Duration::from_std(wait).unwrap_or_default();
                         outbox::mark_failed(db, &mail.id, &error, Some(retry_at)).await?;
+                        self.failing.store(true, Ordering::Relaxed);
                         tracing::warn!(mail_id = %mail.id, attempt = mail.attempts + 1, %error, "mail delivery failed, will retry");
                         // The server is likely down: leave the rest for the next pass.
                         return Ok(delivered);
