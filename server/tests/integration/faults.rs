@@ -15,6 +15,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
@@ -400,6 +401,9 @@ async fn a_mail_server_outage_of_two_minutes_delivers_every_message_once() {
     }
 }
 
+/// Acknowledged writes of one kind so far, across the burst's clients.
+type Progress = std::sync::Arc<AtomicUsize>;
+
 /// What the burst was told it had written.
 #[derive(Default)]
 struct Acknowledged {
@@ -424,7 +428,7 @@ impl Acknowledged {
 
 /// One developer's writes, back to back, recording each one the server acknowledged, until
 /// the server stops answering.
-async fn write_until_killed(mut client: Client, n: usize) -> Acknowledged {
+async fn write_until_killed(mut client: Client, n: usize, progress: Progress) -> Acknowledged {
     let mut acked = Acknowledged::default();
     let (status, body) = client.post_json("/api/v1/orgs", common::fixtures::org_input()).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -461,12 +465,13 @@ async fn write_until_killed(mut client: Client, n: usize) -> Acknowledged {
             return acked;
         }
         acked.submitted.push(id);
+        progress.fetch_add(1, Ordering::Relaxed);
     }
     acked
 }
 
 /// The demo reviewer's writes on `ids`: a claim, a verdict on every item, an approval.
-async fn review_until_killed(mut reviewer: Client, ids: Vec<String>) -> Acknowledged {
+async fn review_until_killed(mut reviewer: Client, ids: Vec<String>, progress: Progress) -> Acknowledged {
     let mut acked = Acknowledged::default();
     for id in ids {
         let path = format!("/api/v1/applications/{id}");
@@ -489,6 +494,7 @@ async fn review_until_killed(mut reviewer: Client, ids: Vec<String>) -> Acknowle
                 return acked;
             }
             acked.verdicts.push((id.clone(), item_id));
+            progress.fetch_add(1, Ordering::Relaxed);
         }
         let Some(seen) = acknowledged(reviewer.try_request(Method::GET, &path, None).await, StatusCode::OK).await
         else {
@@ -528,16 +534,22 @@ async fn killed_in_a_burst_of_writes_it_restarts_with_every_acknowledged_write_a
         assert_eq!(status, StatusCode::OK, "{body}");
         to_review.push(id);
     }
+    let (submissions, verdicts) = (Progress::default(), Progress::default());
     let mut writers = Vec::new();
     for n in 0..3 {
         let mut client = portal.client();
         sign_in(&mut client, DEVELOPER).await;
-        writers.push(tokio::spawn(write_until_killed(client, n)));
+        writers.push(tokio::spawn(write_until_killed(client, n, submissions.clone())));
     }
     let mut reviewer = portal.client();
     sign_in(&mut reviewer, REVIEWER).await;
-    writers.push(tokio::spawn(review_until_killed(reviewer, to_review)));
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    writers.push(tokio::spawn(review_until_killed(reviewer, to_review, verdicts.clone())));
+    // Killed mid-burst however fast the machine: once some submissions and verdicts are in.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while (submissions.load(Ordering::Relaxed) < 4 || verdicts.load(Ordering::Relaxed) < 4) && Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     portal.kill();
     let mut acked = Acknowledged::default();
     for writer in writers {
