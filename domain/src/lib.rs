@@ -14,3 +14,4 @@ pub mod password;
 pub mod rate_limit;
 pub mod review;
 pub mod role;
+pub mod time;

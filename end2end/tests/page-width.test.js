@@ -1,9 +1,10 @@
 // No page is wider than the window: every step of the application form, the status page, the
 // review page and the credentials page, at a desktop (1280 px) and a phone (390 px) width,
-// with realistic content (long scope identifiers, long URLs, a mockup).
+// with realistic content (long scope identifiers, long URLs, a mockup). The same pages show
+// times as people read them, never as raw RFC 3339.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { newPage, waitForHydration } from './support/browser.js';
+import { newPage, screenshots, waitForHydration } from './support/browser.js';
 import { DEVELOPER, REVIEWER, usePortal } from './support/portal.js';
 
 const WIDTHS = [1280, 390];
@@ -82,6 +83,8 @@ describe('page width', () => {
     await page.goto(`${portal.url}${url}`);
     await waitForHydration(page);
     await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+    const raw = (await page.locator('main').innerText()).match(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}[^\s]*/g);
+    if (raw) found.push(`${url} shows raw times: ${raw.join(', ')}`);
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 900 });
       const [scrollWidth, clientWidth] = await page.evaluate(
@@ -96,7 +99,7 @@ describe('page width', () => {
     return found;
   }
 
-  test('the form, status, review and credentials pages fit the window on a desktop and a phone', async () => {
+  test('the form, status, review and credentials pages fit the window on a desktop and a phone, and read their times', async () => {
     const dev = await newPage(portal.browser);
     await portal.signIn(dev, DEVELOPER);
     const reviewer = await newPage(portal.browser);
@@ -128,11 +131,17 @@ describe('page width', () => {
       details: details(),
     });
     problems.push(...await tooWide(dev, `/applications/${submitted}`, 'Ledger Lane Conversation Archive'));
+    const submittedAt = dev.locator('time').first();
+    assert.match(await submittedAt.getAttribute('datetime'), /^\d{4}-\d{2}-\d{2}T/);
+    assert.match(await submittedAt.innerText(), /^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC$/);
+    await screenshots(dev, 'status-times');
     await portal.api(dev, 'POST', `/applications/${submitted}/credentials`, { environment: 'sandbox' });
     problems.push(...await tooWide(dev, `/applications/${submitted}/credentials`, 'API credentials: Ledger Lane Conversation Archive'));
+    await screenshots(dev, 'credentials-times');
 
     await portal.api(reviewer, 'POST', `/applications/${submitted}/assign`, {});
     problems.push(...await tooWide(reviewer, `/applications/${submitted}/review`, 'Review: Ledger Lane Conversation Archive'));
+    await screenshots(reviewer, 'review-times');
     assert.deepEqual(problems, [], problems.join('\n'));
     assert.deepEqual([...dev.problems, ...reviewer.problems], []);
   });

@@ -3,6 +3,7 @@
 use crate::api::admin::{SetDisabled, SetRoles, list_audit, list_mail, list_users};
 use crate::components::form::{ErrorAlert, FormAlert, last_error};
 use crate::components::layout::RequireRole;
+use crate::components::moment::Moment;
 use crate::components::pager::Pager;
 use crate::error::server_action;
 use leptos::prelude::*;
@@ -204,7 +205,7 @@ fn Audit() -> impl IntoView {
                                         {page.items.into_iter().map(|r| view! {
                                             <tr>
                                                 <td>{r.seq}</td>
-                                                <td><time datetime=r.at.clone()>{r.at.clone()}</time></td>
+                                                <td><Moment at=r.at.clone()/></td>
                                                 <td>{r.actor_email.clone().unwrap_or_else(|| "system".into())}</td>
                                                 <td><code>{r.action.clone()}</code></td>
                                                 <td>{format!("{} {}", r.object_type, r.object_id.clone().unwrap_or_default())}</td>
@@ -268,7 +269,7 @@ fn Mail() -> impl IntoView {
                                     <tbody>
                                         {page.items.into_iter().map(|m| view! {
                                             <tr class:parked=m.status == "failed">
-                                                <td>{m.created_at.clone()}</td>
+                                                <td><Moment at=m.created_at.clone()/></td>
                                                 <td>{m.to.clone()}</td>
                                                 <td>{m.subject.clone()}</td>
                                                 <td><span class=format!("badge badge-{}", m.status)>{m.status.clone()}</span></td>

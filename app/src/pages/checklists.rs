@@ -5,6 +5,7 @@
 use crate::api::checklists::{ChecklistEditorData, PublishChecklist, checklist_editor};
 use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
+use crate::components::moment::Day;
 use crate::error::AppError;
 use crate::error::server_action;
 use leptos::ev::SubmitEvent;
@@ -155,7 +156,7 @@ fn Editor(data: ChecklistEditorData, publish: ServerAction<PublishChecklist>, re
             <p class="muted">
                 {format!("{} checklist, version {version}", kind.title())}
                 {template.created_by.clone().map(|name| format!(", published by {name}"))}
-                {format!(" on {}.", template.created_at.get(..10).unwrap_or_default())}
+                " on "<Day at=template.created_at.clone()/>"."
             </p>
             <div aria-live="polite">
                 {move || publish.value().get().and_then(Result::ok).map(|t| view! {
@@ -329,7 +330,7 @@ fn History(versions: Vec<VersionSummary>) -> impl IntoView {
                             <td>{v.version}</td>
                             <td>{v.item_count}</td>
                             <td>{v.required_count}</td>
-                            <td>{v.created_at.get(..10).unwrap_or_default().to_owned()}</td>
+                            <td><Day at=v.created_at.clone()/></td>
                             <td>{v.created_by.unwrap_or_else(|| "Installed with the portal".into())}</td>
                         </tr>
                     }).collect_view()}

@@ -3,6 +3,7 @@
 use crate::api::credentials::{CreateGatewayKey, RevokeGatewayKey, list_gateway_keys};
 use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
+use crate::components::moment::Moment;
 use crate::components::secret::SecretOnce;
 use crate::error::server_action;
 use leptos::prelude::*;
@@ -64,9 +65,9 @@ pub fn GatewayKeysPage() -> impl IntoView {
                                             view! {
                                                 <tr class:disabled=revoked>
                                                     <td>{key.name.clone()}</td>
-                                                    <td>{format!("{} by {}", key.created_at, key.created_by)}</td>
-                                                    <td>{key.last_used_at.clone().unwrap_or_else(|| "Never".into())}</td>
-                                                    <td>{key.revoked_at.clone().map_or_else(|| "Active".to_owned(), |at| format!("Revoked {at}"))}</td>
+                                                    <td><Moment at=key.created_at.clone()/>{format!(" by {}", key.created_by)}</td>
+                                                    <td>{key.last_used_at.clone().map_or_else(|| "Never".into_any(), |at| view! { <Moment at=at/> }.into_any())}</td>
+                                                    <td>{key.revoked_at.clone().map_or_else(|| "Active".into_any(), |at| view! { "Revoked " <Moment at=at/> }.into_any())}</td>
                                                     <td>
                                                         {(!revoked).then(|| view! {
                                                             <details class="confirm">

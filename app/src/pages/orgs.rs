@@ -7,6 +7,7 @@ use crate::api::orgs::{
 };
 use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
 use crate::components::layout::{RequireRole, Session};
+use crate::components::moment::Moment;
 use crate::error::server_action;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -213,7 +214,7 @@ fn MemberRow(org_id: String, member: MemberView, mine: bool, owner: bool, change
 fn InvitationRow(invitation: InvitationView, owner: bool, revoke: ServerAction<RevokeInvitation>) -> impl IntoView {
     view! {
         <li>
-            {format!("{} ({}), valid until {} ", invitation.email, invitation.role.as_str(), invitation.expires_at)}
+            {format!("{} ({}), valid until ", invitation.email, invitation.role.as_str())}<Moment at=invitation.expires_at.clone()/>" "
             {owner.then(|| view! {
                 <ActionForm action=revoke attr:class="inline-form">
                     <input type="hidden" name="org_id" value=invitation.org_id.clone()/>

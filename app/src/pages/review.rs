@@ -4,6 +4,7 @@ use crate::api::applications::scope_catalogue;
 use crate::api::review::{review_dashboard, review_queue};
 use crate::components::form::ErrorAlert;
 use crate::components::layout::RequireRole;
+use crate::components::moment::Day;
 use crate::components::pager::Pager;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -184,7 +185,7 @@ pub fn QueueTable(rows: Vec<QueueRow>) -> impl IntoView {
                                 </td>
                                 <td>{match row.age_days { 0 => "today".to_owned(), 1 => "1 day".to_owned(), n => format!("{n} days") }}</td>
                                 <td>
-                                    {row.due_at.clone().unwrap_or_else(|| "—".into())}
+                                    {row.due_at.clone().map_or_else(|| "—".into_any(), |at| view! { <Day at=at/> }.into_any())}
                                     {row.overdue.then(|| view! { <span class="badge overdue">"overdue"</span> })}
                                 </td>
                                 <td>{if row.assignees.is_empty() { "Nobody".to_owned() } else { row.assignees.join(", ") }}</td>

@@ -9,6 +9,7 @@ use crate::api::credentials::{
 };
 use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
+use crate::components::moment::Moment;
 use crate::components::secret::SecretOnce;
 use crate::error::server_action;
 use leptos::prelude::*;
@@ -107,7 +108,7 @@ pub fn CredentialsPage() -> impl IntoView {
                                 <dl class="facts">
                                     <dt>"Client ID"</dt><dd><code>{issued.client_id.clone()}</code></dd>
                                     <dt>"Scopes"</dt><dd>{issued.scopes.join(", ")}</dd>
-                                    <dt>"Expires"</dt><dd>{issued.expires_at.clone()}</dd>
+                                    <dt>"Expires"</dt><dd><Moment at=issued.expires_at.clone()/></dd>
                                 </dl>
                                 {match (issued.client_secret, issued.collect_by) {
                                     (Some(secret), _) => view! { <SecretOnce label="Client secret" value=secret/> }.into_any(),
@@ -230,9 +231,9 @@ fn CredentialCard(credential: CredentialView, offers: Offers, needs_step_up: boo
             </h2>
             <dl class="facts">
                 <dt>"Scopes"</dt><dd>{credential.scopes.join(", ")}</dd>
-                <dt>"Created"</dt><dd>{format!("{} by {}", credential.created_at, credential.created_by)}</dd>
-                <dt>"Last used"</dt><dd>{credential.last_used_at.clone().unwrap_or_else(|| "Never".into())}</dd>
-                <dt>"Expires"</dt><dd>{credential.expires_at.clone()}</dd>
+                <dt>"Created"</dt><dd><Moment at=credential.created_at.clone()/>{format!(" by {}", credential.created_by)}</dd>
+                <dt>"Last used"</dt><dd>{credential.last_used_at.clone().map_or_else(|| "Never".into_any(), |at| view! { <Moment at=at/> }.into_any())}</dd>
+                <dt>"Expires"</dt><dd><Moment at=credential.expires_at.clone()/></dd>
                 {waiting.clone().map(|at| view! {
                     <dt>"New secret waits for the owners until"</dt><dd>{at}</dd>
                 })}

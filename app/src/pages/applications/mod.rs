@@ -9,6 +9,7 @@ use crate::api::applications::{CreateApplication, list_applications};
 use crate::api::orgs::list_orgs;
 use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
+use crate::components::moment::Moment;
 use crate::components::pager::Pager;
 use crate::error::server_action;
 use leptos::prelude::*;
@@ -61,7 +62,7 @@ pub fn ApplicationTable(page: Page<ApplicationSummary>, base: &'static str) -> i
                             <td>{a.org_name.clone()}</td>
                             <td><span class=format!("badge status-{}", a.status.as_str())>{a.status.label()}</span></td>
                             <td>{a.requested_scopes.len()}</td>
-                            <td>{a.updated_at.clone()}</td>
+                            <td><Moment at=a.updated_at.clone()/></td>
                         </tr>
                     }).collect_view()}
                 </tbody>

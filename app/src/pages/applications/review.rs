@@ -5,6 +5,7 @@ use super::status::{ChangesTable, ContentView};
 use crate::api::review::{ClaimApplication, DecideApplication, RecordVerdict, ReviewPageData, review_page};
 use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
+use crate::components::moment::{Day, Moment};
 use crate::error::{AppError, server_action};
 use leptos::ev;
 use leptos::prelude::*;
@@ -70,7 +71,7 @@ fn Review(data: ReviewPageData, claim: ServerAction<ClaimApplication>) -> impl I
             <h1>{format!("Review: {}", application.content.name)}</h1>
             <p>
                 <span class=format!("badge status-{}", application.status.as_str())>{application.status.label()}</span>
-                {application.due_at.clone().map(|due| view! { <span class="muted">{format!(" · due {due}")}</span> })}
+                {application.due_at.clone().map(|due| view! { <span class="muted">" · due "<Day at=due/></span> })}
             </p>
             <div class="review-layout">
                 <div class="review-application">
@@ -97,7 +98,7 @@ fn Checklists(review: ReviewView, application: ApplicationView, catalogue: Vec<S
         <div class="card checklists">
             <h2>"Your review"</h2>
             <p class="muted small">
-                {format!("Privacy checklist v{} · security checklist v{} · started {}", review.privacy_version, review.security_version, review.started_at)}
+                {format!("Privacy checklist v{} · security checklist v{} · started ", review.privacy_version, review.security_version)}<Moment at=review.started_at.clone()/>
             </p>
             <p aria-live="polite">
                 <progress value=move || state.read().progress.recorded max=move || state.read().progress.total.max(1)></progress>
@@ -267,7 +268,7 @@ fn DecisionForms(
             })}
             {first.clone().map(|first| view! {
                 <p class="alert alert-info" role="status">
-                    {format!("{} approved on {} with the scopes checked below. As a second reviewer you may approve the same scopes or fewer.", first.reviewer_name, first.at)}
+                    {format!("{} approved on ", first.reviewer_name)}<Moment at=first.at.clone()/>" with the scopes checked below. As a second reviewer you may approve the same scopes or fewer."
                 </p>
             })}
             {move || {

@@ -7,6 +7,7 @@ use crate::api::applications::{
 use crate::api::review::ClaimApplication;
 use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
+use crate::components::moment::{Moment, moment_text};
 use crate::error::server_action;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -84,7 +85,7 @@ fn Status(
             <h1>{application.content.name.clone()}</h1>
             <p>
                 <span class=format!("badge status-{}", application.status.as_str())>{application.status.label()}</span>
-                {application.submitted_at.clone().map(|at| view! { <span class="muted">{format!(" · submitted {at} · revision {}", application.revision)}</span> })}
+                {application.submitted_at.clone().map(|at| view! { <span class="muted">" · submitted "<Moment at=at/>{format!(" · revision {}", application.revision)}</span> })}
             </p>
             <FormAlert error=submit_error/>
             <FormAlert error=withdraw_error/>
@@ -159,7 +160,7 @@ fn Decision(application: ApplicationView) -> impl IntoView {
     });
     let waiting = application.first_approval.clone().map(|first| view! {
         <p class="alert alert-info" role="status">
-            {format!("{} approved this application on {}. Sensitive scopes need a second reviewer's approval.", first.reviewer_name, first.at)}
+            {format!("{} approved this application on ", first.reviewer_name)}<Moment at=first.at.clone()/>". Sensitive scopes need a second reviewer's approval."
         </p>
     });
     view! { {granted} {waiting} }
@@ -173,7 +174,7 @@ fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
             {entries.into_iter().map(|entry| view! {
                 <li>
                     <strong>{timeline_label(&entry.kind)}</strong>
-                    <span class="muted">{format!(" · {}", entry.at)}</span>
+                    <span class="muted">" · "<Moment at=entry.at.clone()/></span>
                     {entry.actor_name.map(|name| view! { <span class="muted">{format!(" · {name}")}</span> })}
                     {entry.revision.map(|n| view! { <span class="muted">{format!(" · revision {n}")}</span> })}
                     {entry.message.filter(|m| !m.is_empty()).map(|m| view! { <blockquote>{m}</blockquote> })}
@@ -296,11 +297,11 @@ fn Revisions(revisions: Vec<RevisionView>, comparison: Option<RevisionComparison
         <form method="get" class="filters" id="compare">
             <div class="field"><label for="from">"Compare revision"</label>
                 <select id="from" name="from">
-                    {revisions.iter().map(|r| view! { <option value=r.number selected=r.number == from>{format!("{} ({})", r.number, r.submitted_at)}</option> }).collect_view()}
+                    {revisions.iter().map(|r| view! { <option value=r.number selected=r.number == from>{format!("{} ({})", r.number, moment_text(&r.submitted_at))}</option> }).collect_view()}
                 </select></div>
             <div class="field"><label for="to">"with revision"</label>
                 <select id="to" name="to">
-                    {revisions.iter().map(|r| view! { <option value=r.number selected=r.number == to>{format!("{} ({})", r.number, r.submitted_at)}</option> }).collect_view()}
+                    {revisions.iter().map(|r| view! { <option value=r.number selected=r.number == to>{format!("{} ({})", r.number, moment_text(&r.submitted_at))}</option> }).collect_view()}
                 </select></div>
             <button type="submit" class="button secondary">"Compare"</button>
         </form>
@@ -353,7 +354,7 @@ fn Messages(id: String, thread: Page<MessageView>, post: ServerAction<PostMessag
                 <ol class="thread">
                     {messages.into_iter().map(|m| view! {
                         <li class=format!("message side-{}", m.side)>
-                            <p class="meta"><strong>{m.author_name}</strong>{format!(" · {} · {}", if m.side == "reviewer" { "Reviewer" } else { "Applicant" }, m.created_at)}</p>
+                            <p class="meta"><strong>{m.author_name}</strong>{format!(" · {} · ", if m.side == "reviewer" { "Reviewer" } else { "Applicant" })}<Moment at=m.created_at/></p>
                             <p class="pre">{m.body}</p>
                         </li>
                     }).collect_view()}
