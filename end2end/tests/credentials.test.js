@@ -65,6 +65,8 @@ describe('credentials', () => {
     await admin.getByRole('button', { name: 'Issue production credentials' }).click();
     await admin.getByRole('heading', { name: 'New production credentials' }).waitFor();
     await admin.getByText(/one of them collects the secret here/).waitFor();
+    const RAW_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+    assert.doesNotMatch(await admin.locator('main').innerText(), RAW_TIME, 'times read as people read them');
     assert.equal(await admin.getByRole('textbox', { name: 'Client secret' }).count(), 0, 'no secret for the admin');
     assert.doesNotMatch(await admin.content(), /pcs_live_/);
     const card = admin.getByRole('article', { name: /^Production credentials pcc_/ });
@@ -109,6 +111,8 @@ describe('credentials', () => {
     assert.notEqual(rotated, secret);
     assert.equal((await tokenWith(rotated)).status(), 200);
     assert.equal((await tokenWith(secret)).status(), 200, 'the previous secret keeps working for the overlap');
+    assert.match(await dev.getByText(/The previous secret keeps working until/).innerText(), /until \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC\./);
+    assert.doesNotMatch(await dev.locator('main').innerText(), RAW_TIME);
 
     // After a reload the secrets are gone for good, and the admin never saw one.
     await dev.reload();

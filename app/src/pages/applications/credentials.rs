@@ -9,7 +9,7 @@ use crate::api::credentials::{
 };
 use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
-use crate::components::moment::Moment;
+use crate::components::moment::{Moment, moment_text};
 use crate::components::secret::SecretOnce;
 use crate::error::server_action;
 use leptos::prelude::*;
@@ -115,7 +115,7 @@ pub fn CredentialsPage() -> impl IntoView {
                                     (None, collect_by) => view! {
                                         <p class="alert alert-success" role="status">
                                             "Issued. The organisation's owners have been mailed: one of them collects the secret here, "
-                                            {collect_by.map(|at| format!("before {at}, "))}
+                                            {collect_by.map(|at| view! { "before "<Moment at=at/>", " })}
                                             "and only they ever see it."
                                         </p>
                                     }.into_any(),
@@ -131,17 +131,16 @@ pub fn CredentialsPage() -> impl IntoView {
                         Shown::Rotated(rotated) => view! {
                             <div class="card">
                                 <h2>{format!("New secret for {}", rotated.client_id)}</h2>
-                                <p>{format!("The previous secret keeps working until {}.", rotated.previous_secret_valid_until)}</p>
+                                <p>"The previous secret keeps working until "<Moment at=rotated.previous_secret_valid_until/>"."</p>
                                 <SecretOnce label="Client secret" value=rotated.client_secret/>
                             </div>
                         }.into_any(),
                     })}
                     {move || actions.force.value().get().and_then(Result::ok).map(|forced| view! {
                         <div class="alert alert-success" role="status">
-                            {format!(
-                                "Rotation forced: the current secret of {} stops working after {}. The owners have been asked to collect a new one before {}.",
-                                forced.client_id, forced.previous_secret_valid_until, forced.collect_by,
-                            )}
+                            {format!("Rotation forced: the current secret of {} stops working after ", forced.client_id)}
+                            <Moment at=forced.previous_secret_valid_until/>
+                            ". The owners have been asked to collect a new one before "<Moment at=forced.collect_by/>"."
                         </div>
                     })}
                     {move || matches!(actions.revoke.value().get(), Some(Ok(()))).then(|| view! {
@@ -235,17 +234,17 @@ fn CredentialCard(credential: CredentialView, offers: Offers, needs_step_up: boo
                 <dt>"Last used"</dt><dd>{credential.last_used_at.clone().map_or_else(|| "Never".into_any(), |at| view! { <Moment at=at/> }.into_any())}</dd>
                 <dt>"Expires"</dt><dd><Moment at=credential.expires_at.clone()/></dd>
                 {waiting.clone().map(|at| view! {
-                    <dt>"New secret waits for the owners until"</dt><dd>{at}</dd>
+                    <dt>"New secret waits for the owners until"</dt><dd><Moment at=at/></dd>
                 })}
                 {(credential.state == CredentialState::Lapsed).then(|| view! {
                     <dt>"Secret"</dt><dd>"Never collected: these credentials never worked. An admin can issue new ones."</dd>
                 })}
                 {(!credential.previous_secrets_valid_until.is_empty()).then(|| view! {
-                    <dt>"Previous secrets valid until"</dt><dd>{credential.previous_secrets_valid_until.join(", ")}</dd>
+                    <dt>"Previous secrets valid until"</dt><dd>{moments(&credential.previous_secrets_valid_until)}</dd>
                 })}
                 {credential.revoked_at.clone().map(|at| view! {
                     <dt>"Revoked"</dt>
-                    <dd>{format!("{at}{}", credential.revoked_reason.clone().map(|r| format!(": {r}")).unwrap_or_default())}</dd>
+                    <dd><Moment at=at/>{credential.revoked_reason.clone().map(|r| format!(": {r}"))}</dd>
                 })}
             </dl>
             {collect}
@@ -349,4 +348,9 @@ fn AccessChange(id: String, suspend: bool, change: ServerAction<ChangeAccess>) -
             </ActionForm>
         </details>
     }
+}
+
+/// Several moments in one line of text.
+fn moments(all: &[String]) -> String {
+    all.iter().map(|at| moment_text(at)).collect::<Vec<_>>().join(", ")
 }
