@@ -118,7 +118,7 @@ const DEVELOPER: usize = 0;
 const REVIEWER: usize = 1;
 const ADMIN: usize = 2;
 
-/// Recipients of the mails written to `dir` (the file transport), with how often each got one.
+/// The recipients of `mails`, with how many each got.
 fn recipients(mails: &[String]) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
     for mail in mails {
@@ -226,7 +226,7 @@ const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
 fn as_postgres(program: &str, args: &[&str]) -> Output {
     let program = format!("{PG_BIN}/{program}");
     // initdb and pg_ctl refuse to run as root.
-    let mut command = if nix_is_root() {
+    let mut command = if running_as_root() {
         let mut c = Command::new("runuser");
         c.args(["-u", "postgres", "--", &program]);
         c
@@ -236,14 +236,14 @@ fn as_postgres(program: &str, args: &[&str]) -> Output {
     command.args(args).output().expect("PostgreSQL's programs run")
 }
 
-fn nix_is_root() -> bool {
+fn running_as_root() -> bool {
     Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"))
 }
 
 impl PrivatePostgres {
     fn start() -> Self {
         let dir = TempDir::new().unwrap();
-        if nix_is_root() {
+        if running_as_root() {
             let status = Command::new("chown").args(["postgres", dir.path().to_str().unwrap()]).status().unwrap();
             assert!(status.success());
         }
