@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::fixtures::{approve, decide, pass_everything, reviewer, submitted_as};
+use common::fixtures::{approve, decide, gateway_key, introspect, pass_everything, reviewer, submitted_as};
 use common::{Client, Options, TestApp, json};
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{AuthType, ClientId, ClientSecret, RequestTokenError, Scope, TokenResponse, TokenUrl};
@@ -83,24 +83,6 @@ async fn oauth_token(
         RequestTokenError::ServerResponse(response) => Some(response.error().clone()),
         _ => None,
     })
-}
-
-async fn gateway_key(admin: &mut Client) -> String {
-    let (status, body) = admin.post_json("/api/v1/gateway-keys", json!({"name": "Edge gateway"})).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body["key"].as_str().unwrap().to_owned()
-}
-
-async fn introspect(app: &TestApp, key: &str, token: &str) -> (StatusCode, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}/oauth/introspect", app.base))
-        .bearer_auth(key)
-        .form(&[("token", token)])
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap())
 }
 
 #[tokio::test]
@@ -196,7 +178,7 @@ async fn a_standard_client_gets_tokens_within_its_grant_and_the_gateway_checks_t
         let token = oauth_token(&app, &live, auth, &[]).await.expect("token");
         assert_eq!(token.token_type(), &oauth2::basic::BasicTokenType::Bearer);
         assert!(token.expires_in().unwrap() <= Duration::from_secs(3600));
-        let (status, body) = introspect(&app, &key, token.access_token().secret()).await;
+        let (status, body) = introspect(&app.base, &key, token.access_token().secret()).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["active"], true, "{body}");
         assert_eq!(body["scope"], POSTS);
@@ -253,9 +235,9 @@ async fn a_standard_client_gets_tokens_within_its_grant_and_the_gateway_checks_t
     assert_eq!(response.status(), StatusCode::BAD_REQUEST, "JSON is not the token endpoint's format");
 
     // The gateway must authenticate; unknown tokens are simply inactive.
-    let (status, body) = introspect(&app, "pgk_wrong", token.access_token().secret()).await;
+    let (status, body) = introspect(&app.base, "pgk_wrong", token.access_token().secret()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
-    let (status, body) = introspect(&app, &key, "pat_unknown").await;
+    let (status, body) = introspect(&app.base, &key, "pat_unknown").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, json!({"active": false}));
     let (_, keys) = admin.get_json("/api/v1/gateway-keys").await;
@@ -265,7 +247,7 @@ async fn a_standard_client_gets_tokens_within_its_grant_and_the_gateway_checks_t
     let (status, _) = dev.get_json("/api/v1/gateway-keys").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(admin.delete(&format!("/api/v1/gateway-keys/{key_id}")).await.status(), StatusCode::NO_CONTENT);
-    let (status, _) = introspect(&app, &key, token.access_token().secret()).await;
+    let (status, _) = introspect(&app.base, &key, token.access_token().secret()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a revoked gateway key stops at once");
 }
 
@@ -347,7 +329,7 @@ async fn revocation_and_suspension_take_effect_on_the_very_next_request() {
         admin.post_json(&format!("{path}/suspend"), json!({"reason": "Investigating an abuse report."})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["application"]["status"], "suspended");
-    assert_eq!(introspect(&app, &key, &secret).await.1, json!({"active": false}));
+    assert_eq!(introspect(&app.base, &key, &secret).await.1, json!({"active": false}));
     assert_eq!(
         oauth_token(&app, &live, AuthType::BasicAuth, &[]).await.unwrap_err(),
         Some(BasicErrorResponseType::InvalidClient)
@@ -357,7 +339,7 @@ async fn revocation_and_suspension_take_effect_on_the_very_next_request() {
     app.wait_for_mail("dev@example.com", "suspended").await;
     let (status, _) = admin.post_json(&format!("{path}/reinstate"), json!({"reason": "Report unfounded."})).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(introspect(&app, &key, &secret).await.1["active"], true);
+    assert_eq!(introspect(&app.base, &key, &secret).await.1["active"], true);
 
     // Revocation: the next introspection and token request fail; the organisation is told why.
     let response = admin
@@ -367,7 +349,7 @@ async fn revocation_and_suspension_take_effect_on_the_very_next_request() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    assert_eq!(introspect(&app, &key, &secret).await.1, json!({"active": false}));
+    assert_eq!(introspect(&app.base, &key, &secret).await.1, json!({"active": false}));
     assert_eq!(
         oauth_token(&app, &live, AuthType::RequestBody, &[]).await.unwrap_err(),
         Some(BasicErrorResponseType::InvalidClient)
@@ -745,7 +727,7 @@ async fn a_narrower_approval_narrows_live_credentials_and_their_tokens_at_once()
     let old = live(&mut admin, &mut dev, &id).await;
     let token = oauth_token(&app, &old, AuthType::BasicAuth, &[]).await.unwrap();
     let key = gateway_key(&mut admin).await;
-    let (_, before) = introspect(&app, &key, token.access_token().secret()).await;
+    let (_, before) = introspect(&app.base, &key, token.access_token().secret()).await;
     assert_eq!(before["scope"], format!("{CONNECTIONS} {POSTS}"), "{before}");
 
     let path = format!("/api/v1/applications/{id}");
@@ -761,7 +743,7 @@ async fn a_narrower_approval_narrows_live_credentials_and_their_tokens_at_once()
     let (_, list) = dev.get_json(&format!("{path}/credentials")).await;
     let view = list["items"].as_array().unwrap().iter().find(|c| c["client_id"] == old.client_id.as_str()).unwrap();
     assert_eq!(view["scopes"], json!([POSTS]), "{view}");
-    let (_, after) = introspect(&app, &key, token.access_token().secret()).await;
+    let (_, after) = introspect(&app.base, &key, token.access_token().secret()).await;
     assert_eq!((after["active"].clone(), after["scope"].clone()), (json!(true), json!(POSTS)), "{after}");
     let refused = oauth_token(&app, &old, AuthType::BasicAuth, &[CONNECTIONS]).await;
     assert_eq!(refused.unwrap_err(), Some(BasicErrorResponseType::InvalidScope));
@@ -788,7 +770,7 @@ async fn rejecting_a_recertification_stops_the_credentials_on_the_next_request()
     let path = format!("/api/v1/applications/{id}");
     let (status, body) = dev.post_json(&format!("{path}/recertify"), json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(introspect(&app, &key, &secret).await.1["active"], true, "still working during the review");
+    assert_eq!(introspect(&app.base, &key, &secret).await.1["active"], true, "still working during the review");
 
     let mut rev = reviewer(&app, &mut admin, "rev2@example.com").await;
     rev.post_json(&format!("{path}/assign"), json!({})).await;
@@ -796,7 +778,7 @@ async fn rejecting_a_recertification_stops_the_credentials_on_the_next_request()
         decide(&mut rev, &path, json!({"decision": "reject", "message": "The use case changed beyond portability."}))
             .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(introspect(&app, &key, &secret).await.1, json!({"active": false}));
+    assert_eq!(introspect(&app.base, &key, &secret).await.1, json!({"active": false}));
     assert_eq!(
         oauth_token(&app, &live, AuthType::BasicAuth, &[]).await.unwrap_err(),
         Some(BasicErrorResponseType::InvalidClient)

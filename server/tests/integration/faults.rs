@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::fixtures::{png, ready_to_submit};
+use common::fixtures::{access_token, gateway_key, introspect, png, ready_to_submit};
 use common::smtp::SmtpServer;
 use common::{Client, json};
 use portcullis_service::accounts::DEMO_ACCOUNTS;
@@ -183,36 +183,18 @@ async fn two_instances_on_one_database_act_as_one() {
     let (client_id, secret) = (issued["client_id"].as_str().unwrap(), issued["client_secret"].as_str().unwrap());
     let mut admin = a.client();
     sign_in(&mut admin, ADMIN).await;
-    let (status, body) = admin.post_json("/api/v1/gateway-keys", json!({"name": "Edge"})).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let key = body["key"].as_str().unwrap().to_owned();
-    let http = reqwest::Client::new();
-    let token: Value = http
-        .post(format!("{}/oauth/token", b.base))
-        .basic_auth(client_id, Some(secret))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["access_token"].as_str().expect("a token").to_owned();
-    assert_eq!(introspect(&b, &key, &token).await["active"], true);
+    let key = gateway_key(&mut admin).await;
+    let token = access_token(&b.base, client_id, secret).await;
+    assert_eq!(introspect(&b.base, &key, &token).await.1["active"], true);
     let revoke = format!("/api/v1/credentials/{client_id}/revoke");
     let r = dev_a.post(&revoke, json!({"reason": "Leaked in a public repository."})).await;
     assert!(r.status().is_success(), "{}", r.status());
-    assert_eq!(introspect(&b, &key, &token).await, json!({"active": false}));
+    assert_eq!(introspect(&b.base, &key, &token).await.1, json!({"active": false}));
 
     // Both wrote to one audit chain, and it holds.
     drop((a, b));
     let verified = audit_verifies(&database_url, dir.path());
     assert!(verified.contains("audit trail intact"), "{verified}");
-}
-
-async fn introspect(portal: &Portal, key: &str, token: &str) -> Value {
-    let request = reqwest::Client::new().post(format!("{}/oauth/introspect", portal.base));
-    request.bearer_auth(key).form(&[("token", token)]).send().await.unwrap().json().await.unwrap()
 }
 
 /// A PostgreSQL cluster of the test's own, on its own port, that it may stop and start.

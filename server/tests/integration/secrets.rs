@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::fixtures::{approve, submitted_as};
+use common::fixtures::{access_token, approve, introspect, submitted_as};
 use common::{TestApp, json, read_mails_any};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, Statement};
@@ -108,27 +108,8 @@ async fn secrets_are_shown_once_and_found_nowhere_else() {
     let http = reqwest::Client::new();
     let previous = secrets[1].clone();
     for password in [&current, &previous] {
-        let token: Value = http
-            .post(format!("{}/oauth/token", app.base))
-            .basic_auth(&client_id, Some(password))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let access_token = token["access_token"].as_str().expect("a token").to_owned();
-        let active: Value = http
-            .post(format!("{}/oauth/introspect", app.base))
-            .bearer_auth(&key)
-            .form(&[("token", access_token.as_str())])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let access_token = access_token(&app.base, &client_id, password).await;
+        let (_, active) = introspect(&app.base, &key, &access_token).await;
         assert_eq!(active["active"], true);
         secrets.push(access_token);
     }

@@ -161,3 +161,36 @@ pub async fn approve(app: &TestApp, admin: &mut Client, id: &str, granted: &[&st
     .await;
     assert_eq!(status, reqwest::StatusCode::OK, "{body}");
 }
+
+/// A key for the platform's gateway, made by `admin`.
+pub async fn gateway_key(admin: &mut Client) -> String {
+    let (status, body) = admin.post_json("/api/v1/gateway-keys", json!({"name": "Edge gateway"})).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    body["key"].as_str().unwrap().to_owned()
+}
+
+/// An access token from the client credentials grant at the portal at `base`.
+pub async fn access_token(base: &str, client_id: &str, client_secret: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/oauth/token"))
+        .basic_auth(client_id, Some(client_secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    let token: Value = response.json().await.unwrap();
+    token["access_token"].as_str().expect("a token").to_owned()
+}
+
+/// What the gateway holding `key` is told about `token` by the portal at `base`.
+pub async fn introspect(base: &str, key: &str, token: &str) -> (reqwest::StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/oauth/introspect"))
+        .bearer_auth(key)
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
