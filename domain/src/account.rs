@@ -11,6 +11,7 @@ pub const MAX_EMAIL_CHARS: u64 = 254;
 pub const MAX_NAME_CHARS: u64 = 100;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterInput {
     #[validate(email(message = "Enter a valid email address."), length(max = MAX_EMAIL_CHARS, message = "Email address is too long."))]
     pub email: String,
@@ -21,6 +22,7 @@ pub struct RegisterInput {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginInput {
     #[validate(length(min = 1, max = MAX_EMAIL_CHARS, message = "Enter your email address."))]
     pub email: String,
@@ -32,6 +34,7 @@ pub struct LoginInput {
 
 /// `POST /auth/step-up`: the signed-in person proves again that it is them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StepUpInput {
     #[validate(length(min = 1, max = 1024, message = "Enter your password."))]
@@ -40,6 +43,7 @@ pub struct StepUpInput {
 
 /// `POST /auth/password`: the signed-in person sets a new password, proving the current one.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChangeInput {
     #[validate(length(min = 1, max = 1024, message = "Enter your current password."))]
@@ -59,12 +63,14 @@ pub fn is_fresh(confirmed_at: Option<i64>, now: i64) -> bool {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordResetRequest {
     #[validate(email(message = "Enter a valid email address."), length(max = MAX_EMAIL_CHARS, message = "Email address is too long."))]
     pub email: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordResetConfirm {
     #[validate(length(min = 1, max = 200, message = "The link is incomplete."))]
     pub token: String,
@@ -73,18 +79,21 @@ pub struct PasswordResetConfirm {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerifyEmailInput {
     #[validate(length(min = 1, max = 200, message = "The link is incomplete."))]
     pub token: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetRolesInput {
     pub roles: Vec<Role>,
 }
 
 /// The `user` object of the JSON API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub id: String,
     pub email: String,

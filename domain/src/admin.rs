@@ -14,6 +14,7 @@ pub fn page_number(requested: Option<u64>) -> u64 {
 
 /// One page of a longer list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub page: u64,
@@ -29,6 +30,7 @@ impl<T> Page<T> {
 
 /// A user as an admin sees them in the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserSummary {
     pub id: String,
     pub email: String,
@@ -40,6 +42,7 @@ pub struct UserSummary {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct UserQuery {
     /// Matches email or name.
     pub q: Option<String>,
@@ -47,6 +50,7 @@ pub struct UserQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditRecordView {
     pub seq: i64,
     pub at: String,
@@ -60,6 +64,7 @@ pub struct AuditRecordView {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct AuditQuery {
     /// Exact action, e.g. `user.login_failed`, or a prefix ending in `.` such as `user.`.
     pub action: Option<String>,
@@ -70,6 +75,7 @@ pub struct AuditQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MailView {
     pub id: String,
     pub to: String,

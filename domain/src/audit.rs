@@ -11,6 +11,7 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 
 /// The fields a record's hash covers, in their stored form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditFields<'a> {
     pub seq: i64,
     /// RFC 3339 UTC with microseconds, exactly as stored.

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Environment {
     Sandbox,
@@ -37,6 +38,7 @@ impl Environment {
 
 /// Where a credential stands, as the organisation and admins see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialState {
     Active,
@@ -93,6 +95,7 @@ impl CredentialState {
 
 /// A credential without any secret: what `GET …/credentials` lists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CredentialView {
     pub client_id: String,
     pub application_id: String,
@@ -116,6 +119,7 @@ pub struct CredentialView {
 /// shown to the admin who issues it: it waits for an owner of the organisation until
 /// `collect_by`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IssuedCredential {
     pub client_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,6 +133,7 @@ pub struct IssuedCredential {
 
 /// `POST /credentials/{client_id}/collect`: an owner's one look at a production secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CollectedSecret {
     pub client_id: String,
     pub client_secret: String,
@@ -137,6 +142,7 @@ pub struct CollectedSecret {
 /// `POST /credentials/{client_id}/force-rotation`: the current secret ends after the overlap
 /// and a new one waits for the owners.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ForcedRotation {
     pub client_id: String,
     pub previous_secret_valid_until: String,
@@ -145,6 +151,7 @@ pub struct ForcedRotation {
 
 /// `POST /credentials/{client_id}/rotate`: the new secret, shown once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RotatedSecret {
     pub client_id: String,
     pub client_secret: String,
@@ -152,6 +159,7 @@ pub struct RotatedSecret {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IssueInput {
     pub environment: Environment,
@@ -159,6 +167,7 @@ pub struct IssueInput {
 
 /// Revoking, suspending and reinstating say why; the reason reaches the organisation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReasonInput {
     #[serde(default)]
@@ -182,6 +191,7 @@ pub fn check_reason(reason: &str) -> Result<(), &'static str> {
 
 /// A gateway key as admins see it (never the key itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GatewayKeyView {
     pub id: String,
     pub name: String,
@@ -193,6 +203,7 @@ pub struct GatewayKeyView {
 
 /// `POST /gateway-keys`: the only time the key is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewGatewayKey {
     pub id: String,
     pub name: String,
@@ -200,6 +211,7 @@ pub struct NewGatewayKey {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GatewayKeyInput {
     pub name: String,
@@ -359,6 +371,7 @@ pub fn check_collect(
 
 /// What the credentials page offers the caller; the server checks again on every request.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Offers {
     pub issue_sandbox: bool,
     pub issue_production: bool,
@@ -422,6 +435,7 @@ impl Offers {
 
 /// The credentials page: every credential of the application and what the caller may do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CredentialOverview {
     pub credentials: Vec<CredentialView>,
     pub offers: Offers,
@@ -513,6 +527,36 @@ pub fn reminder_due(expires_at: DateTime<Utc>, now: DateTime<Utc>, last_sent: Op
         .filter(|days| now >= expires_at - Duration::days(*days))
         .filter(|days| last_sent.is_none_or(|last| *days < last))
         .min()
+}
+
+/// RFC 6749 §5.1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: i64,
+    pub scope: String,
+}
+
+/// RFC 7662 §2.2; inactive tokens carry nothing but `active: false`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Introspection {
+    pub active: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    /// `sandbox` or `production`: gateways serve test data to sandbox tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
 }
 
 #[cfg(test)]

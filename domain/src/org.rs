@@ -18,6 +18,7 @@ RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
 UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberRole {
     Owner,
@@ -44,6 +45,7 @@ impl MemberRole {
 
 /// `PATCH /orgs/{id}/members/{user_id}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MemberRoleInput {
     pub role: MemberRole,
@@ -87,6 +89,7 @@ pub fn check_role_change(
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrgInput {
     /// The legal name.
@@ -113,6 +116,7 @@ impl OrgInput {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InviteInput {
     #[validate(email(message = "Enter a valid email address."), length(max = MAX_EMAIL_CHARS, message = "Email address is too long."))]
@@ -122,12 +126,14 @@ pub struct InviteInput {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AcceptInvitationInput {
     #[validate(length(min = 1, max = 200, message = "The link is incomplete."))]
     pub token: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerifyContactInput {
     #[validate(length(min = 1, max = 200, message = "The link is incomplete."))]
     pub token: String,
@@ -135,6 +141,7 @@ pub struct VerifyContactInput {
 
 /// The `org` object of the JSON API, as seen by one of its members.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgView {
     pub id: String,
     pub name: String,
@@ -148,6 +155,7 @@ pub struct OrgView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberView {
     pub user_id: String,
     pub email: String,
@@ -156,6 +164,7 @@ pub struct MemberView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationView {
     pub id: String,
     pub org_id: String,
@@ -166,6 +175,7 @@ pub struct InvitationView {
 
 /// An organisation with its people, for its members.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgDetail {
     pub org: OrgView,
     pub members: Vec<MemberView>,

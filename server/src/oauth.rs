@@ -10,21 +10,26 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use portcullis_domain::credential::{Introspection, TokenResponse};
 use portcullis_service::credentials::oauth::{self, ClientAuth, OAuthError};
 use portcullis_service::{ClientIp, ServiceError, Services};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Token and introspection requests are a few hundred bytes.
 const BODY_LIMIT: usize = 8 * 1024;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/token", post(token))
-        .route("/introspect", post(introspect))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+    routes().split_for_parts().0.layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+/// The endpoints with their documentation (see `api::openapi`).
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(token)).routes(routes!(introspect))
 }
 
 /// RFC 6749 §5.2: `{error, error_description}`, never cached.
@@ -44,7 +49,8 @@ fn error_response(error: OAuthError) -> Response {
         other => other.to_string(),
     };
     let mut response =
-        (status, axum::Json(json!({ "error": error.code(), "error_description": description }))).into_response();
+        (status, axum::Json(OAuthErrorBody { error: error.code().to_owned(), error_description: description }))
+            .into_response();
     let headers = response.headers_mut();
     if status == StatusCode::UNAUTHORIZED {
         headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"portcullis\""));
@@ -59,6 +65,36 @@ fn error_response(error: OAuthError) -> Response {
         _ => {}
     }
     no_store(response)
+}
+
+/// The token request's form, as [`form`] reads it (a parameter sent twice is refused).
+#[derive(ToSchema)]
+pub struct TokenForm {
+    /// `client_credentials`.
+    pub grant_type: String,
+    /// Space-separated, within the granted scopes; without it, all of them.
+    pub scope: Option<String>,
+    /// With `client_secret_post`.
+    pub client_id: Option<String>,
+    /// With `client_secret_post`.
+    pub client_secret: Option<String>,
+}
+
+/// The introspection request's form.
+#[derive(ToSchema)]
+pub struct IntrospectionForm {
+    /// The access token to look up.
+    pub token: String,
+    /// Ignored: only access tokens are issued.
+    pub token_type_hint: Option<String>,
+}
+
+/// RFC 6749 §5.2.
+#[derive(Serialize, ToSchema)]
+pub struct OAuthErrorBody {
+    /// `invalid_request`, `invalid_client`, `invalid_scope`, `unsupported_grant_type`, `slow_down` or `server_error`.
+    pub error: String,
+    pub error_description: String,
 }
 
 /// While the database is down (see `http::health`), token and introspection requests get 503
@@ -136,6 +172,21 @@ fn client_auth(headers: &HeaderMap, params: &[(String, String)]) -> Result<Clien
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/token",
+    tag = "oauth",
+    summary = "RFC 6749 §4.4 client credentials grant. Client authentication by `client_secret_basic` (HTTP Basic with the form-encoded id and secret) or `client_secret_post` (in the form), exactly one. `scope`, space-separated, must be within the granted scopes; without it the token gets all of them. Access tokens are opaque and short-lived. Failed authentications are rate limited per client.",
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "A token (`Cache-Control: no-store`).", body = TokenResponse),
+        (status = 400, description = "`invalid_request`, `invalid_scope` or `unsupported_grant_type`.", body = OAuthErrorBody),
+        (status = 401, description = "`invalid_client`: unknown client, wrong secret, or revoked, expired or suspended credentials.", body = OAuthErrorBody),
+        (status = 429, description = "`slow_down`: too many failed authentications for this client; see `Retry-After`.", body = OAuthErrorBody),
+        (status = 503, description = "`server_error`.", body = OAuthErrorBody),
+    ),
+    security(("clientBasic" = []), ()),
+)]
 async fn token(
     State(services): State<Services>,
     Extension(ClientIp(address)): Extension<ClientIp>,
@@ -156,6 +207,19 @@ async fn token(
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/introspect",
+    tag = "oauth",
+    summary = "RFC 7662 token introspection for the platform's gateway, authenticated with a gateway key as a Bearer token. Revoked, expired, suspended and unknown tokens answer `{\"active\": false}`.",
+    request_body(content = IntrospectionForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "The token's state.", body = Introspection),
+        (status = 400, description = "`invalid_request`: no token.", body = OAuthErrorBody),
+        (status = 401, description = "`invalid_client`: missing, unknown or revoked gateway key.", body = OAuthErrorBody),
+    ),
+    security(("gatewayKey" = [])),
+)]
 async fn introspect(State(services): State<Services>, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
         let key = headers

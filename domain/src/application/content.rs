@@ -93,6 +93,7 @@ fn form_position(field: &str) -> (usize, Option<usize>) {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct ScopeRequest {
     pub name: String,
@@ -100,6 +101,7 @@ pub struct ScopeRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Eea {
     pub serves_eea_users: Option<bool>,
@@ -110,6 +112,7 @@ pub struct Eea {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct DataHandling {
     pub storage_region: String,
@@ -122,6 +125,7 @@ pub struct DataHandling {
 
 /// Everything the developer fills in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ApplicationContent {
     pub name: String,
@@ -139,6 +143,7 @@ pub struct ApplicationContent {
 /// A partial update of a draft: only the fields present change. Anything else in the body
 /// (`status`, reviewer fields…) is refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -344,6 +349,7 @@ impl ApplicationPatch {
 
 /// The six steps of the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     App,
@@ -399,6 +405,7 @@ impl Step {
 
 /// Something that blocks submission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MissingItem {
     pub step: Step,
     pub field: String,

@@ -18,6 +18,7 @@ pub const MAX_LABEL_CHARS: usize = 80;
 pub const SUGGESTED_LABELS: [&str; 4] = ["Authorization screen", "Data selection", "Transfer status", "Revoke access"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MockupKind {
     Png,
@@ -126,6 +127,7 @@ pub fn download_file_name(label: &str, kind: MockupKind) -> String {
 
 /// The mockup object of the JSON API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MockupView {
     pub id: String,
     pub label: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A mockup as a revision remembers it: by label and content hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MockupRef {
     pub label: String,
     pub sha256: String,
@@ -14,6 +15,7 @@ pub struct MockupRef {
 
 /// Everything that was submitted, frozen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevisionSnapshot {
     pub content: ApplicationContent,
     pub mockups: Vec<MockupRef>,
@@ -21,6 +23,7 @@ pub struct RevisionSnapshot {
 
 /// One changed field between two revisions, rendered as text for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldChange {
     /// Dotted path, as in validation errors.
     pub field: String,

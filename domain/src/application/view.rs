@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateApplicationInput {
     #[validate(length(min = 1, max = 36, message = "Choose an organisation."))]
@@ -18,6 +19,7 @@ pub struct CreateApplicationInput {
 
 /// The `application` object: the form's fields at the top level, as `PATCH` takes them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApplicationView {
     pub id: String,
     pub org_id: String,
@@ -53,6 +55,7 @@ pub struct ApplicationView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FirstApproval {
     pub reviewer_id: String,
     pub reviewer_name: String,
@@ -62,6 +65,7 @@ pub struct FirstApproval {
 
 /// A row of an application list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApplicationSummary {
     pub id: String,
     pub org_id: String,
@@ -76,6 +80,7 @@ pub struct ApplicationSummary {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ApplicationQuery {
     pub status: Option<ApplicationStatus>,
     pub page: Option<u64>,
@@ -83,6 +88,7 @@ pub struct ApplicationQuery {
 
 /// One line of the status page's timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
     /// created | submitted | resubmitted | review_started | changes_requested | approved | rejected | withdrawn …
     pub kind: String,
@@ -99,6 +105,7 @@ pub struct TimelineEntry {
 pub const MESSAGES_PER_PAGE: u64 = 50;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageView {
     pub id: String,
     pub author_name: String,
@@ -109,6 +116,7 @@ pub struct MessageView {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MessageInput {
     #[validate(custom(function = validate_message_body))]
@@ -134,6 +142,7 @@ pub fn validate_message_body(body: &str) -> Result<(), validator::ValidationErro
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevisionView {
     pub number: i64,
     pub submitted_at: String,
@@ -141,6 +150,7 @@ pub struct RevisionView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevisionComparison {
     pub from: i64,
     pub to: i64,

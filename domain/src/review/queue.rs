@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// As received: every field optional text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct QueueParams {
     /// A status, or `open` (submitted or in review, the default) or `all`.
     pub status: Option<String>,
@@ -130,6 +131,7 @@ impl QueueFilter {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueScope {
     pub name: String,
     pub sensitive: bool,
@@ -137,6 +139,7 @@ pub struct QueueScope {
 
 /// One row of the queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueRow {
     pub id: String,
     pub reference: String,
@@ -161,6 +164,7 @@ pub struct QueueRow {
 
 /// A reviewer's own page: what is assigned to them, and what waits for their second look.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dashboard {
     /// One page of what is assigned, the soonest due first.
     pub assigned: Vec<QueueRow>,

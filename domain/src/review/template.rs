@@ -11,6 +11,7 @@ pub const MAX_GUIDANCE_CHARS: usize = 2000;
 
 /// One item of a published template version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TemplateItem {
     pub id: String,
     pub title: String,
@@ -22,6 +23,7 @@ pub struct TemplateItem {
 
 /// A published version of one checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TemplateView {
     pub kind: ChecklistKind,
     pub version: i32,
@@ -35,6 +37,7 @@ pub struct TemplateView {
 
 /// A line of a checklist's version history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VersionSummary {
     pub kind: ChecklistKind,
     pub version: i32,
@@ -47,6 +50,7 @@ pub struct VersionSummary {
 /// An item as the editor sends it. `id` names the item of the edited version it continues
 /// (reworded, moved, made optional); without one it is new. Items left out are retired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ItemInput {
     #[serde(default)]
@@ -67,6 +71,7 @@ fn required_by_default() -> bool {
 /// `PUT /checklists/{kind}`: the whole new list, in order, and the version it was edited from
 /// (a save based on an older version is refused rather than silently undoing someone's edit).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TemplateInput {
     pub version: i32,
@@ -75,6 +80,7 @@ pub struct TemplateInput {
 
 /// What a new version changes, for the audit trail.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TemplateChanges {
     pub added: u32,
     pub reworded: u32,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The caller's review of the application's current revision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewView {
     pub application_id: String,
     pub revision: i64,
@@ -23,6 +24,7 @@ pub struct ReviewView {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Progress {
     pub recorded: u32,
     pub total: u32,
@@ -40,6 +42,7 @@ impl Progress {
 
 /// `PUT …/review/items/{item_id}`; a `null` verdict clears the item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VerdictInput {
     pub verdict: Option<Verdict>,

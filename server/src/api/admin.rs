@@ -1,4 +1,4 @@
-use crate::http::error::ApiResult;
+use crate::http::error::{ApiResult, ErrorBody};
 use crate::http::extract::Caller;
 use crate::http::state::AppState;
 use axum::Json;
@@ -6,7 +6,20 @@ use axum::extract::{Query, State};
 use portcullis_domain::admin::{AuditQuery, AuditRecordView, MailView, Page};
 use portcullis_service::{audit, mail};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
+#[utoipa::path(
+    get,
+    path = "/audit",
+    tag = "admin",
+    summary = "Browse the audit trail, newest first (admins).",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "A page of records.", body = Page<AuditRecordView>),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not allowed, or a cross-site request.", body = ErrorBody),
+    ),
+)]
 pub async fn audit(
     State(state): State<AppState>,
     caller: Caller,
@@ -15,12 +28,25 @@ pub async fn audit(
     Ok(Json(audit::list(state.services.db(), &caller.ctx, &query).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     status: Option<String>,
     page: Option<u64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/mail/outbox",
+    tag = "admin",
+    summary = "Outgoing mail and its delivery state (admins).",
+    params(OutboxQuery),
+    responses(
+        (status = 200, description = "A page of messages.", body = Page<MailView>),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not allowed, or a cross-site request.", body = ErrorBody),
+    ),
+)]
 pub async fn outbox(
     State(state): State<AppState>,
     caller: Caller,

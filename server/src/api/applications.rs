@@ -1,4 +1,5 @@
-use crate::http::error::{ApiError, ApiResult};
+use super::openapi::{MockupFile, MockupUpload};
+use crate::http::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::http::state::AppState;
 use axum::Json;
@@ -18,8 +19,9 @@ use portcullis_domain::application::view::{
 use portcullis_service::ServiceError;
 use portcullis_service::applications::{self, events, messages, mockups, submission};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ApplicationBody {
     application: ApplicationView,
 }
@@ -28,10 +30,33 @@ pub(super) fn body(application: ApplicationView) -> Json<ApplicationBody> {
     Json(ApplicationBody { application })
 }
 
+#[utoipa::path(
+    get,
+    path = "/scopes",
+    tag = "applications",
+    summary = "The scope catalogue.",
+    responses(
+        (status = 200, description = "Every scope, in display order.", body = Vec<ScopeView>),
+    ),
+    security(()),
+)]
 pub async fn scopes(State(state): State<AppState>) -> ApiResult<Json<Vec<ScopeView>>> {
     Ok(Json(applications::catalogue(state.services.db()).await.map_err(ApiError::from)?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/applications",
+    operation_id = "create_application",
+    tag = "applications",
+    summary = "Start a draft application for one of the caller's organisations.",
+    request_body = CreateApplicationInput,
+    responses(
+        (status = 201, description = "Created in status draft.", body = ApplicationBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 422, description = "Validation failed; `fields` names each problem.", body = ErrorBody),
+    ),
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -41,6 +66,19 @@ pub async fn create(
     Ok((StatusCode::CREATED, body(application)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/applications",
+    operation_id = "list_applications",
+    tag = "applications",
+    summary = "Applications the caller may see: their organisations' (developers), plus every submitted one (reviewers, admins).",
+    params(ApplicationQuery),
+    responses(
+        (status = 200, description = "A page of applications.", body = Page<ApplicationSummary>),
+        (status = 400, description = "Malformed request.", body = ErrorBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+    ),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -49,6 +87,19 @@ pub async fn list(
     Ok(Json(applications::list(&state.services, &caller.ctx, &query).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/applications/{id}",
+    operation_id = "get_application",
+    tag = "applications",
+    summary = "An application.",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The application.", body = ApplicationBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
+    ),
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -57,6 +108,22 @@ pub async fn get(
     Ok(body(applications::get(&state.services, &caller.ctx, &id).await?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/applications/{id}",
+    tag = "applications",
+    summary = "Save part of the form (draft or changes_requested only).",
+    params(("id" = String, Path)),
+    request_body = ApplicationPatch,
+    responses(
+        (status = 200, description = "Saved.", body = ApplicationBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not allowed.", body = ErrorBody),
+        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
+        (status = 409, description = "Not editable in its status, or `version` is stale (then `error.current` holds the current application).", body = ErrorBody),
+        (status = 422, description = "Validation failed; `fields` names each problem.", body = ErrorBody),
+    ),
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -66,6 +133,21 @@ pub async fn update(
     Ok(body(applications::update(&state.services, &caller.ctx, &id, patch).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/applications/{id}/submit",
+    tag = "applications",
+    summary = "Submit: every item is checked on the server; a new immutable revision is kept.",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "Submitted.", body = ApplicationBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not allowed.", body = ErrorBody),
+        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
+        (status = 409, description = "Conflict or illegal state change.", body = ErrorBody),
+        (status = 422, description = "Every missing or invalid item, in `fields`.", body = ErrorBody),
+    ),
+)]
 pub async fn submit(
     State(state): State<AppState>,
     caller: Caller,
@@ -74,6 +156,20 @@ pub async fn submit(
     Ok(body(submission::submit(&state.services, &caller.ctx, &id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/applications/{id}/withdraw",
+    tag = "applications",
+    summary = "Withdraw (owners only, until decided).",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "Withdrawn.", body = ApplicationBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not allowed.", body = ErrorBody),
+        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
+        (status = 409, description = "Conflict or illegal state change.", body = ErrorBody),
+    ),
+)]
 pub async fn withdraw(
     State(state): State<AppState>,
     caller: Caller,
@@ -82,6 +178,20 @@ pub async fn withdraw(
     Ok(body(submission::withdraw(&state.services, &caller.ctx, &id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/applications/{id}/recertify",
+    tag = "applications",
+    summary = "Send an approved application back to review as it stands (a new revision) to renew its production credentials before they expire; members of the organisation. Its credentials keep working meanwhile; after the new approval an admin issues the renewed set, and the previous set stops after the rotation overlap.",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "Submitted again for review.", body = ApplicationBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not allowed.", body = ErrorBody),
+        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
+        (status = 409, description = "Not approved.", body = ErrorBody),
+    ),
+)]
 pub async fn recertify(
     State(state): State<AppState>,
     caller: Caller,
@@ -90,11 +200,23 @@ pub async fn recertify(
     Ok(body(submission::recertify(&state.services, &caller.ctx, &id).await?))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct TimelineBody {
     timeline: Vec<TimelineEntry>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/applications/{id}/timeline",
+    tag = "applications",
+    summary = "What happened to the application, in order.",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The timeline.", body = TimelineBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
+    ),
+)]
 pub async fn timeline(
     State(state): State<AppState>,
     caller: Caller,
@@ -104,11 +226,23 @@ pub async fn timeline(
     Ok(Json(TimelineBody { timeline: events::timeline(state.services.db(), &access.application.id).await? }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct RevisionsBody {
     revisions: Vec<RevisionView>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/applications/{id}/revisions",
+    tag = "applications",
+    summary = "Submitted revisions.",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "Revisions, oldest first.", body = RevisionsBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
+    ),
+)]
 pub async fn revisions(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,12 +251,26 @@ pub async fn revisions(
     Ok(Json(RevisionsBody { revisions: submission::revisions(&state.services, &caller.ctx, &id).await? }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CompareQuery {
     from: i64,
     to: i64,
 }
 
+#[utoipa::path(
+    get,
+    path = "/applications/{id}/revisions/compare",
+    tag = "applications",
+    summary = "Field-by-field differences between two revisions (mockups by label and hash).",
+    params(("id" = String, Path), CompareQuery),
+    responses(
+        (status = 200, description = "The changes.", body = RevisionComparison),
+        (status = 400, description = "Malformed request.", body = ErrorBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
+    ),
+)]
 pub async fn compare(
     State(state): State<AppState>,
     caller: Caller,
@@ -133,7 +281,7 @@ pub async fn compare(
 }
 
 /// A page of the thread, under `messages` as before paging, with the other lists' counts.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct MessagesBody {
     messages: Vec<MessageView>,
     page: u64,
@@ -141,16 +289,29 @@ pub struct MessagesBody {
     total: u64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     pub page: Option<u64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct MessageBody {
     message: MessageView,
 }
 
+#[utoipa::path(
+    get,
+    path = "/applications/{id}/messages",
+    tag = "applications",
+    summary = "The message thread between the organisation and the reviewers.",
+    params(("id" = String, Path), PageQuery),
+    responses(
+        (status = 200, description = "One page of the thread, oldest first within it; page 1 holds the latest messages.", body = MessagesBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
+    ),
+)]
 pub async fn messages(
     State(state): State<AppState>,
     caller: Caller,
@@ -161,6 +322,20 @@ pub async fn messages(
     Ok(Json(MessagesBody { messages: thread.items, page: thread.page, per_page: thread.per_page, total: thread.total }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/applications/{id}/messages",
+    tag = "applications",
+    summary = "Write to the other side; they are notified by mail (without the message).",
+    params(("id" = String, Path)),
+    request_body = MessageInput,
+    responses(
+        (status = 201, description = "Posted.", body = MessageBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
+        (status = 422, description = "Validation failed; `fields` names each problem.", body = ErrorBody),
+    ),
+)]
 pub async fn post_message(
     State(state): State<AppState>,
     caller: Caller,
@@ -173,6 +348,23 @@ pub async fn post_message(
 
 /// `multipart/form-data` with `file` and `label`, in either order. The file is streamed:
 /// it is never held in memory whole, and refused as soon as it passes the size limit.
+#[utoipa::path(
+    post,
+    path = "/applications/{id}/mockups",
+    tag = "applications",
+    summary = "Upload a UX mockup: multipart `file` and `label`. PNG, JPEG, WebP or PDF judged by content (a PDF in a child process under memory and time limits; no stream may expand past 160 MB, nor all past 1 GB); at most 20 MB (refused while streaming), 40 megapixels, 20 per application and the organisation's quota (`PORTCULLIS_ORG_UPLOAD_QUOTA_MB`); at most 2 uploads in progress per account.",
+    params(("id" = String, Path)),
+    request_body(content = MockupUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Stored.", body = MockupView),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
+        (status = 409, description = "Conflict or illegal state change.", body = ErrorBody),
+        (status = 413, description = "Over a limit the message names: the file's 20 MB, the application's 20 mockups or the organisation's quota.", body = ErrorBody),
+        (status = 422, description = "Not an accepted file (damaged, expanding past the limits, too complex to check), or no label.", body = ErrorBody),
+        (status = 429, description = "The account already has 2 uploads in progress; see `Retry-After`.", body = ErrorBody),
+    ),
+)]
 pub async fn upload_mockup(
     State(state): State<AppState>,
     caller: Caller,
@@ -205,7 +397,8 @@ fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError 
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DownloadQuery {
     /// `1`: show an image in the browser rather than download it. PDFs are always downloaded.
     #[serde(default)]
@@ -216,6 +409,18 @@ pub struct DownloadQuery {
 /// page of the portal: as an attachment, or with `?view=1` an image inline. Browsers' PDF
 /// viewers do not run in a sandboxed document, and a PDF shown inline would run its scripts
 /// with the portal's origin and cookies, so PDFs are only ever attachments.
+#[utoipa::path(
+    get,
+    path = "/applications/{id}/mockups/{mockup_id}",
+    tag = "applications",
+    summary = "The mockup file, as an attachment (nosniff, `sandbox` CSP); with `view=1` an image is served inline, a PDF still as an attachment.",
+    params(("id" = String, Path), ("mockup_id" = String, Path), DownloadQuery),
+    responses(
+        (status = 200, description = "The file.", content((MockupFile = "image/png"), (MockupFile = "image/jpeg"), (MockupFile = "image/webp"), (MockupFile = "application/pdf"))),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
+    ),
+)]
 pub async fn download_mockup(
     State(state): State<AppState>,
     caller: Caller,
@@ -236,6 +441,19 @@ pub async fn download_mockup(
     Ok(response)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/applications/{id}/mockups/{mockup_id}",
+    tag = "applications",
+    summary = "Remove a mockup from an editable application (kept for earlier revisions).",
+    params(("id" = String, Path), ("mockup_id" = String, Path)),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
+        (status = 409, description = "Conflict or illegal state change.", body = ErrorBody),
+    ),
+)]
 pub async fn delete_mockup(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,4 +1,4 @@
-use crate::http::error::ApiResult;
+use crate::http::error::{ApiResult, ErrorBody};
 use crate::http::extract::{ApiJson, Caller};
 use crate::http::state::AppState;
 use axum::Json;
@@ -10,12 +10,28 @@ use portcullis_domain::account::{
 };
 use portcullis_service::{Actor, accounts, session_auth};
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct UserBody {
     user: UserView,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/register",
+    tag = "accounts",
+    summary = "Register an account; a verification mail is sent.",
+    description = "An address that already has an account gets a notice by mail instead; the answer looks the same.",
+    request_body = RegisterInput,
+    responses(
+        (status = 201, description = "Registered.", body = UserBody),
+        (status = 400, description = "Malformed JSON.", body = ErrorBody),
+        (status = 413, description = "Body too large.", body = ErrorBody),
+        (status = 422, description = "Validation failed; `fields` lists every problem.", body = ErrorBody),
+    ),
+    security(()),
+)]
 pub async fn register(
     State(state): State<AppState>,
     caller: Caller,
@@ -25,6 +41,19 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(UserBody { user })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/verify-email",
+    tag = "accounts",
+    summary = "Confirm an email address with the token from the mailed link.",
+    request_body = VerifyEmailInput,
+    responses(
+        (status = 204, description = "Verified."),
+        (status = 400, description = "Invalid or expired token.", body = ErrorBody),
+        (status = 422, description = "Validation failed; `fields` lists every problem.", body = ErrorBody),
+    ),
+    security(()),
+)]
 pub async fn verify_email(
     State(state): State<AppState>,
     caller: Caller,
@@ -34,11 +63,38 @@ pub async fn verify_email(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/verify-email/resend",
+    tag = "accounts",
+    summary = "Mail a new verification link to the signed-in person. Until the address is verified, creating or joining an organisation, submitting and getting credentials answer 403. At most `PORTCULLIS_LIMIT_VERIFY_RESEND_PER_HOUR` (default 5) per client address per hour.",
+    responses(
+        (status = 202, description = "A new link is on its way."),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 409, description = "The address is verified already.", body = ErrorBody),
+        (status = 429, description = "Too many verification mails from this address; see `Retry-After`.", body = ErrorBody),
+    ),
+)]
 pub async fn resend_verification(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     accounts::resend_verification(&state.services, &caller.ctx).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "accounts",
+    summary = "Sign in; sets the session cookie.",
+    request_body = LoginInput,
+    responses(
+        (status = 200, description = "Signed in.", body = UserBody),
+        (status = 401, description = "Unknown email or wrong password (same answer).", body = ErrorBody),
+        (status = 403, description = "Account disabled.", body = ErrorBody),
+        (status = 422, description = "Validation failed; `fields` lists every problem.", body = ErrorBody),
+        (status = 429, description = "Too many attempts.", body = ErrorBody),
+    ),
+    security(()),
+)]
 pub async fn login(
     State(state): State<AppState>,
     caller: Caller,
@@ -49,12 +105,33 @@ pub async fn login(
     Ok(Json(UserBody { user: Actor::from_user(&user).view() }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "accounts",
+    summary = "Sign out; the session is deleted on the server.",
+    responses(
+        (status = 204, description = "Signed out."),
+    ),
+)]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     accounts::record_logout(&state.services, &caller.ctx).await?;
     session_auth::sign_out(&state.services, &caller.session).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/password-reset",
+    tag = "accounts",
+    summary = "Mail a password-reset link if the address has an account.",
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "Accepted (same answer for unknown addresses)."),
+        (status = 422, description = "Validation failed; `fields` lists every problem.", body = ErrorBody),
+    ),
+    security(()),
+)]
 pub async fn request_password_reset(
     State(state): State<AppState>,
     caller: Caller,
@@ -64,6 +141,19 @@ pub async fn request_password_reset(
     Ok(StatusCode::ACCEPTED)
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/password-reset/confirm",
+    tag = "accounts",
+    summary = "Set a new password with the token from the mailed link; ends all sessions.",
+    request_body = PasswordResetConfirm,
+    responses(
+        (status = 204, description = "Password changed."),
+        (status = 400, description = "Invalid or expired token.", body = ErrorBody),
+        (status = 422, description = "Validation failed; `fields` lists every problem.", body = ErrorBody),
+    ),
+    security(()),
+)]
 pub async fn confirm_password_reset(
     State(state): State<AppState>,
     caller: Caller,
@@ -74,6 +164,21 @@ pub async fn confirm_password_reset(
 }
 
 /// Sets a new password; every other session of the account ends.
+#[utoipa::path(
+    post,
+    path = "/auth/password",
+    tag = "accounts",
+    summary = "Set a new password, proving the current one. Every other session of the account ends for good, this one goes on under a new id, unused reset links stop working, and the owner is mailed a notice. Wrong current passwords count against the same failure limits as sign-in.",
+    request_body = PasswordChangeInput,
+    responses(
+        (status = 204, description = "Changed."),
+        (status = 400, description = "Malformed request.", body = ErrorBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 422, description = "Wrong current password (`fields.current_password`) or a new password that is not 12 to 128 characters (`fields.password`).", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts; see `Retry-After`.", body = ErrorBody),
+        (status = 503, description = "Too many passwords waiting to be hashed; see `Retry-After`.", body = ErrorBody),
+    ),
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
@@ -84,6 +189,20 @@ pub async fn change_password(
 }
 
 /// Confirms the password again, so the session counts as a fresh sign-in for a while.
+#[utoipa::path(
+    post,
+    path = "/auth/step-up",
+    tag = "accounts",
+    summary = "Confirm the password again: for the next 10 minutes the session counts as a fresh sign-in for actions that answer 401 `step_up_required` (collecting a production secret). Counts against the same failure limits as sign-in.",
+    request_body = StepUpInput,
+    responses(
+        (status = 204, description = "Confirmed; the session id is renewed."),
+        (status = 400, description = "Malformed request.", body = ErrorBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 422, description = "Wrong password (`fields.password`).", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts; see `Retry-After`.", body = ErrorBody),
+    ),
+)]
 pub async fn step_up(
     State(state): State<AppState>,
     caller: Caller,
@@ -93,6 +212,16 @@ pub async fn step_up(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "accounts",
+    summary = "The signed-in user.",
+    responses(
+        (status = 200, description = "The user.", body = UserBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+    ),
+)]
 pub async fn me(caller: Caller) -> ApiResult<Json<UserBody>> {
     let actor = caller.ctx.signed_in()?;
     Ok(Json(UserBody { user: actor.view() }))

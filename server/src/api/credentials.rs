@@ -1,7 +1,7 @@
 //! Credentials and gateway keys. Secrets appear only in the responses that create them.
 
 use super::applications::{ApplicationBody, body};
-use crate::http::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::{ApiJson, Caller};
 use crate::http::state::AppState;
 use axum::Json;
@@ -10,11 +10,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portcullis_domain::credential::{
-    CredentialView, ForcedRotation, GatewayKeyInput, GatewayKeyView, IssueInput, ReasonInput,
+    CollectedSecret, CredentialView, ForcedRotation, GatewayKeyInput, GatewayKeyView, IssueInput, IssuedCredential,
+    NewGatewayKey, ReasonInput, RotatedSecret,
 };
 use portcullis_service::applications::suspension;
 use portcullis_service::credentials;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// A response that may carry a secret: never stored by a cache.
 fn no_store(status: StatusCode, body: impl Serialize) -> Response {
@@ -27,11 +29,28 @@ fn secret_response(body: impl Serialize) -> Response {
     no_store(StatusCode::CREATED, body)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CredentialList {
     items: Vec<CredentialView>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/applications/{id}/credentials",
+    tag = "credentials",
+    summary = "Issue credentials. Sandbox: members of the organisation (or admins) once the application is submitted, with the requested scopes; the secret appears in this response only (`Cache-Control: no-store`). Production: admins only, for an approved application, with exactly the granted scopes; the response has no secret: the organisation's owners are mailed and collect it (`POST /credentials/{client_id}/collect`) before `collect_by`. One active set per application and environment (a set whose secret lapsed uncollected does not count).",
+    params(("id" = String, Path)),
+    request_body = IssueInput,
+    responses(
+        (status = 201, description = "Issued. Sandbox: keep the secret now, it is never shown again. Production: ready to collect by an owner.", body = IssuedCredential),
+        (status = 400, description = "Malformed request.", body = ErrorBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not allowed: production credentials are for admins; sandbox ones for the organisation and admins.", body = ErrorBody),
+        (status = 404, description = "No such application, or not yours.", body = ErrorBody),
+        (status = 409, description = "The gate is not satisfied (not submitted, not approved, nothing granted) or active credentials exist.", body = ErrorBody),
+        (status = 422, description = "Validation failed.", body = ErrorBody),
+    ),
+)]
 pub async fn issue(
     State(state): State<AppState>,
     caller: Caller,
@@ -41,6 +60,19 @@ pub async fn issue(
     Ok(secret_response(credentials::issue(&state.services, &caller.ctx, &id, input).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/applications/{id}/credentials",
+    operation_id = "list_credentials",
+    tag = "credentials",
+    summary = "The application's credentials, without any secret.",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "Newest first.", body = CredentialList),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 404, description = "No such application, or not yours.", body = ErrorBody),
+    ),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -49,6 +81,20 @@ pub async fn list(
     Ok(Json(CredentialList { items: credentials::list(&state.services, &caller.ctx, &id).await? }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/credentials/{client_id}/rotate",
+    tag = "credentials",
+    summary = "Rotate the secret; the new one is in this response only. The replaced secret stays valid for the overlap window (default 7 days); at most two earlier secrets stay valid. Sandbox: the organisation and admins. Production: owners of the organisation only (admins force a rotation instead).",
+    params(("client_id" = String, Path)),
+    responses(
+        (status = 201, description = "The new secret, shown once.", body = RotatedSecret),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not allowed.", body = ErrorBody),
+        (status = 404, description = "No such credential, or not yours.", body = ErrorBody),
+        (status = 409, description = "Revoked, expired, lapsed, or the first secret is still waiting to be collected.", body = ErrorBody),
+    ),
+)]
 pub async fn rotate(
     State(state): State<AppState>,
     caller: Caller,
@@ -58,6 +104,20 @@ pub async fn rotate(
 }
 
 /// An owner's one look at a production secret.
+#[utoipa::path(
+    post,
+    path = "/credentials/{client_id}/collect",
+    tag = "credentials",
+    summary = "Collect a production secret waiting for the organisation (after issuing, or an admin's forced rotation). Owners of the organisation only, with a fresh sign-in (else 401 `step_up_required`: confirm with `POST /auth/step-up`). The secret is made now and appears in this response only (`Cache-Control: no-store`); the collection is audited.",
+    params(("client_id" = String, Path)),
+    responses(
+        (status = 200, description = "The secret, shown once.", body = CollectedSecret),
+        (status = 401, description = "Not signed in, or `step_up_required`: the sign-in is not recent enough.", body = ErrorBody),
+        (status = 403, description = "Not an owner of the organisation.", body = ErrorBody),
+        (status = 404, description = "No such credential, or not yours.", body = ErrorBody),
+        (status = 409, description = "Nothing waits to be collected: collected already, lapsed, revoked or expired.", body = ErrorBody),
+    ),
+)]
 pub async fn collect(
     State(state): State<AppState>,
     caller: Caller,
@@ -68,6 +128,20 @@ pub async fn collect(
 }
 
 /// An admin replaces a production secret; the owners collect the new one.
+#[utoipa::path(
+    post,
+    path = "/credentials/{client_id}/force-rotation",
+    tag = "credentials",
+    summary = "Force a rotation of production credentials (admins). The current secret keeps working for the overlap window, then stops; the owners are mailed to collect a new secret, which the admin never sees.",
+    params(("client_id" = String, Path)),
+    responses(
+        (status = 200, description = "Forced; the owners are asked to collect the new secret.", body = ForcedRotation),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not an admin.", body = ErrorBody),
+        (status = 404, description = "No such credential.", body = ErrorBody),
+        (status = 409, description = "Revoked, expired, or the first secret was never collected.", body = ErrorBody),
+    ),
+)]
 pub async fn force_rotation(
     State(state): State<AppState>,
     caller: Caller,
@@ -78,6 +152,23 @@ pub async fn force_rotation(
 
 /// The body `{reason}` is optional here (the contract's scripts may send none); the web UI
 /// always asks for a reason.
+#[utoipa::path(
+    post,
+    path = "/credentials/{client_id}/revoke",
+    tag = "credentials",
+    summary = "Revoke at once: every secret and token stops working with this response. The organisation is mailed. Production: admins and owners; sandbox: also members.",
+    params(("client_id" = String, Path)),
+    request_body(content = Option<ReasonInput>, description = "Optional: `{reason}`, or no body."),
+    responses(
+        (status = 204, description = "Revoked."),
+        (status = 400, description = "Malformed JSON.", body = ErrorBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not allowed.", body = ErrorBody),
+        (status = 404, description = "No such credential, or not yours.", body = ErrorBody),
+        (status = 409, description = "Already revoked.", body = ErrorBody),
+        (status = 422, description = "The reason is invalid.", body = ErrorBody),
+    ),
+)]
 pub async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
@@ -93,6 +184,22 @@ pub async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/applications/{id}/suspend",
+    tag = "credentials",
+    summary = "Suspend an approved application (admins): every credential and token stops until it is reinstated. The organisation is mailed.",
+    params(("id" = String, Path)),
+    request_body = ReasonInput,
+    responses(
+        (status = 200, description = "The application as it is now.", body = ApplicationBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not an admin.", body = ErrorBody),
+        (status = 404, description = "No such application.", body = ErrorBody),
+        (status = 409, description = "Not in a state that allows it.", body = ErrorBody),
+        (status = 422, description = "A reason is required.", body = ErrorBody),
+    ),
+)]
 pub async fn suspend(
     State(state): State<AppState>,
     caller: Caller,
@@ -102,6 +209,22 @@ pub async fn suspend(
     Ok(body(suspension::suspend(&state.services, &caller.ctx, &id, input).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/applications/{id}/reinstate",
+    tag = "credentials",
+    summary = "Reinstate a suspended application (admins): its credentials work again.",
+    params(("id" = String, Path)),
+    request_body = ReasonInput,
+    responses(
+        (status = 200, description = "The application as it is now.", body = ApplicationBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not an admin.", body = ErrorBody),
+        (status = 404, description = "No such application.", body = ErrorBody),
+        (status = 409, description = "Not in a state that allows it.", body = ErrorBody),
+        (status = 422, description = "A reason is required.", body = ErrorBody),
+    ),
+)]
 pub async fn reinstate(
     State(state): State<AppState>,
     caller: Caller,
@@ -111,11 +234,25 @@ pub async fn reinstate(
     Ok(body(suspension::reinstate(&state.services, &caller.ctx, &id, input).await?))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct GatewayKeyList {
     items: Vec<GatewayKeyView>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/gateway-keys",
+    tag = "credentials",
+    summary = "Create a key for the platform's gateway to call /oauth/introspect with (admins). The key appears in this response only.",
+    request_body = GatewayKeyInput,
+    responses(
+        (status = 201, description = "Created.", body = NewGatewayKey),
+        (status = 400, description = "Malformed request.", body = ErrorBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not an admin.", body = ErrorBody),
+        (status = 422, description = "Invalid name.", body = ErrorBody),
+    ),
+)]
 pub async fn create_gateway_key(
     State(state): State<AppState>,
     caller: Caller,
@@ -124,10 +261,35 @@ pub async fn create_gateway_key(
     Ok(secret_response(credentials::create_gateway_key(&state.services, &caller.ctx, input).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/gateway-keys",
+    tag = "credentials",
+    summary = "Gateway keys, without the keys (admins).",
+    responses(
+        (status = 200, description = "Newest first.", body = GatewayKeyList),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not an admin.", body = ErrorBody),
+    ),
+)]
 pub async fn list_gateway_keys(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<GatewayKeyList>> {
     Ok(Json(GatewayKeyList { items: credentials::list_gateway_keys(&state.services, &caller.ctx).await? }))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/gateway-keys/{id}",
+    tag = "credentials",
+    summary = "Revoke a gateway key (admins); it stops working at once and stays listed.",
+    params(("id" = String, Path)),
+    responses(
+        (status = 204, description = "Revoked."),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not an admin.", body = ErrorBody),
+        (status = 404, description = "No such key.", body = ErrorBody),
+        (status = 409, description = "Already revoked.", body = ErrorBody),
+    ),
+)]
 pub async fn revoke_gateway_key(
     State(state): State<AppState>,
     caller: Caller,

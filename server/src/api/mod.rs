@@ -6,7 +6,7 @@ mod auth;
 mod checklists;
 mod credentials;
 pub mod health;
-mod openapi;
+pub mod openapi;
 mod orgs;
 mod review;
 mod users;
@@ -17,89 +17,95 @@ use crate::http::timeouts::{Timeouts, min_throughput};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post, put};
 use portcullis_domain::application::mockup::MAX_MOCKUP_BYTES;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// JSON bodies of the API are small; larger ones get 413.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(timeouts: Timeouts) -> Router<AppState> {
-    Router::new()
-        .route("/auth/register", post(auth::register))
-        .route("/auth/verify-email", post(auth::verify_email))
-        .route("/auth/verify-email/resend", post(auth::resend_verification))
-        .route("/auth/login", post(auth::login))
-        .route("/auth/logout", post(auth::logout))
-        .route("/auth/password-reset", post(auth::request_password_reset))
-        .route("/auth/password-reset/confirm", post(auth::confirm_password_reset))
-        .route("/auth/step-up", post(auth::step_up))
-        .route("/auth/password", post(auth::change_password))
-        .route("/me", get(auth::me))
-        .route("/users", get(users::list))
-        .route("/users/{id}/roles", put(users::set_roles))
-        .route("/users/{id}/disable", post(users::disable))
-        .route("/users/{id}/enable", post(users::enable))
-        .route("/audit", get(admin::audit))
-        .route("/mail/outbox", get(admin::outbox))
-        .route("/openapi.json", get(openapi::document))
-        .route("/orgs", post(orgs::create).get(orgs::list))
-        .route("/orgs/{id}", get(orgs::detail))
-        .route("/orgs/{id}/members", post(orgs::invite))
-        .route("/orgs/{id}/members/{user_id}", delete(orgs::remove_member).patch(orgs::set_member_role))
-        .route("/orgs/{id}/invitations/{invitation_id}", delete(orgs::revoke_invitation))
-        .route("/orgs/{id}/contact/verification", post(orgs::resend_contact_verification))
-        .route("/orgs/verify-contact", post(orgs::verify_contact))
-        .route("/invitations/accept", post(orgs::accept_invitation))
-        .route("/scopes", get(applications::scopes))
-        .route("/applications", post(applications::create).get(applications::list))
-        .route("/applications/{id}", get(applications::get).patch(applications::update))
-        .route("/applications/{id}/submit", post(applications::submit))
-        .route("/applications/{id}/withdraw", post(applications::withdraw))
-        .route("/applications/{id}/recertify", post(applications::recertify))
-        .route("/applications/{id}/assign", post(review::assign))
-        .route("/applications/{id}/review", get(review::get))
-        .route("/applications/{id}/review/items/{item_id}", put(review::record_verdict))
-        .route("/applications/{id}/decision", post(review::decide))
-        .route("/review/queue", get(review::queue))
-        .route("/review/dashboard", get(review::dashboard))
-        .route("/applications/{id}/credentials", post(credentials::issue).get(credentials::list))
-        .route("/applications/{id}/suspend", post(credentials::suspend))
-        .route("/applications/{id}/reinstate", post(credentials::reinstate))
-        .route("/credentials/{client_id}/rotate", post(credentials::rotate))
-        .route("/credentials/{client_id}/collect", post(credentials::collect))
-        .route("/credentials/{client_id}/force-rotation", post(credentials::force_rotation))
-        .route("/credentials/{client_id}/revoke", post(credentials::revoke))
-        .route("/gateway-keys", post(credentials::create_gateway_key).get(credentials::list_gateway_keys))
-        .route("/gateway-keys/{id}", delete(credentials::revoke_gateway_key))
-        .route("/checklists", get(checklists::current))
-        .route("/checklists/{kind}", get(checklists::get).put(checklists::publish))
-        .route("/checklists/{kind}/versions", get(checklists::versions))
-        .route("/checklists/{kind}/items", post(checklists::add_item))
-        .route("/applications/{id}/timeline", get(applications::timeline))
-        .route("/applications/{id}/revisions", get(applications::revisions))
-        .route("/applications/{id}/revisions/compare", get(applications::compare))
-        .route("/applications/{id}/messages", get(applications::messages).post(applications::post_message))
-        .route(
-            "/applications/{id}/mockups/{mockup_id}",
-            get(applications::download_mockup).delete(applications::delete_mockup),
-        )
-        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+    let (json, _) = json_routes().split_for_parts();
+    let (uploads, _) = upload_routes().split_for_parts();
+    json.layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeouts.request))
-        .merge(uploads(timeouts))
+        .merge(
+            uploads
+                .layer(axum::middleware::from_fn_with_state(timeouts, min_throughput))
+                .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
+                .layer(RequestBodyLimitLayer::new(UPLOAD_BODY_LIMIT)),
+        )
         .fallback(|| async { ApiError::UnknownEndpoint })
+}
+
+/// Every route with a JSON body (or none). A route is registered with its documentation, so
+/// it cannot exist without it.
+fn json_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::verify_email))
+        .routes(routes!(auth::resend_verification))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::request_password_reset))
+        .routes(routes!(auth::confirm_password_reset))
+        .routes(routes!(auth::step_up))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(auth::me))
+        .routes(routes!(users::list))
+        .routes(routes!(users::set_roles))
+        .routes(routes!(users::disable))
+        .routes(routes!(users::enable))
+        .routes(routes!(admin::audit))
+        .routes(routes!(admin::outbox))
+        .routes(routes!(openapi::document_json))
+        .routes(routes!(orgs::create, orgs::list))
+        .routes(routes!(orgs::detail))
+        .routes(routes!(orgs::invite))
+        .routes(routes!(orgs::remove_member, orgs::set_member_role))
+        .routes(routes!(orgs::revoke_invitation))
+        .routes(routes!(orgs::resend_contact_verification))
+        .routes(routes!(orgs::verify_contact))
+        .routes(routes!(orgs::accept_invitation))
+        .routes(routes!(applications::scopes))
+        .routes(routes!(applications::create, applications::list))
+        .routes(routes!(applications::get, applications::update))
+        .routes(routes!(applications::submit))
+        .routes(routes!(applications::withdraw))
+        .routes(routes!(applications::recertify))
+        .routes(routes!(review::assign))
+        .routes(routes!(review::get))
+        .routes(routes!(review::record_verdict))
+        .routes(routes!(review::decide))
+        .routes(routes!(review::queue))
+        .routes(routes!(review::dashboard))
+        .routes(routes!(credentials::issue, credentials::list))
+        .routes(routes!(credentials::suspend))
+        .routes(routes!(credentials::reinstate))
+        .routes(routes!(credentials::rotate))
+        .routes(routes!(credentials::collect))
+        .routes(routes!(credentials::force_rotation))
+        .routes(routes!(credentials::revoke))
+        .routes(routes!(credentials::create_gateway_key, credentials::list_gateway_keys))
+        .routes(routes!(credentials::revoke_gateway_key))
+        .routes(routes!(checklists::current))
+        .routes(routes!(checklists::get, checklists::publish))
+        .routes(routes!(checklists::versions))
+        .routes(routes!(checklists::add_item))
+        .routes(routes!(applications::timeline))
+        .routes(routes!(applications::revisions))
+        .routes(routes!(applications::compare))
+        .routes(routes!(applications::messages, applications::post_message))
+        .routes(routes!(applications::download_mockup, applications::delete_mockup))
 }
 
 /// Uploads get a limit of their own: the largest file plus room for the multipart framing.
 pub const UPLOAD_BODY_LIMIT: usize = MAX_MOCKUP_BYTES as usize + 64 * 1024;
 
 /// An upload may take as long as it keeps up the minimum throughput.
-fn uploads(timeouts: Timeouts) -> Router<AppState> {
-    Router::new()
-        .route("/applications/{id}/mockups", post(applications::upload_mockup))
-        .layer(axum::middleware::from_fn_with_state(timeouts, min_throughput))
-        .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
-        .layer(RequestBodyLimitLayer::new(UPLOAD_BODY_LIMIT))
+fn upload_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(applications::upload_mockup))
 }

@@ -6,7 +6,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portcullis_domain::account::FieldErrors;
 use portcullis_service::ServiceError;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -81,14 +82,17 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
-        let mut error = json!({ "code": self.code(), "message": self.to_string(), "request_id": request_id });
-        if let Some(fields) = self.fields() {
-            error["fields"] = json!(fields);
-        }
-        if let ApiError::Service(ServiceError::Stale { current, .. }) = &self {
-            error["current"] = (**current).clone();
-        }
-        let mut response = (status, axum::Json(json!({ "error": error }))).into_response();
+        let error = ErrorDetail {
+            code: self.code(),
+            message: self.to_string(),
+            request_id,
+            fields: self.fields().cloned(),
+            current: match &self {
+                ApiError::Service(ServiceError::Stale { current, .. }) => Some((**current).clone()),
+                _ => None,
+            },
+        };
+        let mut response = (status, axum::Json(ErrorBody { error })).into_response();
         let retry_after = match self {
             ApiError::Service(
                 ServiceError::RateLimited { retry_after_secs }
@@ -103,6 +107,29 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable and machine-readable, such as `validation_failed` or `stale`.
+    pub code: &'static str,
+    /// For people.
+    pub message: String,
+    /// The request's id, as in the server's log and the `x-request-id` header.
+    pub request_id: String,
+    /// With 422: each field's problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<FieldErrors>,
+    /// With code `stale`: the object as it is now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
 }
 
 /// What a 503 for an unreachable database asks clients to wait: about as long as PostgreSQL

@@ -15,7 +15,6 @@ mod mail;
 mod messages;
 mod mockup_downloads;
 mod mockups;
-mod openapi;
 mod orgs;
 mod paging;
 mod races;

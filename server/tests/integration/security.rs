@@ -108,8 +108,12 @@ async fn openapi_document_lists_the_api() {
     let (status, doc) = app.client().get_json("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/auth/register", "/auth/login", "/auth/logout", "/me", "/users", "/users/{id}/roles", "/audit"] {
-        assert!(doc["paths"].get(path).is_some(), "{path} documented");
+    assert_eq!(doc["servers"], json!([{"url": "/", "description": doc["servers"][0]["description"]}]));
+    let api = ["/auth/register", "/auth/login", "/auth/logout", "/me", "/users", "/users/{id}/roles", "/audit"];
+    for path in
+        api.map(|path| format!("/api/v1{path}")).into_iter().chain(["/oauth/token".into(), "/oauth/introspect".into()])
+    {
+        assert!(doc["paths"].get(&path).is_some(), "{path} documented where it is served");
     }
 }
 

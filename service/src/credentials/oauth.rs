@@ -9,14 +9,13 @@ use crate::error::ServiceError;
 use crate::tokens::{random_token, sha256_hex};
 use chrono::{DateTime, Duration, Utc};
 use portcullis_domain::application::status::ApplicationStatus;
-use portcullis_domain::credential::{CredentialState, effective_scopes, token_scopes};
+use portcullis_domain::credential::{CredentialState, Introspection, TokenResponse, effective_scopes, token_scopes};
 use portcullis_domain::rate_limit::{FailureLimiter, LimitPolicy, RetryAfter};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
     prelude::DateTimeUtc,
 };
-use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -64,33 +63,6 @@ impl OAuthError {
 pub struct ClientAuth {
     pub client_id: String,
     pub client_secret: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenResponse {
-    pub access_token: String,
-    pub token_type: String,
-    pub expires_in: i64,
-    pub scope: String,
-}
-
-/// RFC 7662 §2.2; inactive tokens carry nothing but `active: false`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Introspection {
-    pub active: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exp: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub iat: Option<i64>,
-    /// `sandbox` or `production`: gateways serve test data to sandbox tokens.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub environment: Option<String>,
 }
 
 /// Failed client authentications, per instance. Keyed by (client id, address) for clients that
