@@ -13,7 +13,7 @@ export LEPTOS_OUTPUT_NAME := portcullis
 PG_TEST_URL := postgres://portcullis:portcullis@127.0.0.1:5432
 SERVE_ARGS := $(if $(filter 1 yes true,$(DEMO)),--demo,)
 
-.PHONY: help run build test check unit-sqlite integration-postgres browser bench deps clean-data
+.PHONY: help run build test check unit-sqlite integration-postgres fuzz browser bench deps clean-data
 
 help:
 	@echo "make run [DEMO=1]  build and serve http://127.0.0.1:3000 on SQLite (DEMO=1 seeds demo accounts)"
@@ -35,7 +35,7 @@ test:
 	@scripts/postgres.sh
 	$(MAKE) --no-print-directory check
 	cargo leptos build
-	$(MAKE) --no-print-directory unit-sqlite integration-postgres browser
+	$(MAKE) --no-print-directory unit-sqlite integration-postgres fuzz browser
 
 check:
 	cargo fmt --all -- --check
@@ -52,6 +52,11 @@ integration-postgres:
 	PORTCULLIS_TEST_DATABASE=$(PG_TEST_URL) cargo nextest run --workspace -E 'package(portcullis) and kind(test)' --no-fail-fast \
 	  || { scripts/postgres.sh; exit 1; }
 	@scripts/postgres.sh
+
+# Schemathesis against the debug build, with every check and the stateful phase, as an admin, a
+# developer and the platform's gateway (scripts/fuzz-api.py); about two minutes.
+fuzz:
+	scripts/fuzz-api.py --max-examples 20
 
 # Real Chromium against the real server; last, so its summary ends the output.
 browser:

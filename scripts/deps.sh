@@ -60,4 +60,8 @@ if [ "$want" = test ]; then
     say "installing the aiosmtpd SMTP server"
     python3 -m pip install --quiet aiosmtpd
   fi
+  if ! python3 -c 'import schemathesis, sys; sys.exit(not schemathesis.__version__.startswith("4."))' 2>/dev/null; then
+    say "installing Schemathesis (API fuzzing)"
+    python3 -m pip install --quiet 'schemathesis>=4.32,<5'
+  fi
 fi

@@ -14,10 +14,16 @@ pub const MAX_NAME_CHARS: u64 = 100;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterInput {
     #[validate(email(message = "Enter a valid email address."), length(max = MAX_EMAIL_CHARS, message = "Email address is too long."))]
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: String,
     #[validate(custom(function = validate_password))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 128))]
     pub password: String,
     #[validate(custom(function = validate_display_name))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$", max_length = 100)
+    )]
     pub name: String,
 }
 
@@ -25,10 +31,12 @@ pub struct RegisterInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginInput {
     #[validate(length(min = 1, max = MAX_EMAIL_CHARS, message = "Enter your email address."))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 254))]
     pub email: String,
     // Only presence and an upper bound here: old passwords are judged by their hash, not
     // by today's policy, and the bound keeps hashing cost fixed.
     #[validate(length(min = 1, max = 1024, message = "Enter your password."))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub password: String,
 }
 
@@ -38,6 +46,7 @@ pub struct LoginInput {
 #[serde(deny_unknown_fields)]
 pub struct StepUpInput {
     #[validate(length(min = 1, max = 1024, message = "Enter your password."))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub password: String,
 }
 
@@ -47,8 +56,10 @@ pub struct StepUpInput {
 #[serde(deny_unknown_fields)]
 pub struct PasswordChangeInput {
     #[validate(length(min = 1, max = 1024, message = "Enter your current password."))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub current_password: String,
     #[validate(custom(function = validate_password))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 128))]
     pub password: String,
 }
 
@@ -66,6 +77,7 @@ pub fn is_fresh(confirmed_at: Option<i64>, now: i64) -> bool {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordResetRequest {
     #[validate(email(message = "Enter a valid email address."), length(max = MAX_EMAIL_CHARS, message = "Email address is too long."))]
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: String,
 }
 
@@ -73,8 +85,10 @@ pub struct PasswordResetRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordResetConfirm {
     #[validate(length(min = 1, max = 200, message = "The link is incomplete."))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub token: String,
     #[validate(custom(function = validate_password))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 128))]
     pub password: String,
 }
 
@@ -82,6 +96,7 @@ pub struct PasswordResetConfirm {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerifyEmailInput {
     #[validate(length(min = 1, max = 200, message = "The link is incomplete."))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub token: String,
 }
 

@@ -94,12 +94,17 @@ pub fn check_role_change(
 pub struct OrgInput {
     /// The legal name.
     #[validate(custom(function = validate_legal_name))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$", max_length = 200)
+    )]
     pub name: String,
     #[validate(custom(function = validate_country))]
     pub country: String,
     #[validate(custom(function = validate_website))]
     pub website: String,
     #[validate(email(message = "Enter a valid email address."), length(max = MAX_EMAIL_CHARS, message = "Email address is too long."))]
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub contact_email: String,
 }
 
@@ -120,6 +125,7 @@ impl OrgInput {
 #[serde(deny_unknown_fields)]
 pub struct InviteInput {
     #[validate(email(message = "Enter a valid email address."), length(max = MAX_EMAIL_CHARS, message = "Email address is too long."))]
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: String,
     #[serde(default)]
     pub role: MemberRole,
@@ -129,6 +135,7 @@ pub struct InviteInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AcceptInvitationInput {
     #[validate(length(min = 1, max = 200, message = "The link is incomplete."))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub token: String,
 }
 
@@ -136,6 +143,7 @@ pub struct AcceptInvitationInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerifyContactInput {
     #[validate(length(min = 1, max = 200, message = "The link is incomplete."))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub token: String,
 }
 

@@ -5,14 +5,14 @@ use portcullis_domain::admin::{AuditRecordView, MailView, Page, UserSummary};
 #[cfg(feature = "ssr")]
 use {
     super::ssr::caller,
-    portcullis_domain::admin::{AuditQuery, UserQuery},
+    portcullis_domain::admin::{AuditQuery, PageNumber, UserQuery},
     portcullis_service::accounts,
 };
 
 #[server(prefix = "/rpc", endpoint = "list_users")]
 pub async fn list_users(q: Option<String>, page: Option<u64>) -> Result<Page<UserSummary>, AppError> {
     let (services, ctx, _) = caller().await?;
-    Ok(accounts::list_users(&services, &ctx, &UserQuery { q, page }).await?)
+    Ok(accounts::list_users(&services, &ctx, &UserQuery { q, page: page.map(PageNumber::clamped) }).await?)
 }
 
 /// `reviewer` and `admin` arrive as checkbox values ("on" when ticked, absent otherwise).
@@ -49,12 +49,13 @@ pub async fn list_audit(
     page: Option<u64>,
 ) -> Result<Page<AuditRecordView>, AppError> {
     let (services, ctx, _) = caller().await?;
-    let query = AuditQuery { action, actor, object_id, page };
+    let query = AuditQuery { action, actor, object_id, page: page.map(PageNumber::clamped) };
     Ok(portcullis_service::audit::list(services.db(), &ctx, &query).await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "list_mail")]
 pub async fn list_mail(status: Option<String>, page: Option<u64>) -> Result<Page<MailView>, AppError> {
     let (services, ctx, _) = caller().await?;
-    Ok(portcullis_service::mail::outbox::list(services.db(), &ctx, status.as_deref(), page).await?)
+    Ok(portcullis_service::mail::outbox::list(services.db(), &ctx, status.as_deref(), page.map(PageNumber::clamped))
+        .await?)
 }

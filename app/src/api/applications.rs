@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
     super::ssr::caller,
+    portcullis_domain::admin::PageNumber,
     portcullis_domain::application::view::{ApplicationQuery, CreateApplicationInput, MessageInput},
     portcullis_service::applications::{self, events, messages, mockups, submission},
 };
@@ -30,7 +31,7 @@ pub async fn list_applications(
 ) -> Result<Page<ApplicationSummary>, AppError> {
     let (services, ctx, _) = caller().await?;
     let status = status.and_then(|s| s.parse().ok());
-    Ok(applications::list(&services, &ctx, &ApplicationQuery { status, page }).await?)
+    Ok(applications::list(&services, &ctx, &ApplicationQuery { status, page: page.map(PageNumber::clamped) }).await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "create_application")]
@@ -102,7 +103,7 @@ pub async fn application_page(
         (Some(from), Some(to)) => Some(submission::compare_revisions(&services, &ctx, &id, from, to).await?),
         _ => None,
     };
-    let messages = messages::list(&services, &ctx, &id, messages_page).await?;
+    let messages = messages::list(&services, &ctx, &id, messages_page.map(PageNumber::clamped)).await?;
     Ok(ApplicationPageData { application, timeline, revisions, comparison, messages })
 }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
     super::ssr::caller,
+    portcullis_domain::admin::PageNumber,
     portcullis_domain::review::checklist::Verdict,
     portcullis_domain::review::decision::{DecisionInput, DecisionKind},
     portcullis_domain::review::view::VerdictInput,
@@ -27,7 +28,7 @@ pub async fn review_queue(#[server(default)] params: QueueParams) -> Result<Page
 #[server(prefix = "/rpc", endpoint = "review_dashboard")]
 pub async fn review_dashboard(page: Option<u64>) -> Result<Dashboard, AppError> {
     let (services, ctx, _) = caller().await?;
-    Ok(queue::dashboard(&services, &ctx, page).await?)
+    Ok(queue::dashboard(&services, &ctx, page.map(PageNumber::clamped)).await?)
 }
 
 /// Everything the review page shows, in one round trip.

@@ -4,6 +4,7 @@ use super::content::{ApplicationContent, MissingItem};
 use super::mockup::MockupView;
 use super::revision::FieldChange;
 use super::status::ApplicationStatus;
+use crate::admin::PageNumber;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
@@ -12,8 +13,13 @@ use validator::Validate;
 #[serde(deny_unknown_fields)]
 pub struct CreateApplicationInput {
     #[validate(length(min = 1, max = 36, message = "Choose an organisation."))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 36))]
     pub org_id: String,
     #[validate(custom(function = crate::account::validate_display_name))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$", max_length = 100)
+    )]
     pub name: String,
 }
 
@@ -83,7 +89,8 @@ pub struct ApplicationSummary {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ApplicationQuery {
     pub status: Option<ApplicationStatus>,
-    pub page: Option<u64>,
+    #[cfg_attr(feature = "openapi", param(value_type = Option<u64>, minimum = 1, maximum = 1000000))]
+    pub page: Option<PageNumber>,
 }
 
 /// One line of the status page's timeline.
@@ -120,6 +127,13 @@ pub struct MessageView {
 #[serde(deny_unknown_fields)]
 pub struct MessageInput {
     #[validate(custom(function = validate_message_body))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+            max_length = 10000
+        )
+    )]
     pub body: String,
 }
 

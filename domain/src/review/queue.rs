@@ -3,7 +3,7 @@
 //! means "no filter", an unknown one is refused with the field's name.
 
 use super::view::Progress;
-use crate::admin::page_number;
+use crate::admin::{PageNumber, page_number};
 use crate::application::status::ApplicationStatus;
 use serde::{Deserialize, Serialize};
 
@@ -12,18 +12,29 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct QueueParams {
     /// A status, or `open` (submitted or in review, the default) or `all`.
+    #[cfg_attr(
+        feature = "openapi",
+        param(
+            pattern = r"^(open|all|submitted|in_review|changes_requested|approved|rejected|withdrawn|suspended|revoked)?$"
+        )
+    )]
     pub status: Option<String>,
     /// A scope name, or `sensitive` for any sensitive scope.
     pub scope: Option<String>,
     /// `me`, `nobody` or `anyone` (the default).
+    #[cfg_attr(feature = "openapi", param(pattern = r"^(me|nobody|anyone)?$"))]
     pub assignee: Option<String>,
     /// `true` for overdue applications only.
+    #[cfg_attr(feature = "openapi", param(pattern = r"^(true|on|false)?$"))]
     pub overdue: Option<String>,
     /// Free text matched against organisation and app names.
+    #[cfg_attr(feature = "openapi", param(max_length = 200))]
     pub q: Option<String>,
     /// `age` (oldest first, the default), `newest` or `due` (soonest due first).
+    #[cfg_attr(feature = "openapi", param(pattern = r"^(age|newest|due)?$"))]
     pub sort: Option<String>,
-    pub page: Option<u64>,
+    #[cfg_attr(feature = "openapi", param(value_type = Option<u64>, minimum = 1, maximum = 1000000))]
+    pub page: Option<PageNumber>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,8 +93,10 @@ pub struct QueueFilter {
 
 pub const QUEUE_PAGE_SIZE: u64 = 25;
 
+/// A filter's value; empty is the same as none. Values are taken exactly as the links and
+/// forms send them, as the API document describes them.
 fn given(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    value.as_deref().filter(|v| !v.is_empty())
 }
 
 impl QueueFilter {
@@ -116,8 +129,9 @@ impl QueueFilter {
             Some("true") | Some("on") => true,
             Some(other) => return Err(("overdue", format!("Use true or false, not `{other}`."))),
         };
-        let q = given(&params.q).unwrap_or_default().to_lowercase();
-        if q.chars().count() > 200 {
+        let raw = params.q.as_deref().unwrap_or_default();
+        let q = raw.trim().to_lowercase();
+        if raw.chars().count() > 200 {
             return Err(("q", "Search for at most 200 characters.".into()));
         }
         let sort = match given(&params.sort) {
@@ -194,13 +208,15 @@ mod tests {
 
     #[test]
     fn empty_parameters_mean_the_open_queue_oldest_first() {
-        let filter = parse(QueueParams { status: Some(" ".into()), ..Default::default() }).unwrap();
+        let filter = parse(QueueParams { status: Some(String::new()), ..Default::default() }).unwrap();
         assert_eq!(filter.status, StatusFilter::Open);
         assert_eq!(filter.status.statuses(), [ApplicationStatus::Submitted, ApplicationStatus::InReview]);
         assert_eq!(filter.scope, ScopeFilter::Any);
         assert_eq!(filter.assignee, AssigneeFilter::Anyone);
         assert!(!filter.overdue);
         assert_eq!(filter.sort, QueueSort::Oldest);
+        let padded = parse(QueueParams { status: Some(" open".into()), ..Default::default() });
+        assert_eq!(padded.unwrap_err().0, "status", "values are exact, as the API document says");
         assert_eq!(filter.page, 1);
     }
 
@@ -213,7 +229,7 @@ mod tests {
             overdue: Some("true".into()),
             q: Some("  ACME ".into()),
             sort: Some("due".into()),
-            page: Some(3),
+            page: Some(PageNumber::clamped(3)),
         })
         .unwrap();
         assert_eq!(filter.status, StatusFilter::Only(ApplicationStatus::ChangesRequested));

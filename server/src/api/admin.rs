@@ -1,9 +1,9 @@
 use crate::http::error::{ApiResult, ErrorBody};
-use crate::http::extract::Caller;
+use crate::http::extract::{ApiQuery, Caller};
 use crate::http::state::AppState;
 use axum::Json;
-use axum::extract::{Query, State};
-use portcullis_domain::admin::{AuditQuery, AuditRecordView, MailView, Page};
+use axum::extract::State;
+use portcullis_domain::admin::{AuditQuery, AuditRecordView, MailView, Page, PageNumber};
 use portcullis_service::{audit, mail};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -23,7 +23,7 @@ use utoipa::IntoParams;
 pub async fn audit(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<AuditQuery>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Page<AuditRecordView>>> {
     Ok(Json(audit::list(state.services.db(), &caller.ctx, &query).await?))
 }
@@ -32,7 +32,8 @@ pub async fn audit(
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     status: Option<String>,
-    page: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
+    page: Option<PageNumber>,
 }
 
 #[utoipa::path(
@@ -50,7 +51,7 @@ pub struct OutboxQuery {
 pub async fn outbox(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<OutboxQuery>,
+    ApiQuery(query): ApiQuery<OutboxQuery>,
 ) -> ApiResult<Json<Page<MailView>>> {
     Ok(Json(mail::outbox::list(state.services.db(), &caller.ctx, query.status.as_deref(), query.page).await?))
 }

@@ -4,11 +4,12 @@ use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::http::state::AppState;
 use axum::Json;
 use axum::body::Body;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::TryStreamExt;
-use portcullis_domain::admin::Page;
+use portcullis_domain::admin::{Page, PageNumber};
 use portcullis_domain::application::content::ApplicationPatch;
 use portcullis_domain::application::mockup::MockupView;
 use portcullis_domain::application::scope::ScopeView;
@@ -292,7 +293,8 @@ pub struct MessagesBody {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    pub page: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
+    pub page: Option<PageNumber>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -334,6 +336,7 @@ pub async fn messages(
         (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 404, description = "Not found, or not yours.", body = ErrorBody),
         (status = 422, description = "Validation failed; `fields` names each problem.", body = ErrorBody),
+        (status = 429, description = "Too many messages from this address; see `Retry-After`.", body = ErrorBody),
     ),
 )]
 pub async fn post_message(
@@ -369,18 +372,26 @@ pub async fn upload_mockup(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<MockupView>)> {
+    let mut multipart =
+        multipart.map_err(|e| ApiError::BadRequest(format!("Send the mockup as multipart/form-data: {e}")))?;
     let mut label = None;
     let mut received = None;
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         match field.name() {
-            Some("label") => label = Some(field.text().await.map_err(multipart_error)?),
+            Some("label") if label.is_none() => label = Some(field.text().await.map_err(multipart_error)?),
             Some("file") if received.is_none() => {
                 let stream = field.map_err(|e| e.body_text());
                 received = Some(mockups::receive(&state.services, &caller.ctx, &id, Box::pin(stream)).await?);
             }
-            _ => {}
+            Some(name @ ("label" | "file")) => {
+                return Err(ApiError::BadRequest(format!("The form has more than one `{name}` field.")));
+            }
+            name => {
+                let name = name.unwrap_or_default();
+                return Err(ApiError::BadRequest(format!("Unexpected field `{name}`: send only `file` and `label`.")));
+            }
         }
     }
     let received = received.ok_or_else(|| ServiceError::field("file", "Choose a file to upload."))?;
@@ -400,8 +411,10 @@ fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DownloadQuery {
-    /// `1`: show an image in the browser rather than download it. PDFs are always downloaded.
+    /// `1`: show an image in the browser rather than download it (`0`, the default, downloads
+    /// it). PDFs are always downloaded.
     #[serde(default)]
+    #[param(minimum = 0, maximum = 1)]
     view: Option<u8>,
 }
 
@@ -427,6 +440,9 @@ pub async fn download_mockup(
     Path((id, mockup_id)): Path<(String, String)>,
     ApiQuery(query): ApiQuery<DownloadQuery>,
 ) -> ApiResult<Response> {
+    if query.view.is_some_and(|view| view > 1) {
+        return Err(ApiError::BadRequest("`view` is 0 or 1.".into()));
+    }
     let download = mockups::download(&state.services, &caller.ctx, &id, &mockup_id).await?;
     let inline = query.view == Some(1) && download.content_type != "application/pdf";
     let disposition = format!("{}; filename=\"{}\"", if inline { "inline" } else { "attachment" }, download.file_name);

@@ -29,6 +29,7 @@ pub struct UserBody {
         (status = 400, description = "Malformed JSON.", body = ErrorBody),
         (status = 413, description = "Body too large.", body = ErrorBody),
         (status = 422, description = "Validation failed; `fields` lists every problem.", body = ErrorBody),
+        (status = 429, description = "Too many registrations from this address; see `Retry-After`.", body = ErrorBody),
     ),
     security(()),
 )]
@@ -111,8 +112,9 @@ pub async fn login(
     tag = "accounts",
     summary = "Sign out; the session is deleted on the server.",
     responses(
-        (status = 204, description = "Signed out."),
+        (status = 204, description = "Signed out, or there was no session to end."),
     ),
+    security((), ("session" = [])),
 )]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     accounts::record_logout(&state.services, &caller.ctx).await?;
@@ -129,6 +131,7 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<
     responses(
         (status = 202, description = "Accepted (same answer for unknown addresses)."),
         (status = 422, description = "Validation failed; `fields` lists every problem.", body = ErrorBody),
+        (status = 429, description = "Too many reset requests from this address; see `Retry-After`.", body = ErrorBody),
     ),
     security(()),
 )]
@@ -151,6 +154,7 @@ pub async fn request_password_reset(
         (status = 204, description = "Password changed."),
         (status = 400, description = "Invalid or expired token.", body = ErrorBody),
         (status = 422, description = "Validation failed; `fields` lists every problem.", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address; see `Retry-After`.", body = ErrorBody),
     ),
     security(()),
 )]

@@ -6,6 +6,7 @@ use crate::http::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use portcullis_domain::review::checklist::ChecklistKind;
 use portcullis_domain::review::template::{ItemInput, TemplateInput, TemplateView, VersionSummary};
 use portcullis_service::review::checklists;
 use serde::Deserialize;
@@ -39,7 +40,7 @@ pub async fn current(State(state): State<AppState>, caller: Caller) -> ApiResult
     operation_id = "get_checklist",
     tag = "review",
     summary = "One version of a checklist template; the latest without `version` (reviewers and admins).",
-    params(("kind" = String, Path), VersionQuery),
+    params(("kind" = ChecklistKind, Path, description = "`privacy` or `security`."), VersionQuery),
     responses(
         (status = 200, description = "The template version.", body = TemplateView),
         (status = 400, description = "Malformed query.", body = ErrorBody),
@@ -62,7 +63,7 @@ pub async fn get(
     path = "/checklists/{kind}/versions",
     tag = "review",
     summary = "Every version of a checklist, newest first (reviewers and admins).",
-    params(("kind" = String, Path)),
+    params(("kind" = ChecklistKind, Path, description = "`privacy` or `security`.")),
     responses(
         (status = 200, description = "Versions.", body = Vec<VersionSummary>),
         (status = 401, description = "Not signed in.", body = ErrorBody),
@@ -83,7 +84,7 @@ pub async fn versions(
     path = "/checklists/{kind}",
     tag = "review",
     summary = "Publish a new version of a checklist (admins): the whole list in order. Items carrying the `id` of an item of the edited version continue it (reworded, moved, made optional); items without one are new; items left out are retired. Reviews in progress keep the version they started with.",
-    params(("kind" = String, Path)),
+    params(("kind" = ChecklistKind, Path, description = "`privacy` or `security`.")),
     request_body = TemplateInput,
     responses(
         (status = 200, description = "The new version.", body = TemplateView),
@@ -109,7 +110,7 @@ pub async fn publish(
     path = "/checklists/{kind}/items",
     tag = "review",
     summary = "Add one item at the end of the latest version, publishing the next version (admins).",
-    params(("kind" = String, Path)),
+    params(("kind" = ChecklistKind, Path, description = "`privacy` or `security`.")),
     request_body = ItemInput,
     responses(
         (status = 201, description = "The new version.", body = TemplateView),

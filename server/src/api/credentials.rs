@@ -175,11 +175,12 @@ pub async fn revoke(
     Path(client_id): Path<String>,
     body: Bytes,
 ) -> ApiResult<StatusCode> {
-    let input: ReasonInput = if body.iter().all(u8::is_ascii_whitespace) {
-        ReasonInput::default()
+    let input: Option<ReasonInput> = if body.iter().all(u8::is_ascii_whitespace) {
+        None
     } else {
         serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("Invalid JSON body: {e}")))?
     };
+    let input = input.unwrap_or_default();
     credentials::revoke(&state.services, &caller.ctx, &client_id, input).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,7 +7,9 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use std::sync::LazyLock;
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi as _, PartialSchema, ToSchema};
 
@@ -129,7 +131,12 @@ fn add_api_statuses(operation: &mut Operation, changes_state: bool) {
     let parameters = operation.parameters.as_deref().unwrap_or_default();
     let has_path = parameters.iter().any(|p| in_place(p, ParameterIn::Path));
     let has_query = parameters.iter().any(|p| in_place(p, ParameterIn::Query));
-    let signed_in = operation.security.as_ref().is_none_or(|requirements| !requirements.is_empty());
+    // No requirement list means the document's default, the session; an empty requirement
+    // means the operation also answers without one.
+    let signed_in = operation
+        .security
+        .as_ref()
+        .is_none_or(|requirements| !requirements.is_empty() && !requirements.contains(&SecurityRequirement::default()));
     let mut add = |status: &str, description: &str| add_status(operation, status, description, "ErrorBody");
     if has_body || has_query {
         add("400", "Malformed request: a body that is not the JSON the operation takes, or a bad query parameter.");
@@ -174,12 +181,14 @@ fn error_response(description: &str, schema: &str) -> RefOr<Response> {
 
 // Bodies that handlers read or write by hand, described for the document.
 
-/// The upload's form, as `upload_mockup` reads it field by field.
+/// The upload's form, as `upload_mockup` reads it field by field; other fields are refused.
 #[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MockupUpload {
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
     /// What the mockup shows, such as "Consent screen".
+    #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$", max_length = 80)]
     pub label: String,
 }
 

@@ -103,6 +103,7 @@ pub async fn detail(
         (status = 404, description = "Not found, or not yours.", body = ErrorBody),
         (status = 409, description = "Already a member.", body = ErrorBody),
         (status = 422, description = "Validation failed; `fields` names each problem.", body = ErrorBody),
+        (status = 429, description = "Too many invitations from this address; see `Retry-After`.", body = ErrorBody),
     ),
 )]
 pub async fn invite(

@@ -1,8 +1,8 @@
 use crate::http::error::{ApiResult, ErrorBody};
-use crate::http::extract::{ApiJson, Caller};
+use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::http::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use portcullis_domain::account::SetRolesInput;
 use portcullis_domain::admin::{Page, UserQuery, UserSummary};
 use portcullis_service::accounts;
@@ -30,7 +30,7 @@ pub struct UserSummaryBody {
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<UserQuery>,
+    ApiQuery(query): ApiQuery<UserQuery>,
 ) -> ApiResult<Json<Page<UserSummary>>> {
     Ok(Json(accounts::list_users(&state.services, &caller.ctx, &query).await?))
 }

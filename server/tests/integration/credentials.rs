@@ -359,8 +359,11 @@ async fn revocation_and_suspension_take_effect_on_the_very_next_request() {
     let (_, list) = dev.get_json(&format!("{path}/credentials")).await;
     assert_eq!(list["items"][0]["state"], "revoked");
     assert_eq!(list["items"][0]["revoked_reason"], "Leaked in a public repository.");
-    let (status, _) = admin.post_json(&format!("/api/v1/credentials/{}/revoke", live.client_id), json!({})).await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    for no_reason in [json!({}), Value::Null] {
+        let revoke = format!("/api/v1/credentials/{}/revoke", live.client_id);
+        let (status, body) = admin.post_json(&revoke, no_reason).await;
+        assert_eq!(status, StatusCode::CONFLICT, "a body of null is no reason, as the document allows: {body}");
+    }
     // A new production set can be issued once the old one is revoked.
     let (status, body) = issue(&mut admin, &id, "production").await;
     assert_eq!(status, StatusCode::CREATED, "{body}");

@@ -237,6 +237,27 @@ async fn labels_are_required_and_names_never_reach_the_disk() {
 }
 
 #[tokio::test]
+async fn a_form_with_other_fields_or_no_form_at_all_is_refused_in_json() {
+    let (_app, mut dev, path) = setup().await;
+    let file = reqwest::multipart::Part::bytes(png(10, 10)).file_name("a.png");
+    let form = reqwest::multipart::Form::new().part("file", file).text("label", "Consent").text("note", "hi");
+    let (status, body) = dev.send_form(&path, form).await.unwrap();
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("`note`"), "{body}");
+
+    let (status, body) = dev.post_json(&path, json!({"label": "Consent"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "bad_request", "a JSON error, not text: {body}");
+
+    let (status, mockup) = dev.upload(&path, Some("Consent"), "a.png", png(10, 10)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let download = format!("{path}/{}", mockup["id"].as_str().unwrap());
+    assert_eq!(dev.get(&format!("{download}?view=1")).await.status(), StatusCode::OK);
+    let (status, body) = dev.get_json(&format!("{download}?view=2")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "`view` is 0 or 1, as documented: {body}");
+}
+
+#[tokio::test]
 async fn an_application_holds_at_most_twenty_mockups_and_removing_one_makes_room() {
     let (_app, mut dev, path) = setup().await;
     let mut ids = Vec::new();

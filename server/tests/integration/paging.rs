@@ -1,4 +1,5 @@
-//! Every paged list: page numbers far past the end are clamped, never overflow.
+//! Every paged list: page numbers outside 1 to 1,000,000 are refused by the API (as its
+//! document says), clamped by the pages, and never overflow.
 
 use crate::common;
 
@@ -7,7 +8,7 @@ use common::{TestApp, json};
 use reqwest::StatusCode;
 
 #[tokio::test]
-async fn huge_page_numbers_answer_an_empty_last_page_on_every_paged_list() {
+async fn page_numbers_out_of_range_are_refused_on_every_paged_list() {
     let app = TestApp::spawn().await;
     let mut admin = app.signed_in_admin().await;
     let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
@@ -25,19 +26,19 @@ async fn huge_page_numbers_answer_an_empty_last_page_on_every_paged_list() {
         &format!("/api/v1/applications/{id}/messages?"),
     ];
     for list in lists {
-        for page in ["18446744073709551615", "18446744073709551614", "1000001"] {
-            let client = if list.contains("review") { &mut rev } else { &mut admin };
-            let (status, body) = client.get_json(&format!("{list}page={page}")).await;
-            assert_eq!(status, StatusCode::OK, "{list}page={page}: {body}");
-            assert_eq!(body["page"], 1_000_000, "{list}page={page}: clamped to the last page there may be");
-        }
         let client = if list.contains("review") { &mut rev } else { &mut admin };
-        let (status, body) = client.get_json(&format!("{list}page=0")).await;
-        assert_eq!(status, StatusCode::OK, "{list}page=0: {body}");
-        assert_eq!(body["page"], 1, "{list}page=0");
+        for page in ["18446744073709551615", "18446744073709551616", "1000001", "0", "-1"] {
+            let (status, body) = client.get_json(&format!("{list}page={page}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{list}page={page}: {body}");
+            assert_eq!(body["error"]["code"], "bad_request", "{list}page={page}");
+        }
+        let (status, body) = client.get_json(&format!("{list}page=1000000")).await;
+        assert_eq!(status, StatusCode::OK, "{list}page=1000000: {body}");
+        assert_eq!(body["page"], 1_000_000, "{list}: the last page there may be");
     }
 
-    // The pages that show these lists read the same page numbers from their URLs.
+    // The pages that show these lists read the same page numbers from their URLs, where a
+    // person may have edited them: they show a page rather than an error.
     for page in ["/admin/users", "/admin/audit", "/admin/mail", "/applications"] {
         let r = admin.get(&format!("{page}?page=18446744073709551615")).await;
         assert_eq!(r.status(), StatusCode::OK, "{page}");

@@ -13,7 +13,7 @@ use crate::mail::{enqueue, templates};
 use crate::tokens::new_id;
 use crate::{Services, timestamp};
 use chrono::{DateTime, Duration, Utc};
-use portcullis_domain::admin::{Page, page_number};
+use portcullis_domain::admin::{Page, PageNumber, page_number};
 use portcullis_domain::application::view::{MESSAGES_PER_PAGE, MessageInput, MessageView};
 use portcullis_domain::application::visibility::visible_to_staff;
 use portcullis_domain::role::Role;
@@ -33,7 +33,12 @@ async fn message_view(conn: &impl ConnectionTrait, row: application_message::Mod
 }
 
 /// One page of the thread, oldest first within it; page 1 holds the latest messages.
-pub async fn list(services: &Services, ctx: &Ctx, id: &str, page: Option<u64>) -> ServiceResult<Page<MessageView>> {
+pub async fn list(
+    services: &Services,
+    ctx: &Ctx,
+    id: &str,
+    page: Option<PageNumber>,
+) -> ServiceResult<Page<MessageView>> {
     let access = load(services.db(), ctx, id).await?;
     let page = page_number(page);
     let paginator = application_message::Entity::find()

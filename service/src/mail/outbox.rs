@@ -5,7 +5,7 @@ use crate::entity::mail_outbox;
 use crate::error::ServiceResult;
 use crate::tokens::new_id;
 use chrono::{DateTime, Utc};
-use portcullis_domain::admin::{MailView, Page, page_number};
+use portcullis_domain::admin::{MailView, Page, PageNumber, page_number};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
@@ -161,7 +161,7 @@ pub async fn list(
     db: &DatabaseConnection,
     ctx: &crate::context::Ctx,
     status: Option<&str>,
-    page: Option<u64>,
+    page: Option<PageNumber>,
 ) -> ServiceResult<Page<MailView>> {
     ctx.require(portcullis_domain::role::Permission::ViewMailOutbox)?;
     const PER_PAGE: u64 = 50;

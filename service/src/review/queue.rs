@@ -11,7 +11,7 @@ use crate::entity::{application, assignment, checklist_item, decision, org, revi
 use crate::error::{ServiceError, ServiceResult};
 use crate::timestamp;
 use chrono::{DateTime, Utc};
-use portcullis_domain::admin::{Page, page_number};
+use portcullis_domain::admin::{Page, PageNumber, page_number};
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::review::queue::{
     AssigneeFilter, Dashboard, QUEUE_PAGE_SIZE, QueueFilter, QueueParams, QueueRow, QueueScope, QueueSort, ScopeFilter,
@@ -106,7 +106,7 @@ pub async fn queue(services: &Services, ctx: &Ctx, params: &QueueParams) -> Serv
 /// What is assigned to the caller, and what another reviewer approved once and waits for a
 /// second approval.
 /// `page` pages what is assigned; what waits for a second approval is always shown whole.
-pub async fn dashboard(services: &Services, ctx: &Ctx, page: Option<u64>) -> ServiceResult<Dashboard> {
+pub async fn dashboard(services: &Services, ctx: &Ctx, page: Option<PageNumber>) -> ServiceResult<Dashboard> {
     let actor = ctx.require(Permission::Review)?;
     let conn = services.db();
     let (_, sensitive) = sensitive_scopes(conn).await?;

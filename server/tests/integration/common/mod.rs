@@ -289,6 +289,15 @@ impl Client {
         if let Some(label) = label {
             form = form.text("label", label.to_owned());
         }
+        self.send_form(path, form).await
+    }
+
+    /// Posts any `multipart/form-data` form.
+    pub async fn send_form(
+        &mut self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> reqwest::Result<(StatusCode, Value)> {
         let mut request =
             self.http.post(format!("{}{}", self.base, path)).headers(self.headers.clone()).multipart(form);
         if let Some(cookie) = &self.cookie {
