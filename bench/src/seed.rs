@@ -193,7 +193,7 @@ async fn user_ctx(conn: &DatabaseConnection, email: &str) -> Result<Ctx, String>
         .await
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no account {email}"))?;
-    Ok(Ctx::system().as_user(&user))
+    Ctx::system().as_user(&user).map_err(|e| e.to_string())
 }
 
 /// Seeds `count` submitted applications into the site's database, then delivers the mail

@@ -26,6 +26,14 @@ pub enum MemberRole {
     Member,
 }
 
+impl std::str::FromStr for MemberRole {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        MemberRole::parse(value).ok_or_else(|| format!("unknown member role `{value}`"))
+    }
+}
+
 impl MemberRole {
     pub fn as_str(self) -> &'static str {
         match self {

@@ -122,6 +122,14 @@ impl Roles {
     }
 }
 
+impl FromStr for Roles {
+    type Err = UnknownRole;
+
+    fn from_str(csv: &str) -> Result<Self, UnknownRole> {
+        Roles::from_csv(csv)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

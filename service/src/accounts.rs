@@ -34,9 +34,9 @@ const RESET_TTL_HOURS: i64 = 1;
 const ADMIN_LINK_TTL_HOURS: i64 = 72;
 pub const USERS_PER_PAGE: u64 = 25;
 
-pub fn summary(user: &user::Model) -> UserSummary {
-    let actor = Actor::from_user(user);
-    UserSummary {
+pub fn summary(user: &user::Model) -> ServiceResult<UserSummary> {
+    let actor = Actor::from_user(user)?;
+    Ok(UserSummary {
         id: user.id.clone(),
         email: user.email.clone(),
         name: user.name.clone(),
@@ -44,7 +44,7 @@ pub fn summary(user: &user::Model) -> UserSummary {
         email_verified: actor.email_verified,
         disabled: user.disabled_at.is_some(),
         created_at: user.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    }
+    })
 }
 
 async fn find_by_email(conn: &impl ConnectionTrait, email: &str) -> ServiceResult<Option<user::Model>> {
@@ -166,13 +166,13 @@ pub async fn register(services: &Services, ctx: &Ctx, input: RegisterInput) -> S
     audit::record(
         &txn,
         services.clock(),
-        &ctx.as_user(&user),
+        &ctx.as_user(&user)?,
         AuditEvent::new("user.registered", "user", user.id.clone()),
     )
     .await?;
     txn.commit().await?;
     services.wake_mail_worker();
-    Ok(Actor::from_user(&user).view())
+    Ok(Actor::from_user(&user)?.view())
 }
 
 /// Registering an address that has an account: its owner is told, and the caller gets the
@@ -229,7 +229,7 @@ pub async fn verify_email(services: &Services, ctx: &Ctx, input: VerifyEmailInpu
     audit::record(
         &txn,
         services.clock(),
-        &ctx.as_user(&user),
+        &ctx.as_user(&user)?,
         AuditEvent::new("user.email_verified", "user", user.id.clone()),
     )
     .await?;
@@ -251,7 +251,7 @@ pub async fn login(services: &Services, ctx: &Ctx, input: LoginInput) -> Service
             audit::record(
                 &txn,
                 services.clock(),
-                &ctx.as_user(&user),
+                &ctx.as_user(&user)?,
                 AuditEvent::new("user.login", "user", user.id.clone()),
             )
             .await?;
@@ -413,7 +413,7 @@ pub async fn confirm_password_reset(services: &Services, ctx: &Ctx, input: Passw
     enqueue(&txn, services.clock(), templates::password_changed(&user.email, &user.name, &reset_page)).await?;
     let event =
         AuditEvent::new("user.password_reset", "user", user.id.clone()).details(json!({ "sessions_ended": ended }));
-    audit::record(&txn, services.clock(), &ctx.as_user(&user), event).await?;
+    audit::record(&txn, services.clock(), &ctx.as_user(&user)?, event).await?;
     txn.commit().await?;
     services.wake_mail_worker();
     Ok(())
@@ -433,7 +433,7 @@ pub async fn list_users(services: &Services, ctx: &Ctx, query: &UserQuery) -> Se
     let page = page_number(query.page);
     let paginator = select.order_by_asc(user::Column::Email).paginate(services.db(), USERS_PER_PAGE);
     let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page - 1).await?.iter().map(summary).collect();
+    let items = paginator.fetch_page(page - 1).await?.iter().map(summary).collect::<ServiceResult<_>>()?;
     Ok(Page { items, page, per_page: USERS_PER_PAGE, total })
 }
 
@@ -467,10 +467,10 @@ pub async fn set_roles(services: &Services, ctx: &Ctx, user_id: &str, roles: Vec
     let now = services.clock().now();
     let (txn, _) = begin_user_administration(services, ctx).await?;
     let user = target_user(&txn, user_id).await?;
-    let before = Actor::from_user(&user).roles;
+    let before = Actor::from_user(&user)?.roles;
     if before == roles {
         txn.commit().await?;
-        return Ok(summary(&user));
+        return summary(&user);
     }
     if before.contains(Role::Admin) && !roles.contains(Role::Admin) && enabled_admins(&txn).await? <= 1 {
         return Err(ServiceError::Conflict("The last admin cannot lose the admin role.".into()));
@@ -485,7 +485,7 @@ pub async fn set_roles(services: &Services, ctx: &Ctx, user_id: &str, roles: Vec
         .details(json!({ "from": before.to_csv(), "to": roles.to_csv() }));
     audit::record(&txn, services.clock(), ctx, event).await?;
     txn.commit().await?;
-    Ok(summary(&user))
+    summary(&user)
 }
 
 /// Disables an account and ends all its sessions at once.
@@ -498,7 +498,7 @@ pub async fn disable(services: &Services, ctx: &Ctx, user_id: &str) -> ServiceRe
     let user = target_user(&txn, user_id).await?;
     if user.disabled_at.is_some() {
         txn.commit().await?;
-        return Ok(summary(&user));
+        return summary(&user);
     }
     let epoch = user.auth_epoch + 1;
     let mut active = user.into_active_model();
@@ -510,7 +510,7 @@ pub async fn disable(services: &Services, ctx: &Ctx, user_id: &str) -> ServiceRe
     let event = AuditEvent::new("user.disabled", "user", user.id.clone()).details(json!({ "sessions_ended": ended }));
     audit::record(&txn, services.clock(), ctx, event).await?;
     txn.commit().await?;
-    Ok(summary(&user))
+    summary(&user)
 }
 
 pub async fn enable(services: &Services, ctx: &Ctx, user_id: &str) -> ServiceResult<UserSummary> {
@@ -519,7 +519,7 @@ pub async fn enable(services: &Services, ctx: &Ctx, user_id: &str) -> ServiceRes
     let user = target_user(&txn, user_id).await?;
     if user.disabled_at.is_none() {
         txn.commit().await?;
-        return Ok(summary(&user));
+        return summary(&user);
     }
     let mut active = user.into_active_model();
     active.disabled_at = Set(None);
@@ -527,7 +527,7 @@ pub async fn enable(services: &Services, ctx: &Ctx, user_id: &str) -> ServiceRes
     let user = active.update(&txn).await?;
     audit::record(&txn, services.clock(), ctx, AuditEvent::new("user.enabled", "user", user.id.clone())).await?;
     txn.commit().await?;
-    Ok(summary(&user))
+    summary(&user)
 }
 
 /// `portcullis create-admin`: creates the account (or promotes an existing one) and returns
@@ -541,7 +541,7 @@ pub async fn create_admin(services: &Services, email: &str) -> ServiceResult<Str
     let txn = begin_write(services.db()).await?;
     let user = match find_by_email(&txn, &email).await? {
         Some(user) => {
-            let roles = Roles::new(Actor::from_user(&user).roles.iter().chain([Role::Admin]));
+            let roles = Roles::new(Actor::from_user(&user)?.roles.iter().chain([Role::Admin]));
             let epoch = user.auth_epoch + 1;
             let mut active = user.into_active_model();
             active.roles = Set(roles.to_csv());

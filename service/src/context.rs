@@ -26,15 +26,16 @@ pub struct Actor {
 }
 
 impl Actor {
-    pub fn from_user(user: &user::Model) -> Self {
-        Self {
+    /// Fails on roles the portal never writes rather than reading them as no role.
+    pub fn from_user(user: &user::Model) -> ServiceResult<Self> {
+        Ok(Self {
             user_id: user.id.clone(),
             email: user.email.clone(),
             name: user.name.clone(),
-            roles: Roles::from_csv(&user.roles).unwrap_or_else(|_| Roles::developer()),
+            roles: crate::stored::parse("users.roles", &user.roles)?,
             email_verified: user.email_verified_at.is_some(),
             confirmed_at: None,
-        }
+        })
     }
 
     pub fn view(&self) -> UserView {
@@ -67,8 +68,8 @@ impl Ctx {
     }
 
     /// The same caller, now known as `user` (after registering or signing in).
-    pub fn as_user(&self, user: &user::Model) -> Self {
-        Self { actor: Some(Actor::from_user(user)), ip: self.ip.clone() }
+    pub fn as_user(&self, user: &user::Model) -> ServiceResult<Self> {
+        Ok(Self { actor: Some(Actor::from_user(user)?), ip: self.ip.clone() })
     }
 
     /// Deny by default: signed in, and holding a role that grants `permission`.
@@ -102,7 +103,7 @@ impl Ctx {
         let Some(actor) = &self.actor else { return Ok(self.clone()) };
         match user::Entity::find_by_id(&actor.user_id).one(conn).await? {
             Some(user) if user.disabled_at.is_none() => {
-                let roles = Actor::from_user(&user).roles;
+                let roles = Actor::from_user(&user)?.roles;
                 Ok(Ctx { actor: Some(Actor { roles, ..actor.clone() }), ip: self.ip.clone() })
             }
             _ => Err(ServiceError::Unauthenticated),

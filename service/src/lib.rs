@@ -19,6 +19,7 @@ pub mod review;
 pub mod session_auth;
 pub mod session_store;
 pub mod storage;
+mod stored;
 pub mod tokens;
 
 pub use context::{Actor, ClientIp, Ctx};

@@ -228,7 +228,7 @@ pub async fn detail(services: &Services, ctx: &Ctx, org_id: &str) -> ServiceResu
                 user_id: user.id,
                 email: user.email,
                 name: user.name,
-                role: MemberRole::parse(&row.role).unwrap_or_default(),
+                role: crate::stored::parse("memberships.role", &row.role)?,
             });
         }
     }
@@ -242,18 +242,18 @@ pub async fn detail(services: &Services, ctx: &Ctx, org_id: &str) -> ServiceResu
         .await?
         .iter()
         .map(invitation_view)
-        .collect();
+        .collect::<ServiceResult<_>>()?;
     Ok(OrgDetail { org: view(&org, role), members, invitations })
 }
 
-fn invitation_view(invitation: &org_invitation::Model) -> InvitationView {
-    InvitationView {
+fn invitation_view(invitation: &org_invitation::Model) -> ServiceResult<InvitationView> {
+    Ok(InvitationView {
         id: invitation.id.clone(),
         org_id: invitation.org_id.clone(),
         email: invitation.email.clone(),
-        role: MemberRole::parse(&invitation.role).unwrap_or_default(),
+        role: crate::stored::parse("invitations.role", &invitation.role)?,
         expires_at: timestamp(invitation.expires_at),
-    }
+    })
 }
 
 /// Owners invite teammates by email; the link works for whoever signs in as that address.
@@ -299,7 +299,7 @@ pub async fn invite(services: &Services, ctx: &Ctx, org_id: &str, input: InviteI
     .await?;
     txn.commit().await?;
     services.wake_mail_worker();
-    Ok(invitation_view(&invitation))
+    invitation_view(&invitation)
 }
 
 /// Joins the organisation of a valid invitation addressed to the signed-in account.
@@ -322,7 +322,7 @@ pub async fn accept_invitation(services: &Services, ctx: &Ctx, input: AcceptInvi
         )));
     }
     let org = org::Entity::find_by_id(&invitation.org_id).one(&txn).await?.ok_or(ServiceError::InvalidToken)?;
-    let role = MemberRole::parse(&invitation.role).unwrap_or_default();
+    let role: MemberRole = crate::stored::parse("invitations.role", &invitation.role)?;
     let existing = membership(&txn, &org.id, &actor.user_id).await?;
     if existing.is_none() {
         org_member::ActiveModel {

@@ -114,7 +114,7 @@ pub async fn resolve(services: &Services, session: &Session) -> ServiceResult<Op
         auth.seen_at = now;
         session.insert(AUTH_KEY, auth).await.map_err(session_err)?;
     }
-    Ok(Some(Actor { confirmed_at: Some(confirmed_at), ..Actor::from_user(&user) }))
+    Ok(Some(Actor { confirmed_at: Some(confirmed_at), ..Actor::from_user(&user)? }))
 }
 
 /// The signed-in person confirms their password again: the session counts as a fresh sign-in

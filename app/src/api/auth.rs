@@ -32,7 +32,7 @@ pub async fn login(email: String, password: String) -> Result<UserView, AppError
     session_auth::sign_in(&services, &session, &user).await?;
     // Without JavaScript the browser follows this; with it the page navigates itself.
     leptos_axum::redirect("/");
-    Ok(Actor::from_user(&user).view())
+    Ok(Actor::from_user(&user)?.view())
 }
 
 #[server(prefix = "/rpc", endpoint = "logout")]

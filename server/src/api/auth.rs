@@ -103,7 +103,7 @@ pub async fn login(
 ) -> ApiResult<Json<UserBody>> {
     let user = accounts::login(&state.services, &caller.ctx, input).await?;
     session_auth::sign_in(&state.services, &caller.session, &user).await?;
-    Ok(Json(UserBody { user: Actor::from_user(&user).view() }))
+    Ok(Json(UserBody { user: Actor::from_user(&user)?.view() }))
 }
 
 #[utoipa::path(

@@ -371,3 +371,24 @@ async fn changes_requested_then_resubmitted_keeps_both_revisions() {
     let (status, _) = dev.get_json(&format!("{path}/revisions/compare?from=one&to=2")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_stored_status_the_portal_never_writes_is_a_fault_not_a_draft() {
+    let app = TestApp::spawn().await;
+    let mut dev = app.signed_in_user("dev@example.com", "Dev").await;
+    let (_, id) = ready_to_submit(&mut dev).await;
+    let row =
+        portcullis_service::entity::application::Entity::find_by_id(&id).one(app.services.db()).await.unwrap().unwrap();
+    let mut row = row.into_active_model();
+    row.status = Set("approved ".into());
+    row.update(app.services.db()).await.unwrap();
+
+    // Read as a draft, it could be edited and submitted again; it must stop every change.
+    let path = format!("/api/v1/applications/{id}");
+    let (status, body) = dev.patch_json(&path, json!({"description": "Changed behind the gate."})).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    let (status, _) = dev.post_json(&format!("{path}/submit"), json!({})).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    let (status, _) = dev.get_json(&path).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+}

@@ -100,7 +100,7 @@ fn file_error(message: impl Into<String>) -> ServiceError {
 }
 
 fn check_editable(access: &Access, count: usize) -> ServiceResult<()> {
-    transition(status_of(&access.application), Action::Edit, access.party).map_err(|e| access.refusal(e))?;
+    transition(status_of(&access.application)?, Action::Edit, access.party).map_err(|e| access.refusal(e))?;
     if count >= MAX_MOCKUPS_PER_APPLICATION {
         return Err(ServiceError::TooLarge(format!(
             "An application can have at most {MAX_MOCKUPS_PER_APPLICATION} mockups. Remove one before adding another."
@@ -401,7 +401,7 @@ pub async fn delete(services: &Services, ctx: &Ctx, id: &str, mockup_id: &str) -
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
     let access = load_for_change(&txn, ctx, id).await?;
-    transition(status_of(&access.application), Action::Edit, access.party).map_err(|e| access.refusal(e))?;
+    transition(status_of(&access.application)?, Action::Edit, access.party).map_err(|e| access.refusal(e))?;
     let row = mockup::Entity::find_by_id(mockup_id)
         .filter(mockup::Column::ApplicationId.eq(&access.application.id))
         .filter(mockup::Column::DeletedAt.is_null())

@@ -72,8 +72,10 @@ pub(crate) fn content_of(app: &application::Model) -> ApplicationContent {
     serde_json::from_str(&app.content).unwrap_or_default()
 }
 
-pub(crate) fn status_of(app: &application::Model) -> ApplicationStatus {
-    ApplicationStatus::from_str(&app.status).unwrap_or(ApplicationStatus::Draft)
+/// The application's status. Only the portal writes the column; a value it never writes is
+/// a fault to report, never a status to guess.
+pub(crate) fn status_of(app: &application::Model) -> ServiceResult<ApplicationStatus> {
+    crate::stored::parse("applications.status", &app.status)
 }
 
 pub(crate) fn mockup_view(row: &mockup::Model) -> MockupView {
@@ -125,7 +127,7 @@ pub(crate) async fn view(conn: &impl ConnectionTrait, access: &Access) -> Servic
     let content = content_of(app);
     let mockups = current_mockups(conn, &app.id).await?;
     let catalogue = catalogue(conn).await?;
-    let status = status_of(app);
+    let status = status_of(app)?;
     let org = org::Entity::find_by_id(&app.org_id).one(conn).await?.ok_or(ServiceError::NotFound)?;
     Ok(ApplicationView {
         id: app.id.clone(),
@@ -229,24 +231,24 @@ pub async fn list(services: &Services, ctx: &Ctx, query: &ApplicationQuery) -> S
     for app in rows {
         let org_name =
             org::Entity::find_by_id(&app.org_id).one(services.db()).await?.map(|o| o.name).unwrap_or_default();
-        items.push(summary(&app, org_name));
+        items.push(summary(&app, org_name)?);
     }
     Ok(Page { items, page, per_page: PER_PAGE, total })
 }
 
-pub(crate) fn summary(app: &application::Model, org_name: String) -> ApplicationSummary {
-    ApplicationSummary {
+pub(crate) fn summary(app: &application::Model, org_name: String) -> ServiceResult<ApplicationSummary> {
+    Ok(ApplicationSummary {
         id: app.id.clone(),
         org_id: app.org_id.clone(),
         org_name,
         reference: app.reference.clone(),
         name: app.name.clone(),
-        status: status_of(app),
+        status: status_of(app)?,
         requested_scopes: app.requested_scopes.split_whitespace().map(str::to_owned).collect(),
         revision: i64::from(app.revision),
         updated_at: timestamp(app.updated_at),
         submitted_at: app.submitted_at.map(timestamp),
-    }
+    })
 }
 
 /// Saves part of the form. With `version`, a save based on an out-of-date copy is refused
@@ -260,7 +262,7 @@ pub async fn update(
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
     let access = load_for_change(&txn, ctx, id).await?;
-    let status = status_of(&access.application);
+    let status = status_of(&access.application)?;
     transition(status, Action::Edit, access.party).map_err(|e| access.refusal(e))?;
     if let Some(version) = patch.version
         && version != i64::from(access.application.version)

@@ -65,7 +65,7 @@ async fn send_for_review(services: &Services, ctx: &Ctx, id: &str, action: Actio
     let txn = begin_write(services.db()).await?;
     let access = load_for_change(&txn, ctx, id).await?;
     let app = &access.application;
-    let next = transition(status_of(app), action, access.party).map_err(|e| access.refusal(e))?;
+    let next = transition(status_of(app)?, action, access.party).map_err(|e| access.refusal(e))?;
     let content = content_of(app);
     let mockups = current_mockups(&txn, &app.id).await?;
     let missing = missing_items(&content, mockups.len(), &catalogue(&txn).await?);
@@ -148,7 +148,7 @@ pub async fn withdraw(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult
     let txn = begin_write(services.db()).await?;
     let access = load_for_change(&txn, ctx, id).await?;
     let app = &access.application;
-    let next = transition(status_of(app), Action::Withdraw, access.party).map_err(|e| access.refusal(e))?;
+    let next = transition(status_of(app)?, Action::Withdraw, access.party).map_err(|e| access.refusal(e))?;
     let mut active = app.clone().into_active_model();
     active.status = Set(next.as_str().to_owned());
     active.version = Set(app.version + 1);

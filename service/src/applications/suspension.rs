@@ -30,7 +30,7 @@ async fn change(
     let txn = begin_write(services.db()).await?;
     let access = load_for_change(&txn, ctx, id).await?;
     let app = &access.application;
-    let next = transition(status_of(app), action, access.party).map_err(|e| access.refusal(e))?;
+    let next = transition(status_of(app)?, action, access.party).map_err(|e| access.refusal(e))?;
     let mut active = app.clone().into_active_model();
     active.status = Set(next.as_str().to_owned());
     active.version = Set(app.version + 1);

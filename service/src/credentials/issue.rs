@@ -99,7 +99,7 @@ pub async fn issue(services: &Services, ctx: &Ctx, id: &str, input: IssueInput) 
     let scopes = check_issue(IssueRequest {
         environment,
         party: access.party,
-        status: status_of(app),
+        status: status_of(app)?,
         requested: &requested,
         granted: &granted,
         already_issued: has_active(services, &txn, ctx, app, environment, now).await?,

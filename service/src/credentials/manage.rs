@@ -78,7 +78,7 @@ fn check_manager(row: &credential::Model, access: &Access, what: Management) -> 
 
 /// Refuses to touch a credential whose secrets can no longer work.
 fn check_usable(row: &credential::Model, access: &Access, now: DateTime<Utc>) -> ServiceResult<CredentialState> {
-    let state = state_of(row, status_of(&access.application), now);
+    let state = state_of(row, status_of(&access.application)?, now);
     match state {
         CredentialState::Revoked | CredentialState::Expired | CredentialState::Lapsed => Err(ServiceError::Conflict(
             format!("These credentials are {}; issue new ones instead.", state.label().to_lowercase()),
@@ -123,7 +123,7 @@ pub async fn list(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<Vec
 pub async fn overview(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<CredentialOverview> {
     let conn = services.db();
     let access = load(conn, ctx, id).await?;
-    let status = status_of(&access.application);
+    let status = status_of(&access.application)?;
     let now = services.clock().now();
     let rows = credential::Entity::find()
         .filter(credential::Column::ApplicationId.eq(id))
@@ -184,7 +184,7 @@ pub async fn collect(services: &Services, ctx: &Ctx, client_id: &str) -> Service
     let (row, access) = load_credential(&txn, ctx, client_id).await?;
     check_manager(&row, &access, Management::Collect)?;
     ctx.signed_in_freshly(now)?;
-    let state = state_of(&row, status_of(&access.application), now);
+    let state = state_of(&row, status_of(&access.application)?, now);
     let waiting = check_collect(state, row.collect_by, now).map_err(|e| ServiceError::Conflict(e.to_string()))?;
     // Claimed by a conditional update: of two collections at once, exactly one gets a secret.
     let claimed = credential::Entity::update_many()

@@ -16,7 +16,6 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
     prelude::DateTimeUtc,
 };
-use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -183,7 +182,8 @@ pub async fn token(
     let Some(row) = rows.first().filter(|_| secret_matches(secrets, &auth.client_secret, now)) else {
         return Err(refused());
     };
-    let status = ApplicationStatus::from_str(&row.status).unwrap_or(ApplicationStatus::Revoked);
+    let status =
+        crate::stored::parse::<ApplicationStatus>("applications.status", &row.status).map_err(OAuthError::Service)?;
     // A matching secret exists only once it was collected.
     let state = CredentialState::of(row.revoked_at.is_some(), row.expires_at, None, status, now);
     if state != CredentialState::Active {
@@ -241,7 +241,8 @@ pub async fn introspect(
     let Some(token) = found.token else {
         return Ok(Introspection::default());
     };
-    let status = ApplicationStatus::from_str(&token.status).unwrap_or(ApplicationStatus::Revoked);
+    let status =
+        crate::stored::parse::<ApplicationStatus>("applications.status", &token.status).map_err(OAuthError::Service)?;
     let state = CredentialState::of(token.revoked_at.is_some(), token.credential_expires_at, None, status, now);
     if state != CredentialState::Active || now >= token.expires_at {
         return Ok(Introspection::default());

@@ -39,13 +39,13 @@ pub async fn assign(
         return Err(gate_refusal(GateError::OwnOrganisation));
     }
     let reviewer = user::Entity::find_by_id(&reviewer_id).one(&txn).await?.ok_or(ServiceError::NotFound)?;
-    let roles = Roles::from_csv(&reviewer.roles).unwrap_or_else(|_| Roles::developer());
+    let roles: Roles = crate::stored::parse("users.roles", &reviewer.roles)?;
     if !roles.allows(Permission::Review) || reviewer.disabled_at.is_some() {
         return Err(ServiceError::field("reviewer_id", "Choose an active reviewer."));
     }
     check_outsider(&txn, &access.application, &reviewer_id).await?;
     let app = access.application.clone();
-    let status = status_of(&app);
+    let status = status_of(&app)?;
     if !matches!(status, ApplicationStatus::Submitted | ApplicationStatus::InReview) {
         return Err(ServiceError::Conflict(format!(
             "An application that is {} cannot be assigned.",

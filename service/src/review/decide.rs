@@ -138,7 +138,7 @@ pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInp
         Standing::AdminOverride(reason) => Some(reason),
         Standing::Reviewer => None,
     };
-    let status = status_of(&app);
+    let status = status_of(&app)?;
     let (action, kind) = match input.decision {
         DecisionKind::Approve => (Action::Approve, "approved"),
         DecisionKind::RequestChanges => (Action::RequestChanges, "changes_requested"),

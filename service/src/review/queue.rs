@@ -205,9 +205,9 @@ async fn rows(
         checklist_item::Entity::find().filter(checklist_item::Column::TemplateId.is_in(templates)).all(conn).await?;
     let name_of = |id: &str| names.get(id).cloned().unwrap_or_default();
 
-    Ok(apps
-        .into_iter()
+    apps.into_iter()
         .map(|app| {
+            let status = status_of(&app)?;
             let scopes = requested_scopes(&app);
             let progress = reviews
                 .iter()
@@ -218,13 +218,13 @@ async fn rows(
             let first_approved_by = first_approvals
                 .iter()
                 .find(|d| d.application_id == app.id && d.revision == app.revision)
-                .filter(|_| status_of(&app) == ApplicationStatus::InReview)
+                .filter(|_| status == ApplicationStatus::InReview)
                 .map(|d| name_of(&d.decided_by));
-            QueueRow {
+            Ok(QueueRow {
                 org_name: orgs.get(&app.org_id).cloned().unwrap_or_default(),
                 reference: app.reference.clone(),
                 name: app.name.clone(),
-                status: status_of(&app),
+                status,
                 revision: i64::from(app.revision),
                 requested_scopes: scopes
                     .iter()
@@ -242,9 +242,9 @@ async fn rows(
                 progress,
                 first_approved_by,
                 id: app.id,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 fn review_progress(

@@ -182,7 +182,7 @@ async fn view(
         security_version: version(&review.security_template_id).await?,
         progress: Progress::of(&items),
         blocking: blocking_items(&items, &scopes),
-        editable: status_of(app) == ApplicationStatus::InReview,
+        editable: status_of(app)? == ApplicationStatus::InReview,
         items,
     })
 }
@@ -200,7 +200,7 @@ async fn load_for_review(
     let app = access.application;
     match find(conn, &app, &actor.user_id).await? {
         Some(review) => Ok((app, review)),
-        None if matches!(status_of(&app), ApplicationStatus::Submitted | ApplicationStatus::InReview) => {
+        None if matches!(status_of(&app)?, ApplicationStatus::Submitted | ApplicationStatus::InReview) => {
             Err(ServiceError::Conflict("Claim the application to start your review.".into()))
         }
         None => Err(ServiceError::Conflict("You did not review the current revision of this application.".into())),
@@ -227,10 +227,10 @@ pub async fn record(
     let txn = begin_write(services.db()).await?;
     let access = load_for_change(&txn, ctx, id).await?;
     let (app, review) = load_for_review(&txn, ctx, access).await?;
-    if status_of(&app) != ApplicationStatus::InReview {
+    if status_of(&app)? != ApplicationStatus::InReview {
         return Err(ServiceError::Conflict(format!(
             "Verdicts can only change while the application is in review; it is {}.",
-            status_of(&app).label().to_lowercase()
+            status_of(&app)?.label().to_lowercase()
         )));
     }
     let item = items(&txn, &review, &requested_scopes(&app))
