@@ -185,7 +185,7 @@ pub fn router(config: &Config, services: Services, health: Health) -> Router {
 
     let timeouts = config.timeouts;
     let request_timeout = TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeouts.request);
-    Router::new()
+    let router = Router::new()
         .route("/rpc/{*fn_name}", post(server_fns.clone()).get(server_fns))
         .leptos_routes_with_context(&state, routes, context, {
             let options = leptos_options.clone();
@@ -218,6 +218,6 @@ pub fn router(config: &Config, services: Services, health: Health) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(middleware::Https(https), middleware::security_headers))
         .layer(RequestBodyTimeoutLayer::new(timeouts.body))
-        .layer(axum::middleware::from_fn(middleware::request_id_and_log))
-        .with_state(state)
+        .with_state(state);
+    middleware::with_request_spans(router)
 }

@@ -75,10 +75,10 @@ impl IntoResponse for ApiError {
         let request_id = current_request_id();
         match &self {
             ApiError::Service(ServiceError::Database(e)) => {
-                tracing::error!(request_id = %request_id, error = %e, "database error");
+                tracing::error!(error = %e, "database error");
             }
             ApiError::Service(ServiceError::Internal(e)) => {
-                tracing::error!(request_id = %request_id, error = %e, "internal error");
+                tracing::error!(error = %e, "internal error");
             }
             _ => {}
         }

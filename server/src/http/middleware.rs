@@ -11,7 +11,12 @@ use axum::response::{IntoResponse, Response};
 use portcullis_service::ClientIp;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+
+const X_REQUEST_ID: &str = "x-request-id";
 
 tokio::task_local! {
     static REQUEST_ID: String;
@@ -22,23 +27,64 @@ pub fn current_request_id() -> String {
     REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
 }
 
-/// Gives each request an id (returned as `x-request-id`) and logs one line when it ends:
-/// method, path without the query string, status and duration.
-pub async fn request_id_and_log(request: Request, next: Next) -> Response {
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let started = Instant::now();
-    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
-    let status = response.status().as_u16();
-    let millis = started.elapsed().as_secs_f64() * 1000.0;
-    if status >= 500 {
-        tracing::warn!(request_id = %id, %method, %path, status, millis, "request failed");
-    } else {
-        tracing::debug!(request_id = %id, %method, %path, status, millis, "request");
+/// Every request gets an id of the portal's own, returned as `x-request-id`, and runs in a
+/// `request` span carrying it, so every log line of the request names it. One line is logged
+/// when the request ends (method, path without the query, status, duration): errors (5xx,
+/// server functions' included) as errors, the rest at debug.
+pub fn with_request_spans(router: axum::Router) -> axum::Router {
+    router
+        .layer(axum::middleware::from_fn(request_id_in_scope))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(log_response)
+                .on_failure(()),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(NewRequestId))
+        .layer(axum::middleware::map_request(forget_client_request_id))
+}
+
+/// A client's own `x-request-id` would otherwise be kept: ids in the log are the portal's.
+async fn forget_client_request_id(mut request: Request) -> Request {
+    request.headers_mut().remove(X_REQUEST_ID);
+    request
+}
+
+#[derive(Clone, Copy)]
+struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        Some(RequestId::new(HeaderValue::from_str(&id).expect("hex id")))
     }
-    response.headers_mut().insert("x-request-id", HeaderValue::from_str(&id).expect("hex id"));
-    response
+}
+
+fn id_of<B>(request: &axum::http::Request<B>) -> String {
+    let id = request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok());
+    id.unwrap_or_default().to_owned()
+}
+
+fn request_span<B>(request: &axum::http::Request<B>) -> Span {
+    tracing::info_span!("request", request_id = %id_of(request), method = %request.method(), path = request.uri().path())
+}
+
+fn log_response<B>(response: &axum::http::Response<B>, latency: Duration, _: &Span) {
+    let status = response.status().as_u16();
+    let millis = latency.as_secs_f64() * 1000.0;
+    if status >= 500 {
+        tracing::error!(status, millis, "request failed");
+    } else {
+        tracing::debug!(status, millis, "request");
+    }
+}
+
+/// For error bodies, which are made where the request itself is out of reach.
+async fn request_id_in_scope(request: Request, next: Next) -> Response {
+    let id = id_of(&request);
+    REQUEST_ID.scope(id, next.run(request)).await
 }
 
 /// The proxies whose forwarding headers are believed (`PORTCULLIS_TRUSTED_PROXIES`).

@@ -72,6 +72,21 @@ async fn security_headers_on_pages_and_api() {
 }
 
 #[tokio::test]
+async fn request_ids_are_the_portal_s_own_and_name_the_error() {
+    let app = TestApp::spawn().await;
+    let mut client = app.client();
+    client.headers.insert("x-request-id", "chosen-by-the-client".parse().unwrap());
+    let response = client.get("/api/v1/me").await;
+    let id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert!(id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()), "the portal's id, not the client's: {id}");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["request_id"], id.as_str(), "the error body names the same request");
+    let page = client.get("/").await;
+    let other = page.headers()["x-request-id"].to_str().unwrap();
+    assert_ne!(other, id, "one id per request, pages included");
+}
+
+#[tokio::test]
 async fn hsts_and_host_cookie_over_https() {
     let app = TestApp::spawn_with(common::Options {
         env: vec![("PORTCULLIS_PUBLIC_URL", "https://portal.example.com".into())],
