@@ -40,7 +40,7 @@ test:
 check:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p portcullis-app --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p portcullis-app -p portcullis-frontend --no-default-features --features portcullis-app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 # Unit tests of every crate, and the integration suite on SQLite.
 unit-sqlite:
