@@ -4,12 +4,10 @@ use crate::config::Config;
 use crate::startup::{self, Application};
 use crate::telemetry;
 use clap::{Parser, Subcommand};
+use portcullis_service::accounts;
 use portcullis_service::applications::inspect;
 use portcullis_service::audit::{self, ChainReport};
 use portcullis_service::clock::SystemClock;
-use portcullis_service::entity::user;
-use portcullis_service::{Services, accounts};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -121,7 +119,7 @@ async fn serve(config: Config, demo: bool) -> CliResult {
             println!("  {role:<10} {email} [{password}]");
         }
     }
-    if admin_count(app.services()).await? == 0 {
+    if !accounts::has_admin(app.services()).await? {
         println!("No admin account yet. Create one with: portcullis create-admin --email you@example.com");
     }
     println!("portcullis listening on http://{}", app.local_addr());
@@ -163,10 +161,6 @@ async fn verify_audit(config: Config) -> CliResult {
             Ok(ExitCode::FAILURE)
         }
     }
-}
-
-async fn admin_count(services: &Services) -> Result<u64, sea_orm::DbErr> {
-    user::Entity::find().filter(user::Column::Roles.contains("admin")).count(services.db()).await
 }
 
 async fn shutdown_signal() {

@@ -593,6 +593,13 @@ pub const DEMO_ACCOUNTS: [(&str, &str, &str, &[Role]); 3] = [
     ("admin@demo.portcullis.test", "Demo Admin", "demo-admin-password", &[Role::Admin]),
 ];
 
+/// Whether any account holds the admin role: the operator's hint at startup.
+pub async fn has_admin(services: &Services) -> ServiceResult<bool> {
+    let admins =
+        user::Entity::find().filter(user::Column::Roles.contains(Role::Admin.as_str())).count(services.db()).await?;
+    Ok(admins > 0)
+}
+
 pub async fn seed_demo(services: &Services) -> ServiceResult<()> {
     let now = services.clock().now();
     for (email, name, password, roles) in DEMO_ACCOUNTS {

@@ -5,17 +5,15 @@ use portcullis_domain::admin::Page;
 use portcullis_domain::application::content::ApplicationPatch;
 use portcullis_domain::application::mockup::MockupView;
 use portcullis_domain::application::scope::ScopeView;
-use portcullis_domain::application::view::{
-    ApplicationSummary, ApplicationView, MessageView, RevisionComparison, RevisionView, TimelineEntry,
-};
-use serde::{Deserialize, Serialize};
+pub use portcullis_domain::application::view::ApplicationStatusPage;
+use portcullis_domain::application::view::{ApplicationSummary, ApplicationView, MessageView};
 
 #[cfg(feature = "ssr")]
 use {
     super::ssr::caller,
     portcullis_domain::admin::PageNumber,
     portcullis_domain::application::view::{ApplicationQuery, CreateApplicationInput, MessageInput},
-    portcullis_service::applications::{self, events, messages, mockups, submission},
+    portcullis_service::applications::{self, messages, mockups, submission},
 };
 
 #[server(prefix = "/rpc", endpoint = "scope_catalogue")]
@@ -75,17 +73,6 @@ pub async fn withdraw_application(id: String) -> Result<ApplicationView, AppErro
     Ok(submission::withdraw(&services, &ctx, &id).await?)
 }
 
-/// Everything the status page shows, in one round trip (and one resource while rendering).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ApplicationPageData {
-    pub application: ApplicationView,
-    pub timeline: Vec<TimelineEntry>,
-    pub revisions: Vec<RevisionView>,
-    pub comparison: Option<RevisionComparison>,
-    /// The page of the thread asked for; page 1 holds the latest messages.
-    pub messages: Page<MessageView>,
-}
-
 /// `from` and `to`: revisions to compare, when both are given; `messages_page`: the page of
 /// the message thread (1, the latest, when not given).
 #[server(prefix = "/rpc", endpoint = "application_page")]
@@ -94,17 +81,10 @@ pub async fn application_page(
     from: Option<i64>,
     to: Option<i64>,
     messages_page: Option<u64>,
-) -> Result<ApplicationPageData, AppError> {
+) -> Result<ApplicationStatusPage, AppError> {
     let (services, ctx, _) = caller().await?;
-    let application = applications::get(&services, &ctx, &id).await?;
-    let timeline = events::timeline(services.db(), &application.id).await?;
-    let revisions = submission::revisions(&services, &ctx, &id).await?;
-    let comparison = match (from, to) {
-        (Some(from), Some(to)) => Some(submission::compare_revisions(&services, &ctx, &id, from, to).await?),
-        _ => None,
-    };
-    let messages = messages::list(&services, &ctx, &id, messages_page.map(PageNumber::clamped)).await?;
-    Ok(ApplicationPageData { application, timeline, revisions, comparison, messages })
+    let compare = from.zip(to);
+    Ok(applications::page(&services, &ctx, &id, compare, messages_page.map(PageNumber::clamped)).await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "post_message")]

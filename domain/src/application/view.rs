@@ -4,7 +4,7 @@ use super::content::{ApplicationContent, MissingItem};
 use super::mockup::MockupView;
 use super::revision::FieldChange;
 use super::status::ApplicationStatus;
-use crate::admin::PageNumber;
+use crate::admin::{Page, PageNumber};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
@@ -120,6 +120,17 @@ pub struct MessageView {
     pub side: String,
     pub body: String,
     pub created_at: String,
+}
+
+/// Everything an application's status page shows, read in one operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationStatusPage {
+    pub application: ApplicationView,
+    pub timeline: Vec<TimelineEntry>,
+    pub revisions: Vec<RevisionView>,
+    pub comparison: Option<RevisionComparison>,
+    /// The page of the thread asked for; page 1 holds the latest messages.
+    pub messages: Page<MessageView>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]

@@ -18,7 +18,7 @@ use portcullis_domain::application::view::{
     RevisionComparison, RevisionView, TimelineEntry,
 };
 use portcullis_service::ServiceError;
-use portcullis_service::applications::{self, events, messages, mockups, submission};
+use portcullis_service::applications::{self, messages, mockups, submission};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -223,8 +223,7 @@ pub async fn timeline(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<TimelineBody>> {
-    let access = applications::access::load(state.services.db(), &caller.ctx, &id).await?;
-    Ok(Json(TimelineBody { timeline: events::timeline(state.services.db(), &access.application.id).await? }))
+    Ok(Json(TimelineBody { timeline: applications::timeline(&state.services, &caller.ctx, &id).await? }))
 }
 
 #[derive(Serialize, ToSchema)]

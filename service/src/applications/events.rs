@@ -8,7 +8,7 @@ use portcullis_domain::application::view::TimelineEntry;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
 
-pub async fn record(
+pub(crate) async fn record(
     conn: &impl ConnectionTrait,
     at: DateTime<Utc>,
     application_id: &str,
@@ -29,7 +29,7 @@ pub async fn record(
     Ok(())
 }
 
-pub async fn timeline(conn: &impl ConnectionTrait, application_id: &str) -> ServiceResult<Vec<TimelineEntry>> {
+pub(crate) async fn timeline(conn: &impl ConnectionTrait, application_id: &str) -> ServiceResult<Vec<TimelineEntry>> {
     let rows = application_event::Entity::find()
         .filter(application_event::Column::ApplicationId.eq(application_id))
         .order_by_asc(application_event::Column::Seq)

@@ -3,7 +3,7 @@
 //! the domain crate; this layer finds out who the caller is to the application.
 
 pub mod access;
-pub mod events;
+pub(crate) mod events;
 pub mod inspect;
 pub mod messages;
 pub mod mockups;
@@ -18,14 +18,15 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::tokens::new_id;
 use crate::{Services, timestamp};
 use access::{Access, load, load_for_change};
-use portcullis_domain::admin::{Page, page_number};
+use portcullis_domain::admin::{Page, PageNumber, page_number};
 use portcullis_domain::application::content::{ApplicationContent, ApplicationPatch, missing_items};
 use portcullis_domain::application::lifecycle::{Action, Party, transition};
 use portcullis_domain::application::mockup::MockupView;
 use portcullis_domain::application::scope::{Frequency, ScopeCategory, ScopeView};
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::application::view::{
-    ApplicationQuery, ApplicationSummary, ApplicationView, CreateApplicationInput, FirstApproval,
+    ApplicationQuery, ApplicationStatusPage, ApplicationSummary, ApplicationView, CreateApplicationInput,
+    FirstApproval, TimelineEntry,
 };
 use portcullis_domain::role::Permission;
 use rand::Rng;
@@ -202,6 +203,32 @@ pub async fn create(services: &Services, ctx: &Ctx, input: CreateApplicationInpu
 pub async fn get(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<ApplicationView> {
     let access = load(services.db(), ctx, id).await?;
     view(services.db(), &access).await
+}
+
+/// The application's timeline, for those who may see the application.
+pub async fn timeline(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<Vec<TimelineEntry>> {
+    let access = load(services.db(), ctx, id).await?;
+    events::timeline(services.db(), &access.application.id).await
+}
+
+/// Everything the status page shows: the application, its timeline and revisions, the
+/// comparison of two revisions when `compare` names them, and a page of the thread.
+pub async fn page(
+    services: &Services,
+    ctx: &Ctx,
+    id: &str,
+    compare: Option<(i64, i64)>,
+    messages_page: Option<PageNumber>,
+) -> ServiceResult<ApplicationStatusPage> {
+    let application = get(services, ctx, id).await?;
+    let timeline = events::timeline(services.db(), &application.id).await?;
+    let revisions = submission::revisions(services, ctx, id).await?;
+    let comparison = match compare {
+        Some((from, to)) => Some(submission::compare_revisions(services, ctx, id, from, to).await?),
+        None => None,
+    };
+    let messages = messages::list(services, ctx, id, messages_page).await?;
+    Ok(ApplicationStatusPage { application, timeline, revisions, comparison, messages })
 }
 
 /// Developers see their organisations' applications; reviewers and admins also see every

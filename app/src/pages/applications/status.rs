@@ -2,7 +2,7 @@
 //! revisions compared field by field, and the message thread.
 
 use crate::api::applications::{
-    ApplicationPageData, PostMessage, RecertifyApplication, SubmitApplication, WithdrawApplication, application_page,
+    ApplicationStatusPage, PostMessage, RecertifyApplication, SubmitApplication, WithdrawApplication, application_page,
 };
 use crate::api::review::ClaimApplication;
 use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
@@ -63,13 +63,13 @@ pub fn ApplicationPage() -> impl IntoView {
 
 #[component]
 fn Status(
-    data: ApplicationPageData,
+    data: ApplicationStatusPage,
     withdraw: ServerAction<WithdrawApplication>,
     submit: ServerAction<SubmitApplication>,
     recertify: ServerAction<RecertifyApplication>,
     post: ServerAction<PostMessage>,
 ) -> impl IntoView {
-    let ApplicationPageData { application, timeline, revisions, comparison, messages } = data;
+    let ApplicationStatusPage { application, timeline, revisions, comparison, messages } = data;
     let id = application.id.clone();
     let withdraw_error = last_error(withdraw);
     let submit_error = last_error(submit);
