@@ -238,7 +238,7 @@ pub async fn verify_email(services: &Services, ctx: &Ctx, input: VerifyEmailInpu
 }
 
 /// Checks credentials. The caller binds the session. Limits are checked before hashing.
-pub async fn login(services: &Services, ctx: &Ctx, input: LoginInput) -> ServiceResult<user::Model> {
+pub(crate) async fn login(services: &Services, ctx: &Ctx, input: LoginInput) -> ServiceResult<user::Model> {
     input.validate()?;
     let email = normalize_email(&input.email);
     let limits = services.login_limits();
@@ -365,7 +365,7 @@ async fn set_password(
     Ok(user)
 }
 
-pub async fn record_logout(services: &Services, ctx: &Ctx) -> ServiceResult<()> {
+pub(crate) async fn record_logout(services: &Services, ctx: &Ctx) -> ServiceResult<()> {
     let Some(actor) = &ctx.actor else { return Ok(()) };
     let txn = begin_write(services.db()).await?;
     audit::record(&txn, services.clock(), ctx, AuditEvent::new("user.logout", "user", actor.user_id.clone())).await?;

@@ -3,12 +3,13 @@
 //! signed in before the password last changed.
 
 use crate::Services;
+use crate::accounts;
 use crate::context::{Actor, Ctx};
 use crate::entity::user;
 use crate::error::{ServiceError, ServiceResult};
 use crate::session_store::{MOVED_SIGN_IN_KEY, end_sign_in};
 use crate::tokens::new_id;
-use portcullis_domain::account::{PasswordChangeInput, StepUpInput};
+use portcullis_domain::account::{LoginInput, PasswordChangeInput, StepUpInput, UserView};
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -51,6 +52,21 @@ fn session_err(e: tower_sessions::session::Error) -> ServiceError {
         }
         other => ServiceError::Internal(format!("session: {other}")),
     }
+}
+
+/// Signs in with a password: checks it, then starts the session. The one way in, for the
+/// API and the pages alike.
+pub async fn log_in(services: &Services, session: &Session, ctx: &Ctx, input: LoginInput) -> ServiceResult<UserView> {
+    let user = accounts::login(services, ctx, input).await?;
+    sign_in(services, session, &user).await?;
+    Ok(Actor::from_user(&user)?.view())
+}
+
+/// Signs out: records it when someone was signed in, then ends the session for good. Without
+/// a session it does nothing and succeeds.
+pub async fn log_out(services: &Services, session: &Session, ctx: &Ctx) -> ServiceResult<()> {
+    accounts::record_logout(services, ctx).await?;
+    sign_out(services, session).await
 }
 
 /// Binds the session to `user` under a fresh id (no session fixation).

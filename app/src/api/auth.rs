@@ -5,7 +5,7 @@ use portcullis_domain::account::UserView;
 #[cfg(feature = "ssr")]
 use {
     super::ssr::caller,
-    portcullis_service::{Actor, accounts, session_auth},
+    portcullis_service::{accounts, session_auth},
 };
 
 /// The signed-in user, if any.
@@ -28,20 +28,16 @@ pub async fn register(name: String, email: String, password: String) -> Result<(
 pub async fn login(email: String, password: String) -> Result<UserView, AppError> {
     use portcullis_domain::account::LoginInput;
     let (services, ctx, session) = caller().await?;
-    let user = accounts::login(&services, &ctx, LoginInput { email, password }).await?;
-    session_auth::sign_in(&services, &session, &user).await?;
+    let user = session_auth::log_in(&services, &session, &ctx, LoginInput { email, password }).await?;
     // Without JavaScript the browser follows this; with it the page navigates itself.
     leptos_axum::redirect("/");
-    Ok(Actor::from_user(&user)?.view())
+    Ok(user)
 }
 
 #[server(prefix = "/rpc", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let (services, ctx, session) = caller().await?;
-    if ctx.actor.is_some() {
-        accounts::record_logout(&services, &ctx).await?;
-    }
-    session_auth::sign_out(&services, &session).await?;
+    session_auth::log_out(&services, &session, &ctx).await?;
     leptos_axum::redirect("/");
     Ok(())
 }

@@ -8,7 +8,7 @@ use portcullis_domain::account::{
     LoginInput, PasswordChangeInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, StepUpInput, UserView,
     VerifyEmailInput,
 };
-use portcullis_service::{Actor, accounts, session_auth};
+use portcullis_service::{accounts, session_auth};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -101,9 +101,8 @@ pub async fn login(
     caller: Caller,
     ApiJson(input): ApiJson<LoginInput>,
 ) -> ApiResult<Json<UserBody>> {
-    let user = accounts::login(&state.services, &caller.ctx, input).await?;
-    session_auth::sign_in(&state.services, &caller.session, &user).await?;
-    Ok(Json(UserBody { user: Actor::from_user(&user)?.view() }))
+    let user = session_auth::log_in(&state.services, &caller.session, &caller.ctx, input).await?;
+    Ok(Json(UserBody { user }))
 }
 
 #[utoipa::path(
@@ -117,8 +116,7 @@ pub async fn login(
     security((), ("session" = [])),
 )]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
-    accounts::record_logout(&state.services, &caller.ctx).await?;
-    session_auth::sign_out(&state.services, &caller.session).await?;
+    session_auth::log_out(&state.services, &caller.session, &caller.ctx).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
