@@ -141,6 +141,30 @@ pub fn default_catalogue() -> Vec<ScopeView> {
     catalogue
 }
 
+/// Scope names as a stored column holds them: space-separated, as OAuth's `scope` parameter
+/// is (RFC 6749 §3.3). Scope lists are read and written through here only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopeList(Vec<String>);
+
+impl ScopeList {
+    pub fn parse(stored: &str) -> Self {
+        ScopeList(stored.split_whitespace().map(str::to_owned).collect())
+    }
+
+    /// The stored form of `names`.
+    pub fn store<S: AsRef<str>>(names: &[S]) -> String {
+        names.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(" ")
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+
+    pub fn into_names(self) -> Vec<String> {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,5 +254,15 @@ mod tests {
         assert!("everything".parse::<ScopeCategory>().is_err());
         assert!("Ongoing".parse::<Frequency>().is_err());
         assert_eq!(scope_name(ScopeCategory::All, Frequency::Ongoing), "portability.all.ongoing");
+    }
+
+    #[test]
+    fn scope_lists_read_back_what_they_store() {
+        let names = ["portability.posts.single", "portability.profile.ongoing"];
+        let stored = ScopeList::store(&names);
+        assert_eq!(stored, "portability.posts.single portability.profile.ongoing");
+        assert_eq!(ScopeList::parse(&stored).names(), names);
+        assert_eq!(ScopeList::parse("  a \t b\n").into_names(), ["a", "b"]);
+        assert!(ScopeList::parse("").names().is_empty());
     }
 }

@@ -22,7 +22,7 @@ use portcullis_domain::admin::{Page, PageNumber, page_number};
 use portcullis_domain::application::content::{ApplicationContent, ApplicationPatch, missing_items};
 use portcullis_domain::application::lifecycle::{Action, Party, transition};
 use portcullis_domain::application::mockup::MockupView;
-use portcullis_domain::application::scope::{Frequency, ScopeCategory, ScopeView};
+use portcullis_domain::application::scope::{Frequency, ScopeCategory, ScopeList, ScopeView};
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::application::view::{
     ApplicationQuery, ApplicationStatusPage, ApplicationSummary, ApplicationView, CreateApplicationInput,
@@ -118,7 +118,7 @@ async fn first_approval(
     Ok(Some(FirstApproval {
         reviewer_id: first.decided_by,
         reviewer_name,
-        granted_scopes: first.granted_scopes.split_whitespace().map(str::to_owned).collect(),
+        granted_scopes: ScopeList::parse(&first.granted_scopes).into_names(),
         at: timestamp(first.decided_at),
     }))
 }
@@ -149,7 +149,7 @@ pub(crate) async fn view(conn: &impl ConnectionTrait, access: &Access) -> Servic
         can_recertify: transition(status, Action::Recertify, access.party).is_ok(),
         can_review: transition(status, Action::StartReview, access.party).is_ok()
             || transition(status, Action::RequestChanges, access.party).is_ok(),
-        granted_scopes: app.granted_scopes.as_deref().map(|s| s.split_whitespace().map(str::to_owned).collect()),
+        granted_scopes: app.granted_scopes.as_deref().map(|s| ScopeList::parse(s).into_names()),
         due_at: app.due_at.map(timestamp),
         first_approval: first_approval(conn, app, status).await?,
     })
@@ -271,7 +271,7 @@ pub(crate) fn summary(app: &application::Model, org_name: String) -> ServiceResu
         reference: app.reference.clone(),
         name: app.name.clone(),
         status: status_of(app)?,
-        requested_scopes: app.requested_scopes.split_whitespace().map(str::to_owned).collect(),
+        requested_scopes: ScopeList::parse(&app.requested_scopes).into_names(),
         revision: i64::from(app.revision),
         updated_at: timestamp(app.updated_at),
         submitted_at: app.submitted_at.map(timestamp),
@@ -315,7 +315,7 @@ pub async fn update(
     patch.apply_to(&mut content);
     let mut app = access.application.clone().into_active_model();
     app.name = Set(content.name.clone());
-    app.requested_scopes = Set(content.scopes.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(" "));
+    app.requested_scopes = Set(ScopeList::store(&content.scopes.iter().map(|s| s.name.as_str()).collect::<Vec<_>>()));
     app.content = Set(serde_json::to_string(&content).expect("content serialises"));
     app.version = Set(access.application.version + 1);
     app.updated_at = Set(now);

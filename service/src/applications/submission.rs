@@ -15,6 +15,7 @@ use portcullis_domain::account::FieldErrors;
 use portcullis_domain::application::content::missing_items;
 use portcullis_domain::application::lifecycle::{Action, transition};
 use portcullis_domain::application::revision::{MockupRef, RevisionSnapshot, compare};
+use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::application::view::{ApplicationView, RevisionComparison, RevisionView};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -130,7 +131,7 @@ async fn send_for_review(services: &Services, ctx: &Ctx, id: &str, action: Actio
         AuditEvent::new(audit_action, "application", app.id.clone()).details(json!({
             "revision": number,
             "reference": app.reference,
-            "scopes": app.requested_scopes.split_whitespace().collect::<Vec<_>>(),
+            "scopes": ScopeList::parse(&app.requested_scopes).names(),
         })),
     )
     .await?;

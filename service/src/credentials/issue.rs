@@ -16,6 +16,7 @@ use crate::review::reviews::{granted_scopes, requested_scopes};
 use crate::timestamp;
 use crate::tokens::new_id;
 use chrono::{DateTime, Utc};
+use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::credential::{
     Environment, IssueError, IssueInput, IssueRequest, IssuedCredential, check_issue, superseded,
 };
@@ -125,7 +126,7 @@ pub async fn issue(services: &Services, ctx: &Ctx, id: &str, input: IssueInput) 
         client_id: Set(client_id.clone()),
         application_id: Set(app.id.clone()),
         environment: Set(environment.as_str().to_owned()),
-        scopes: Set(scopes.join(" ")),
+        scopes: Set(ScopeList::store(&scopes)),
         created_by: Set(actor.user_id.clone()),
         created_at: Set(now),
         expires_at: Set(expires_at),

@@ -16,6 +16,7 @@ use crate::review::reviews::{granted_scopes, requested_scopes};
 use crate::timestamp;
 use chrono::{DateTime, Utc};
 use portcullis_domain::application::lifecycle::Party;
+use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::credential::{
     CollectError, CollectedSecret, CredentialOverview, CredentialState, CredentialView, Environment, ForcedRotation,
     Management, Offers, ReasonInput, RotatedSecret, check_collect, check_reason, may_manage, narrowed,
@@ -329,7 +330,7 @@ pub(crate) async fn narrow_to_grant(
         let Some((kept, removed)) = narrowed(&scopes_of(&row.scopes), granted) else { continue };
         let client_id = row.client_id.clone();
         let mut active = row.into_active_model();
-        active.scopes = Set(kept.join(" "));
+        active.scopes = Set(ScopeList::store(&kept));
         active.update(txn).await?;
         audit::record(
             txn,

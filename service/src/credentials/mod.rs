@@ -22,6 +22,7 @@ use crate::error::ServiceResult;
 use crate::timestamp;
 use crate::tokens::{new_id, random_token, sha256_hex};
 use chrono::{DateTime, Duration, Utc};
+use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::credential::{CredentialState, CredentialView, Environment, secret_valid};
 use rand::TryRngCore;
@@ -121,7 +122,7 @@ fn credentials_link(services: &Services, application_id: &str) -> String {
 
 /// Scopes are stored space-separated, as OAuth sends them.
 fn scopes_of(stored: &str) -> Vec<String> {
-    stored.split_whitespace().map(str::to_owned).collect()
+    ScopeList::parse(stored).into_names()
 }
 
 fn environment_of(row: &credential::Model) -> Environment {

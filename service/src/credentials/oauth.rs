@@ -8,6 +8,7 @@ use crate::entity::{access_token, application, credential, credential_secret, ga
 use crate::error::ServiceError;
 use crate::tokens::{random_token, sha256_hex};
 use chrono::{DateTime, Duration, Utc};
+use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::credential::{CredentialState, Introspection, TokenResponse, effective_scopes, token_scopes};
 use portcullis_domain::rate_limit::{FailureLimiter, LimitPolicy, RetryAfter};
@@ -198,7 +199,7 @@ pub async fn token(
     access_token::Entity::insert(access_token::ActiveModel {
         token_hash: Set(sha256_hex(&access_token)),
         credential_id: Set(row.credential_id.clone()),
-        scopes: Set(scopes.join(" ")),
+        scopes: Set(ScopeList::store(&scopes)),
         issued_at: Set(now),
         expires_at: Set(now + lifetime),
     })
@@ -215,7 +216,7 @@ pub async fn token(
         access_token,
         token_type: "Bearer".into(),
         expires_in: lifetime.num_seconds(),
-        scope: scopes.join(" "),
+        scope: ScopeList::store(&scopes),
     })
 }
 
@@ -249,7 +250,10 @@ pub async fn introspect(
     }
     Ok(Introspection {
         active: true,
-        scope: Some(effective_scopes(&scopes_of(&token.scopes), &scopes_of(&token.credential_scopes)).join(" ")),
+        scope: Some(ScopeList::store(&effective_scopes(
+            &scopes_of(&token.scopes),
+            &scopes_of(&token.credential_scopes),
+        ))),
         client_id: Some(token.client_id),
         token_type: Some("Bearer".into()),
         exp: Some(token.expires_at.timestamp()),

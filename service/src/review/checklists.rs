@@ -11,6 +11,7 @@ use crate::entity::{checklist_item, checklist_template, user};
 use crate::error::{ServiceError, ServiceResult};
 use crate::timestamp;
 use crate::tokens::new_id;
+use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::review::checklist::ChecklistKind;
 use portcullis_domain::review::template::{self, ItemInput, TemplateInput, TemplateItem, TemplateView, VersionSummary};
 use portcullis_domain::role::Permission;
@@ -57,7 +58,7 @@ async fn items_of(conn: &impl ConnectionTrait, template_id: &str) -> ServiceResu
             title: row.title,
             guidance: row.guidance,
             required: row.required,
-            applies_to: row.applies_to.split_whitespace().map(str::to_owned).collect(),
+            applies_to: ScopeList::parse(&row.applies_to).into_names(),
         })
         .collect())
 }
@@ -172,7 +173,7 @@ pub async fn publish(services: &Services, ctx: &Ctx, kind: &str, input: Template
         title: Set(item.title.clone()),
         guidance: Set(item.guidance.clone()),
         required: Set(item.required),
-        applies_to: Set(item.applies_to.join(" ")),
+        applies_to: Set(ScopeList::store(&item.applies_to)),
     }))
     .exec_without_returning(&txn)
     .await?;

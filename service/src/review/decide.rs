@@ -13,6 +13,7 @@ use crate::mail::{enqueue, templates};
 use crate::tokens::new_id;
 use chrono::{DateTime, Utc};
 use portcullis_domain::application::lifecycle::{Action, Party, transition};
+use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::application::view::ApplicationView;
 use portcullis_domain::review::decision::{DecisionInput, DecisionKind, Standing, StandingError};
@@ -90,10 +91,7 @@ async fn approval(
     let prior: Vec<PriorApproval> = prior_approvals(txn, app)
         .await?
         .into_iter()
-        .map(|d| PriorApproval {
-            reviewer_id: d.decided_by,
-            granted: d.granted_scopes.split_whitespace().map(str::to_owned).collect(),
-        })
+        .map(|d| PriorApproval { reviewer_id: d.decided_by, granted: ScopeList::parse(&d.granted_scopes).into_names() })
         .collect();
     let request = ApprovalRequest {
         reviewer_id,
@@ -159,7 +157,7 @@ pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInp
         application_id: Set(app.id.clone()),
         revision: Set(app.revision),
         kind: Set(kind.to_owned()),
-        granted_scopes: Set(granted.join(" ")),
+        granted_scopes: Set(ScopeList::store(&granted)),
         message: Set(input.message.trim().to_owned()),
         decided_by: Set(actor.user_id.clone()),
         final_key: Set(Some(format!("{}/{}", app.id, app.revision))),
@@ -183,7 +181,7 @@ pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInp
         },
     );
     if next == ApplicationStatus::Approved {
-        active.granted_scopes = Set(Some(granted.join(" ")));
+        active.granted_scopes = Set(Some(ScopeList::store(&granted)));
     }
     let app = active.update(&txn).await?;
     if next == ApplicationStatus::Approved {
@@ -241,7 +239,7 @@ async fn first_approval(
         application_id: Set(app.id.clone()),
         revision: Set(app.revision),
         kind: Set(FIRST_APPROVAL.to_owned()),
-        granted_scopes: Set(granted.join(" ")),
+        granted_scopes: Set(ScopeList::store(&granted)),
         message: Set(input.message.trim().to_owned()),
         decided_by: Set(actor.user_id.clone()),
         final_key: Set(None),

@@ -12,6 +12,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::timestamp;
 use chrono::{DateTime, Utc};
 use portcullis_domain::admin::{Page, PageNumber, page_number};
+use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::review::queue::{
     AssigneeFilter, Dashboard, QUEUE_PAGE_SIZE, QueueFilter, QueueParams, QueueRow, QueueScope, QueueSort, ScopeFilter,
@@ -257,7 +258,8 @@ fn review_progress(
         .iter()
         .filter(|i| i.template_id == review.privacy_template_id || i.template_id == review.security_template_id)
         .filter(|i| {
-            let applies: Vec<&str> = i.applies_to.split_whitespace().collect();
+            let applies = ScopeList::parse(&i.applies_to);
+            let applies = applies.names();
             applies.is_empty() || applies.iter().any(|s| scopes.iter().any(|r| r == s))
         })
         .collect();

@@ -13,6 +13,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::timestamp;
 use crate::tokens::new_id;
 use chrono::{DateTime, Utc};
+use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::review::checklist::{ChecklistKind, ReviewItem, Verdict, check_verdict};
 use portcullis_domain::review::gate::{GateError, blocking_items};
@@ -24,12 +25,12 @@ use serde_json::json;
 use std::collections::HashMap;
 
 pub(crate) fn requested_scopes(app: &application::Model) -> Vec<String> {
-    app.requested_scopes.split_whitespace().map(str::to_owned).collect()
+    ScopeList::parse(&app.requested_scopes).into_names()
 }
 
 /// The scopes reviewers granted; empty until the application is approved.
 pub(crate) fn granted_scopes(app: &application::Model) -> Vec<String> {
-    app.granted_scopes.as_deref().unwrap_or_default().split_whitespace().map(str::to_owned).collect()
+    ScopeList::parse(app.granted_scopes.as_deref().unwrap_or_default()).into_names()
 }
 
 async fn current_template(
@@ -113,7 +114,7 @@ pub(super) async fn items(
                 title: row.title,
                 guidance: row.guidance,
                 required: row.required,
-                applies_to: row.applies_to.split_whitespace().map(str::to_owned).collect(),
+                applies_to: ScopeList::parse(&row.applies_to).into_names(),
                 verdict: verdict.and_then(|v| Verdict::parse(&v.verdict)),
                 note: verdict.map(|v| v.note.clone()).unwrap_or_default(),
                 item_id: row.id,
