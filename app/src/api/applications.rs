@@ -103,26 +103,6 @@ pub async fn delete_mockup(id: String, mockup_id: String) -> Result<(), AppError
 #[server(prefix = "/rpc", endpoint = "upload_mockup", input = MultipartFormData)]
 pub async fn upload_mockup(data: MultipartData) -> Result<MockupView, AppError> {
     let (services, ctx, _) = caller().await?;
-    let mut form = data.into_inner().ok_or(AppError::Internal)?;
-    let (mut id, mut label, mut received) = (None, None, None);
-    let bad = |e| AppError::Refused(format!("The upload failed: {e}"));
-    while let Some(field) = form.next_field().await.map_err(bad)? {
-        match field.name() {
-            Some("application_id") => id = Some(field.text().await.map_err(bad)?),
-            Some("label") => label = Some(field.text().await.map_err(bad)?),
-            Some("file") => {
-                let id = id.clone().ok_or_else(|| AppError::Refused("Send the application id first.".into()))?;
-                received = Some(mockups::receive(&services, &ctx, &id, Box::pin(field)).await?);
-            }
-            _ => {}
-        }
-    }
-    let received = received.ok_or_else(|| field_error("file", "Choose a file to upload."))?;
-    let id = id.ok_or(AppError::NotFound)?;
-    Ok(mockups::attach(&services, &ctx, &id, received, label.as_deref().unwrap_or_default()).await?)
-}
-
-#[cfg(feature = "ssr")]
-fn field_error(field: &str, message: &str) -> AppError {
-    portcullis_service::ServiceError::field(field, message).into()
+    let form = data.into_inner().ok_or(AppError::Internal)?;
+    Ok(mockups::upload(&services, &ctx, None, form).await?)
 }

@@ -4,11 +4,9 @@ use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::http::state::AppState;
 use axum::Json;
 use axum::body::Body;
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::TryStreamExt;
 use portcullis_domain::admin::{Page, PageNumber};
 use portcullis_domain::application::content::ApplicationPatch;
 use portcullis_domain::application::mockup::MockupView;
@@ -17,7 +15,6 @@ use portcullis_domain::application::view::{
     ApplicationQuery, ApplicationSummary, ApplicationView, CreateApplicationInput, MessageInput, MessageView,
     RevisionComparison, RevisionView, TimelineEntry,
 };
-use portcullis_service::ServiceError;
 use portcullis_service::applications::{self, messages, mockups, submission};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -354,7 +351,7 @@ pub async fn post_message(
     post,
     path = "/applications/{id}/mockups",
     tag = "applications",
-    summary = "Upload a UX mockup: multipart `file` and `label`. PNG, JPEG, WebP or PDF judged by content (a PDF in a child process under memory and time limits; no stream may expand past 160 MB, nor all past 1 GB); at most 20 MB (refused while streaming), 40 megapixels, 20 per application and the organisation's quota (`PORTCULLIS_ORG_UPLOAD_QUOTA_MB`); at most 2 uploads in progress per account.",
+    summary = "Upload a UX mockup: a multipart form of `file` and `label`, nothing else. PNG, JPEG, WebP or PDF judged by content (a PDF in a child process under memory and time limits; no stream may expand past 160 MB, nor all past 1 GB); at most 20 MB (refused while streaming), 40 megapixels, 20 per application and the organisation's quota (`PORTCULLIS_ORG_UPLOAD_QUOTA_MB`); at most 2 uploads in progress per account.",
     params(("id" = String, Path)),
     request_body(content = MockupUpload, content_type = "multipart/form-data"),
     responses(
@@ -363,7 +360,7 @@ pub async fn post_message(
         (status = 404, description = "Not found, or not yours.", body = ErrorBody),
         (status = 409, description = "Conflict or illegal state change.", body = ErrorBody),
         (status = 413, description = "Over a limit the message names: the file's 20 MB, the application's 20 mockups or the organisation's quota.", body = ErrorBody),
-        (status = 422, description = "Not an accepted file (damaged, expanding past the limits, too complex to check), or no label.", body = ErrorBody),
+        (status = 422, description = "Not an accepted file (damaged, expanding past the limits, too complex to check), no label, a field other than `file` and `label` or one sent twice, or a form that cannot be read.", body = ErrorBody),
         (status = 429, description = "The account already has 2 uploads in progress; see `Retry-After`.", body = ErrorBody),
     ),
 )]
@@ -371,40 +368,15 @@ pub async fn upload_mockup(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    multipart: Result<Multipart, MultipartRejection>,
+    headers: HeaderMap,
+    body: Body,
 ) -> ApiResult<(StatusCode, Json<MockupView>)> {
-    let mut multipart =
-        multipart.map_err(|e| ApiError::BadRequest(format!("Send the mockup as multipart/form-data: {e}")))?;
-    let mut label = None;
-    let mut received = None;
-    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
-        match field.name() {
-            Some("label") if label.is_none() => label = Some(field.text().await.map_err(multipart_error)?),
-            Some("file") if received.is_none() => {
-                let stream = field.map_err(|e| e.body_text());
-                received = Some(mockups::receive(&state.services, &caller.ctx, &id, Box::pin(stream)).await?);
-            }
-            Some(name @ ("label" | "file")) => {
-                return Err(ApiError::BadRequest(format!("The form has more than one `{name}` field.")));
-            }
-            name => {
-                let name = name.unwrap_or_default();
-                return Err(ApiError::BadRequest(format!("Unexpected field `{name}`: send only `file` and `label`.")));
-            }
-        }
-    }
-    let received = received.ok_or_else(|| ServiceError::field("file", "Choose a file to upload."))?;
-    let label = label.ok_or_else(|| ServiceError::field("label", "Give the mockup a label."))?;
-    let mockup = mockups::attach(&state.services, &caller.ctx, &id, received, &label).await?;
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let boundary = multer::parse_boundary(content_type)
+        .map_err(|_| ApiError::BadRequest("Send the mockup as multipart/form-data.".into()))?;
+    let form = multer::Multipart::new(body.into_data_stream(), boundary);
+    let mockup = mockups::upload(&state.services, &caller.ctx, Some(&id), form).await?;
     Ok((StatusCode::CREATED, Json(mockup)))
-}
-
-fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError {
-    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ServiceError::TooLarge("A mockup can be at most 20 MB.".into()).into()
-    } else {
-        ApiError::BadRequest(format!("The upload is not valid multipart/form-data: {}", error.body_text()))
-    }
 }
 
 #[derive(Deserialize, IntoParams)]

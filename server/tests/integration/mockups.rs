@@ -237,13 +237,18 @@ async fn labels_are_required_and_names_never_reach_the_disk() {
 }
 
 #[tokio::test]
-async fn a_form_with_other_fields_or_no_form_at_all_is_refused_in_json() {
+async fn a_form_with_other_fields_or_a_field_twice_or_no_form_at_all_is_refused_in_json() {
     let (_app, mut dev, path) = setup().await;
     let file = reqwest::multipart::Part::bytes(png(10, 10)).file_name("a.png");
     let form = reqwest::multipart::Form::new().part("file", file).text("label", "Consent").text("note", "hi");
     let (status, body) = dev.send_form(&path, form).await.unwrap();
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("`note`"), "{body}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["fields"]["file"][0].as_str().unwrap().contains("`note`"), "{body}");
+    let file = |name| reqwest::multipart::Part::bytes(png(10, 10)).file_name(name);
+    let twice =
+        reqwest::multipart::Form::new().text("label", "A").part("file", file("a.png")).part("file", file("b.png"));
+    let (status, body) = dev.send_form(&path, twice).await.unwrap();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
     let (status, body) = dev.post_json(&path, json!({"label": "Consent"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");

@@ -240,6 +240,46 @@ pub struct ReceivedUpload {
     dimensions: Dimensions,
 }
 
+/// An upload's `multipart/form-data` form: `label` and `file`, and `application_id` when the
+/// application is not named by the URL (`id`), sent before the file. Another field, or one
+/// sent twice, is refused. The one reading of the form, for the API and the pages alike.
+pub async fn upload(
+    services: &Services,
+    ctx: &Ctx,
+    id: Option<&str>,
+    mut form: multer::Multipart<'static>,
+) -> ServiceResult<MockupView> {
+    let from_url = id.is_some();
+    let mut id = id.map(str::to_owned);
+    let (mut label, mut received) = (None, None);
+    while let Some(field) = form.next_field().await.map_err(form_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "application_id" if !from_url && id.is_none() => id = Some(field.text().await.map_err(form_error)?),
+            "label" if label.is_none() => label = Some(field.text().await.map_err(form_error)?),
+            "file" if received.is_none() => {
+                let id = id.as_deref().ok_or_else(|| ServiceError::field("file", "Send the application id first."))?;
+                received = Some(receive(services, ctx, id, Box::pin(field)).await?);
+            }
+            "label" | "file" | "application_id" => {
+                return Err(ServiceError::field(&name, format!("The form has more than one `{name}` field.")));
+            }
+            other => {
+                let message = format!("Unexpected field `{other}`: send only `file` and `label`.");
+                return Err(ServiceError::field("file", message));
+            }
+        }
+    }
+    let received = received.ok_or_else(|| ServiceError::field("file", "Choose a file to upload."))?;
+    let label = label.ok_or_else(|| ServiceError::field("label", "Give the mockup a label."))?;
+    let id = id.ok_or(ServiceError::NotFound)?;
+    attach(services, ctx, &id, received, &label).await
+}
+
+fn form_error(error: multer::Error) -> ServiceError {
+    ServiceError::field("file", format!("The upload is not a valid multipart/form-data form: {error}."))
+}
+
 /// Streams a mockup's bytes to scratch space and judges them. Access is checked before a
 /// byte is read.
 pub async fn receive<S, E>(services: &Services, ctx: &Ctx, id: &str, body: S) -> ServiceResult<ReceivedUpload>
