@@ -53,14 +53,14 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 
 /// The advisory-lock key of a named thing (one organisation's quota, one sign-in…): the first
 /// 8 bytes of its name's SHA-256.
-pub fn lock_key(name: &str) -> i64 {
+pub(crate) fn lock_key(name: &str) -> i64 {
     let digest = sha2::Sha256::digest(name);
     i64::from_be_bytes(digest[..8].try_into().expect("eight bytes"))
 }
 
 /// Serialises writers of one kind across every portal instance for the rest of the
 /// transaction. SQLite needs nothing: `begin_write` already holds the only write lock.
-pub async fn lock_for(txn: &DatabaseTransaction, key: i64) -> Result<(), DbErr> {
+pub(crate) async fn lock_for(txn: &DatabaseTransaction, key: i64) -> Result<(), DbErr> {
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         txn.execute_raw(Statement::from_sql_and_values(
             DatabaseBackend::Postgres,

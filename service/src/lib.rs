@@ -33,7 +33,7 @@ use tokio::sync::Notify;
 use url::Url;
 
 /// RFC 3339 UTC, to the second: how the API shows times.
-pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 

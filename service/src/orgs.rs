@@ -43,9 +43,13 @@ fn view(org: &org::Model, my_role: MemberRole) -> OrgView {
 }
 
 /// The caller's role in `org_id`, if a member.
-pub async fn membership(conn: &impl ConnectionTrait, org_id: &str, user_id: &str) -> ServiceResult<Option<MemberRole>> {
+pub(crate) async fn membership(
+    conn: &impl ConnectionTrait,
+    org_id: &str,
+    user_id: &str,
+) -> ServiceResult<Option<MemberRole>> {
     let member = org_member::Entity::find_by_id((org_id.to_owned(), user_id.to_owned())).one(conn).await?;
-    Ok(member.and_then(|m| MemberRole::parse(&m.role)))
+    member.map(|m| crate::stored::parse("memberships.role", &m.role)).transpose()
 }
 
 /// Email and name of every enabled owner of `org_id`: the only people who collect and rotate
@@ -204,9 +208,8 @@ pub async fn list_mine(services: &Services, ctx: &Ctx) -> ServiceResult<Vec<OrgV
         .await?;
     let mut orgs = Vec::with_capacity(memberships.len());
     for membership in memberships {
-        if let (Some(org), Some(role)) =
-            (org::Entity::find_by_id(&membership.org_id).one(services.db()).await?, MemberRole::parse(&membership.role))
-        {
+        let role = crate::stored::parse("memberships.role", &membership.role)?;
+        if let Some(org) = org::Entity::find_by_id(&membership.org_id).one(services.db()).await? {
             orgs.push(view(&org, role));
         }
     }

@@ -87,7 +87,7 @@ pub async fn sign_in(services: &Services, session: &Session, user: &user::Model)
 
 /// Ends the session for good: its cookie is worthless afterwards, and so is any new id a
 /// request in flight would issue for it.
-pub async fn sign_out(services: &Services, session: &Session) -> ServiceResult<()> {
+pub(crate) async fn sign_out(services: &Services, session: &Session) -> ServiceResult<()> {
     let now = services.clock().now();
     let sign_in = match session.get::<SessionAuth>(AUTH_KEY).await.map_err(session_err)? {
         Some(auth) => Some((auth.sign_in_id, auth.logged_in_at)),

@@ -180,13 +180,13 @@ impl ExpiredDeletion for DbSessionStore {
 }
 
 /// Ends every session of a user (disabling, password reset).
-pub async fn delete_user_sessions(conn: &impl ConnectionTrait, user_id: &str) -> Result<u64, DbErr> {
+pub(crate) async fn delete_user_sessions(conn: &impl ConnectionTrait, user_id: &str) -> Result<u64, DbErr> {
     Ok(session::Entity::delete_many().filter(session::Column::UserId.eq(user_id)).exec(conn).await?.rows_affected)
 }
 
 /// Ends a sign-in for good: deletes its session under whatever id it has now, and records the
 /// end until `until` (when it would have timed out), so no new id can be issued for it.
-pub async fn end_sign_in(db: &DatabaseConnection, sign_in_id: &str, until: DateTime<Utc>) -> Result<(), DbErr> {
+pub(crate) async fn end_sign_in(db: &DatabaseConnection, sign_in_id: &str, until: DateTime<Utc>) -> Result<(), DbErr> {
     let txn = begin_write(db).await?;
     lock_for(&txn, sign_in_lock(sign_in_id)).await?;
     ended_sign_in::Entity::insert(ended_sign_in::ActiveModel {

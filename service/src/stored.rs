@@ -6,9 +6,16 @@ use crate::error::{ServiceError, ServiceResult};
 use std::str::FromStr;
 
 pub(crate) fn parse<T: FromStr>(column: &'static str, value: &str) -> ServiceResult<T> {
-    value
-        .parse()
-        .map_err(|_| ServiceError::Internal(format!("{column} holds `{value}`, which the portal never writes")))
+    value.parse().map_err(|_| fault(column, value))
+}
+
+/// For types read by a `parse` that answers `None` for a value it does not know.
+pub(crate) fn known<T>(column: &'static str, value: &str, parsed: Option<T>) -> ServiceResult<T> {
+    parsed.ok_or_else(|| fault(column, value))
+}
+
+fn fault(column: &str, value: &str) -> ServiceError {
+    ServiceError::Internal(format!("{column} holds `{value}`, which the portal never writes"))
 }
 
 #[cfg(test)]

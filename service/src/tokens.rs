@@ -7,19 +7,19 @@ use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
 
 /// 256 bits from the operating system, URL-safe.
-pub fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.try_fill_bytes(&mut bytes).expect("the OS random source is available");
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Hex SHA-256: how high-entropy secrets are stored and looked up.
-pub fn sha256_hex(value: &str) -> String {
+pub(crate) fn sha256_hex(value: &str) -> String {
     hex::encode(Sha256::digest(value.as_bytes()))
 }
 
 /// A new opaque id (UUID v7: sortable by creation time).
-pub fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 

@@ -787,3 +787,21 @@ async fn rejecting_a_recertification_stops_the_credentials_on_the_next_request()
         Some(BasicErrorResponseType::InvalidClient)
     );
 }
+
+#[tokio::test]
+async fn a_stored_environment_the_portal_never_writes_is_a_fault_not_a_sandbox() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = TestApp::spawn().await;
+    let (mut dev, id) = submitted_as(&app, "dev@example.com").await;
+    let sandbox = issued(&mut dev, &id, "sandbox").await;
+    portcullis_service::entity::credential::Entity::update_many()
+        .col_expr(portcullis_service::entity::credential::Column::Environment, Expr::value("productio"))
+        .filter(portcullis_service::entity::credential::Column::ClientId.eq(&sandbox.client_id))
+        .exec(app.services.db())
+        .await
+        .unwrap();
+    let (status, body) = dev.get_json(&format!("/api/v1/applications/{id}/credentials")).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "read as a sandbox before: {body}");
+    let (status, _) = dev.post_json(&format!("/api/v1/credentials/{}/rotate", sandbox.client_id), json!({})).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "no secret is made for a set whose kind is unknown");
+}

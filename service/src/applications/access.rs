@@ -46,7 +46,7 @@ pub async fn load(conn: &impl ConnectionTrait, ctx: &Ctx, id: &str) -> ServiceRe
 /// transaction ends (`SELECT … FOR UPDATE` on PostgreSQL; SQLite's write lock already
 /// serialises writers), so what is checked here still holds when the write lands; and the
 /// caller's roles are read again, so rights taken away meanwhile no longer count.
-pub async fn load_for_change(txn: &DatabaseTransaction, ctx: &Ctx, id: &str) -> ServiceResult<Access> {
+pub(crate) async fn load_for_change(txn: &DatabaseTransaction, ctx: &Ctx, id: &str) -> ServiceResult<Access> {
     let ctx = ctx.reread(txn).await?;
     let application =
         application::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(ServiceError::NotFound)?;

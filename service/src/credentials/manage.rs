@@ -57,7 +57,7 @@ async fn load_credential(
 }
 
 fn check_manager(row: &credential::Model, access: &Access, what: Management) -> ServiceResult<()> {
-    let environment = environment_of(row);
+    let environment = environment_of(row)?;
     if may_manage(environment, access.party, what) {
         return Ok(());
     }
@@ -151,7 +151,7 @@ pub async fn rotate(services: &Services, ctx: &Ctx, client_id: &str) -> ServiceR
     check_manager(&row, &access, Management::Rotate)?;
     check_usable(&row, &access, now)?;
     let (generation, previous_valid_until) = phase_out_secrets(services, &txn, &row, now).await?;
-    let client_secret = new_secret(environment_of(&row));
+    let client_secret = new_secret(environment_of(&row)?);
     insert_secret(&txn, &row.id, &client_secret, generation, now).await?;
     if row.collect_by.is_some() {
         // An owner's own rotation replaces a secret an admin's forced rotation left waiting.
@@ -199,7 +199,7 @@ pub async fn collect(services: &Services, ctx: &Ctx, client_id: &str) -> Service
         return Err(ServiceError::Conflict(CollectError::NothingWaiting.to_string()));
     }
     let generation = secrets_of(&txn, &row.id).await?.first().map_or(1, |s| s.generation + 1);
-    let client_secret = new_secret(environment_of(&row));
+    let client_secret = new_secret(environment_of(&row)?);
     insert_secret(&txn, &row.id, &client_secret, generation, now).await?;
     audit::record(
         &txn,

@@ -125,8 +125,8 @@ fn scopes_of(stored: &str) -> Vec<String> {
     ScopeList::parse(stored).into_names()
 }
 
-fn environment_of(row: &credential::Model) -> Environment {
-    Environment::parse(&row.environment).unwrap_or(Environment::Sandbox)
+fn environment_of(row: &credential::Model) -> ServiceResult<Environment> {
+    crate::stored::known("credentials.environment", &row.environment, Environment::parse(&row.environment))
 }
 
 /// Secrets of a credential, newest (the current one) first.
@@ -154,7 +154,7 @@ async fn view(
     Ok(CredentialView {
         client_id: row.client_id.clone(),
         application_id: row.application_id.clone(),
-        environment: environment_of(row),
+        environment: environment_of(row)?,
         scopes: scopes_of(&row.scopes),
         state: state_of(row, status, now),
         created_at: timestamp(row.created_at),

@@ -69,7 +69,7 @@ pub async fn remind_expiring(services: &Services) -> ServiceResult<usize> {
             &Ctx::system(),
             AuditEvent::new("credential.expiry_reminded", "application", app.id.clone()).details(json!({
                 "client_id": row.client_id,
-                "environment": environment_of(&row).as_str(),
+                "environment": environment_of(&row)?.as_str(),
                 "days_before": days,
                 "expires_at": timestamp(row.expires_at),
             })),

@@ -51,7 +51,7 @@ pub async fn enqueue(conn: &impl ConnectionTrait, clock: &dyn Clock, mail: Outgo
 
 /// Claims up to `limit` due messages for `lease`. A claim is a conditional update, so two
 /// workers (in one process or in several instances) never hold the same message.
-pub async fn claim_due(
+pub(crate) async fn claim_due(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
     lease: Duration,
@@ -92,7 +92,7 @@ pub const REDACTED_TOKEN: &str = "(removed once sent)";
 /// `text` with the value of every `token=` query parameter (verification, reset and
 /// invitation links) replaced: once sent, a link is only in the recipient's mailbox, not in
 /// a table that admins, backups and database readers see.
-pub fn redact_links(text: &str) -> String {
+pub(crate) fn redact_links(text: &str) -> String {
     const KEY: &str = "token=";
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -110,7 +110,11 @@ pub fn redact_links(text: &str) -> String {
     out
 }
 
-pub async fn mark_sent(db: &DatabaseConnection, mail: &mail_outbox::Model, now: DateTime<Utc>) -> Result<(), DbErr> {
+pub(crate) async fn mark_sent(
+    db: &DatabaseConnection,
+    mail: &mail_outbox::Model,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     mail_outbox::Entity::update_many()
         .col_expr(mail_outbox::Column::Status, Expr::value(SENT))
         .col_expr(mail_outbox::Column::TextBody, Expr::value(redact_links(&mail.text_body)))
@@ -126,7 +130,7 @@ pub async fn mark_sent(db: &DatabaseConnection, mail: &mail_outbox::Model, now: 
 }
 
 /// Makes every message waiting for a retry due now; returns how many.
-pub async fn retry_now(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
+pub(crate) async fn retry_now(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
     let result = mail_outbox::Entity::update_many()
         .col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(now))
         .filter(mail_outbox::Column::Status.eq(PENDING))
@@ -138,7 +142,7 @@ pub async fn retry_now(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u6
 }
 
 /// Records a failed attempt: retried at `retry_at`, or parked when `retry_at` is `None`.
-pub async fn mark_failed(
+pub(crate) async fn mark_failed(
     db: &DatabaseConnection,
     id: &str,
     error: &str,

@@ -3,7 +3,7 @@
 use super::OutgoingMail;
 
 /// Escapes text for HTML bodies: names and subjects come from users.
-pub fn escape_html(s: &str) -> String {
+pub(crate) fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -85,7 +85,7 @@ pub fn password_reset(to: &str, name: &str, link: &str) -> OutgoingMail {
     .render()
 }
 
-pub fn password_changed(to: &str, name: &str, reset_page: &str) -> OutgoingMail {
+pub(crate) fn password_changed(to: &str, name: &str, reset_page: &str) -> OutgoingMail {
     Letter {
         to,
         subject: "Your Portcullis password was changed",
@@ -100,7 +100,7 @@ pub fn password_changed(to: &str, name: &str, reset_page: &str) -> OutgoingMail 
     .render()
 }
 
-pub fn already_registered(to: &str, name: &str, reset_page: &str) -> OutgoingMail {
+pub(crate) fn already_registered(to: &str, name: &str, reset_page: &str) -> OutgoingMail {
     Letter {
         to,
         subject: "Someone tried to register with your email address",
@@ -115,7 +115,7 @@ pub fn already_registered(to: &str, name: &str, reset_page: &str) -> OutgoingMai
     .render()
 }
 
-pub fn org_invitation(to: &str, org_name: &str, inviter: &str, link: &str) -> OutgoingMail {
+pub(crate) fn org_invitation(to: &str, org_name: &str, inviter: &str, link: &str) -> OutgoingMail {
     let invited = format!(
         "{inviter} invited you to join {org_name} on Portcullis, where it applies for access to the platform's Data Portability API."
     );
@@ -130,7 +130,7 @@ pub fn org_invitation(to: &str, org_name: &str, inviter: &str, link: &str) -> Ou
     .render()
 }
 
-pub fn org_contact_verification(to: &str, org_name: &str, requester: &str, link: &str) -> OutgoingMail {
+pub(crate) fn org_contact_verification(to: &str, org_name: &str, requester: &str, link: &str) -> OutgoingMail {
     let named = format!(
         "{requester} named this address as the contact of {org_name} on Portcullis, where it applies for access to the platform's Data Portability API."
     );
@@ -148,7 +148,7 @@ pub fn org_contact_verification(to: &str, org_name: &str, requester: &str, link:
     .render()
 }
 
-pub fn submission_received(to: &str, name: &str, app_name: &str, reference: &str, link: &str) -> OutgoingMail {
+pub(crate) fn submission_received(to: &str, name: &str, app_name: &str, reference: &str, link: &str) -> OutgoingMail {
     let subject = format!("Application {reference} received");
     let received = format!("We received the application for {app_name}. Its reference number is {reference}.");
     Letter {
@@ -194,7 +194,7 @@ pub fn decision(to: &str, name: &str, app_name: &str, reference: &str, outcome: 
 }
 
 /// Who belongs to an organisation changed; `what` says how, as a sentence.
-pub fn membership_changed(to: &str, name: &str, org_name: &str, what: &str, link: &str) -> OutgoingMail {
+pub(crate) fn membership_changed(to: &str, name: &str, org_name: &str, what: &str, link: &str) -> OutgoingMail {
     let subject = format!("Membership of {org_name} changed");
     Letter {
         to,
@@ -208,7 +208,7 @@ pub fn membership_changed(to: &str, name: &str, org_name: &str, what: &str, link
 }
 
 /// `change` is `suspended` or `reinstated`.
-pub fn access_changed(
+pub(crate) fn access_changed(
     to: &str,
     name: &str,
     app_name: &str,
@@ -236,7 +236,7 @@ pub fn access_changed(
 }
 
 /// A reminder that production credentials expire, with the way to keep access.
-pub fn credential_expiring(
+pub(crate) fn credential_expiring(
     to: &str,
     name: &str,
     app_name: &str,
@@ -265,7 +265,7 @@ pub fn credential_expiring(
 }
 
 /// Names the credential by its public client id; never a secret.
-pub fn credentials_narrowed(
+pub(crate) fn credentials_narrowed(
     to: &str,
     name: &str,
     app_name: &str,
@@ -290,7 +290,7 @@ pub fn credentials_narrowed(
     .render()
 }
 
-pub fn credential_revoked(
+pub(crate) fn credential_revoked(
     to: &str,
     name: &str,
     app_name: &str,
@@ -317,7 +317,7 @@ pub fn credential_revoked(
 
 /// Tells an owner that a production secret waits for them; the secret itself never travels
 /// by mail.
-pub fn secret_ready(
+pub(crate) fn secret_ready(
     to: &str,
     name: &str,
     app_name: &str,
@@ -376,11 +376,11 @@ pub fn rotation_forced(
 
 /// Says that there is a message, not what it says: bodies stay in the portal.
 /// The subject of [`new_message`], by which recent notifications about a thread are found.
-pub fn new_message_subject(reference: &str) -> String {
+pub(crate) fn new_message_subject(reference: &str) -> String {
     format!("New message about application {reference}")
 }
 
-pub fn new_message(to: &str, name: &str, app_name: &str, reference: &str, link: &str) -> OutgoingMail {
+pub(crate) fn new_message(to: &str, name: &str, app_name: &str, reference: &str, link: &str) -> OutgoingMail {
     let subject = new_message_subject(reference);
     let body = format!("There is a new message about the application for {app_name} ({reference}).");
     Letter {

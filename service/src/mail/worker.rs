@@ -17,7 +17,7 @@ const BATCH: u64 = 20;
 
 /// Backoff before attempt `attempt + 1`: `base · 2^attempt`, capped at one hour, with up to
 /// 50% random jitter so that many failed messages do not retry in lockstep.
-pub fn backoff(base: Duration, attempt: i32, jitter: f64) -> Duration {
+pub(crate) fn backoff(base: Duration, attempt: i32, jitter: f64) -> Duration {
     let exp = base.saturating_mul(1u32 << attempt.clamp(0, 16) as u32);
     let capped = exp.min(Duration::from_secs(3600));
     capped.mul_f64(1.0 + 0.5 * jitter.clamp(0.0, 1.0))

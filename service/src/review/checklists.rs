@@ -26,7 +26,7 @@ fn may_read(ctx: &Ctx) -> ServiceResult<()> {
     ctx.require(Permission::Review).or_else(|_| ctx.require(Permission::ManageChecklists)).map(|_| ())
 }
 
-pub fn parse_kind(kind: &str) -> ServiceResult<ChecklistKind> {
+pub(crate) fn parse_kind(kind: &str) -> ServiceResult<ChecklistKind> {
     ChecklistKind::parse(kind).ok_or(ServiceError::NotFound)
 }
 

@@ -44,7 +44,7 @@ fn set_clock(active: &mut application::ActiveModel, clock: ReviewClock) {
 }
 
 /// Restarts the review clock when a revision comes back after changes were requested.
-pub fn resume_clock(
+pub(crate) fn resume_clock(
     active: &mut application::ActiveModel,
     app: &application::Model,
     target_days: u32,
@@ -56,6 +56,6 @@ pub fn resume_clock(
 }
 
 /// A fresh review clock, for an approved application sent back for recertification.
-pub fn restart_clock(active: &mut application::ActiveModel, target_days: u32, now: DateTime<Utc>) {
+pub(crate) fn restart_clock(active: &mut application::ActiveModel, target_days: u32, now: DateTime<Utc>) {
     set_clock(active, ReviewClock::start(target_days, now));
 }

@@ -109,13 +109,16 @@ pub(super) async fn items(
             .await?;
         for row in rows {
             let verdict = verdicts.get(&row.id);
+            let stored_verdict = verdict
+                .map(|v| crate::stored::known("review_verdicts.verdict", &v.verdict, Verdict::parse(&v.verdict)))
+                .transpose()?;
             let item = ReviewItem {
                 checklist: kind,
                 title: row.title,
                 guidance: row.guidance,
                 required: row.required,
                 applies_to: ScopeList::parse(&row.applies_to).into_names(),
-                verdict: verdict.and_then(|v| Verdict::parse(&v.verdict)),
+                verdict: stored_verdict,
                 note: verdict.map(|v| v.note.clone()).unwrap_or_default(),
                 item_id: row.id,
             };
