@@ -16,7 +16,6 @@ use utoipa::IntoParams;
     params(AuditQuery),
     responses(
         (status = 200, description = "A page of records.", body = Page<AuditRecordView>),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not allowed, or a cross-site request.", body = ErrorBody),
     ),
 )]
@@ -44,7 +43,6 @@ pub struct OutboxQuery {
     params(OutboxQuery),
     responses(
         (status = 200, description = "A page of messages.", body = Page<MailView>),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not allowed, or a cross-site request.", body = ErrorBody),
     ),
 )]

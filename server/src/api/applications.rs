@@ -51,8 +51,6 @@ pub async fn scopes(State(state): State<AppState>) -> ApiResult<Json<Vec<ScopeVi
     request_body = CreateApplicationInput,
     responses(
         (status = 201, description = "Created in status draft.", body = ApplicationBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 422, description = "Validation failed; `fields` names each problem.", body = ErrorBody),
     ),
 )]
 pub async fn create(
@@ -74,7 +72,6 @@ pub async fn create(
     responses(
         (status = 200, description = "A page of applications.", body = Page<ApplicationSummary>),
         (status = 400, description = "Malformed request.", body = ErrorBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
     ),
 )]
 pub async fn list(
@@ -94,8 +91,6 @@ pub async fn list(
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "The application.", body = ApplicationBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
     ),
 )]
 pub async fn get(
@@ -115,11 +110,8 @@ pub async fn get(
     request_body = ApplicationPatch,
     responses(
         (status = 200, description = "Saved.", body = ApplicationBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not allowed.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
         (status = 409, description = "Not editable in its status, or `version` is stale (then `error.current` holds the current application).", body = ErrorBody),
-        (status = 422, description = "Validation failed; `fields` names each problem.", body = ErrorBody),
     ),
 )]
 pub async fn update(
@@ -139,9 +131,7 @@ pub async fn update(
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "Submitted.", body = ApplicationBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not allowed.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
         (status = 409, description = "Conflict or illegal state change.", body = ErrorBody),
         (status = 422, description = "Every missing or invalid item, in `fields`.", body = ErrorBody),
     ),
@@ -162,9 +152,7 @@ pub async fn submit(
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "Withdrawn.", body = ApplicationBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not allowed.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
         (status = 409, description = "Conflict or illegal state change.", body = ErrorBody),
     ),
 )]
@@ -184,9 +172,7 @@ pub async fn withdraw(
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "Submitted again for review.", body = ApplicationBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not allowed.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
         (status = 409, description = "Not approved.", body = ErrorBody),
     ),
 )]
@@ -211,8 +197,6 @@ pub struct TimelineBody {
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "The timeline.", body = TimelineBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
     ),
 )]
 pub async fn timeline(
@@ -236,8 +220,6 @@ pub struct RevisionsBody {
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "Revisions, oldest first.", body = RevisionsBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
     ),
 )]
 pub async fn revisions(
@@ -264,8 +246,6 @@ pub struct CompareQuery {
     responses(
         (status = 200, description = "The changes.", body = RevisionComparison),
         (status = 400, description = "Malformed request.", body = ErrorBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
     ),
 )]
 pub async fn compare(
@@ -306,8 +286,6 @@ pub struct MessageBody {
     params(("id" = String, Path), PageQuery),
     responses(
         (status = 200, description = "One page of the thread, oldest first within it; page 1 holds the latest messages.", body = MessagesBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
     ),
 )]
 pub async fn messages(
@@ -329,9 +307,6 @@ pub async fn messages(
     request_body = MessageInput,
     responses(
         (status = 201, description = "Posted.", body = MessageBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
-        (status = 422, description = "Validation failed; `fields` names each problem.", body = ErrorBody),
         (status = 429, description = "Too many messages from this address; see `Retry-After`.", body = ErrorBody),
     ),
 )]
@@ -356,8 +331,6 @@ pub async fn post_message(
     request_body(content = MockupUpload, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Stored.", body = MockupView),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
         (status = 409, description = "Conflict or illegal state change.", body = ErrorBody),
         (status = 413, description = "Over a limit the message names: the file's 20 MB, the application's 20 mockups or the organisation's quota.", body = ErrorBody),
         (status = 422, description = "Not an accepted file (damaged, expanding past the limits, too complex to check), no label, a field other than `file` and `label` or one sent twice, or a form that cannot be read.", body = ErrorBody),
@@ -401,8 +374,6 @@ pub struct DownloadQuery {
     params(("id" = String, Path), ("mockup_id" = String, Path), DownloadQuery),
     responses(
         (status = 200, description = "The file.", content((MockupFile = "image/png"), (MockupFile = "image/jpeg"), (MockupFile = "image/webp"), (MockupFile = "application/pdf"))),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
     ),
 )]
 pub async fn download_mockup(
@@ -436,8 +407,6 @@ pub async fn download_mockup(
     params(("id" = String, Path), ("mockup_id" = String, Path)),
     responses(
         (status = 204, description = "Removed."),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
         (status = 409, description = "Conflict or illegal state change.", body = ErrorBody),
     ),
 )]

@@ -71,7 +71,6 @@ pub async fn verify_email(
     summary = "Mail a new verification link to the signed-in person. Until the address is verified, creating or joining an organisation, submitting and getting credentials answer 403. At most `PORTCULLIS_LIMIT_VERIFY_RESEND_PER_HOUR` (default 5) per client address per hour.",
     responses(
         (status = 202, description = "A new link is on its way."),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 409, description = "The address is verified already.", body = ErrorBody),
         (status = 429, description = "Too many verification mails from this address; see `Retry-After`.", body = ErrorBody),
     ),
@@ -175,7 +174,6 @@ pub async fn confirm_password_reset(
     responses(
         (status = 204, description = "Changed."),
         (status = 400, description = "Malformed request.", body = ErrorBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 422, description = "Wrong current password (`fields.current_password`) or a new password that is not 12 to 128 characters (`fields.password`).", body = ErrorBody),
         (status = 429, description = "Too many failed attempts; see `Retry-After`.", body = ErrorBody),
         (status = 503, description = "Too many passwords waiting to be hashed; see `Retry-After`.", body = ErrorBody),
@@ -200,7 +198,6 @@ pub async fn change_password(
     responses(
         (status = 204, description = "Confirmed; the session id is renewed."),
         (status = 400, description = "Malformed request.", body = ErrorBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 422, description = "Wrong password (`fields.password`).", body = ErrorBody),
         (status = 429, description = "Too many failed attempts; see `Retry-After`.", body = ErrorBody),
     ),
@@ -221,7 +218,6 @@ pub async fn step_up(
     summary = "The signed-in user.",
     responses(
         (status = 200, description = "The user.", body = UserBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
     ),
 )]
 pub async fn me(caller: Caller) -> ApiResult<Json<UserBody>> {

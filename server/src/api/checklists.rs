@@ -26,7 +26,6 @@ pub struct VersionQuery {
     summary = "The latest version of both checklist templates (reviewers and admins).",
     responses(
         (status = 200, description = "Privacy first, then security.", body = Vec<TemplateView>),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Neither a reviewer nor an admin.", body = ErrorBody),
     ),
 )]
@@ -44,7 +43,6 @@ pub async fn current(State(state): State<AppState>, caller: Caller) -> ApiResult
     responses(
         (status = 200, description = "The template version.", body = TemplateView),
         (status = 400, description = "Malformed query.", body = ErrorBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Neither a reviewer nor an admin.", body = ErrorBody),
         (status = 404, description = "No such checklist or version.", body = ErrorBody),
     ),
@@ -66,7 +64,6 @@ pub async fn get(
     params(("kind" = ChecklistKind, Path, description = "`privacy` or `security`.")),
     responses(
         (status = 200, description = "Versions.", body = Vec<VersionSummary>),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Neither a reviewer nor an admin.", body = ErrorBody),
         (status = 404, description = "No such checklist.", body = ErrorBody),
     ),
@@ -89,7 +86,6 @@ pub async fn versions(
     responses(
         (status = 200, description = "The new version.", body = TemplateView),
         (status = 400, description = "Malformed request.", body = ErrorBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not an admin.", body = ErrorBody),
         (status = 404, description = "No such checklist.", body = ErrorBody),
         (status = 409, description = "`stale_version`: another version was published since `version` (the latest is in `current`); or `conflict`: nothing changed.", body = ErrorBody),
@@ -115,7 +111,6 @@ pub async fn publish(
     responses(
         (status = 201, description = "The new version.", body = TemplateView),
         (status = 400, description = "Malformed request.", body = ErrorBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not an admin.", body = ErrorBody),
         (status = 404, description = "No such checklist.", body = ErrorBody),
         (status = 422, description = "Validation failed.", body = ErrorBody),

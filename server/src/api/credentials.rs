@@ -44,7 +44,6 @@ pub struct CredentialList {
     responses(
         (status = 201, description = "Issued. Sandbox: keep the secret now, it is never shown again. Production: ready to collect by an owner.", body = IssuedCredential),
         (status = 400, description = "Malformed request.", body = ErrorBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not allowed: production credentials are for admins; sandbox ones for the organisation and admins.", body = ErrorBody),
         (status = 404, description = "No such application, or not yours.", body = ErrorBody),
         (status = 409, description = "The gate is not satisfied (not submitted, not approved, nothing granted) or active credentials exist.", body = ErrorBody),
@@ -69,7 +68,6 @@ pub async fn issue(
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "Newest first.", body = CredentialList),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 404, description = "No such application, or not yours.", body = ErrorBody),
     ),
 )]
@@ -89,7 +87,6 @@ pub async fn list(
     params(("client_id" = String, Path)),
     responses(
         (status = 201, description = "The new secret, shown once.", body = RotatedSecret),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not allowed.", body = ErrorBody),
         (status = 404, description = "No such credential, or not yours.", body = ErrorBody),
         (status = 409, description = "Revoked, expired, lapsed, or the first secret is still waiting to be collected.", body = ErrorBody),
@@ -136,7 +133,6 @@ pub async fn collect(
     params(("client_id" = String, Path)),
     responses(
         (status = 200, description = "Forced; the owners are asked to collect the new secret.", body = ForcedRotation),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not an admin.", body = ErrorBody),
         (status = 404, description = "No such credential.", body = ErrorBody),
         (status = 409, description = "Revoked, expired, or the first secret was never collected.", body = ErrorBody),
@@ -162,7 +158,6 @@ pub async fn force_rotation(
     responses(
         (status = 204, description = "Revoked."),
         (status = 400, description = "Malformed JSON.", body = ErrorBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not allowed.", body = ErrorBody),
         (status = 404, description = "No such credential, or not yours.", body = ErrorBody),
         (status = 409, description = "Already revoked.", body = ErrorBody),
@@ -194,7 +189,6 @@ pub async fn revoke(
     request_body = ReasonInput,
     responses(
         (status = 200, description = "The application as it is now.", body = ApplicationBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not an admin.", body = ErrorBody),
         (status = 404, description = "No such application.", body = ErrorBody),
         (status = 409, description = "Not in a state that allows it.", body = ErrorBody),
@@ -219,7 +213,6 @@ pub async fn suspend(
     request_body = ReasonInput,
     responses(
         (status = 200, description = "The application as it is now.", body = ApplicationBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not an admin.", body = ErrorBody),
         (status = 404, description = "No such application.", body = ErrorBody),
         (status = 409, description = "Not in a state that allows it.", body = ErrorBody),
@@ -249,7 +242,6 @@ pub struct GatewayKeyList {
     responses(
         (status = 201, description = "Created.", body = NewGatewayKey),
         (status = 400, description = "Malformed request.", body = ErrorBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not an admin.", body = ErrorBody),
         (status = 422, description = "Invalid name.", body = ErrorBody),
     ),
@@ -269,7 +261,6 @@ pub async fn create_gateway_key(
     summary = "Gateway keys, without the keys (admins).",
     responses(
         (status = 200, description = "Newest first.", body = GatewayKeyList),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not an admin.", body = ErrorBody),
     ),
 )]
@@ -285,7 +276,6 @@ pub async fn list_gateway_keys(State(state): State<AppState>, caller: Caller) ->
     params(("id" = String, Path)),
     responses(
         (status = 204, description = "Revoked."),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not an admin.", body = ErrorBody),
         (status = 404, description = "No such key.", body = ErrorBody),
         (status = 409, description = "Already revoked.", body = ErrorBody),

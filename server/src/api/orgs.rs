@@ -41,8 +41,6 @@ pub struct InvitationBody {
     request_body = OrgInput,
     responses(
         (status = 201, description = "Created.", body = OrgBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 422, description = "Validation failed; `fields` names each problem.", body = ErrorBody),
     ),
 )]
 pub async fn create(
@@ -62,7 +60,6 @@ pub async fn create(
     summary = "The caller's organisations.",
     responses(
         (status = 200, description = "Organisations the caller belongs to.", body = OrgsBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
     ),
 )]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<OrgsBody>> {
@@ -77,8 +74,6 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "The organisation.", body = OrgDetail),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
     ),
 )]
 pub async fn detail(
@@ -98,11 +93,8 @@ pub async fn detail(
     request_body = InviteInput,
     responses(
         (status = 201, description = "Invited.", body = InvitationBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Only owners invite.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
         (status = 409, description = "Already a member.", body = ErrorBody),
-        (status = 422, description = "Validation failed; `fields` names each problem.", body = ErrorBody),
         (status = 429, description = "Too many invitations from this address; see `Retry-After`.", body = ErrorBody),
     ),
 )]
@@ -125,7 +117,6 @@ pub async fn invite(
     responses(
         (status = 200, description = "Joined.", body = OrgBody),
         (status = 400, description = "Invalid, used or expired token.", body = ErrorBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Signed in as another address.", body = ErrorBody),
     ),
 )]
@@ -145,7 +136,6 @@ pub async fn accept_invitation(
     params(("id" = String, Path)),
     responses(
         (status = 202, description = "A new link is on its way; the previous one stops working."),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not an owner of the organisation, or the caller's own address is not verified.", body = ErrorBody),
         (status = 404, description = "No such organisation among the caller's.", body = ErrorBody),
         (status = 409, description = "The contact address is confirmed already.", body = ErrorBody),
@@ -191,7 +181,6 @@ pub async fn verify_contact(
     params(("id" = String, Path), ("user_id" = String, Path)),
     responses(
         (status = 204, description = "Removed."),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not an owner (and not leaving).", body = ErrorBody),
         (status = 404, description = "No such organisation among the caller's, or no such member.", body = ErrorBody),
         (status = 409, description = "The last owner cannot leave or be removed.", body = ErrorBody),
@@ -215,7 +204,6 @@ pub async fn remove_member(
     request_body = MemberRoleInput,
     responses(
         (status = 200, description = "The member with the new role.", body = MemberBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not an owner.", body = ErrorBody),
         (status = 404, description = "No such organisation among the caller's, or no such member.", body = ErrorBody),
         (status = 409, description = "The last owner cannot be made a member.", body = ErrorBody),
@@ -239,7 +227,6 @@ pub async fn set_member_role(
     params(("id" = String, Path), ("invitation_id" = String, Path)),
     responses(
         (status = 204, description = "Withdrawn."),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not an owner.", body = ErrorBody),
         (status = 404, description = "No such organisation among the caller's, or no pending invitation with that id.", body = ErrorBody),
     ),

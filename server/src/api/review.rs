@@ -21,7 +21,6 @@ use portcullis_service::review::{self, queue, reviews};
     responses(
         (status = 200, description = "A page of the queue.", body = Page<QueueRow>),
         (status = 400, description = "Malformed request.", body = ErrorBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not a reviewer or admin.", body = ErrorBody),
         (status = 422, description = "An unknown filter value; `fields` names it.", body = ErrorBody),
     ),
@@ -42,7 +41,6 @@ pub async fn queue(
     params(PageQuery),
     responses(
         (status = 200, description = "The dashboard.", body = Dashboard),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not a reviewer or admin.", body = ErrorBody),
     ),
 )]
@@ -63,11 +61,8 @@ pub async fn dashboard(
     request_body = AssignInput,
     responses(
         (status = 200, description = "Assigned.", body = ApplicationBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not allowed.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
         (status = 409, description = "Conflict or illegal state change.", body = ErrorBody),
-        (status = 422, description = "Validation failed; `fields` names each problem.", body = ErrorBody),
     ),
 )]
 pub async fn assign(
@@ -88,9 +83,7 @@ pub async fn assign(
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "The review.", body = ReviewView),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not a reviewer, or a member of the applying organisation.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
         (status = 409, description = "The caller has not claimed the application, or did not review its current revision.", body = ErrorBody),
     ),
 )]
@@ -108,7 +101,6 @@ pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<S
     responses(
         (status = 200, description = "Recorded; the whole review as it is now.", body = ReviewView),
         (status = 400, description = "Malformed request.", body = ErrorBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not a reviewer, or a member of the applying organisation.", body = ErrorBody),
         (status = 404, description = "No such application, or no such item in the caller's review.", body = ErrorBody),
         (status = 409, description = "Not in review, or not claimed by the caller.", body = ErrorBody),
@@ -133,9 +125,7 @@ pub async fn record_verdict(
     request_body = DecisionInput,
     responses(
         (status = 200, description = "Decided.", body = ApplicationBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not a reviewer, or a member of the applying organisation.", body = ErrorBody),
-        (status = 404, description = "Not found, or not yours.", body = ErrorBody),
         (status = 409, description = "Code `stale` (with `error.current`, the application as it is now) when its revision or version moved on since the page the decision comes from; otherwise not in review, the caller neither claimed it nor was assigned to it, a rule of the approval gate blocks it, or another decision came first.", body = ErrorBody),
         (status = 422, description = "Validation failed; `fields` names each problem (`message`, `override_reason`, or a missing `revision` / `version`).", body = ErrorBody),
     ),

@@ -23,7 +23,6 @@ pub struct UserSummaryBody {
     params(UserQuery),
     responses(
         (status = 200, description = "A page of users.", body = Page<UserSummary>),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not allowed, or a cross-site request.", body = ErrorBody),
     ),
 )]
@@ -44,7 +43,6 @@ pub async fn list(
     request_body = SetRolesInput,
     responses(
         (status = 200, description = "Updated.", body = UserSummaryBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not allowed, or a cross-site request.", body = ErrorBody),
         (status = 404, description = "Not found.", body = ErrorBody),
         (status = 409, description = "Would remove the last admin.", body = ErrorBody),
@@ -69,7 +67,6 @@ pub async fn set_roles(
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "Disabled.", body = UserSummaryBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not allowed, or a cross-site request.", body = ErrorBody),
         (status = 404, description = "Not found.", body = ErrorBody),
         (status = 409, description = "Cannot disable yourself.", body = ErrorBody),
@@ -92,7 +89,6 @@ pub async fn disable(
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "Enabled.", body = UserSummaryBody),
-        (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 403, description = "Not allowed, or a cross-site request.", body = ErrorBody),
         (status = 404, description = "Not found.", body = ErrorBody),
     ),
