@@ -249,6 +249,12 @@ async fn a_form_with_other_fields_or_a_field_twice_or_no_form_at_all_is_refused_
         reqwest::multipart::Form::new().text("label", "A").part("file", file("a.png")).part("file", file("b.png"));
     let (status, body) = dev.send_form(&path, twice).await.unwrap();
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let named =
+        reqwest::multipart::Form::new().text("application_id", "x").text("label", "A").part("file", file("a.png"));
+    let (status, body) = dev.send_form(&path, named).await.unwrap();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["error"]["fields"]["file"][0].as_str().unwrap();
+    assert!(message.contains("Unexpected field `application_id`"), "the URL names the application: {body}");
 
     let (status, body) = dev.post_json(&path, json!({"label": "Consent"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");

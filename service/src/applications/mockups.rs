@@ -261,9 +261,10 @@ pub async fn upload(
                 let id = id.as_deref().ok_or_else(|| ServiceError::field("file", "Send the application id first."))?;
                 received = Some(receive(services, ctx, id, Box::pin(field)).await?);
             }
-            "label" | "file" | "application_id" => {
-                return Err(ServiceError::field(&name, format!("The form has more than one `{name}` field.")));
-            }
+            // The URL names the application for the API: there an `application_id` field is
+            // unexpected, not a second one.
+            "label" | "file" => return Err(twice(&name)),
+            "application_id" if !from_url => return Err(twice(&name)),
             other => {
                 let message = format!("Unexpected field `{other}`: send only `file` and `label`.");
                 return Err(ServiceError::field("file", message));
@@ -274,6 +275,10 @@ pub async fn upload(
     let label = label.ok_or_else(|| ServiceError::field("label", "Give the mockup a label."))?;
     let id = id.ok_or(ServiceError::NotFound)?;
     attach(services, ctx, &id, received, &label).await
+}
+
+fn twice(name: &str) -> ServiceError {
+    ServiceError::field(name, format!("The form has more than one `{name}` field."))
 }
 
 fn form_error(error: multer::Error) -> ServiceError {
