@@ -3,7 +3,7 @@ use crate::pages::NotFound;
 use crate::pages::admin::{AuditPage, MailPage, UsersPage};
 use crate::pages::applications::credentials::CredentialsPage;
 use crate::pages::applications::editor::EditApplicationPage;
-use crate::pages::applications::review::ReviewPage;
+use crate::pages::applications::review::ReviewPageView;
 use crate::pages::applications::status::ApplicationPage;
 use crate::pages::applications::{ApplicationsPage, NewApplicationPage};
 use crate::pages::auth::{
@@ -88,7 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("applications/new") view=NewApplicationPage ssr=SsrMode::Async/>
                     <Route path=path!("applications/:id") view=ApplicationPage ssr=SsrMode::Async/>
                     <Route path=path!("applications/:id/edit") view=EditApplicationPage ssr=SsrMode::Async/>
-                    <Route path=path!("applications/:id/review") view=ReviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("applications/:id/review") view=ReviewPageView ssr=SsrMode::Async/>
                     <Route path=path!("applications/:id/credentials") view=CredentialsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/checklists") view=ChecklistsPage ssr=SsrMode::Async/>

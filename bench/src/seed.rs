@@ -11,6 +11,7 @@ use portcullis_domain::account::RegisterInput;
 use portcullis_domain::application::content::ApplicationPatch;
 use portcullis_domain::application::scope::default_catalogue;
 use portcullis_domain::application::view::CreateApplicationInput;
+use portcullis_domain::ids::{ApplicationId, ItemId};
 use portcullis_domain::org::OrgInput;
 use portcullis_domain::review::checklist::Verdict;
 use portcullis_domain::review::due::DEFAULT_TARGET_BUSINESS_DAYS;
@@ -309,7 +310,8 @@ async fn work(services: &Services, clock: &SeedClock, plan: &Plan) -> Result<(),
                 let items = reviews::get(services, &plan.reviewer, &id).await.map_err(|e| fail("review", i, e))?.items;
                 for item in items.iter().take(3) {
                     let input = VerdictInput { verdict: Some(Verdict::Pass), note: String::new() };
-                    reviews::record(services, &plan.reviewer, &id, &item.item_id, input)
+                    let (app_id, item_id) = (ApplicationId::new(id.as_str()), ItemId::new(item.item_id.as_str()));
+                    reviews::record(services, &plan.reviewer, &app_id, &item_id, input)
                         .await
                         .map_err(|e| fail("verdict", i, e))?;
                 }

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod application;
 pub mod audit;
 pub mod credential;
+pub mod ids;
 pub mod markdown;
 pub mod org;
 pub mod password;

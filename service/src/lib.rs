@@ -9,7 +9,10 @@ pub mod clock;
 pub mod context;
 pub mod credentials;
 pub mod db;
+#[cfg(feature = "test-support")]
 pub mod entity;
+#[cfg(not(feature = "test-support"))]
+pub(crate) mod entity;
 pub mod error;
 pub mod login_limits;
 pub mod mail;

@@ -13,6 +13,7 @@ use crate::tokens::{new_id, random_token, sha256_hex};
 use crate::{Services, timestamp};
 use chrono::Duration;
 use portcullis_domain::account::normalize_email;
+use portcullis_domain::ids::{InvitationId, OrgId, UserId};
 use portcullis_domain::org::{
     AcceptInvitationInput, INVITATION_TTL_DAYS, InvitationView, InviteInput, MemberRole, MemberRoleInput, MemberView,
     MembershipError, OrgDetail, OrgInput, OrgView, VerifyContactInput, check_removal, check_role_change,
@@ -401,7 +402,8 @@ async fn tell_membership(
 
 /// Takes someone out of the organisation: owners remove anyone, anyone may leave, and the last
 /// owner stays. The person loses access to its applications on their next request.
-pub async fn remove_member(services: &Services, ctx: &Ctx, org_id: &str, user_id: &str) -> ServiceResult<()> {
+pub async fn remove_member(services: &Services, ctx: &Ctx, org_id: &OrgId, user_id: &UserId) -> ServiceResult<()> {
+    let (org_id, user_id) = (org_id.as_str(), user_id.as_str());
     let actor = ctx.signed_in()?;
     let txn = begin_write(services.db()).await?;
     lock_for(&txn, membership_lock(org_id)).await?;
@@ -434,10 +436,11 @@ pub async fn remove_member(services: &Services, ctx: &Ctx, org_id: &str, user_id
 pub async fn set_member_role(
     services: &Services,
     ctx: &Ctx,
-    org_id: &str,
-    user_id: &str,
+    org_id: &OrgId,
+    user_id: &UserId,
     input: MemberRoleInput,
 ) -> ServiceResult<MemberView> {
+    let (org_id, user_id) = (org_id.as_str(), user_id.as_str());
     let actor = ctx.signed_in()?;
     let txn = begin_write(services.db()).await?;
     lock_for(&txn, membership_lock(org_id)).await?;
@@ -486,7 +489,13 @@ pub async fn set_member_role(
 }
 
 /// Withdraws a pending invitation: its link stops working at once. Owners only.
-pub async fn revoke_invitation(services: &Services, ctx: &Ctx, org_id: &str, invitation_id: &str) -> ServiceResult<()> {
+pub async fn revoke_invitation(
+    services: &Services,
+    ctx: &Ctx,
+    org_id: &OrgId,
+    invitation_id: &InvitationId,
+) -> ServiceResult<()> {
+    let (org_id, invitation_id) = (org_id.as_str(), invitation_id.as_str());
     let actor = ctx.signed_in()?;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;

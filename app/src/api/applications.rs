@@ -7,6 +7,7 @@ use portcullis_domain::application::mockup::MockupView;
 use portcullis_domain::application::scope::ScopeView;
 pub use portcullis_domain::application::view::ApplicationStatusPage;
 use portcullis_domain::application::view::{ApplicationSummary, ApplicationView, MessageView};
+use portcullis_domain::ids::{ApplicationId, MockupId};
 
 #[cfg(feature = "ssr")]
 use {
@@ -19,7 +20,7 @@ use {
 #[server(prefix = "/rpc", endpoint = "scope_catalogue")]
 pub async fn scope_catalogue() -> Result<Vec<ScopeView>, AppError> {
     let (services, _, _) = caller().await?;
-    Ok(applications::catalogue(services.db()).await?)
+    Ok(applications::scopes(&services).await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "list_applications")]
@@ -94,7 +95,7 @@ pub async fn post_message(id: String, body: String) -> Result<MessageView, AppEr
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_mockup")]
-pub async fn delete_mockup(id: String, mockup_id: String) -> Result<(), AppError> {
+pub async fn delete_mockup(id: ApplicationId, mockup_id: MockupId) -> Result<(), AppError> {
     let (services, ctx, _) = caller().await?;
     Ok(mockups::delete(&services, &ctx, &id, &mockup_id).await?)
 }

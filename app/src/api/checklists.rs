@@ -1,29 +1,15 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use portcullis_domain::application::scope::ScopeView;
-use portcullis_domain::review::template::{TemplateInput, TemplateView, VersionSummary};
-use serde::{Deserialize, Serialize};
+use portcullis_domain::review::template::{ChecklistEditorView, TemplateInput, TemplateView};
 
 #[cfg(feature = "ssr")]
-use {super::ssr::caller, portcullis_service::applications, portcullis_service::review::checklists};
-
-/// What the checklist editor needs: one checklist's latest version, its history, and the
-/// scopes items can be limited to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChecklistEditorData {
-    pub template: TemplateView,
-    pub versions: Vec<VersionSummary>,
-    pub catalogue: Vec<ScopeView>,
-}
+use {super::ssr::caller, portcullis_service::review::checklists};
 
 #[server(prefix = "/rpc", endpoint = "checklist_editor")]
-pub async fn checklist_editor(kind: String) -> Result<ChecklistEditorData, AppError> {
+pub async fn checklist_editor(kind: String) -> Result<ChecklistEditorView, AppError> {
     let (services, ctx, _) = caller().await?;
-    let template = checklists::get(&services, &ctx, &kind, None).await?;
-    let versions = checklists::versions(&services, &ctx, &kind).await?;
-    let catalogue = applications::catalogue(services.db()).await?;
-    Ok(ChecklistEditorData { template, versions, catalogue })
+    Ok(checklists::editor(&services, &ctx, &kind).await?)
 }
 
 /// JSON, since the items are a nested list.

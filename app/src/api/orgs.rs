@@ -1,5 +1,6 @@
 use crate::error::AppError;
 use leptos::prelude::*;
+use portcullis_domain::ids::{InvitationId, OrgId, UserId};
 use portcullis_domain::org::{OrgDetail, OrgView};
 
 #[cfg(feature = "ssr")]
@@ -68,9 +69,9 @@ pub async fn verify_contact(token: String) -> Result<(), AppError> {
 
 /// Takes someone out of the organisation (or the caller, leaving it).
 #[server(prefix = "/rpc", endpoint = "remove_member")]
-pub async fn remove_member(org_id: String, user_id: String) -> Result<(), AppError> {
+pub async fn remove_member(org_id: OrgId, user_id: UserId) -> Result<(), AppError> {
     let (services, ctx, _) = caller().await?;
-    let leaving = ctx.actor.as_ref().is_some_and(|a| a.user_id == user_id);
+    let leaving = ctx.actor.as_ref().is_some_and(|a| a.user_id == user_id.as_str());
     orgs::remove_member(&services, &ctx, &org_id, &user_id).await?;
     leptos_axum::redirect(&if leaving { "/orgs".to_owned() } else { format!("/orgs/{org_id}") });
     Ok(())
@@ -78,7 +79,7 @@ pub async fn remove_member(org_id: String, user_id: String) -> Result<(), AppErr
 
 /// `role`: `owner` or `member`.
 #[server(prefix = "/rpc", endpoint = "set_member_role")]
-pub async fn set_member_role(org_id: String, user_id: String, role: String) -> Result<(), AppError> {
+pub async fn set_member_role(org_id: OrgId, user_id: UserId, role: String) -> Result<(), AppError> {
     let (services, ctx, _) = caller().await?;
     let role = MemberRole::parse(&role).ok_or_else(|| AppError::from(ServiceError::field("role", "Choose a role.")))?;
     orgs::set_member_role(&services, &ctx, &org_id, &user_id, MemberRoleInput { role }).await?;
@@ -87,7 +88,7 @@ pub async fn set_member_role(org_id: String, user_id: String, role: String) -> R
 }
 
 #[server(prefix = "/rpc", endpoint = "revoke_invitation")]
-pub async fn revoke_invitation(org_id: String, invitation_id: String) -> Result<(), AppError> {
+pub async fn revoke_invitation(org_id: OrgId, invitation_id: InvitationId) -> Result<(), AppError> {
     let (services, ctx, _) = caller().await?;
     orgs::revoke_invitation(&services, &ctx, &org_id, &invitation_id).await?;
     leptos_axum::redirect(&format!("/orgs/{org_id}"));

@@ -1,11 +1,10 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 use portcullis_domain::admin::Page;
-use portcullis_domain::application::scope::ScopeView;
-use portcullis_domain::application::view::{ApplicationView, RevisionComparison};
+use portcullis_domain::application::view::ApplicationView;
+use portcullis_domain::ids::{ApplicationId, ItemId};
 use portcullis_domain::review::queue::{Dashboard, QueueParams, QueueRow};
-use portcullis_domain::review::view::ReviewView;
-use serde::{Deserialize, Serialize};
+use portcullis_domain::review::view::{ReviewPageView, ReviewView};
 
 #[cfg(feature = "ssr")]
 use {
@@ -14,8 +13,8 @@ use {
     portcullis_domain::review::checklist::Verdict,
     portcullis_domain::review::decision::{DecisionInput, DecisionKind},
     portcullis_domain::review::view::VerdictInput,
+    portcullis_service::ServiceError,
     portcullis_service::review::{self, queue, reviews},
-    portcullis_service::{ServiceError, applications, applications::submission},
 };
 
 /// With every filter unset the form encoding sends nothing at all, hence the default.
@@ -31,39 +30,17 @@ pub async fn review_dashboard(page: Option<u64>) -> Result<Dashboard, AppError> 
     Ok(queue::dashboard(&services, &ctx, page.map(PageNumber::clamped)).await?)
 }
 
-/// Everything the review page shows, in one round trip.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReviewPageData {
-    pub application: ApplicationView,
-    /// `None` until the caller claims the application.
-    pub review: Option<ReviewView>,
-    /// What changed since the previous revision, from the second revision on.
-    pub changes: Option<RevisionComparison>,
-    pub catalogue: Vec<ScopeView>,
-}
-
 #[server(prefix = "/rpc", endpoint = "review_page")]
-pub async fn review_page(id: String) -> Result<ReviewPageData, AppError> {
+pub async fn review_page(id: String) -> Result<ReviewPageView, AppError> {
     let (services, ctx, _) = caller().await?;
-    let application = applications::get(&services, &ctx, &id).await?;
-    let review = match reviews::get(&services, &ctx, &id).await {
-        Ok(review) => Some(review),
-        Err(ServiceError::Conflict(_)) => None,
-        Err(other) => return Err(other.into()),
-    };
-    let changes = match application.revision {
-        n if n > 1 => Some(submission::compare_revisions(&services, &ctx, &id, n - 1, n).await?),
-        _ => None,
-    };
-    let catalogue = applications::catalogue(services.db()).await?;
-    Ok(ReviewPageData { application, review, changes, catalogue })
+    Ok(reviews::page(&services, &ctx, &id).await?)
 }
 
 /// `verdict`: `pass`, `fail`, `na`, or empty to clear.
 #[server(prefix = "/rpc", endpoint = "record_verdict")]
 pub async fn record_verdict(
-    id: String,
-    item_id: String,
+    id: ApplicationId,
+    item_id: ItemId,
     verdict: String,
     note: String,
 ) -> Result<ReviewView, AppError> {

@@ -2,7 +2,7 @@
 //! required, limit them to scopes. Publishing makes a new version; reviews in progress keep
 //! the version they started with.
 
-use crate::api::checklists::{ChecklistEditorData, PublishChecklist, checklist_editor};
+use crate::api::checklists::{PublishChecklist, checklist_editor};
 use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::moment::Day;
@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use portcullis_domain::application::scope::ScopeView;
 use portcullis_domain::review::checklist::ChecklistKind;
+use portcullis_domain::review::template::ChecklistEditorView;
 use portcullis_domain::review::template::{self, ItemInput, TemplateInput, TemplateItem, VersionSummary};
 use portcullis_domain::role::Role;
 
@@ -123,8 +124,8 @@ fn pending_summary(changes: &template::TemplateChanges) -> String {
 }
 
 #[component]
-fn Editor(data: ChecklistEditorData, publish: ServerAction<PublishChecklist>, reload: RwSignal<u32>) -> impl IntoView {
-    let ChecklistEditorData { template, versions, catalogue } = data;
+fn Editor(data: ChecklistEditorView, publish: ServerAction<PublishChecklist>, reload: RwSignal<u32>) -> impl IntoView {
+    let ChecklistEditorView { template, versions, catalogue } = data;
     let kind = template.kind;
     let version = template.version;
     let original = template.items.clone();

@@ -3,6 +3,7 @@
 
 use super::checklist::ChecklistKind;
 use crate::account::FieldErrors;
+use crate::application::scope::ScopeView;
 use serde::{Deserialize, Serialize};
 
 pub const MAX_ITEMS: usize = 60;
@@ -45,6 +46,14 @@ pub struct VersionSummary {
     pub required_count: u32,
     pub created_at: String,
     pub created_by: Option<String>,
+}
+
+/// Everything the checklist editor shows, read in one operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistEditorView {
+    pub template: TemplateView,
+    pub versions: Vec<VersionSummary>,
+    pub catalogue: Vec<ScopeView>,
 }
 
 /// An item as the editor sends it. `id` names the item of the edited version it continues

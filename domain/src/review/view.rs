@@ -1,6 +1,8 @@
 //! What a reviewer sees of their own review, and what they send to record a verdict.
 
 use super::checklist::{ReviewItem, Verdict};
+use crate::application::scope::ScopeView;
+use crate::application::view::{ApplicationView, RevisionComparison};
 use serde::{Deserialize, Serialize};
 
 /// The caller's review of the application's current revision.
@@ -80,4 +82,15 @@ mod tests {
         assert_eq!(cleared.verdict, None);
         assert!(serde_json::from_str::<VerdictInput>(r#"{"verdict":"maybe"}"#).is_err());
     }
+}
+
+/// Everything the review page shows, read in one operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewPageView {
+    pub application: ApplicationView,
+    /// `None` until the caller claims the application.
+    pub review: Option<ReviewView>,
+    /// What changed since the previous revision, from the second revision on.
+    pub changes: Option<RevisionComparison>,
+    pub catalogue: Vec<ScopeView>,
 }

@@ -15,6 +15,7 @@ use portcullis_domain::application::view::{
     ApplicationQuery, ApplicationSummary, ApplicationView, CreateApplicationInput, MessageInput, MessageView,
     RevisionComparison, RevisionView, TimelineEntry,
 };
+use portcullis_domain::ids::{ApplicationId, MockupId};
 use portcullis_service::applications::{self, messages, mockups, submission};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -39,7 +40,7 @@ pub(super) fn body(application: ApplicationView) -> Json<ApplicationBody> {
     security(()),
 )]
 pub async fn scopes(State(state): State<AppState>) -> ApiResult<Json<Vec<ScopeView>>> {
-    Ok(Json(applications::catalogue(state.services.db()).await.map_err(ApiError::from)?))
+    Ok(Json(applications::scopes(&state.services).await.map_err(ApiError::from)?))
 }
 
 #[utoipa::path(
@@ -379,7 +380,7 @@ pub struct DownloadQuery {
 pub async fn download_mockup(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, mockup_id)): Path<(String, String)>,
+    Path((id, mockup_id)): Path<(ApplicationId, MockupId)>,
     ApiQuery(query): ApiQuery<DownloadQuery>,
 ) -> ApiResult<Response> {
     if query.view.is_some_and(|view| view > 1) {
@@ -413,7 +414,7 @@ pub async fn download_mockup(
 pub async fn delete_mockup(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, mockup_id)): Path<(String, String)>,
+    Path((id, mockup_id)): Path<(ApplicationId, MockupId)>,
 ) -> ApiResult<StatusCode> {
     mockups::delete(&state.services, &caller.ctx, &id, &mockup_id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -4,6 +4,7 @@ use crate::http::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use portcullis_domain::ids::{InvitationId, OrgId, UserId};
 use portcullis_domain::org::{
     AcceptInvitationInput, InvitationView, InviteInput, MemberRoleInput, MemberView, OrgDetail, OrgInput, OrgView,
     VerifyContactInput,
@@ -189,7 +190,7 @@ pub async fn verify_contact(
 pub async fn remove_member(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, user_id)): Path<(String, String)>,
+    Path((id, user_id)): Path<(OrgId, UserId)>,
 ) -> ApiResult<StatusCode> {
     orgs::remove_member(&state.services, &caller.ctx, &id, &user_id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -213,7 +214,7 @@ pub async fn remove_member(
 pub async fn set_member_role(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, user_id)): Path<(String, String)>,
+    Path((id, user_id)): Path<(OrgId, UserId)>,
     ApiJson(input): ApiJson<MemberRoleInput>,
 ) -> ApiResult<Json<MemberBody>> {
     Ok(Json(MemberBody { member: orgs::set_member_role(&state.services, &caller.ctx, &id, &user_id, input).await? }))
@@ -234,7 +235,7 @@ pub async fn set_member_role(
 pub async fn revoke_invitation(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, invitation_id)): Path<(String, String)>,
+    Path((id, invitation_id)): Path<(OrgId, InvitationId)>,
 ) -> ApiResult<StatusCode> {
     orgs::revoke_invitation(&state.services, &caller.ctx, &id, &invitation_id).await?;
     Ok(StatusCode::NO_CONTENT)

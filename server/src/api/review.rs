@@ -7,6 +7,7 @@ use crate::http::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use portcullis_domain::admin::Page;
+use portcullis_domain::ids::{ApplicationId, ItemId};
 use portcullis_domain::review::decision::{AssignInput, DecisionInput};
 use portcullis_domain::review::queue::{Dashboard, QueueParams, QueueRow};
 use portcullis_domain::review::view::{ReviewView, VerdictInput};
@@ -110,7 +111,7 @@ pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<S
 pub async fn record_verdict(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, item_id)): Path<(String, String)>,
+    Path((id, item_id)): Path<(ApplicationId, ItemId)>,
     ApiJson(input): ApiJson<VerdictInput>,
 ) -> ApiResult<Json<ReviewView>> {
     Ok(Json(reviews::record(&state.services, &caller.ctx, &id, &item_id, input).await?))

@@ -11,7 +11,7 @@ use portcullis_domain::application::visibility::visible_to_staff;
 use portcullis_domain::org::MemberRole;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, QuerySelect};
 
-pub struct Access {
+pub(crate) struct Access {
     pub application: application::Model,
     pub party: Party,
 }
@@ -37,7 +37,7 @@ impl Access {
     }
 }
 
-pub async fn load(conn: &impl ConnectionTrait, ctx: &Ctx, id: &str) -> ServiceResult<Access> {
+pub(crate) async fn load(conn: &impl ConnectionTrait, ctx: &Ctx, id: &str) -> ServiceResult<Access> {
     let application = application::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound)?;
     access(conn, ctx, application).await
 }

@@ -19,6 +19,7 @@ use portcullis_domain::application::mockup::{
     DEFAULT_ORG_UPLOAD_QUOTA_MB, MAX_MOCKUP_BYTES, MAX_MOCKUPS_PER_APPLICATION, MAX_UPLOADS_IN_FLIGHT_PER_ACCOUNT,
     MockupKind, MockupView, download_file_name, looks_like_markup, sniff, validate_label,
 };
+use portcullis_domain::ids::{ApplicationId, MockupId};
 use sea_orm::prelude::DateTimeUtc;
 use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{
@@ -428,9 +429,14 @@ pub struct Download {
 }
 
 /// The file, for whoever may see the application (also mockups removed since a revision).
-pub async fn download(services: &Services, ctx: &Ctx, id: &str, mockup_id: &str) -> ServiceResult<Download> {
-    let access = load(services.db(), ctx, id).await?;
-    let row = find(services, &access, mockup_id).await?;
+pub async fn download(
+    services: &Services,
+    ctx: &Ctx,
+    id: &ApplicationId,
+    mockup_id: &MockupId,
+) -> ServiceResult<Download> {
+    let access = load(services.db(), ctx, id.as_str()).await?;
+    let row = find(services, &access, mockup_id.as_str()).await?;
     let kind = MockupKind::from_content_type(&row.content_type)
         .ok_or_else(|| ServiceError::Internal(format!("mockup {} has type {}", row.id, row.content_type)))?;
     let (body, size) = services.storage().open(&row.storage_key).await.map_err(|e| match e {
@@ -442,12 +448,12 @@ pub async fn download(services: &Services, ctx: &Ctx, id: &str, mockup_id: &str)
 
 /// Removes a mockup from the draft. Its file goes at once, unless a submitted revision
 /// includes it: then the row and the file stay for that revision (marked removed).
-pub async fn delete(services: &Services, ctx: &Ctx, id: &str, mockup_id: &str) -> ServiceResult<()> {
+pub async fn delete(services: &Services, ctx: &Ctx, id: &ApplicationId, mockup_id: &MockupId) -> ServiceResult<()> {
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
-    let access = load_for_change(&txn, ctx, id).await?;
+    let access = load_for_change(&txn, ctx, id.as_str()).await?;
     transition(status_of(&access.application)?, Action::Edit, access.party).map_err(|e| access.refusal(e))?;
-    let row = mockup::Entity::find_by_id(mockup_id)
+    let row = mockup::Entity::find_by_id(mockup_id.as_str())
         .filter(mockup::Column::ApplicationId.eq(&access.application.id))
         .filter(mockup::Column::DeletedAt.is_null())
         .one(&txn)

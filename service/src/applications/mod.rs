@@ -2,7 +2,7 @@
 //! message thread and the timeline. Who may do what is decided by the lifecycle rules in
 //! the domain crate; this layer finds out who the caller is to the application.
 
-pub mod access;
+pub(crate) mod access;
 pub(crate) mod events;
 pub mod inspect;
 pub mod messages;
@@ -41,8 +41,12 @@ use validator::Validate;
 
 pub const PER_PAGE: u64 = 25;
 
-/// The scope catalogue, in display order.
-pub async fn catalogue(conn: &impl ConnectionTrait) -> ServiceResult<Vec<ScopeView>> {
+/// The scope catalogue, in display order: public, so it asks for no caller.
+pub async fn scopes(services: &Services) -> ServiceResult<Vec<ScopeView>> {
+    catalogue(services.db()).await
+}
+
+pub(crate) async fn catalogue(conn: &impl ConnectionTrait) -> ServiceResult<Vec<ScopeView>> {
     let rows = scope::Entity::find().order_by_asc(scope::Column::Position).all(conn).await?;
     Ok(rows
         .into_iter()

@@ -13,7 +13,9 @@ use crate::timestamp;
 use crate::tokens::new_id;
 use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::review::checklist::ChecklistKind;
-use portcullis_domain::review::template::{self, ItemInput, TemplateInput, TemplateItem, TemplateView, VersionSummary};
+use portcullis_domain::review::template::{
+    self, ChecklistEditorView, ItemInput, TemplateInput, TemplateItem, TemplateView, VersionSummary,
+};
 use portcullis_domain::role::Permission;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
@@ -86,6 +88,14 @@ async fn view(conn: &impl ConnectionTrait, kind: ChecklistKind, version: Option<
 pub async fn get(services: &Services, ctx: &Ctx, kind: &str, version: Option<i32>) -> ServiceResult<TemplateView> {
     may_read(ctx)?;
     view(services.db(), parse_kind(kind)?, version).await
+}
+
+/// What the editor of one checklist shows: its latest version, its history and the scopes
+/// items may apply to.
+pub async fn editor(services: &Services, ctx: &Ctx, kind: &str) -> ServiceResult<ChecklistEditorView> {
+    let template = get(services, ctx, kind, None).await?;
+    let versions = versions(services, ctx, kind).await?;
+    Ok(ChecklistEditorView { template, versions, catalogue: catalogue(services.db()).await? })
 }
 
 /// The latest version of both checklists.

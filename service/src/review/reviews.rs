@@ -4,7 +4,7 @@
 use super::gate_refusal;
 use crate::Services;
 use crate::applications::access::{Access, load, load_for_change};
-use crate::applications::status_of;
+use crate::applications::{self, catalogue, status_of, submission};
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
@@ -15,9 +15,10 @@ use crate::tokens::new_id;
 use chrono::{DateTime, Utc};
 use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::application::status::ApplicationStatus;
+use portcullis_domain::ids::{ApplicationId, ItemId};
 use portcullis_domain::review::checklist::{ChecklistKind, ReviewItem, Verdict, check_verdict};
 use portcullis_domain::review::gate::{GateError, blocking_items};
-use portcullis_domain::review::view::{Progress, ReviewView, VerdictInput};
+use portcullis_domain::review::view::{Progress, ReviewPageView, ReviewView, VerdictInput};
 use portcullis_domain::role::Permission;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -217,15 +218,33 @@ pub async fn get(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<Revi
     view(services.db(), &app, &review).await
 }
 
+/// What the review page shows: the application, the caller's review once claimed, what
+/// changed since the previous revision, and the scope catalogue.
+pub async fn page(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<ReviewPageView> {
+    let application = applications::get(services, ctx, id).await?;
+    let review = match get(services, ctx, id).await {
+        Ok(review) => Some(review),
+        // Not claimed by the caller (yet): the page offers to claim it.
+        Err(ServiceError::Conflict(_)) => None,
+        Err(other) => return Err(other),
+    };
+    let changes = match application.revision {
+        n if n > 1 => Some(submission::compare_revisions(services, ctx, id, n - 1, n).await?),
+        _ => None,
+    };
+    Ok(ReviewPageView { application, review, changes, catalogue: catalogue(services.db()).await? })
+}
+
 /// Records (or, with no verdict, clears) the caller's verdict on one item. Progress is saved
 /// item by item, so a reviewer can stop and come back.
 pub async fn record(
     services: &Services,
     ctx: &Ctx,
-    id: &str,
-    item_id: &str,
+    id: &ApplicationId,
+    item_id: &ItemId,
     input: VerdictInput,
 ) -> ServiceResult<ReviewView> {
+    let (id, item_id) = (id.as_str(), item_id.as_str());
     check_verdict(input.verdict, &input.note).map_err(|m| ServiceError::field("note", m))?;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;

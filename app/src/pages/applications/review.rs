@@ -2,7 +2,7 @@
 //! previous one, mockups), the reviewer's checklists and the decision on the other.
 
 use super::status::{ChangesTable, ContentView};
-use crate::api::review::{ClaimApplication, DecideApplication, RecordVerdict, ReviewPageData, review_page};
+use crate::api::review::{ClaimApplication, DecideApplication, RecordVerdict, review_page};
 use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::moment::{Day, Moment};
@@ -13,11 +13,12 @@ use leptos_router::hooks::use_params_map;
 use portcullis_domain::application::scope::ScopeView;
 use portcullis_domain::application::view::ApplicationView;
 use portcullis_domain::review::checklist::{ChecklistKind, ReviewItem, Verdict};
+use portcullis_domain::review::view::ReviewPageView;
 use portcullis_domain::review::view::ReviewView;
 use portcullis_domain::role::Role;
 
 #[component]
-pub fn ReviewPage() -> impl IntoView {
+pub fn ReviewPageView() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let claim = server_action::<ClaimApplication>();
@@ -35,8 +36,8 @@ pub fn ReviewPage() -> impl IntoView {
 }
 
 #[component]
-fn Review(data: ReviewPageData, claim: ServerAction<ClaimApplication>) -> impl IntoView {
-    let ReviewPageData { application, review, changes, catalogue } = data;
+fn Review(data: ReviewPageView, claim: ServerAction<ClaimApplication>) -> impl IntoView {
+    let ReviewPageView { application, review, changes, catalogue } = data;
     let id = application.id.clone();
     let claim_error = last_error(claim);
     let claim_id = id.clone();
