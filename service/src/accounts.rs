@@ -34,7 +34,7 @@ const RESET_TTL_HOURS: i64 = 1;
 const ADMIN_LINK_TTL_HOURS: i64 = 72;
 pub const USERS_PER_PAGE: u64 = 25;
 
-pub fn summary(user: &user::Model) -> ServiceResult<UserSummary> {
+pub(crate) fn summary(user: &user::Model) -> ServiceResult<UserSummary> {
     let actor = Actor::from_user(user)?;
     Ok(UserSummary {
         id: user.id.clone(),

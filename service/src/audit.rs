@@ -1,5 +1,6 @@
 //! Writing and checking the hash-chained audit trail.
 
+use crate::Services;
 use crate::clock::Clock;
 use crate::context::Ctx;
 use crate::db;
@@ -41,7 +42,12 @@ impl AuditEvent {
 
 /// Appends a record inside the caller's transaction, so the record exists exactly when
 /// the change it describes does.
-pub async fn record(txn: &DatabaseTransaction, clock: &dyn Clock, ctx: &Ctx, event: AuditEvent) -> Result<(), DbErr> {
+pub(crate) async fn record(
+    txn: &DatabaseTransaction,
+    clock: &dyn Clock,
+    ctx: &Ctx,
+    event: AuditEvent,
+) -> Result<(), DbErr> {
     db::lock_for(txn, AUDIT_LOCK).await?;
     let last = audit_log::Entity::find().order_by_desc(audit_log::Column::Seq).one(txn).await?;
     let (seq, prev_hash) = match last {
@@ -122,7 +128,7 @@ pub async fn verify(db: &DatabaseConnection) -> Result<ChainReport, DbErr> {
 }
 
 /// Newest first, filtered, for the admin page and the API.
-pub async fn list(db: &DatabaseConnection, ctx: &Ctx, query: &AuditQuery) -> ServiceResult<Page<AuditRecordView>> {
+pub async fn list(services: &Services, ctx: &Ctx, query: &AuditQuery) -> ServiceResult<Page<AuditRecordView>> {
     ctx.require(portcullis_domain::role::Permission::ViewAudit)?;
     let mut condition = Condition::all();
     if let Some(action) = query.action.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -143,8 +149,10 @@ pub async fn list(db: &DatabaseConnection, ctx: &Ctx, query: &AuditQuery) -> Ser
         condition = condition.add(audit_log::Column::ObjectId.eq(object_id));
     }
     let page = page_number(query.page);
-    let paginator =
-        audit_log::Entity::find().filter(condition).order_by_desc(audit_log::Column::Seq).paginate(db, PER_PAGE);
+    let paginator = audit_log::Entity::find()
+        .filter(condition)
+        .order_by_desc(audit_log::Column::Seq)
+        .paginate(services.db(), PER_PAGE);
     let total = paginator.num_items().await?;
     let items = paginator
         .fetch_page(page - 1)

@@ -50,7 +50,7 @@ pub async fn list_audit(
 ) -> Result<Page<AuditRecordView>, AppError> {
     let (services, ctx, _) = caller().await?;
     let query = AuditQuery { action, actor, object_id, page: page.map(PageNumber::clamped) };
-    Ok(portcullis_service::audit::list(services.db(), &ctx, &query).await?)
+    Ok(portcullis_service::audit::list(&services, &ctx, &query).await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "list_mail")]

@@ -24,7 +24,7 @@ pub async fn audit(
     caller: Caller,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Page<AuditRecordView>>> {
-    Ok(Json(audit::list(state.services.db(), &caller.ctx, &query).await?))
+    Ok(Json(audit::list(&state.services, &caller.ctx, &query).await?))
 }
 
 #[derive(Deserialize, IntoParams)]

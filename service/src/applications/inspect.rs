@@ -58,7 +58,7 @@ pub type Dimensions = Option<(u32, u32)>;
 
 /// Judges the file at `path`, which the magic bytes say is a `kind`; `checker` is the
 /// program that checks PDFs (see [`pdf`]).
-pub async fn inspect(path: &Path, kind: MockupKind, checker: &Path) -> Result<Dimensions, InspectError> {
+pub(crate) async fn inspect(path: &Path, kind: MockupKind, checker: &Path) -> Result<Dimensions, InspectError> {
     let decode: fn(&Path) -> Result<(u32, u32), InspectError> = match kind {
         MockupKind::Pdf => return pdf(checker, path).await.map(|()| None),
         MockupKind::Png => png_rows,
@@ -140,7 +140,7 @@ impl Verdict {
 /// Checks the PDF at `path` by running `checker --inspect-pdf` on it, with at most
 /// [`CHECK_ADDRESS_SPACE`] of memory, [`CHECK_CPU_SECONDS`] of processor time and no core
 /// dump. A child killed by a limit means the file is too complex; one that panicked, damaged.
-pub async fn pdf(checker: &Path, path: &Path) -> Result<(), InspectError> {
+pub(crate) async fn pdf(checker: &Path, path: &Path) -> Result<(), InspectError> {
     let file = tokio::fs::File::open(path).await?.into_std().await;
     let mut command = tokio::process::Command::new(checker);
     // Nothing of the server's environment (database URL, mail credentials) reaches the

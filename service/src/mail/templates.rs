@@ -61,7 +61,7 @@ impl Letter<'_> {
     }
 }
 
-pub fn verify_email(to: &str, name: &str, link: &str) -> OutgoingMail {
+pub(crate) fn verify_email(to: &str, name: &str, link: &str) -> OutgoingMail {
     Letter {
         to,
         subject: "Confirm your email address",
@@ -73,7 +73,7 @@ pub fn verify_email(to: &str, name: &str, link: &str) -> OutgoingMail {
     .render()
 }
 
-pub fn password_reset(to: &str, name: &str, link: &str) -> OutgoingMail {
+pub(crate) fn password_reset(to: &str, name: &str, link: &str) -> OutgoingMail {
     Letter {
         to,
         subject: "Reset your Portcullis password",
@@ -165,7 +165,7 @@ pub(crate) fn submission_received(to: &str, name: &str, app_name: &str, referenc
     .render()
 }
 
-pub fn changes_requested(to: &str, name: &str, app_name: &str, reference: &str, link: &str) -> OutgoingMail {
+pub(crate) fn changes_requested(to: &str, name: &str, app_name: &str, reference: &str, link: &str) -> OutgoingMail {
     let subject = format!("Changes requested for application {reference}");
     let body = format!("The reviewers asked for changes to the application for {app_name} ({reference}).");
     Letter {
@@ -179,7 +179,14 @@ pub fn changes_requested(to: &str, name: &str, app_name: &str, reference: &str, 
     .render()
 }
 
-pub fn decision(to: &str, name: &str, app_name: &str, reference: &str, outcome: &str, link: &str) -> OutgoingMail {
+pub(crate) fn decision(
+    to: &str,
+    name: &str,
+    app_name: &str,
+    reference: &str,
+    outcome: &str,
+    link: &str,
+) -> OutgoingMail {
     let subject = format!("Decision on application {reference}: {outcome}");
     let body = format!("The review of the application for {app_name} ({reference}) is complete: {outcome}.");
     Letter {
