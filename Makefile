@@ -28,7 +28,7 @@ run:
 
 build:
 	@scripts/deps.sh build
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 test:
 	@scripts/deps.sh test
@@ -64,7 +64,7 @@ browser:
 
 bench:
 	@scripts/deps.sh build
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 	cargo run --release -p portcullis-bench -- --server target/release/portcullis
 
 deps:

@@ -3,7 +3,7 @@ use crate::pages::NotFound;
 use crate::pages::admin::{AuditPage, MailPage, UsersPage};
 use crate::pages::applications::credentials::CredentialsPage;
 use crate::pages::applications::editor::EditApplicationPage;
-use crate::pages::applications::review::ReviewPageView;
+use crate::pages::applications::review::ReviewPage;
 use crate::pages::applications::status::ApplicationPage;
 use crate::pages::applications::{ApplicationsPage, NewApplicationPage};
 use crate::pages::auth::{
@@ -15,7 +15,7 @@ use crate::pages::home::Home;
 use crate::pages::orgs::{AcceptInvitationPage, OrgPage, OrgsPage, VerifyContactPage};
 use crate::pages::review::{MyReviews, ReviewQueue};
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::SsrMode;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
@@ -38,6 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -63,7 +64,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     Session::provide();
     view! {
-        <Stylesheet id="leptos" href="/pkg/portcullis.css"/>
         <Title formatter=|title| format!("{title} · Portcullis")/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -88,7 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("applications/new") view=NewApplicationPage ssr=SsrMode::Async/>
                     <Route path=path!("applications/:id") view=ApplicationPage ssr=SsrMode::Async/>
                     <Route path=path!("applications/:id/edit") view=EditApplicationPage ssr=SsrMode::Async/>
-                    <Route path=path!("applications/:id/review") view=ReviewPageView ssr=SsrMode::Async/>
+                    <Route path=path!("applications/:id/review") view=ReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("applications/:id/credentials") view=CredentialsPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("admin/checklists") view=ChecklistsPage ssr=SsrMode::Async/>

@@ -25,10 +25,10 @@ describe('checklists', () => {
 
     // Reword the first item and move it down one place.
     await titles.first().fill('Redirect URIs are https and matched exactly');
-    await page.getByRole('button', { name: 'Move “Redirect URIs are https and matched exactly” down' }).click();
+    await page.getByRole('button', { name: 'Move down: “Redirect URIs are https and matched exactly”' }).click();
     assert.equal(await titles.nth(1).inputValue(), 'Redirect URIs are https and matched exactly');
     // Retire the storage-region item.
-    await page.getByRole('button', { name: 'Retire “The storage region is stated”' }).click();
+    await page.getByRole('button', { name: 'Retire: “The storage region is stated”' }).click();
     // A new item by keyboard: the button, then straight into its title.
     await page.getByRole('button', { name: 'Add an item' }).focus();
     await page.keyboard.press('Enter');

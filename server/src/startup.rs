@@ -28,6 +28,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
+use tower_http::compression::CompressionLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -150,9 +151,17 @@ impl Application {
     }
 }
 
+/// `cargo leptos build` names the assets by their content (`hash-files`) and writes the
+/// names beside the server binary. Binaries built otherwise (the test runner's) serve pages
+/// only, under the plain names.
+fn assets_are_hashed() -> bool {
+    std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").exists())).unwrap_or(false)
+}
+
 fn leptos_options(config: &Config) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("portcullis")
+        .hash_files(assets_are_hashed())
         .site_root(config.site_root.display().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
@@ -216,7 +225,12 @@ pub fn router(config: &Config, services: Services, health: Health) -> Router {
             middleware::TrustedProxies(Arc::new(config.trusted_proxies.clone())),
             middleware::client_ip,
         ))
-        .layer(axum::middleware::from_fn_with_state(middleware::Https(https), middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            middleware::HeaderPolicy { https, hashed_assets: leptos_options.hash_files },
+            middleware::security_headers,
+        ))
+        // Pages and JSON; the build's assets are served precompressed, and images never.
+        .layer(CompressionLayer::new())
         .layer(RequestBodyTimeoutLayer::new(timeouts.body))
         .with_state(state);
     middleware::with_request_spans(router)

@@ -7,6 +7,7 @@ use crate::error::AppError;
 use crate::error::server_action;
 use crate::pages::applications::editor::forget_local_drafts;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use portcullis_domain::account::UserView;
 use portcullis_domain::role::Role;
 
@@ -107,12 +108,14 @@ pub fn RequireRole(#[prop(optional)] any_of: &'static [Role], children: Children
                 Ok(Some(user)) if any_of.is_empty() || any_of.iter().any(|r| user.has_role(*r)) => children.with_value(|c| c()).into_any(),
                 Ok(Some(_)) => view! {
                     <section class="notice">
+                        <Title text="No access"/>
                         <h1>"No access"</h1>
                         <p>"You do not have access to this page."</p>
                     </section>
                 }.into_any(),
                 Ok(None) => view! {
                     <section class="notice">
+                        <Title text="Sign in required"/>
                         <h1>"Sign in required"</h1>
                         <p>"You need to sign in to see this page. " <a href="/login">"Sign in"</a></p>
                     </section>

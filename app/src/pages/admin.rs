@@ -7,6 +7,7 @@ use crate::components::moment::Moment;
 use crate::components::pager::Pager;
 use crate::error::server_action;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use portcullis_domain::admin::UserSummary;
 use portcullis_domain::role::Role;
@@ -55,6 +56,7 @@ fn Users() -> impl IntoView {
     let disabled_error = last_error(set_disabled);
     view! {
         <section>
+            <Title text="Users"/>
             <h1>"Users"</h1>
             <form method="get" action="/admin/users" class="filters" role="search">
                 <label for="q">"Search by name or email"</label>
@@ -171,6 +173,7 @@ fn Audit() -> impl IntoView {
     );
     view! {
         <section>
+            <Title text="Audit trail"/>
             <h1>"Audit trail"</h1>
             <p class="muted">"Every change that matters, in order. Each record is chained to the one before it; `portcullis audit verify` detects tampering."</p>
             <form method="get" action="/admin/audit" class="filters" role="search">
@@ -242,6 +245,7 @@ fn Mail() -> impl IntoView {
     let filters = [("", "All"), ("pending", "Waiting"), ("sent", "Sent"), ("failed", "Failed (parked)")];
     view! {
         <section>
+            <Title text="Outbox"/>
             <h1>"Outbox"</h1>
             <p class="muted">"Every message goes through the outbox. Temporary failures are retried with growing delays; permanent ones are parked here."</p>
             <nav class="tabs" aria-label="Filter by status">

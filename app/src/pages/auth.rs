@@ -7,6 +7,7 @@ use crate::components::form::{Field, FormAlert, Submit, last_error};
 use crate::components::layout::{RequireRole, Session};
 use crate::error::server_action;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 fn query(name: &'static str) -> Memo<Option<String>> {
@@ -22,6 +23,7 @@ pub fn RegisterPage() -> impl IntoView {
     let done = move || sent.get().is_some() || matches!(action.value().get(), Some(Ok(())));
     view! {
         <section class="card narrow">
+            <Title text="Create an account"/>
             <h1>"Create an account"</h1>
             <Show
                 when=done
@@ -63,6 +65,7 @@ pub fn LoginPage() -> impl IntoView {
     let reset = query("reset");
     view! {
         <section class="card narrow">
+            <Title text="Sign in"/>
             <h1>"Sign in"</h1>
             {move || reset.get().map(|_| view! {
                 <div class="alert alert-success" role="status">"Your password was changed. Sign in with the new one."</div>
@@ -88,6 +91,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
     let verified = move || done.get().is_some() || matches!(action.value().get(), Some(Ok(())));
     view! {
         <section class="card narrow">
+            <Title text="Verify your email address"/>
             <h1>"Verify your email address"</h1>
             <Show
                 when=verified
@@ -117,6 +121,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let done = move || sent.get().is_some() || matches!(action.value().get(), Some(Ok(())));
     view! {
         <section class="card narrow">
+            <Title text="Reset your password"/>
             <h1>"Reset your password"</h1>
             <Show
                 when=done
@@ -144,6 +149,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let token = query("token");
     view! {
         <section class="card narrow">
+            <Title text="Choose a new password"/>
             <h1>"Choose a new password"</h1>
             <ActionForm action>
                 <FormAlert error/>
@@ -173,6 +179,7 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <RequireRole>
             <section class="card narrow">
+                <Title text="Your account"/>
                 <h1>"Your account"</h1>
                 <Transition fallback=|| ()>
                     {move || session.user.get().and_then(Result::ok).flatten().map(|user| view! {

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::error::server_action;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use portcullis_domain::application::scope::ScopeView;
 use portcullis_domain::review::checklist::ChecklistKind;
@@ -35,6 +36,7 @@ pub fn ChecklistsPage() -> impl IntoView {
     view! {
         <RequireRole any_of=&[Role::Admin]>
             <section>
+                <Title text="Review checklists"/>
                 <h1>"Review checklists"</h1>
                 <p class="lead">
                     "Reviewers work through both checklists for every application. Publishing an edit makes a new "
@@ -262,11 +264,11 @@ fn ItemEditor(
                 {row.id.is_none().then(|| view! { <span class="badge">"New"</span> })}
                 <span class="item-actions">
                     <button type="button" class="button secondary small" on:click=move |_| move_by(-1)
-                        disabled=move || position.get() == 0 aria-label=move || format!("Move {} up", name())>"Move up"</button>
+                        disabled=move || position.get() == 0 aria-label=move || format!("Move up: {}", name())>"Move up"</button>
                     <button type="button" class="button secondary small" on:click=move |_| move_by(1)
-                        disabled=move || { position.get() + 1 >= count.get() } aria-label=move || format!("Move {} down", name())>"Move down"</button>
+                        disabled=move || { position.get() + 1 >= count.get() } aria-label=move || format!("Move down: {}", name())>"Move down"</button>
                     <button type="button" class="button danger small" on:click=move |_| rows.update(|r| r.retain(|x| x.key != key))
-                        aria-label=move || format!("Retire {}", name())>"Retire"</button>
+                        aria-label=move || format!("Retire: {}", name())>"Retire"</button>
                 </span>
             </div>
             <div class="field">

@@ -7,6 +7,7 @@ use crate::components::moment::Moment;
 use crate::components::secret::SecretOnce;
 use crate::error::server_action;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use portcullis_domain::role::Role;
 
 #[component]
@@ -20,6 +21,7 @@ pub fn GatewayKeysPage() -> impl IntoView {
     view! {
         <RequireRole any_of=&[Role::Admin]>
             <section>
+                <Title text="Gateway keys"/>
                 <h1>"Gateway keys"</h1>
                 <p class="lead">
                     "The platform's API gateway calls " <code>"POST /oauth/introspect"</code>

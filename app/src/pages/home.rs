@@ -3,6 +3,7 @@ use crate::components::form::{FormAlert, Submit, last_error};
 use crate::components::layout::Session;
 use crate::error::server_action;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use portcullis_domain::account::UserView;
 use portcullis_domain::role::Role;
 
@@ -23,6 +24,7 @@ pub fn Home() -> impl IntoView {
 fn Welcome() -> impl IntoView {
     view! {
         <section class="hero">
+            <Title text="Access to the Data Portability API"/>
             <h1>"Access to the Data Portability API"</h1>
             <p class="lead">
                 "Portcullis is where developers apply to use the platform's Data Portability API, where privacy \
@@ -65,6 +67,7 @@ fn Dashboard(user: UserView) -> impl IntoView {
     let admin = user.has_role(Role::Admin);
     view! {
         <section>
+            <Title text="Home"/>
             <h1>{format!("Welcome, {}", user.name)}</h1>
             <p class="muted">{format!("Signed in as {} ({})", user.name, user.email)}</p>
             {(!user.email_verified).then(|| view! { <VerifyReminder email=user.email.clone()/> })}

@@ -10,6 +10,7 @@ pub mod orgs;
 pub mod review;
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -19,6 +20,7 @@ pub fn NotFound() -> impl IntoView {
     }
     view! {
         <section class="notice">
+            <Title text="Page not found"/>
             <h1>"Page not found."</h1>
             <p>"There is no page at this address. " <a href="/">"Go to the home page"</a></p>
         </section>

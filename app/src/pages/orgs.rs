@@ -10,6 +10,7 @@ use crate::components::layout::{RequireRole, Session};
 use crate::components::moment::Moment;
 use crate::error::server_action;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use portcullis_domain::org::{InvitationView, MemberRole, MemberView, OrgDetail};
 
@@ -29,6 +30,7 @@ fn Orgs() -> impl IntoView {
     let orgs = Resource::new(move || create.version().get(), |_| list_orgs());
     view! {
         <section>
+            <Title text="Organisations"/>
             <h1>"Organisations"</h1>
             <p class="muted">"Applications belong to an organisation; every member can edit its drafts, owners can withdraw them and invite people."</p>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -119,6 +121,7 @@ fn OrgDetailView(detail: OrgDetail, invite: ServerAction<InviteMember>, changes:
     let org_id = org.id.clone();
     view! {
         <section>
+            <Title text=org.name.clone()/>
             <h1>{org.name.clone()}</h1>
             <p class="muted">{format!("{} · {} · {}", org.country, org.website, org.contact_email)}</p>
             {(!org.contact_verified).then(|| view! { <ContactReminder org_id=org.id.clone() email=org.contact_email.clone() owner/> })}
@@ -262,6 +265,7 @@ pub fn VerifyContactPage() -> impl IntoView {
     let verified = move || done() || matches!(action.value().get(), Some(Ok(())));
     view! {
         <section class="card narrow">
+            <Title text="Confirm a contact address"/>
             <h1>"Confirm a contact address"</h1>
             <Show
                 when=verified
@@ -291,6 +295,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     view! {
         <RequireRole>
             <section class="card narrow">
+                <Title text="Join an organisation"/>
                 <h1>"Join an organisation"</h1>
                 <p>"Accept the invitation to work on the organisation's applications. You must be signed in with the address it was sent to."</p>
                 <ActionForm action=accept>

@@ -7,6 +7,7 @@ use crate::components::layout::RequireRole;
 use crate::components::moment::Day;
 use crate::components::pager::Pager;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use portcullis_domain::application::scope::ScopeView;
 use portcullis_domain::application::status::ApplicationStatus;
@@ -36,6 +37,7 @@ pub fn ReviewQueue() -> impl IntoView {
         <RequireRole any_of=&[Role::Reviewer, Role::Admin]>
             <section>
                 <div class="title-row">
+                    <Title text="Review queue"/>
                     <h1>"Review queue"</h1>
                     <a class="button secondary" href="/review/mine">"My reviews"</a>
                 </div>
@@ -212,6 +214,7 @@ pub fn MyReviews() -> impl IntoView {
         <RequireRole any_of=&[Role::Reviewer, Role::Admin]>
             <section>
                 <div class="title-row">
+                    <Title text="My reviews"/>
                     <h1>"My reviews"</h1>
                     <a class="button secondary" href="/review">"Review queue"</a>
                 </div>

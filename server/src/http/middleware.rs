@@ -149,14 +149,18 @@ pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, 
     next.run(request).await
 }
 
-/// Whether the portal is served over HTTPS, which decides HSTS. The middleware's own small
-/// state: it runs on every request, machine clients' included.
+/// The middleware's own small state: it runs on every request, machine clients' included.
 #[derive(Debug, Clone, Copy)]
-pub struct Https(pub bool);
+pub struct HeaderPolicy {
+    /// Served over HTTPS, which decides HSTS.
+    pub https: bool,
+    /// The build named `/pkg/*` files by their content, so a browser may keep them for good.
+    pub hashed_assets: bool,
+}
 
 /// Headers on every response. HTML pages carry their own CSP with a nonce (set while
 /// rendering); everything else gets a policy that allows nothing.
-pub async fn security_headers(State(Https(https)): State<Https>, request: Request, next: Next) -> Response {
+pub async fn security_headers(State(policy): State<HeaderPolicy>, request: Request, next: Next) -> Response {
     let is_asset = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -172,14 +176,18 @@ pub async fn security_headers(State(Https(https)): State<Https>, request: Reques
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
         );
     }
-    if https {
+    if policy.https {
         headers
             .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
-    if !is_asset {
+    let cache = match (is_asset, policy.hashed_assets) {
+        // A new build has new names, so a cached file is never stale.
+        (true, true) => "public, max-age=31536000, immutable",
+        (true, false) => "no-cache",
         // Pages and API answers can be personal: no cache may keep them.
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
+        (false, _) => "no-store",
+    };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     response
 }
 
@@ -222,5 +230,25 @@ mod tests {
         // A same-origin form post under a strict referrer policy carries `Origin: null`.
         assert!(!is_cross_site(&Method::POST, &headers(&[("origin", "null"), ("sec-fetch-site", "same-origin")]), OWN));
         assert!(is_cross_site(&Method::POST, &headers(&[("origin", "null")]), OWN));
+    }
+
+    async fn cache_control(policy: HeaderPolicy, path: &str) -> String {
+        use tower::ServiceExt;
+        let app = axum::Router::new()
+            .fallback(|| async { "body" })
+            .layer(axum::middleware::from_fn_with_state(policy, security_headers));
+        let request = Request::builder().uri(path).body(axum::body::Body::empty()).unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        response.headers()[header::CACHE_CONTROL].to_str().unwrap().to_owned()
+    }
+
+    #[tokio::test]
+    async fn content_named_assets_are_kept_for_a_year_and_pages_never() {
+        let hashed = HeaderPolicy { https: false, hashed_assets: true };
+        assert_eq!(cache_control(hashed, "/pkg/portcullis.abc123.wasm").await, "public, max-age=31536000, immutable");
+        assert_eq!(cache_control(hashed, "/review").await, "no-store");
+        assert_eq!(cache_control(hashed, "/api/v1/me").await, "no-store");
+        let plain = HeaderPolicy { https: false, hashed_assets: false };
+        assert_eq!(cache_control(plain, "/pkg/portcullis.wasm").await, "no-cache", "a plain name may change content");
     }
 }

@@ -72,6 +72,20 @@ async fn security_headers_on_pages_and_api() {
 }
 
 #[tokio::test]
+async fn pages_and_json_are_compressed_for_browsers_that_ask() {
+    let app = TestApp::spawn().await;
+    let raw = reqwest::Client::builder().no_proxy().build().unwrap();
+    for path in ["/", "/login", "/api/v1/scopes"] {
+        let response =
+            raw.get(format!("{}{path}", app.base)).header("accept-encoding", "br, gzip").send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()["content-encoding"], "br", "{path}");
+        let plain = raw.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none(), "{path}: only when asked");
+    }
+}
+
+#[tokio::test]
 async fn request_ids_are_the_portal_s_own_and_name_the_error() {
     let app = TestApp::spawn().await;
     let mut client = app.client();

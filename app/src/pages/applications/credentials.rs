@@ -13,6 +13,7 @@ use crate::components::moment::{Moment, moment_text};
 use crate::components::secret::SecretOnce;
 use crate::error::server_action;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use portcullis_domain::credential::{
     CollectedSecret, CredentialState, CredentialView, Environment, IssuedCredential, Management, Offers, RotatedSecret,
@@ -178,6 +179,7 @@ fn Credentials(data: CredentialsPageData, actions: Actions) -> impl IntoView {
     };
     view! {
         <p class="muted">{format!("{} · {}", application.reference, application.org_name)}</p>
+        <Title text=format!("API credentials: {}", application.content.name)/>
         <h1>{format!("API credentials: {}", application.content.name)}</h1>
         <p>
             <span class=format!("badge status-{}", application.status.as_str())>{application.status.label()}</span>

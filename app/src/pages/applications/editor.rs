@@ -14,6 +14,7 @@ use crate::error::server_action;
 use crate::pages::applications::status::MockupGallery;
 use leptos::prelude::*;
 use leptos::web_sys::{FormData, HtmlFormElement, SubmitEvent};
+use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use portcullis_domain::account::FieldErrors;
 use portcullis_domain::application::content::{
@@ -329,6 +330,7 @@ fn Editor(application: ApplicationView, catalogue: Vec<ScopeView>) -> impl IntoV
     view! {
         <section class="editor">
             <p class="muted">{format!("{} · {}", application.reference, application.org_name)}</p>
+            <Title text=move || draft.content.with(|c| if c.name.is_empty() { "Untitled application".to_string() } else { c.name.clone() })/>
             <h1>{move || draft.content.with(|c| if c.name.is_empty() { "Untitled application".to_string() } else { c.name.clone() })}</h1>
             <SaveStatus draft/>
             <div class="editor-layout">

@@ -13,6 +13,7 @@ use crate::components::moment::Moment;
 use crate::components::pager::Pager;
 use crate::error::server_action;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use portcullis_domain::admin::Page;
 use portcullis_domain::application::view::ApplicationSummary;
@@ -26,6 +27,7 @@ pub fn ApplicationsPage() -> impl IntoView {
         <RequireRole>
             <section>
                 <div class="title-row">
+                    <Title text="Applications"/>
                     <h1>"Applications"</h1>
                     <a class="button primary" href="/applications/new">"New application"</a>
                 </div>
@@ -81,6 +83,7 @@ pub fn NewApplicationPage() -> impl IntoView {
     view! {
         <RequireRole>
             <section class="card narrow">
+                <Title text="New application"/>
                 <h1>"New application"</h1>
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || orgs.get().map(|result| match result {

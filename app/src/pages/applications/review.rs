@@ -9,6 +9,7 @@ use crate::components::moment::{Day, Moment};
 use crate::error::{AppError, server_action};
 use leptos::ev;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use portcullis_domain::application::scope::ScopeView;
 use portcullis_domain::application::view::ApplicationView;
@@ -18,7 +19,7 @@ use portcullis_domain::review::view::ReviewView;
 use portcullis_domain::role::Role;
 
 #[component]
-pub fn ReviewPageView() -> impl IntoView {
+pub fn ReviewPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let claim = server_action::<ClaimApplication>();
@@ -69,6 +70,7 @@ fn Review(data: ReviewPageView, claim: ServerAction<ClaimApplication>) -> impl I
                 {format!("{} · {} · revision {}", application.reference, application.org_name, application.revision)}
                 " · " <a href=format!("/applications/{id}")>"Status, timeline and messages"</a>
             </p>
+            <Title text=format!("Review: {}", application.content.name)/>
             <h1>{format!("Review: {}", application.content.name)}</h1>
             <p>
                 <span class=format!("badge status-{}", application.status.as_str())>{application.status.label()}</span>

@@ -10,6 +10,7 @@ use crate::components::layout::RequireRole;
 use crate::components::moment::{Moment, moment_text};
 use crate::error::server_action;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use portcullis_domain::admin::Page;
 use portcullis_domain::application::content::ApplicationContent;
@@ -82,6 +83,7 @@ fn Status(
     view! {
         <section class="application">
             <p class="muted">{format!("{} · {}", application.reference, application.org_name)}</p>
+            <Title text=application.content.name.clone()/>
             <h1>{application.content.name.clone()}</h1>
             <p>
                 <span class=format!("badge status-{}", application.status.as_str())>{application.status.label()}</span>

@@ -1,0 +1,117 @@
+// Every page, as each role that can see it: axe-core finds no WCAG 2.1 AA or best-practice
+// violation, each page has its own <title>, and no text on it is a raw RFC 3339 timestamp.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, test } from 'node:test';
+import { newPage, waitForHydration } from './support/browser.js';
+import { ADMIN, DEVELOPER, REVIEWER, usePortal } from './support/portal.js';
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const RFC3339 = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** The axe violations on the page, as readable lines (rule, impact, the first offending nodes). */
+async function violations(page) {
+  // Through DevTools, which the page's Content-Security-Policy does not govern.
+  await page.evaluate(axeSource);
+  const found = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  });
+  return found;
+}
+
+/** Text nodes of the page's body that hold a raw RFC 3339 timestamp. */
+async function rawTimestamps(page) {
+  return page.evaluate((pattern) => {
+    const re = new RegExp(pattern);
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const found = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (re.test(node.textContent) && !node.parentElement.closest('script, code, pre')) found.push(node.textContent.trim());
+    }
+    return found;
+  }, RFC3339.source);
+}
+
+describe('every page', () => {
+  const portal = usePortal();
+  const titles = new Map();
+
+  async function check(page, path) {
+    const response = await page.goto(`${portal.url}${path}`);
+    assert.ok(response.status() < 500, `${path}: ${response.status()}`);
+    await waitForHydration(page);
+    const title = await page.title();
+    assert.match(title, /^.+ · Portcullis$/, `${path}: title "${title}"`);
+    const other = titles.get(title);
+    assert.ok(other === undefined || other === path.split('?')[0], `${path} and ${other} share the title "${title}"`);
+    titles.set(title, path.split('?')[0]);
+    assert.deepEqual(await rawTimestamps(page), [], `${path}: raw timestamps`);
+    assert.deepEqual(await violations(page), [], `${path}: axe violations`);
+    assert.deepEqual(page.problems, [], `${path}: console`);
+  }
+
+  test('anonymous', async () => {
+    const page = await newPage(portal.browser);
+    for (const path of ['/', '/login', '/register', '/forgot-password', '/reset-password?token=unknown',
+      '/verify-email?token=unknown', '/invitations/accept?token=unknown', '/verify-contact?token=unknown',
+      '/no-such-page']) {
+      await check(page, path);
+    }
+    await page.context().close();
+  });
+
+  test('developer, reviewer and admin', async () => {
+    const developer = await newPage(portal.browser);
+    await portal.signIn(developer, DEVELOPER);
+    const justification = 'To copy the posts the person chooses into their archive.';
+    const draft = {
+      org: { name: 'Every Page Oy', country: 'FI', website: 'https://every-page.example', contact_email: 'privacy@every-page.example' },
+      name: 'Every Page Archive',
+      details: {
+        description: 'Keeps a private archive of your posts.',
+        website_url: 'https://every-page.example',
+        privacy_policy_url: 'https://every-page.example/privacy',
+        redirect_uris: ['https://every-page.example/oauth/callback'],
+        use_case: 'An archive of the posts a person chooses to keep, in storage only they can read. '.repeat(4),
+        scopes: [{ name: 'portability.posts.single', justification }],
+        eea: { serves_eea_users: true, countries: ['FI'], distinguishing_method: 'The country of residence that the platform reports at authorization time.' },
+        data_handling: {
+          storage_region: 'EU (Helsinki)', retention_days: 30, encryption_at_rest: true,
+          deletion_process: 'Deleting the account erases the archive within a day.', subprocessors: [],
+          security_contact_email: 'security@every-page.example',
+        },
+      },
+    };
+    const id = await portal.submittedApplication(developer, draft);
+    const draftId = await portal.draftApplication(developer, {
+      ...draft, org: { ...draft.org, name: 'Every Page Drafts Oy' }, name: 'Every Page Drafts',
+    });
+    const { orgs } = await portal.api(developer, 'GET', '/orgs');
+    const org = orgs.find((o) => o.name === 'Every Page Oy');
+    for (const path of ['/', '/account', '/orgs', `/orgs/${org.id}`, '/applications', '/applications/new',
+      `/applications/${draftId}/edit`, `/applications/${id}`, `/applications/${id}/credentials`]) {
+      await check(developer, path);
+    }
+    await developer.context().close();
+
+    const reviewer = await newPage(portal.browser);
+    await portal.signIn(reviewer, REVIEWER);
+    await portal.api(reviewer, 'POST', `/applications/${id}/assign`, {});
+    for (const path of ['/', '/review', '/review/mine', `/applications/${id}/review`]) {
+      await check(reviewer, path);
+    }
+    await reviewer.context().close();
+
+    const admin = await newPage(portal.browser);
+    await portal.signIn(admin, ADMIN);
+    for (const path of ['/', '/admin/users', '/admin/checklists', '/admin/gateway-keys', '/admin/audit', '/admin/mail']) {
+      await check(admin, path);
+    }
+    await admin.context().close();
+  });
+});
