@@ -23,18 +23,18 @@ help:
 
 run:
 	@scripts/deps.sh build
-	cargo leptos build
+	cargo leptos build --split
 	target/debug/portcullis serve $(SERVE_ARGS)
 
 build:
 	@scripts/deps.sh build
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 
 test:
 	@scripts/deps.sh test
 	@scripts/postgres.sh
 	$(MAKE) --no-print-directory check
-	cargo leptos build
+	cargo leptos build --split
 	$(MAKE) --no-print-directory unit-sqlite integration-postgres fuzz browser
 
 check:
@@ -64,7 +64,7 @@ browser:
 
 bench:
 	@scripts/deps.sh build
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 	cargo run --release -p portcullis-bench -- --server target/release/portcullis
 
 deps:

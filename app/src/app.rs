@@ -16,7 +16,7 @@ use crate::pages::orgs::{AcceptInvitationPage, OrgPage, OrgsPage, VerifyContactP
 use crate::pages::review::{MyReviews, ReviewQueue};
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
-use leptos_router::SsrMode;
+use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
@@ -59,6 +59,52 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
+/// Every page is its own chunk of the browser build (`cargo leptos build --split`), fetched
+/// when the router first goes there: the first page does not carry the code of every page.
+macro_rules! lazy_pages {
+    ($($page:ident => $route:ident;)+) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )+};
+}
+
+lazy_pages! {
+    Home => HomeRoute;
+    RegisterPage => RegisterPageRoute;
+    LoginPage => LoginPageRoute;
+    VerifyEmailPage => VerifyEmailPageRoute;
+    AccountPage => AccountPageRoute;
+    ForgotPasswordPage => ForgotPasswordPageRoute;
+    ResetPasswordPage => ResetPasswordPageRoute;
+    ReviewQueue => ReviewQueueRoute;
+    MyReviews => MyReviewsRoute;
+    OrgsPage => OrgsPageRoute;
+    OrgPage => OrgPageRoute;
+    AcceptInvitationPage => AcceptInvitationPageRoute;
+    VerifyContactPage => VerifyContactPageRoute;
+    ApplicationsPage => ApplicationsPageRoute;
+    NewApplicationPage => NewApplicationPageRoute;
+    ApplicationPage => ApplicationPageRoute;
+    EditApplicationPage => EditApplicationPageRoute;
+    ReviewPage => ReviewPageRoute;
+    CredentialsPage => CredentialsPageRoute;
+    UsersPage => UsersPageRoute;
+    ChecklistsPage => ChecklistsPageRoute;
+    GatewayKeysPage => GatewayKeysPageRoute;
+    AuditPage => AuditPageRoute;
+    MailPage => MailPageRoute;
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -71,30 +117,30 @@ pub fn App() -> impl IntoView {
             <main id="main" class="container">
                 // Async: pages arrive complete, so they read fine without JavaScript.
                 <Routes fallback=NotFound>
-                    <Route path=path!("") view=Home ssr=SsrMode::Async/>
-                    <Route path=path!("register") view=RegisterPage ssr=SsrMode::Async/>
-                    <Route path=path!("login") view=LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
-                    <Route path=path!("account") view=AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
-                    <Route path=path!("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
-                    <Route path=path!("review") view=ReviewQueue ssr=SsrMode::Async/>
-                    <Route path=path!("review/mine") view=MyReviews ssr=SsrMode::Async/>
-                    <Route path=path!("orgs") view=OrgsPage ssr=SsrMode::Async/>
-                    <Route path=path!("orgs/:id") view=OrgPage ssr=SsrMode::Async/>
-                    <Route path=path!("invitations/accept") view=AcceptInvitationPage ssr=SsrMode::Async/>
-                    <Route path=path!("verify-contact") view=VerifyContactPage ssr=SsrMode::Async/>
-                    <Route path=path!("applications") view=ApplicationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("applications/new") view=NewApplicationPage ssr=SsrMode::Async/>
-                    <Route path=path!("applications/:id") view=ApplicationPage ssr=SsrMode::Async/>
-                    <Route path=path!("applications/:id/edit") view=EditApplicationPage ssr=SsrMode::Async/>
-                    <Route path=path!("applications/:id/review") view=ReviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("applications/:id/credentials") view=CredentialsPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/users") view=UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/checklists") view=ChecklistsPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/gateway-keys") view=GatewayKeysPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin/mail") view=MailPage ssr=SsrMode::Async/>
+                    <Route path=path!("") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("register") view={Lazy::<RegisterPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("login") view={Lazy::<LoginPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("verify-email") view={Lazy::<VerifyEmailPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("account") view={Lazy::<AccountPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("forgot-password") view={Lazy::<ForgotPasswordPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("reset-password") view={Lazy::<ResetPasswordPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("review") view={Lazy::<ReviewQueueRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("review/mine") view={Lazy::<MyReviewsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("orgs") view={Lazy::<OrgsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("orgs/:id") view={Lazy::<OrgPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("invitations/accept") view={Lazy::<AcceptInvitationPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("verify-contact") view={Lazy::<VerifyContactPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("applications") view={Lazy::<ApplicationsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("applications/new") view={Lazy::<NewApplicationPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("applications/:id") view={Lazy::<ApplicationPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("applications/:id/edit") view={Lazy::<EditApplicationPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("applications/:id/review") view={Lazy::<ReviewPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("applications/:id/credentials") view={Lazy::<CredentialsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/users") view={Lazy::<UsersPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/checklists") view={Lazy::<ChecklistsPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/gateway-keys") view={Lazy::<GatewayKeysPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/audit") view={Lazy::<AuditPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/mail") view={Lazy::<MailPageRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -28,7 +28,9 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
+use axum::handler::Handler;
 use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -200,7 +202,18 @@ pub fn router(config: &Config, services: Services, health: Health) -> Router {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // The build's files straight from disk (their brotli or gzip copy when the browser takes
+        // it), and the not-found page for anything else. Leptos's own file handler is not used:
+        // it serves files inside a reactive owner, and one left current on the worker thread by a
+        // page being rendered there made it move that page's headers (its CSP) onto the file's
+        // response.
+        .fallback_service(
+            ServeDir::new(&config.site_root)
+                .precompressed_br()
+                .precompressed_gzip()
+                .call_fallback_on_method_not_allowed(true)
+                .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell).with_state(state.clone())),
+        )
         .layer(axum::middleware::from_fn(middleware::limit_page_bodies))
         // The API sets its own limits (larger for uploads).
         .route("/healthz", get(api::health::healthz))
