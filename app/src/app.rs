@@ -16,9 +16,9 @@ use crate::pages::orgs::{AcceptInvitationPage, OrgPage, OrgsPage, VerifyContactP
 use crate::pages::review::{MyReviews, ReviewQueue};
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
-use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route};
 
 /// The HTML document. On the server it also sets the Content-Security-Policy header with
 /// this response's nonce, which the hydration scripts carry.

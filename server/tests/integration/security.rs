@@ -85,6 +85,41 @@ async fn pages_and_json_are_compressed_for_browsers_that_ask() {
     }
 }
 
+/// Files of the build and pages requested together: each page keeps its own headers. Leptos's
+/// file handler once moved a page's CSP onto a file's response when the two were served
+/// together on one thread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_keep_their_headers_while_files_are_served_beside_them() {
+    let site = tempfile::TempDir::new().unwrap();
+    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    std::fs::write(site.path().join("pkg/portcullis.js"), "export default 1;".repeat(100)).unwrap();
+    let app = TestApp::spawn_with(common::Options {
+        env: vec![("PORTCULLIS_SITE_ROOT", site.path().display().to_string())],
+        ..Default::default()
+    })
+    .await;
+    let raw = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 0..120 {
+        let (raw, base) = (raw.clone(), app.base.clone());
+        let path = if i % 2 == 0 { "/login" } else { "/pkg/portcullis.js" };
+        requests.spawn(async move {
+            let response = raw.get(format!("{base}{path}")).send().await.unwrap();
+            let csp = response.headers()["content-security-policy"].to_str().unwrap().to_owned();
+            (path, response.status(), csp)
+        });
+    }
+    while let Some(result) = requests.join_next().await {
+        let (path, status, csp) = result.unwrap();
+        assert_eq!(status, StatusCode::OK, "{path}");
+        if path == "/login" {
+            assert!(csp.contains("'nonce-"), "the page's own policy: {csp}");
+        } else {
+            assert!(csp.starts_with("default-src 'none'"), "a file gets the policy that allows nothing: {csp}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn request_ids_are_the_portal_s_own_and_name_the_error() {
     let app = TestApp::spawn().await;
