@@ -13,7 +13,7 @@ export LEPTOS_OUTPUT_NAME := portcullis
 PG_TEST_URL := postgres://portcullis:portcullis@127.0.0.1:5432
 SERVE_ARGS := $(if $(filter 1 yes true,$(DEMO)),--demo,)
 
-.PHONY: help run build test check unit-sqlite integration-postgres fuzz browser bench deps clean-data
+.PHONY: help run build test check unit-sqlite integration-postgres fuzz browser bench lighthouse deps clean-data
 
 help:
 	@echo "make run [DEMO=1]  build and serve http://127.0.0.1:3000 on SQLite (DEMO=1 seeds demo accounts)"
@@ -22,7 +22,7 @@ help:
 	@echo "make bench         release build, then the load benchmark"
 
 run:
-	@scripts/deps.sh build
+	@scripts/deps.sh run
 	cargo leptos build --split
 	target/debug/portcullis serve $(SERVE_ARGS)
 
@@ -63,9 +63,15 @@ browser:
 	cd end2end && node --test --test-concurrency=1 tests/
 
 bench:
-	@scripts/deps.sh build
+	@scripts/deps.sh bench
 	cargo leptos build --release --precompress --split
 	cargo run --release -p portcullis-bench -- --server target/release/portcullis
+	$(MAKE) --no-print-directory lighthouse
+
+# Lighthouse on / and /login of the release build (make build first): scores, LCP, bytes transferred.
+lighthouse:
+	@scripts/deps.sh bench
+	CHROME_PATH=/usr/bin/chromium node bench/lighthouse/run.mjs
 
 deps:
 	@scripts/deps.sh test

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs whatever the build and the tests need and is missing; does nothing when all is present.
-# Usage: scripts/deps.sh [build|test]   (build: Rust tools and wasm-opt; test: also Chromium, PostgreSQL, SMTP)
+# Usage: scripts/deps.sh [run|build|bench|test]
+#   run: the Rust tools a debug build needs; build: also wasm-opt (release builds);
+#   bench: also Chromium and Lighthouse; test: also nextest, Chromium, PostgreSQL, SMTP, Schemathesis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,19 +44,31 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen_version\$"; then
   cargo install wasm-bindgen-cli --version "$bindgen_version" --force
 fi
 
-if ! command -v cargo-nextest >/dev/null; then
-  say "installing cargo-nextest"
-  cargo install cargo-nextest --locked
+# wasm-opt (release builds) and the browser-test driver come from npm, pinned by end2end/package-lock.json.
+if [ "$want" = run ]; then
+  exit 0
 fi
 
-# wasm-opt (release builds) and the browser-test driver come from npm, pinned by end2end/package-lock.json.
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/playwright-core ] \
   || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   say "installing npm packages in end2end/"
   (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+if [ "$want" = bench ]; then
+  apt_install chromium
+  if [ ! -d bench/lighthouse/node_modules/lighthouse ] \
+    || [ bench/lighthouse/package-lock.json -nt bench/lighthouse/node_modules/.package-lock.json ]; then
+    say "installing Lighthouse in bench/lighthouse/"
+    (cd bench/lighthouse && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+
 if [ "$want" = test ]; then
+  if ! command -v cargo-nextest >/dev/null; then
+    say "installing cargo-nextest"
+    cargo install cargo-nextest --locked
+  fi
   apt_install chromium postgresql
   if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
     say "installing the aiosmtpd SMTP server"

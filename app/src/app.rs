@@ -15,7 +15,7 @@ use crate::pages::home::Home;
 use crate::pages::orgs::{AcceptInvitationPage, OrgPage, OrgsPage, VerifyContactPage};
 use crate::pages::review::{MyReviews, ReviewQueue};
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route};
@@ -111,6 +111,10 @@ pub fn App() -> impl IntoView {
     Session::provide();
     view! {
         <Title formatter=|title| format!("{title} · Portcullis")/>
+        <Meta
+            name="description"
+            content="Apply for access to the platform's Data Portability API, follow the privacy and security review, and manage your API credentials."
+        />
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <Header/>

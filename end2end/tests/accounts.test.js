@@ -26,14 +26,24 @@ describe('accounts', () => {
     await page.getByLabel('Password').fill('correct horse battery staple');
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByText(/Check your email/).waitFor();
+    assert.match(await page.getByRole('status').innerText(), new RegExp(`sent a link to ${email}`), 'the address used');
+    await page.getByRole('main').getByRole('link', { name: 'sign in' }).waitFor();
 
+    // Signed in before verifying: the page after verifying continues, it does not ask to sign in again.
+    await portal.signIn(page, { email, password: 'correct horse battery staple' });
     const mail = await portal.server.waitForMail(email, /verify-email\?token=/);
     await page.goto(linkTo(mail, '/verify-email'));
     await waitForHydration(page);
     await page.getByRole('button', { name: 'Verify email' }).click();
     await page.getByText('Your email address is verified.').waitFor();
+    assert.equal(await page.getByRole('main').getByRole('link', { name: 'Sign in' }).count(), 0);
+    await page.getByRole('link', { name: 'Continue' }).click();
+    await page.waitForURL(`${portal.url}/`);
+    // A newcomer's home page says what to do first.
+    const steps = page.getByRole('region', { name: 'Next steps' });
+    await steps.getByRole('heading', { name: 'Create your organisation' }).waitFor();
+    assert.equal(await steps.getByRole('link', { name: 'Create an organisation' }).getAttribute('href'), '/orgs');
 
-    await portal.signIn(page, { email, password: 'correct horse battery staple' });
     const nav = page.getByRole('navigation', { name: 'Main' });
     assert.match(await page.locator('header').innerText(), /Ada Lovelace/);
     assert.equal(await nav.getByRole('link', { name: 'Review queue' }).count(), 0);

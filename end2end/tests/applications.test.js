@@ -54,6 +54,8 @@ describe('applications', () => {
     assert.equal(await page.getByLabel('Privacy policy URL').inputValue(), 'https://zoe.example/privacy');
 
     await step(page, 'Use case');
+    await page.getByLabel('What the app does with the data').fill('Too short to explain anything.');
+    await page.getByText('30 of at least 200 characters').waitFor();
     await page.getByLabel('What the app does with the data').fill(`${'Zoë Export keeps a private copy of what people published. '.repeat(5)}\n\n${XSS}`);
     await saved(page);
 

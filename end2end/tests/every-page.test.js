@@ -50,6 +50,7 @@ describe('every page', () => {
     const other = titles.get(title);
     assert.ok(other === undefined || other === path.split('?')[0], `${path} and ${other} share the title "${title}"`);
     titles.set(title, path.split('?')[0]);
+    assert.ok(await page.locator('meta[name="description"]').count() > 0, `${path}: a description for search engines`);
     assert.deepEqual(await rawTimestamps(page), [], `${path}: raw timestamps`);
     assert.deepEqual(await violations(page), [], `${path}: axe violations`);
     assert.deepEqual(page.problems, [], `${path}: console`);
@@ -62,6 +63,10 @@ describe('every page', () => {
       '/no-such-page']) {
       await check(page, path);
     }
+    const robots = await page.request.get(`${portal.url}/robots.txt`);
+    assert.equal(robots.status(), 200);
+    assert.match(robots.headers()['content-type'], /^text\/plain/);
+    assert.match(await robots.text(), /Disallow: \/admin\//);
     await page.context().close();
   });
 

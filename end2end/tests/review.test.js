@@ -103,6 +103,8 @@ describe('review', () => {
       if (i === 0) await first.getByText(`2 of ${total} items recorded`).waitFor();
     }
     await first.getByText(`${total} of ${total} items recorded`).waitFor();
+    // The four-eyes rule is said before the first approval, not only after it.
+    await first.locator('.four-eyes').getByText(/takes two approvals from different reviewers/).waitFor();
     await first.getByRole('button', { name: 'Approve' }).click();
     await first.getByText(/Sensitive scopes need a second reviewer's approval/).waitFor();
     assert.equal(await first.locator('.badge.status-in_review').first().innerText(), 'In review');
@@ -119,6 +121,7 @@ describe('review', () => {
     await waitForHydration(second);
     await passEverything(second);
     await second.getByText(/Demo Reviewer approved on/).waitFor();
+    assert.equal(await second.locator('.four-eyes').count(), 0, 'the second reviewer is told who approved instead');
     await second.getByRole('checkbox', { name: /portability\.connections\.single/ }).uncheck();
     await second.getByLabel('Note to the applicant').fill('An archive of posts and messages does not need your followers.');
     await second.getByRole('button', { name: 'Approve' }).click();

@@ -4,6 +4,7 @@ use leptos::server_fn::codec::{Json, MultipartData, MultipartFormData};
 use portcullis_domain::admin::Page;
 use portcullis_domain::application::content::ApplicationPatch;
 use portcullis_domain::application::mockup::MockupView;
+use portcullis_domain::application::next_step::NextStep;
 use portcullis_domain::application::scope::ScopeView;
 pub use portcullis_domain::application::view::ApplicationStatusPage;
 use portcullis_domain::application::view::{ApplicationSummary, ApplicationView, MessageView};
@@ -21,6 +22,12 @@ use {
 pub async fn scope_catalogue() -> Result<Vec<ScopeView>, AppError> {
     let (services, _, _) = caller().await?;
     Ok(applications::scopes(&services).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "next_steps")]
+pub async fn next_steps() -> Result<Vec<NextStep>, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(applications::next_steps(&services, &ctx).await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "list_applications")]

@@ -16,12 +16,13 @@ pub async fn current_user() -> Result<Option<UserView>, AppError> {
 }
 
 #[server(prefix = "/rpc", endpoint = "register")]
-pub async fn register(name: String, email: String, password: String) -> Result<(), AppError> {
+/// Answers with the address the link went to, as the page shows it.
+pub async fn register(name: String, email: String, password: String) -> Result<String, AppError> {
     use portcullis_domain::account::RegisterInput;
     let (services, ctx, _) = caller().await?;
-    accounts::register(&services, &ctx, RegisterInput { email, password, name }).await?;
+    let user = accounts::register(&services, &ctx, RegisterInput { email, password, name }).await?;
     leptos_axum::redirect("/register?sent=1");
-    Ok(())
+    Ok(user.email)
 }
 
 #[server(prefix = "/rpc", endpoint = "login")]

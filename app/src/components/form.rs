@@ -66,6 +66,22 @@ pub fn ErrorAlert(error: AppError) -> impl IntoView {
     view! { <div class="alert alert-error" role="alert">{error.to_string()}</div> }
 }
 
+/// A page that could not be shown (not found, not allowed): a heading, the reason, and ways on.
+#[component]
+pub fn PageError(error: AppError, back_href: &'static str, back_label: &'static str) -> impl IntoView {
+    view! {
+        <section class="card narrow">
+            <leptos_meta::Title text="Cannot show this page"/>
+            <h1>"Cannot show this page"</h1>
+            <ErrorAlert error/>
+            <p class="actions">
+                <a class="button primary" href=back_href>{back_label}</a>
+                <a class="button secondary" href="/">"Home"</a>
+            </p>
+        </section>
+    }
+}
+
 /// The last submission's error, if any.
 #[component]
 pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {

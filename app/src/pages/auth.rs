@@ -20,7 +20,12 @@ pub fn RegisterPage() -> impl IntoView {
     let action = server_action::<Register>();
     let error = last_error(action);
     let sent = query("sent");
-    let done = move || sent.get().is_some() || matches!(action.value().get(), Some(Ok(())));
+    let done = move || sent.get().is_some() || matches!(action.value().get(), Some(Ok(_)));
+    // Without JavaScript the page comes back from a redirect and no longer knows the address.
+    let address = move || match action.value().get() {
+        Some(Ok(email)) => email,
+        _ => "your address".to_string(),
+    };
     view! {
         <section class="card narrow">
             <Title text="Create an account"/>
@@ -47,8 +52,10 @@ pub fn RegisterPage() -> impl IntoView {
                 }
             >
                 <div class="alert alert-success" role="status">
-                    <p>"Check your email: we sent you a link to confirm your address. It is valid for 24 hours."</p>
+                    <p>"Check your email: we sent a link to " <strong>{address}</strong> " to confirm it. It is valid for 24 hours."</p>
                 </div>
+                <p>"Nothing arrived after a few minutes? Look in the spam folder, or "
+                    <a href="/login">"sign in"</a> ": your home page can send a new link."</p>
             </Show>
         </section>
     }
@@ -107,7 +114,14 @@ pub fn VerifyEmailPage() -> impl IntoView {
                 <div class="alert alert-success" role="status">
                     <p>"Your email address is verified."</p>
                 </div>
-                <p><a class="button primary" href="/login">"Sign in"</a></p>
+                {move || {
+                    let signed_in = matches!(Session::get().user.get(), Some(Ok(Some(_))));
+                    if signed_in {
+                        view! { <p><a class="button primary" href="/">"Continue"</a></p> }.into_any()
+                    } else {
+                        view! { <p><a class="button primary" href="/login">"Sign in"</a></p> }.into_any()
+                    }
+                }}
             </Show>
         </section>
     }

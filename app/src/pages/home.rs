@@ -1,3 +1,4 @@
+use crate::api::applications::next_steps;
 use crate::api::auth::ResendVerification;
 use crate::components::form::{FormAlert, Submit, last_error};
 use crate::components::layout::Session;
@@ -65,12 +66,15 @@ fn VerifyReminder(email: String) -> impl IntoView {
 fn Dashboard(user: UserView) -> impl IntoView {
     let reviewer = user.has_role(Role::Reviewer) || user.has_role(Role::Admin);
     let admin = user.has_role(Role::Admin);
+    // Staff review; their own applications, if any, are under Applications.
+    let developer = !reviewer;
     view! {
         <section>
             <Title text="Home"/>
             <h1>{format!("Welcome, {}", user.name)}</h1>
             <p class="muted">{format!("Signed in as {} ({})", user.name, user.email)}</p>
             {(!user.email_verified).then(|| view! { <VerifyReminder email=user.email.clone()/> })}
+            {developer.then(|| view! { <NextSteps/> })}
             <div class="cards">
                 {reviewer.then(|| view! {
                     <a class="card link-card" href="/review">
@@ -102,5 +106,32 @@ fn Dashboard(user: UserView) -> impl IntoView {
                 })}
             </div>
         </section>
+    }
+}
+
+/// The developer's next steps: never an empty page after signing in.
+#[component]
+fn NextSteps() -> impl IntoView {
+    let steps = Resource::new(|| (), |_| next_steps());
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || steps.get().map(|steps| match steps {
+                Ok(steps) => view! {
+                    <section class="next-steps" aria-labelledby="next-steps-heading">
+                        <h2 id="next-steps-heading">"Next steps"</h2>
+                        <ul class="plain cards">
+                            {steps.into_iter().map(|step| view! {
+                                <li class="card">
+                                    <h3>{step.title}</h3>
+                                    <p>{step.detail}</p>
+                                    <a class="button primary" href=step.href>{step.action}</a>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                }.into_any(),
+                Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+            })}
+        </Suspense>
     }
 }

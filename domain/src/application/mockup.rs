@@ -136,9 +136,38 @@ pub struct MockupView {
     pub sha256: String,
 }
 
+/// A file size as people read it: "820 bytes", "17 KB", "16.5 MB" (powers of 1,000, as
+/// operating systems show files).
+pub fn readable_size(bytes: u64) -> String {
+    const KB: u64 = 1_000;
+    const MB: u64 = 1_000_000;
+    if bytes < KB {
+        return format!("{bytes} bytes");
+    }
+    if bytes.div_ceil(KB) < KB {
+        return format!("{} KB", bytes.div_ceil(KB));
+    }
+    let tenths = bytes.div_ceil(MB / 10);
+    match tenths % 10 {
+        0 => format!("{} MB", tenths / 10),
+        rest => format!("{}.{rest} MB", tenths / 10),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_in_bytes_kilobytes_or_megabytes() {
+        assert_eq!(readable_size(820), "820 bytes");
+        assert_eq!(readable_size(17_301_504), "17.4 MB");
+        assert_eq!(readable_size(16_896 * 1024), "17.4 MB");
+        assert_eq!(readable_size(1_500_000), "1.5 MB");
+        assert_eq!(readable_size(2_000_000), "2 MB");
+        assert_eq!(readable_size(16_900), "17 KB");
+        assert_eq!(readable_size(999_999), "1 MB");
+    }
 
     const KINDS: [MockupKind; 4] = [MockupKind::Png, MockupKind::Jpeg, MockupKind::Webp, MockupKind::Pdf];
 

@@ -3,6 +3,7 @@
 pub mod content;
 pub mod lifecycle;
 pub mod mockup;
+pub mod next_step;
 pub mod redirect_uri;
 pub mod revision;
 pub mod scope;

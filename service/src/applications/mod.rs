@@ -22,6 +22,7 @@ use portcullis_domain::admin::{Page, PageNumber, page_number};
 use portcullis_domain::application::content::{ApplicationContent, ApplicationPatch, missing_items};
 use portcullis_domain::application::lifecycle::{Action, Party, transition};
 use portcullis_domain::application::mockup::MockupView;
+use portcullis_domain::application::next_step::{self, NextStep};
 use portcullis_domain::application::scope::{Frequency, ScopeCategory, ScopeList, ScopeView};
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::application::view::{
@@ -233,6 +234,16 @@ pub async fn page(
     };
     let messages = messages::list(services, ctx, id, messages_page).await?;
     Ok(ApplicationStatusPage { application, timeline, revisions, comparison, messages })
+}
+
+/// What the signed-in person should do next with their organisations' applications, for the
+/// home page. Staff see every application in `list`; only their own organisations' count here.
+pub async fn next_steps(services: &Services, ctx: &Ctx) -> ServiceResult<Vec<NextStep>> {
+    let orgs = crate::orgs::list_mine(services, ctx).await?;
+    let recent = list(services, ctx, &ApplicationQuery::default()).await?;
+    let own: Vec<ApplicationSummary> =
+        recent.items.into_iter().filter(|a| orgs.iter().any(|o| o.id == a.org_id)).collect();
+    Ok(next_step::next_steps(!orgs.is_empty(), &own))
 }
 
 /// Developers see their organisations' applications; reviewers and admins also see every

@@ -7,7 +7,7 @@ use crate::api::credentials::{
     ChangeAccess, CollectSecret, CredentialsPageData, ForceRotation, IssueCredentials, RevokeCredentials,
     RotateCredentials, StepUp, credentials_page,
 };
-use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
+use crate::components::form::{Field, FormAlert, PageError, Submit, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::moment::{Moment, moment_text};
 use crate::components::secret::SecretOnce;
@@ -151,7 +151,7 @@ pub fn CredentialsPage() -> impl IntoView {
                 </div>
                 <Transition fallback=|| view! { <p class="muted">"Loading credentials…"</p> }>
                     {move || page.get().map(|result| match result {
-                        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+                        Err(e) => view! { <PageError error=e back_href="/applications" back_label="All applications"/> }.into_any(),
                         Ok(data) => view! { <Credentials data actions/> }.into_any(),
                     })}
                 </Transition>

@@ -18,7 +18,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use portcullis_domain::account::FieldErrors;
 use portcullis_domain::application::content::{
-    ApplicationContent, ApplicationPatch, EEA_COUNTRIES, MissingItem, ScopeRequest, Step, step_complete,
+    ApplicationContent, ApplicationPatch, EEA_COUNTRIES, MIN_USE_CASE, MissingItem, ScopeRequest, Step, step_complete,
 };
 use portcullis_domain::application::mockup::{MockupView, SUGGESTED_LABELS};
 use portcullis_domain::application::scope::ScopeView;
@@ -556,6 +556,15 @@ fn AppStep(draft: Draft) -> impl IntoView {
     }
 }
 
+/// "150 of at least 200 characters", until there are enough.
+fn use_case_count(count: usize) -> String {
+    if count < MIN_USE_CASE {
+        format!("{count} of at least {MIN_USE_CASE} characters")
+    } else {
+        format!("{count} characters")
+    }
+}
+
 #[component]
 fn UseCaseStep(draft: Draft) -> impl IntoView {
     view! {
@@ -563,7 +572,7 @@ fn UseCaseStep(draft: Draft) -> impl IntoView {
         <TextArea draft label="What the app does with the data" id="use_case" rows=12
             hint="Explain what the app does with people's data and why it needs each category you request. Plain text or Markdown; at least 200 characters."
             get=|c| c.use_case.clone() set=|c, v| c.use_case = v/>
-        <p class="muted">{move || format!("{} characters", draft.content.with(|c| c.use_case.trim().chars().count()))}</p>
+        <p class="muted" aria-live="polite">{move || use_case_count(draft.content.with(|c| c.use_case.trim().chars().count()))}</p>
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::status::{ChangesTable, ContentView};
 use crate::api::review::{ClaimApplication, DecideApplication, RecordVerdict, review_page};
-use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
+use crate::components::form::{FormAlert, PageError, Submit, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::moment::{Day, Moment};
 use crate::error::{AppError, server_action};
@@ -28,7 +28,7 @@ pub fn ReviewPage() -> impl IntoView {
         <RequireRole any_of=&[Role::Reviewer, Role::Admin]>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || page.get().map(|result| match result {
-                    Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+                    Err(e) => view! { <PageError error=e back_href="/review" back_label="Back to the review queue"/> }.into_any(),
                     Ok(data) => view! { <Review data claim/> }.into_any(),
                 })}
             </Transition>
@@ -268,6 +268,13 @@ fn DecisionForms(
             // A conflict means the application moved on since this page was drawn.
             {move || matches!(error.get(), Some(AppError::Conflict(_))).then(|| view! {
                 <p><a class="button secondary small" href=reload.clone() rel="external">"Reload the application"</a></p>
+            })}
+            // Said before anyone clicks Approve, not after.
+            {(first.is_none() && scopes.iter().any(|(_, _, sensitive)| *sensitive)).then(|| view! {
+                <p class="alert alert-info four-eyes">
+                    "Four eyes: this application asks for a sensitive scope, so granting one takes two approvals \
+                     from different reviewers. Yours will be the first; the application then waits for a second."
+                </p>
             })}
             {first.clone().map(|first| view! {
                 <p class="alert alert-info" role="status">

@@ -5,7 +5,7 @@ use crate::api::applications::{
     ApplicationStatusPage, PostMessage, RecertifyApplication, SubmitApplication, WithdrawApplication, application_page,
 };
 use crate::api::review::ClaimApplication;
-use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
+use crate::components::form::{FormAlert, PageError, Submit, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::moment::{Moment, moment_text};
 use crate::error::server_action;
@@ -14,7 +14,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use portcullis_domain::admin::Page;
 use portcullis_domain::application::content::ApplicationContent;
-use portcullis_domain::application::mockup::{MockupKind, MockupView};
+use portcullis_domain::application::mockup::{MockupKind, MockupView, readable_size};
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::application::view::{
     ApplicationView, MessageView, RevisionComparison, RevisionView, TimelineEntry,
@@ -48,7 +48,7 @@ pub fn ApplicationPage() -> impl IntoView {
         <RequireRole>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || page.get().map(|result| match result {
-                    Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+                    Err(e) => view! { <PageError error=e back_href="/applications" back_label="All applications"/> }.into_any(),
                     Ok(data) => {
                         let review = data.application.can_review.then(|| {
                             let (id, status) = (data.application.id.clone(), data.application.status);
@@ -126,7 +126,7 @@ fn Status(
                     </details>
                 })}
             </div>
-            <Decision application=application.clone()/>
+            <Decision application=application.clone() reasons_below=timeline.iter().any(|e| e.kind == "approved" && e.message.as_deref().is_some_and(|m| !m.is_empty()))/>
             <Timeline entries=timeline/>
             <h2>"What was submitted"</h2>
             <ContentView content=application.content.clone() mockups=application.mockups.clone() application_id=id.clone()/>
@@ -138,7 +138,11 @@ fn Status(
 
 /// Which scopes were granted (and which not), or who approved once and waits for a second reviewer.
 #[component]
-fn Decision(application: ApplicationView) -> impl IntoView {
+fn Decision(
+    application: ApplicationView,
+    /// The timeline holds the approving reviewer's message.
+    reasons_below: bool,
+) -> impl IntoView {
     let requested: Vec<String> = application.content.scopes.iter().map(|s| s.name.clone()).collect();
     let granted = application.granted_scopes.clone().map(|granted| {
         view! {
@@ -156,7 +160,7 @@ fn Decision(application: ApplicationView) -> impl IntoView {
                         }
                     }).collect_view()}
                 </ul>
-                <p class="muted small">"The reviewers' reasons are in the timeline below."</p>
+                {reasons_below.then(|| view! { <p class="muted small">"The reviewers' reasons are in the timeline below."</p> })}
             </div>
         }
     });
@@ -278,7 +282,7 @@ pub fn MockupGallery(mockups: Vec<MockupView>, application_id: String) -> impl I
                             view! { <a class="pdf" href=url download>"Download PDF"</a> }.into_any()
                         }}
                         <span class="label">{m.label.clone()}</span>
-                        <span class="muted small">{format!("{} KB · sha256 {}", m.size.div_ceil(1024), &m.sha256[..12])}</span>
+                        <span class="muted small">{format!("{} · sha256 {}", readable_size(m.size), &m.sha256[..12])}</span>
                     </li>
                 }
             }).collect_view()}
