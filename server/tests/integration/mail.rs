@@ -95,6 +95,36 @@ async fn mail_waits_in_the_outbox_while_the_server_is_down() {
     assert_eq!(smtp.received().len(), 1);
 }
 
+/// Messages claimed together when the server is down are each tried on their own schedule:
+/// the ones after the first failure are not held for the claim's two-minute lease.
+#[tokio::test]
+async fn a_failure_does_not_hold_the_rest_of_the_batch() {
+    let port = free_port();
+    let app = TestApp::spawn_with(Options {
+        env: vec![("SMTP_URL", format!("smtp://127.0.0.1:{port}"))],
+        ..Default::default()
+    })
+    .await;
+    let txn = portcullis_service::db::begin_write(app.services.db()).await.unwrap();
+    for n in 0..3 {
+        let mail = portcullis_service::mail::OutgoingMail {
+            to: format!("batch{n}@example.com"),
+            subject: "x".into(),
+            text: "x".into(),
+            html: "x".into(),
+        };
+        portcullis_service::mail::enqueue(&txn, app.services.clock(), mail).await.unwrap();
+    }
+    txn.commit().await.unwrap();
+    app.services.wake_mail_worker();
+    let db = app.services.db().clone();
+    wait_until(
+        || async { mail_outbox::Entity::find().all(&db).await.unwrap().iter().all(|m| m.attempts >= 1) },
+        "every message of the batch to be tried",
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn permanent_failures_are_parked_for_an_admin() {
     let app = TestApp::spawn().await;

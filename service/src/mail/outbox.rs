@@ -141,6 +141,20 @@ pub(crate) async fn retry_now(db: &DatabaseConnection, now: DateTime<Utc>) -> Re
     Ok(result.rows_affected)
 }
 
+/// Gives back claimed messages that were not tried, so any pass may take them again.
+pub(crate) async fn release(db: &DatabaseConnection, ids: &[String]) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    mail_outbox::Entity::update_many()
+        .col_expr(mail_outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(mail_outbox::Column::Id.is_in(ids.iter().cloned()))
+        .filter(mail_outbox::Column::Status.eq(PENDING))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Records a failed attempt: retried at `retry_at`, or parked when `retry_at` is `None`.
 pub(crate) async fn mark_failed(
     db: &DatabaseConnection,

@@ -62,7 +62,9 @@ impl MailWorker {
             if batch.is_empty() {
                 return Ok(delivered);
             }
+            let mut untried: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
             for mail in batch {
+                untried.retain(|id| *id != mail.id);
                 match self.transport.send(&self.from, &mail).await {
                     Ok(()) => {
                         outbox::mark_sent(db, &mail, clock.now()).await?;
@@ -81,7 +83,9 @@ impl MailWorker {
                         outbox::mark_failed(db, &mail.id, &error, Some(retry_at)).await?;
                         self.failing.store(true, Ordering::Relaxed);
                         tracing::warn!(mail_id = %mail.id, attempt = mail.attempts + 1, %error, "mail delivery failed, will retry");
-                        // The server is likely down: leave the rest for the next pass.
+                        // The server is likely down: leave the rest for the next passes, free
+                        // to be tried on their own schedule rather than held for the lease.
+                        outbox::release(db, &untried).await?;
                         return Ok(delivered);
                     }
                     Err(error) => {
