@@ -53,7 +53,10 @@ describe('applications', () => {
     await waitForHydration(page);
     assert.equal(await page.getByLabel('Privacy policy URL').inputValue(), 'https://zoe.example/privacy');
 
-    await step(page, 'Use case');
+    // Keyboard: "Next" moves focus to the new step's heading, so a second Enter does not skip a step.
+    await page.getByRole('link', { name: 'Next: Use case →' }).press('Enter');
+    await page.waitForFunction(() => document.activeElement?.textContent === '2. Use case');
+    await page.getByRole('link', { name: 'Skip to the form' }).waitFor({ state: 'attached' });
     await page.getByLabel('What the app does with the data').fill('Too short to explain anything.');
     await page.getByText('30 of at least 200 characters').waitFor();
     await page.getByLabel('What the app does with the data').fill(`${'Zoë Export keeps a private copy of what people published. '.repeat(5)}\n\n${XSS}`);

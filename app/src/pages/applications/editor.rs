@@ -327,8 +327,12 @@ fn Editor(application: ApplicationView, catalogue: Vec<ScopeView>) -> impl IntoV
     Effect::new(move |_| draft.restore());
     guard_leaving(move || draft.state.with(SaveState::unsaved));
     let id = application.id.clone();
+    let step_body = NodeRef::<leptos::html::Div>::new();
+    focus_step_heading(step, step_body);
     view! {
         <section class="editor">
+            // The sidebar lists what is missing, each a link: keyboard users can go past it.
+            <a class="skip-link" href="#step-fields">"Skip to the form"</a>
             <p class="muted">{format!("{} · {}", application.reference, application.org_name)}</p>
             <Title text=move || draft.content.with(|c| if c.name.is_empty() { "Untitled application".to_string() } else { c.name.clone() })/>
             <h1>{move || draft.content.with(|c| if c.name.is_empty() { "Untitled application".to_string() } else { c.name.clone() })}</h1>
@@ -356,8 +360,8 @@ fn Editor(application: ApplicationView, catalogue: Vec<ScopeView>) -> impl IntoV
                     </nav>
                     <aside aria-label="Progress"><Progress draft/></aside>
                 </div>
-                <div class="step-body">
-                    <fieldset class="step-fields" disabled=move || draft.state.with(|s| *s == SaveState::Opening)>
+                <div class="step-body" node_ref=step_body>
+                    <fieldset id="step-fields" class="step-fields" disabled=move || draft.state.with(|s| *s == SaveState::Opening)>
                         {move || match step.get() {
                             Step::App => view! { <AppStep draft/> }.into_any(),
                             Step::UseCase => view! { <UseCaseStep draft/> }.into_any(),
@@ -372,6 +376,28 @@ fn Editor(application: ApplicationView, catalogue: Vec<ScopeView>) -> impl IntoV
             </div>
         </section>
     }
+}
+
+/// After "Next" or a step link, focus goes to the new step's heading, which screen readers
+/// announce; otherwise it stays on a link that has moved, and the next Enter skips a step
+/// unseen.
+fn focus_step_heading(step: Memo<Step>, step_body: NodeRef<leptos::html::Div>) {
+    Effect::watch(
+        move || step.get(),
+        move |_, _, _| {
+            // After the new step is drawn.
+            request_animation_frame(move || {
+                let heading = step_body.get_untracked().and_then(|body| body.query_selector("h2").ok().flatten());
+                if let Some(heading) =
+                    heading.and_then(|h| leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(h).ok())
+                {
+                    let _ = heading.set_attribute("tabindex", "-1");
+                    let _ = heading.focus();
+                }
+            });
+        },
+        false,
+    );
 }
 
 #[component]

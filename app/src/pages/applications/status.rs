@@ -102,6 +102,9 @@ fn Status(
                         <Submit label="Submit for review" busy_label="Submitting…" pending=submit.pending()/>
                     </ActionForm>
                 })}
+                {credentials_visible.then(|| view! {
+                    <a class="button primary" href=format!("/applications/{credentials_id}/credentials")>"API credentials"</a>
+                })}
                 {application.can_recertify.then(|| view! {
                     <details class="confirm">
                         <summary>"Request recertification…"</summary>
@@ -111,9 +114,6 @@ fn Status(
                             <button type="submit" class="button primary small">"Send for recertification"</button>
                         </ActionForm>
                     </details>
-                })}
-                {credentials_visible.then(|| view! {
-                    <a class="button secondary" href=format!("/applications/{credentials_id}/credentials")>"API credentials"</a>
                 })}
                 {application.can_withdraw.then(|| view! {
                     <details class="confirm">
