@@ -55,6 +55,37 @@ describe('review', () => {
     return count;
   }
 
+  test("a reviewer's own organisation's application is marked in the queue and leads to its status page", async () => {
+    const reviewer = await newPage(portal.browser);
+    await portal.signIn(reviewer, REVIEWER);
+    const justification = 'To archive what the person asks to keep, nothing more.';
+    const id = await portal.submittedApplication(reviewer, {
+      org: { name: 'Reviewer Side Project Oy', country: 'FI', website: 'https://side.example', contact_email: 'privacy@side.example' },
+      name: 'Side Project Archive',
+      details: {
+        description: 'Keeps a private archive of your posts.',
+        website_url: 'https://side.example',
+        privacy_policy_url: 'https://side.example/privacy',
+        redirect_uris: ['https://side.example/oauth/callback'],
+        use_case: 'Side Project Archive keeps a private copy of the posts a person chooses to keep. '.repeat(4),
+        scopes: [{ name: 'portability.posts.single', justification }],
+        eea: { serves_eea_users: true, countries: ['FI'], distinguishing_method: 'The country of residence that the platform reports at authorization time.' },
+        data_handling: {
+          storage_region: 'EU (Helsinki)', retention_days: 30, encryption_at_rest: true,
+          deletion_process: 'Deleting the account erases the archive within a day.', subprocessors: [],
+          security_contact_email: 'security@side.example',
+        },
+      },
+    });
+    await reviewer.goto(`${portal.url}/review`);
+    await waitForHydration(reviewer);
+    const row = reviewer.getByRole('row').filter({ hasText: 'Side Project Archive' });
+    await row.getByText('Your organisation').waitFor();
+    assert.equal(await row.getByRole('link', { name: 'Side Project Archive' }).getAttribute('href'), `/applications/${id}`);
+    assert.deepEqual(reviewer.problems, []);
+    await reviewer.context().close();
+  });
+
   test('two reviewers approve a direct-messages application; the second narrows the scopes', async () => {
     const dev = await newPage(portal.browser);
     await portal.signIn(dev, DEVELOPER);

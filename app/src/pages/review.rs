@@ -165,7 +165,17 @@ pub fn QueueTable(rows: Vec<QueueRow>) -> impl IntoView {
                         view! {
                             <tr class:overdue=row.overdue>
                                 <td>
-                                    <a href=format!("/applications/{}/review", row.id)>{row.name.clone()}</a>
+                                    // Nobody reviews their own organisation's application: link to
+                                    // its status page instead, and say why.
+                                    {if row.own_org {
+                                        view! {
+                                            <a href=format!("/applications/{}", row.id)>{row.name.clone()}</a>
+                                            <span class="badge own-org">"Your organisation"</span>
+                                            <span class="muted small block">"You cannot review it."</span>
+                                        }.into_any()
+                                    } else {
+                                        view! { <a href=format!("/applications/{}/review", row.id)>{row.name.clone()}</a> }.into_any()
+                                    }}
                                     <span class="muted small block">{row.reference.clone()}</span>
                                 </td>
                                 <td>{row.org_name.clone()}</td>

@@ -174,6 +174,8 @@ pub struct QueueRow {
     pub progress: Progress,
     /// The reviewer whose approval of the current revision waits for a second one.
     pub first_approved_by: Option<String>,
+    /// The caller belongs to the applying organisation, so may not review it.
+    pub own_org: bool,
 }
 
 /// A reviewer's own page: what is assigned to them, and what waits for their second look.

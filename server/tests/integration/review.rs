@@ -32,6 +32,14 @@ async fn developers_cannot_review_and_nobody_reviews_their_own_organisation() {
     let (status, _) =
         admin.post_json(&format!("/api/v1/applications/{id}/assign"), json!({"reviewer_id": dev_id})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "admins cannot assign it to them either");
+
+    // The queue says so before anyone tries: the row is marked for that reviewer alone.
+    let row = |queue: &Value| queue["items"].as_array().unwrap().iter().find(|r| r["id"] == id.as_str()).cloned();
+    let (status, queue) = dev.get_json("/api/v1/review/queue").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(row(&queue).unwrap()["own_org"], true);
+    let (_, queue) = admin.get_json("/api/v1/review/queue").await;
+    assert_eq!(row(&queue).unwrap()["own_org"], false);
 }
 
 #[tokio::test]

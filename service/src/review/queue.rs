@@ -7,7 +7,7 @@ use super::reviews::requested_scopes;
 use crate::Services;
 use crate::applications::{catalogue, seen_by_staff, status_of};
 use crate::context::Ctx;
-use crate::entity::{application, assignment, checklist_item, decision, org, review, review_verdict, user};
+use crate::entity::{application, assignment, checklist_item, decision, org, org_member, review, review_verdict, user};
 use crate::error::{ServiceError, ServiceResult};
 use crate::timestamp;
 use chrono::{DateTime, Utc};
@@ -101,7 +101,12 @@ pub async fn queue(services: &Services, ctx: &Ctx, params: &QueueParams) -> Serv
     let paginator = select.paginate(conn, QUEUE_PAGE_SIZE);
     let total = paginator.num_items().await?;
     let apps = paginator.fetch_page(filter.page - 1).await?;
-    Ok(Page { items: rows(conn, apps, &sensitive, now).await?, page: filter.page, per_page: QUEUE_PAGE_SIZE, total })
+    Ok(Page {
+        items: rows(conn, apps, &sensitive, &actor.user_id, now).await?,
+        page: filter.page,
+        per_page: QUEUE_PAGE_SIZE,
+        total,
+    })
 }
 
 /// What is assigned to the caller, and what another reviewer approved once and waits for a
@@ -149,12 +154,12 @@ pub async fn dashboard(services: &Services, ctx: &Ctx, page: Option<PageNumber>)
         .filter(|app| approved_once.contains(&(app.id.clone(), app.revision)))
         .collect();
     Ok(Dashboard {
-        assigned: rows(conn, assigned, &sensitive, now).await?,
+        assigned: rows(conn, assigned, &sensitive, &actor.user_id, now).await?,
         page: mine.page,
         per_page: QUEUE_PAGE_SIZE,
         total,
         overdue,
-        awaiting_second_approval: rows(conn, waiting, &sensitive, now).await?,
+        awaiting_second_approval: rows(conn, waiting, &sensitive, &actor.user_id, now).await?,
     })
 }
 
@@ -163,9 +168,18 @@ async fn rows(
     conn: &impl ConnectionTrait,
     apps: Vec<application::Model>,
     sensitive: &BTreeSet<String>,
+    viewer: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<QueueRow>> {
     let ids: Vec<String> = apps.iter().map(|a| a.id.clone()).collect();
+    let own_orgs: BTreeSet<String> = org_member::Entity::find()
+        .filter(org_member::Column::UserId.eq(viewer))
+        .filter(org_member::Column::OrgId.is_in(apps.iter().map(|a| a.org_id.clone())))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| m.org_id)
+        .collect();
     let orgs: HashMap<String, String> = org::Entity::find()
         .filter(org::Column::Id.is_in(apps.iter().map(|a| a.org_id.clone())))
         .all(conn)
@@ -242,6 +256,7 @@ async fn rows(
                     .collect(),
                 progress,
                 first_approved_by,
+                own_org: own_orgs.contains(&app.org_id),
                 id: app.id,
             })
         })
