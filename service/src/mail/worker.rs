@@ -62,12 +62,10 @@ impl MailWorker {
             if batch.is_empty() {
                 return Ok(delivered);
             }
-            let mut untried: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
-            for mail in batch {
-                untried.retain(|id| *id != mail.id);
-                match self.transport.send(&self.from, &mail).await {
+            for (tried, mail) in batch.iter().enumerate() {
+                match self.transport.send(&self.from, mail).await {
                     Ok(()) => {
-                        outbox::mark_sent(db, &mail, clock.now()).await?;
+                        outbox::mark_sent(db, mail, clock.now()).await?;
                         delivered += 1;
                         tracing::info!(mail_id = %mail.id, "mail delivered");
                         if self.failing.swap(false, Ordering::Relaxed) {
@@ -85,6 +83,7 @@ impl MailWorker {
                         tracing::warn!(mail_id = %mail.id, attempt = mail.attempts + 1, %error, "mail delivery failed, will retry");
                         // The server is likely down: leave the rest for the next passes, free
                         // to be tried on their own schedule rather than held for the lease.
+                        let untried: Vec<String> = batch[tried + 1..].iter().map(|m| m.id.clone()).collect();
                         outbox::release(db, &untried).await?;
                         return Ok(delivered);
                     }
