@@ -11,12 +11,12 @@ export CARGO_TERM_COLOR ?= always
 export LEPTOS_OUTPUT_NAME := portcullis
 
 PG_TEST_URL := postgres://portcullis:portcullis@127.0.0.1:5432
-SERVE_ARGS := $(if $(filter 1 yes true,$(DEMO)),--demo,)
+SERVE_ARGS := $(if $(filter 1 yes true,$(DEMO)),--demo --demo-world,)
 
 .PHONY: help run build test check unit-sqlite integration-postgres fuzz browser bench lighthouse deps clean-data
 
 help:
-	@echo "make run [DEMO=1]  build and serve http://127.0.0.1:3000 on SQLite (DEMO=1 seeds demo accounts)"
+	@echo "make run [DEMO=1]  build and serve http://127.0.0.1:3000 on SQLite (DEMO=1 seeds demo accounts and a demo world)"
 	@echo "make test          every check: fmt, clippy, unit + integration (SQLite and PostgreSQL), browser"
 	@echo "make build         release build: target/release/portcullis + target/site"
 	@echo "make bench         release build, then the load benchmark"

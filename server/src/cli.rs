@@ -4,10 +4,12 @@ use crate::config::Config;
 use crate::startup::{self, Application};
 use crate::telemetry;
 use clap::{Parser, Subcommand};
+use portcullis_domain::role::Role;
 use portcullis_service::accounts;
 use portcullis_service::applications::inspect;
 use portcullis_service::audit::{self, ChainReport};
 use portcullis_service::clock::SystemClock;
+use portcullis_service::demo_world;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -28,6 +30,10 @@ enum Command {
         /// Also create demo developer, reviewer and admin accounts with known passwords.
         #[arg(long)]
         demo: bool,
+        /// Also seed a demo world once: organisations, applications in every status, credentials and a
+        /// gateway key.
+        #[arg(long, requires = "demo")]
+        demo_world: bool,
         /// Create the demo accounts even where the portal looks like a real deployment
         /// (an https public URL or PostgreSQL).
         #[arg(long, requires = "demo")]
@@ -69,15 +75,15 @@ pub async fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let command = cli.command.unwrap_or(Command::Serve { demo: false, force_demo: false });
-    if let Command::Serve { demo: true, force_demo: false } = command
+    let command = cli.command.unwrap_or(Command::Serve { demo: false, demo_world: false, force_demo: false });
+    if let Command::Serve { demo: true, force_demo: false, .. } = command
         && let Some(refusal) = demo_refusal(&config)
     {
         eprintln!("{refusal}");
         return ExitCode::from(2);
     }
     let result = match command {
-        Command::Serve { demo, .. } => serve(config, demo).await,
+        Command::Serve { demo, demo_world, .. } => serve(config, demo, demo_world).await,
         Command::Migrate => migrate(config).await,
         Command::CreateAdmin { email } => create_admin(config, &email).await,
         Command::Audit { command: AuditCommand::Verify } => verify_audit(config).await,
@@ -109,15 +115,18 @@ fn demo_refusal(config: &Config) -> Option<String> {
 
 type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
 
-async fn serve(config: Config, demo: bool) -> CliResult {
+async fn serve(config: Config, demo: bool, world: bool) -> CliResult {
     let app = Application::build(config.clone()).await?;
     if demo {
         accounts::seed_demo(app.services()).await?;
         println!("Demo accounts (password in brackets):");
-        for (email, _, password, roles) in accounts::DEMO_ACCOUNTS {
-            let role = roles.first().map_or("developer", |r| r.as_str());
-            println!("  {role:<10} {email} [{password}]");
-        }
+        print_accounts(&accounts::DEMO_ACCOUNTS);
+    }
+    if world {
+        let seeded = demo_world::seed(app.services()).await?;
+        println!("Demo world accounts (password in brackets):");
+        print_accounts(&demo_world::ACCOUNTS);
+        print_world(seeded);
     }
     if !accounts::has_admin(app.services()).await? {
         println!("No admin account yet. Create one with: portcullis create-admin --email you@example.com");
@@ -125,6 +134,29 @@ async fn serve(config: Config, demo: bool) -> CliResult {
     println!("portcullis listening on http://{}", app.local_addr());
     app.run_until(shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_accounts(accounts: &[(&str, &str, &str, &[Role])]) {
+    for (email, _, password, roles) in accounts {
+        let role = roles.first().map_or("developer", |r| r.as_str());
+        println!("  {role:<10} {email} [{password}]");
+    }
+}
+
+/// The world's secrets exist only in this output, and only on the run that made them.
+fn print_world(seeded: Option<demo_world::Seeded>) {
+    let Some(seeded) = seeded else {
+        println!("Demo world already seeded; nothing added.");
+        return;
+    };
+    println!("Demo world seeded: {} organisations, {} applications.", seeded.organisations, seeded.applications);
+    println!("  gateway key (shown once): {}", seeded.gateway_key);
+    if let Some(sandbox) = seeded.sandbox {
+        println!(
+            "  {} sandbox client (shown once): {} / {}",
+            sandbox.application, sandbox.client_id, sandbox.client_secret
+        );
+    }
 }
 
 async fn migrate(config: Config) -> CliResult {

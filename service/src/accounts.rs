@@ -601,8 +601,14 @@ pub async fn has_admin(services: &Services) -> ServiceResult<bool> {
 }
 
 pub async fn seed_demo(services: &Services) -> ServiceResult<()> {
+    seed_accounts(services, &DEMO_ACCOUNTS).await
+}
+
+/// Creates each account that does not exist yet, verified, with its known password; the demo
+/// world adds its own cast this way.
+pub(crate) async fn seed_accounts(services: &Services, accounts: &[(&str, &str, &str, &[Role])]) -> ServiceResult<()> {
     let now = services.clock().now();
-    for (email, name, password, roles) in DEMO_ACCOUNTS {
+    for &(email, name, password, roles) in accounts {
         if find_by_email(services.db(), email).await?.is_some() {
             continue;
         }

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod context;
 pub mod credentials;
 pub mod db;
+pub mod demo_world;
 #[cfg(feature = "test-support")]
 pub mod entity;
 #[cfg(not(feature = "test-support"))]
@@ -123,6 +124,12 @@ impl Services {
                 upload_slots: Default::default(),
             }),
         }
+    }
+
+    /// The same database, storage and settings on another clock: the demo world is written as
+    /// a story of the past weeks.
+    pub(crate) fn with_clock(&self, clock: SharedClock) -> Self {
+        Self::new(self.inner.db.clone(), clock, self.inner.config.clone(), self.inner.storage.clone())
     }
 
     pub fn db(&self) -> &DatabaseConnection {

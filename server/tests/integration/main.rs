@@ -9,6 +9,7 @@ mod applications;
 mod checklists;
 mod cli;
 mod credentials;
+mod demo_world;
 mod faults;
 mod limits;
 mod mail;
