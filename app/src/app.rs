@@ -1,3 +1,4 @@
+use crate::components::focus::FocusHeadingOnNavigation;
 use crate::components::layout::{Header, Session};
 use crate::pages::NotFound;
 use crate::pages::admin::{AuditPage, MailPage, UsersPage};
@@ -18,7 +19,7 @@ use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
-use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route};
+use leptos_router::{Lazy, LazyRoute, SsrMode};
 
 /// The HTML document. On the server it also sets the Content-Security-Policy header with
 /// this response's nonce, which the hydration scripts carry.
@@ -59,50 +60,74 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
-/// Every page is its own chunk of the browser build (`cargo leptos build --split`), fetched
-/// when the router first goes there: the first page does not carry the code of every page.
+/// Pages are fetched in groups (`cargo leptos build --split`), when the router first goes to
+/// one of them: the first page does not carry the code of every page. One chunk per group
+/// rather than per page, because code shared by some pages but not all is split into a chunk
+/// per combination of pages that use it: per page, the first visit fetched some seventy files.
+///
+/// Each page's view is its own `#[lazy]` function, named after the page (the split tool tells
+/// functions apart by name), and every function of a group names the same split module.
 macro_rules! lazy_pages {
-    ($($page:ident => $route:ident;)+) => {$(
+    ($($group:ident { $($page:ident => $route:ident in $module:ident;)+ })+) => {$($(
         struct $route;
 
-        #[lazy_route]
+        #[leptos::lazy($group)]
+        fn $module(_this: $route) -> AnyView {
+            view! { <$page/> }.into_any()
+        }
+
+        // No `preload`: the view is all there is to load, and calling it loads its chunk.
         impl LazyRoute for $route {
             fn data() -> Self {
                 Self
             }
 
-            fn view(_this: Self) -> AnyView {
-                view! { <$page/> }.into_any()
+            async fn view(this: Self) -> AnyView {
+                $module(this).await
             }
         }
-    )+};
+    )+)+};
 }
 
 lazy_pages! {
-    Home => HomeRoute;
-    RegisterPage => RegisterPageRoute;
-    LoginPage => LoginPageRoute;
-    VerifyEmailPage => VerifyEmailPageRoute;
-    AccountPage => AccountPageRoute;
-    ForgotPasswordPage => ForgotPasswordPageRoute;
-    ResetPasswordPage => ResetPasswordPageRoute;
-    ReviewQueue => ReviewQueueRoute;
-    MyReviews => MyReviewsRoute;
-    OrgsPage => OrgsPageRoute;
-    OrgPage => OrgPageRoute;
-    AcceptInvitationPage => AcceptInvitationPageRoute;
-    VerifyContactPage => VerifyContactPageRoute;
-    ApplicationsPage => ApplicationsPageRoute;
-    NewApplicationPage => NewApplicationPageRoute;
-    ApplicationPage => ApplicationPageRoute;
-    EditApplicationPage => EditApplicationPageRoute;
-    ReviewPage => ReviewPageRoute;
-    CredentialsPage => CredentialsPageRoute;
-    UsersPage => UsersPageRoute;
-    ChecklistsPage => ChecklistsPageRoute;
-    GatewayKeysPage => GatewayKeysPageRoute;
-    AuditPage => AuditPageRoute;
-    MailPage => MailPageRoute;
+    // Where a first visit usually lands: alone, so it comes with the least code.
+    home_page {
+        Home => HomeRoute in home_page;
+    }
+    sign_in_pages {
+        RegisterPage => RegisterPageRoute in register_page;
+        LoginPage => LoginPageRoute in login_page;
+        VerifyEmailPage => VerifyEmailPageRoute in verify_email_page;
+        ForgotPasswordPage => ForgotPasswordPageRoute in forgot_password_page;
+        ResetPasswordPage => ResetPasswordPageRoute in reset_password_page;
+        AcceptInvitationPage => AcceptInvitationPageRoute in accept_invitation_page;
+        VerifyContactPage => VerifyContactPageRoute in verify_contact_page;
+    }
+    developer_pages {
+        AccountPage => AccountPageRoute in account_page;
+        OrgsPage => OrgsPageRoute in orgs_page;
+        OrgPage => OrgPageRoute in org_page;
+        ApplicationsPage => ApplicationsPageRoute in applications_page;
+        NewApplicationPage => NewApplicationPageRoute in new_application_page;
+        ApplicationPage => ApplicationPageRoute in application_page;
+        CredentialsPage => CredentialsPageRoute in credentials_page;
+    }
+    // The largest page by far, and only while a draft is edited.
+    editor_pages {
+        EditApplicationPage => EditApplicationPageRoute in edit_application_page;
+    }
+    reviewer_pages {
+        ReviewQueue => ReviewQueueRoute in review_queue_page;
+        MyReviews => MyReviewsRoute in my_reviews_page;
+        ReviewPage => ReviewPageRoute in review_page;
+    }
+    admin_pages {
+        UsersPage => UsersPageRoute in users_page;
+        ChecklistsPage => ChecklistsPageRoute in checklists_page;
+        GatewayKeysPage => GatewayKeysPageRoute in gateway_keys_page;
+        AuditPage => AuditPageRoute in audit_page;
+        MailPage => MailPageRoute in mail_page;
+    }
 }
 
 #[component]
@@ -117,6 +142,7 @@ pub fn App() -> impl IntoView {
         />
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
+            <FocusHeadingOnNavigation/>
             <Header/>
             <main id="main" class="container">
                 // Async: pages arrive complete, so they read fine without JavaScript.

@@ -35,6 +35,12 @@ try {
     line.push(`LCP ${(lcp / 1000).toFixed(1)} s (goal ≤ 2.0 s${lcp > LCP_GOAL_MS ? ', MISSED' : ''})`);
     line.push(`transferred ${Math.round(bytes / 1024)} KiB (goal ≤ 250 KiB${bytes > BYTES_GOAL ? ', MISSED' : ''})`);
     console.log(line.join(' · '));
+    if (bytes > BYTES_GOAL || process.env.LIGHTHOUSE_REQUESTS) {
+      // Where the bytes went, largest first.
+      for (const r of [...lhr.audits['network-requests'].details.items].sort((a, b) => b.transferSize - a.transferSize)) {
+        console.log(`  ${String(Math.round(r.transferSize / 1024)).padStart(4)} KiB  ${r.url.replace(server.url, '')}`);
+      }
+    }
     // What cost points, so a missed goal says where to look.
     for (const [id, goal] of Object.entries(GOALS)) {
       if (Math.round(lhr.categories[id].score * 100) >= goal) continue;

@@ -441,6 +441,8 @@ pub struct CredentialOverview {
     pub offers: Offers,
     /// The caller must confirm their password before collecting a secret.
     pub needs_step_up: bool,
+    /// Where the credentials are used: the portal's OAuth 2.0 token endpoint, in full.
+    pub token_url: String,
 }
 
 /// How many earlier secrets stay valid after rotations, at most.

@@ -75,7 +75,9 @@ describe('accounts', () => {
 
     const admin = await newPage(portal.browser);
     await portal.signIn(admin, ADMIN);
-    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+    const adminNav = admin.getByRole('navigation', { name: 'Main' });
+    await adminNav.getByText('Admin', { exact: true }).click();
+    await adminNav.getByRole('link', { name: 'Users' }).click();
     await admin.waitForURL(/\/admin\/users/);
     const row = admin.getByRole('row').filter({ hasText: DEVELOPER.email });
     await row.getByLabel('reviewer').check();

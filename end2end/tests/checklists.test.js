@@ -12,7 +12,7 @@ describe('checklists', () => {
     const page = await newPage(portal.browser);
     await portal.signIn(page, ADMIN);
 
-    await page.getByRole('link', { name: 'Checklists' }).first().click();
+    await page.getByRole('main').getByRole('link', { name: 'Checklists' }).click();
     await page.getByRole('heading', { name: 'Review checklists' }).waitFor();
     await waitForHydration(page);
     await page.getByRole('link', { name: 'Security' }).click();

@@ -107,6 +107,9 @@ describe('review', () => {
     await first.waitForURL(/scope=sensitive/);
     const row = first.getByRole('row').filter({ hasText: 'Quill Inbox Archive' });
     assert.match(await row.innerText(), /sensitive/);
+    // Scopes read by their titles, the identifier beside them.
+    assert.match(await row.innerText(), /Direct messages · recurring/);
+    assert.match(await row.innerText(), /Posts · one-time/);
     await row.getByRole('link', { name: 'Quill Inbox Archive' }).click();
     await first.getByRole('heading', { name: 'Review: Quill Inbox Archive' }).waitFor();
     await waitForHydration(first);
@@ -119,8 +122,12 @@ describe('review', () => {
     await item.getByRole('radio', { name: 'Fail' }).check();
     await item.getByText('Add a note to save a failed or not applicable item.').waitFor();
     await item.getByLabel(/^Note/).fill('Nothing says how the other party of a conversation is protected.');
+    // It saves by itself, and says so: no Save button beside it to wonder about.
+    await item.getByText('Not saved yet: saves when you leave the note').waitFor();
+    assert.equal(await item.getByRole('button', { name: 'Save' }).isVisible(), false);
     await item.getByLabel(/^Note/).blur();
     await first.getByText(/^ ?1 of \d+ items recorded/).waitFor();
+    await item.getByText('Saved', { exact: true }).waitFor();
     await first.reload();
     await waitForHydration(first);
     const saved = first.locator('.checklist-item').filter({ hasText: "Other people's messages" });
@@ -168,7 +175,25 @@ describe('review', () => {
     assert.match(await granted.locator('li', { hasText: DMS }).innerText(), /Granted/);
     assert.match(await granted.locator('li', { hasText: 'portability.posts.single' }).innerText(), /Granted/);
     assert.match(await granted.locator('li', { hasText: 'portability.connections.single' }).innerText(), /Not granted/);
+    assert.match(await granted.locator('li', { hasText: DMS }).innerText(), /Direct messages · recurring/);
     await dev.getByText('An archive of posts and messages does not need your followers.').waitFor();
     assert.deepEqual(dev.problems, []);
+
+    // The admin finds it waiting for production credentials on their home page.
+    await admin.goto(`${portal.url}/`);
+    const awaiting = admin.getByRole('region', { name: 'Awaiting production credentials' });
+    await awaiting.getByRole('link', { name: 'Issue for Quill Inbox Archive' }).click();
+    await admin.getByRole('heading', { name: 'API credentials: Quill Inbox Archive' }).waitFor();
+    // The token endpoint in full, ready to copy into a client's configuration.
+    await admin.getByText(`${portal.url}/oauth/token`, { exact: true }).waitFor();
+
+    // Its audit trail reads as labelled fields, the actor by name.
+    await admin.goto(`${portal.url}/admin/audit?object_id=${id}`);
+    const decided = admin.getByRole('row').filter({ hasText: 'application.decided' }).first();
+    await decided.locator('dl.audit-details').getByText('Granted scopes').waitFor();
+    assert.match(await decided.innerText(), /Direct messages · recurring/);
+    assert.match(await decided.innerText(), /Second Reviewer|Demo Reviewer/);
+    assert.doesNotMatch(await admin.locator('table.audit').innerText(), /\{"/, 'no raw JSON');
+    assert.deepEqual(admin.problems, []);
   });
 });

@@ -6,7 +6,7 @@ use crate::action_limits::Action;
 use crate::audit::{self, AuditEvent};
 use crate::context::{Actor, Ctx};
 use crate::db::{begin_write, lock_for, lock_key};
-use crate::entity::{user, user_token};
+use crate::entity::{org, org_member, user, user_token};
 use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
 use crate::session_store::delete_user_sessions;
@@ -44,6 +44,7 @@ pub(crate) fn summary(user: &user::Model) -> ServiceResult<UserSummary> {
         email_verified: actor.email_verified,
         disabled: user.disabled_at.is_some(),
         created_at: user.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        organisations: Vec::new(),
     })
 }
 
@@ -433,7 +434,29 @@ pub async fn list_users(services: &Services, ctx: &Ctx, query: &UserQuery) -> Se
     let page = page_number(query.page);
     let paginator = select.order_by_asc(user::Column::Email).paginate(services.db(), USERS_PER_PAGE);
     let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page - 1).await?.iter().map(summary).collect::<ServiceResult<_>>()?;
+    let mut items = paginator.fetch_page(page - 1).await?.iter().map(summary).collect::<ServiceResult<Vec<_>>>()?;
+    // Memberships for the page in one query, so granting a role shows whose applications
+    // the person will not be able to review.
+    let ids: Vec<&str> = items.iter().map(|u| u.id.as_str()).collect();
+    let memberships = org_member::Entity::find()
+        .filter(org_member::Column::UserId.is_in(ids))
+        .order_by_asc(org_member::Column::JoinedAt)
+        .all(services.db())
+        .await?;
+    let org_ids: Vec<&str> = memberships.iter().map(|m| m.org_id.as_str()).collect();
+    let names: std::collections::HashMap<String, String> = org::Entity::find()
+        .filter(org::Column::Id.is_in(org_ids))
+        .all(services.db())
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    for member in memberships {
+        if let (Some(user), Some(name)) = (items.iter_mut().find(|u| u.id == member.user_id), names.get(&member.org_id))
+        {
+            user.organisations.push(name.clone());
+        }
+    }
     Ok(Page { items, page, per_page: USERS_PER_PAGE, total })
 }
 

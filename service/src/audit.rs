@@ -4,7 +4,7 @@ use crate::Services;
 use crate::clock::Clock;
 use crate::context::Ctx;
 use crate::db;
-use crate::entity::audit_log;
+use crate::entity::{audit_log, user};
 use crate::error::ServiceResult;
 use portcullis_domain::admin::{AuditQuery, AuditRecordView, Page, page_number};
 use portcullis_domain::audit::{AuditFields, BrokenLink, GENESIS_HASH, StoredLink, chain_hash, verify_link};
@@ -14,6 +14,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// Advisory lock key that serialises audit appends on PostgreSQL.
 const AUDIT_LOCK: i64 = 0x0050_5441_5544_4954; // "PTAUDIT"
@@ -154,11 +155,20 @@ pub async fn list(services: &Services, ctx: &Ctx, query: &AuditQuery) -> Service
         .order_by_desc(audit_log::Column::Seq)
         .paginate(services.db(), PER_PAGE);
     let total = paginator.num_items().await?;
-    let items = paginator
-        .fetch_page(page - 1)
+    let rows = paginator.fetch_page(page - 1).await?;
+    // Actors by name as well: one lookup for the page, not one per record.
+    let actor_ids: Vec<&str> = rows.iter().filter_map(|r| r.actor_id.as_deref()).collect();
+    let names: HashMap<String, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(actor_ids))
+        .all(services.db())
         .await?
         .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let items = rows
+        .into_iter()
         .map(|r| AuditRecordView {
+            actor_name: r.actor_id.as_ref().and_then(|id| names.get(id).cloned()),
             seq: r.seq,
             at: r.at,
             actor_id: r.actor_id,

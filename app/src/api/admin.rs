@@ -1,6 +1,7 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 use portcullis_domain::admin::{AuditRecordView, MailView, Page, UserSummary};
+use portcullis_domain::application::view::ApplicationSummary;
 
 #[cfg(feature = "ssr")]
 use {
@@ -58,4 +59,11 @@ pub async fn list_mail(status: Option<String>, page: Option<u64>) -> Result<Page
     let (services, ctx, _) = caller().await?;
     Ok(portcullis_service::mail::outbox::list(services.db(), &ctx, status.as_deref(), page.map(PageNumber::clamped))
         .await?)
+}
+
+/// Approved applications still without production credentials: the admins' work list.
+#[server(prefix = "/rpc", endpoint = "awaiting_production")]
+pub async fn awaiting_production() -> Result<Vec<ApplicationSummary>, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(portcullis_service::credentials::awaiting_production(&services, &ctx).await?)
 }

@@ -1,9 +1,8 @@
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::{Json, MultipartData, MultipartFormData};
+use leptos::server_fn::codec::Json;
 use portcullis_domain::admin::Page;
 use portcullis_domain::application::content::ApplicationPatch;
-use portcullis_domain::application::mockup::MockupView;
 use portcullis_domain::application::next_step::NextStep;
 use portcullis_domain::application::scope::ScopeView;
 pub use portcullis_domain::application::view::ApplicationStatusPage;
@@ -105,12 +104,4 @@ pub async fn post_message(id: String, body: String) -> Result<MessageView, AppEr
 pub async fn delete_mockup(id: ApplicationId, mockup_id: MockupId) -> Result<(), AppError> {
     let (services, ctx, _) = caller().await?;
     Ok(mockups::delete(&services, &ctx, &id, &mockup_id).await?)
-}
-
-/// Fields `application_id`, `label` and `file`; the file is streamed to storage.
-#[server(prefix = "/rpc", endpoint = "upload_mockup", input = MultipartFormData)]
-pub async fn upload_mockup(data: MultipartData) -> Result<MockupView, AppError> {
-    let (services, ctx, _) = caller().await?;
-    let form = data.into_inner().ok_or(AppError::Internal)?;
-    Ok(mockups::upload(&services, &ctx, None, form).await?)
 }

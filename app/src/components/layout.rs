@@ -7,6 +7,7 @@ use crate::error::AppError;
 use crate::error::server_action;
 use crate::pages::applications::editor::forget_local_drafts;
 use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
 use leptos_meta::Title;
 use portcullis_domain::account::UserView;
 use portcullis_domain::role::Role;
@@ -78,13 +79,7 @@ fn SignedInNav(user: UserView) -> impl IntoView {
                 <li><a href="/review">"Review queue"</a></li>
                 <li><a href="/review/mine">"My reviews"</a></li>
             })}
-            {admin.then(|| view! {
-                <li><a href="/admin/users">"Users"</a></li>
-                <li><a href="/admin/checklists">"Checklists"</a></li>
-                <li><a href="/admin/gateway-keys">"Gateway keys"</a></li>
-                <li><a href="/admin/audit">"Audit trail"</a></li>
-                <li><a href="/admin/mail">"Outbox"</a></li>
-            })}
+            {admin.then(|| view! { <li><AdminMenu/></li> })}
         </ul>
         <div class="nav-user">
             <a class="user-name" href="/account" title="Your account">{user.name}</a>
@@ -92,6 +87,41 @@ fn SignedInNav(user: UserView) -> impl IntoView {
                 <button type="submit" class="button secondary small">"Sign out"</button>
             </ActionForm>
         </div>
+    }
+}
+
+/// The admin pages in one menu, so the navigation stays on one line. A `<details>`: it opens
+/// by keyboard and without JavaScript; choosing a page or pressing Escape closes it.
+#[component]
+fn AdminMenu() -> impl IntoView {
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let close = move || {
+        if let Some(menu) = menu.get() {
+            menu.set_open(false);
+        }
+    };
+    let on_key = move |event: leptos::ev::KeyboardEvent| {
+        if event.key() == "Escape"
+            && let Some(menu) = menu.get()
+            && menu.open()
+        {
+            menu.set_open(false);
+            if let Some(summary) = menu.first_element_child().and_then(|s| s.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = summary.focus();
+            }
+        }
+    };
+    view! {
+        <details class="nav-menu" node_ref=menu on:keydown=on_key>
+            <summary>"Admin"</summary>
+            <ul class="nav-menu-items" on:click=move |_| close()>
+                <li><a href="/admin/users">"Users"</a></li>
+                <li><a href="/admin/checklists">"Checklists"</a></li>
+                <li><a href="/admin/gateway-keys">"Gateway keys"</a></li>
+                <li><a href="/admin/audit">"Audit trail"</a></li>
+                <li><a href="/admin/mail">"Outbox"</a></li>
+            </ul>
+        </details>
     }
 }
 

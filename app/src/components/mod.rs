@@ -1,8 +1,10 @@
 //! Pieces shared by the pages.
 
+pub mod focus;
 pub mod form;
 pub mod layout;
 pub mod moment;
 pub mod pager;
+pub mod scope;
 pub mod secret;
 pub mod text;

@@ -5,11 +5,12 @@ use crate::components::form::{ErrorAlert, FormAlert, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::moment::Moment;
 use crate::components::pager::Pager;
+use crate::components::scope::ScopeNames;
 use crate::error::server_action;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use portcullis_domain::admin::UserSummary;
+use portcullis_domain::admin::{AuditRecordView, DetailValue, UserSummary, detail_fields, object_link};
 use portcullis_domain::role::Role;
 
 /// `?name=value` of the current URL, empty values as `None`.
@@ -86,8 +87,8 @@ fn Users() -> impl IntoView {
                             <div class="table-scroll">
                                 <table>
                                     <thead><tr>
-                                        <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Status"</th>
-                                        <th scope="col">"Roles"</th><th scope="col">"Account"</th>
+                                        <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Organisations"</th>
+                                        <th scope="col">"Status"</th><th scope="col">"Roles"</th><th scope="col">"Account"</th>
                                     </tr></thead>
                                     <tbody>
                                         {page.items.into_iter().map(|user| view! { <UserRow user set_roles set_disabled/> }).collect_view()}
@@ -118,17 +119,36 @@ fn UserRow(
     };
     let (id, id2) = (user.id.clone(), user.id.clone());
     let disable = !user.disabled;
+    // Granting the reviewer role to someone of an applying organisation is allowed, but they
+    // will never review its applications: say so before the box is ticked, not after.
+    let conflict = (!user.organisations.is_empty()).then(|| {
+        format!(
+            "Member of {}: as a reviewer they cannot review {} applications.",
+            user.organisations.join(", "),
+            if user.organisations.len() == 1 { "its" } else { "those organisations'" }
+        )
+    });
+    let hint_id = format!("roles-hint-{}", user.id);
     view! {
         <tr class:disabled=user.disabled>
             <td>{user.name.clone()}</td>
             <td>{user.email.clone()}</td>
+            <td>{if user.organisations.is_empty() {
+                view! { <span class="muted">"None"</span> }.into_any()
+            } else {
+                user.organisations.join(", ").into_any()
+            }}</td>
             <td>{status}</td>
             <td>
                 <ActionForm action=set_roles attr:class="inline-form roles-form">
                     <input type="hidden" name="user_id" value=id/>
-                    <label class="checkbox"><input type="checkbox" name="reviewer" checked=reviewer/>"reviewer"</label>
+                    <label class="checkbox">
+                        <input type="checkbox" name="reviewer" checked=reviewer aria-describedby=conflict.as_ref().map(|_| hint_id.clone())/>
+                        "reviewer"
+                    </label>
                     <label class="checkbox"><input type="checkbox" name="admin" checked=admin/>"admin"</label>
                     <button type="submit" class="button secondary small">"Save roles"</button>
+                    {conflict.map(|text| view! { <p class="hint warning-hint" id=hint_id>{text}</p> })}
                 </ActionForm>
             </td>
             <td>
@@ -209,11 +229,11 @@ fn Audit() -> impl IntoView {
                                             <tr>
                                                 <td>{r.seq}</td>
                                                 <td><Moment at=r.at.clone()/></td>
-                                                <td>{r.actor_email.clone().unwrap_or_else(|| "system".into())}</td>
+                                                <td><AuditActor record=r.clone()/></td>
                                                 <td><code>{r.action.clone()}</code></td>
-                                                <td>{format!("{} {}", r.object_type, r.object_id.clone().unwrap_or_default())}</td>
+                                                <td><AuditObject object_type=r.object_type.clone() object_id=r.object_id.clone()/></td>
                                                 <td>{r.ip.clone().unwrap_or_default()}</td>
-                                                <td><code class="details">{r.details.clone()}</code></td>
+                                                <td><AuditDetails details=r.details.clone()/></td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>
@@ -226,6 +246,61 @@ fn Audit() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// Who acted: name and email, or the portal itself.
+#[component]
+fn AuditActor(record: AuditRecordView) -> impl IntoView {
+    match (record.actor_name, record.actor_email) {
+        (Some(name), Some(email)) => view! { {name} <span class="muted small block">{email}</span> }.into_any(),
+        (None, Some(email)) => email.into_any(),
+        (_, None) => view! { <span class="muted">"Portcullis"</span> }.into_any(),
+    }
+}
+
+/// The object, linked to its page where it has one, and to its other records.
+#[component]
+fn AuditObject(object_type: String, object_id: Option<String>) -> impl IntoView {
+    let kind = object_type.replace('_', " ");
+    match object_id {
+        None => kind.into_any(),
+        Some(id) => {
+            let shown = match object_link(&object_type, &id) {
+                Some(href) => view! { <a href=href><code>{id.clone()}</code></a> }.into_any(),
+                None => view! { <code>{id.clone()}</code> }.into_any(),
+            };
+            let records = format!("/admin/audit?object_id={}", encode(&id));
+            view! {
+                {kind} " " {shown}
+                <a class="small block" href=records>"All its records"</a>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// The record's details as labelled fields.
+#[component]
+fn AuditDetails(details: String) -> impl IntoView {
+    let fields = detail_fields(&details);
+    (!fields.is_empty()).then(|| {
+        view! {
+            <dl class="audit-details">
+                {fields.into_iter().map(|field| {
+                    let value = match field.value {
+                        DetailValue::Text(text) => match field.link {
+                            Some(href) => view! { <a href=href>{text}</a> }.into_any(),
+                            None => text.into_any(),
+                        },
+                        DetailValue::Moment(at) => view! { <Moment at/> }.into_any(),
+                        DetailValue::Scopes(names) => view! { <ScopeNames names/> }.into_any(),
+                        DetailValue::List(items) => items.join(", ").into_any(),
+                    };
+                    view! { <dt>{field.label}</dt><dd>{value}</dd> }
+                }).collect_view()}
+            </dl>
+        }
+    })
 }
 
 #[component]

@@ -1,7 +1,9 @@
+use crate::api::admin::awaiting_production;
 use crate::api::applications::next_steps;
 use crate::api::auth::ResendVerification;
-use crate::components::form::{FormAlert, Submit, last_error};
+use crate::components::form::{ErrorAlert, FormAlert, Submit, last_error};
 use crate::components::layout::Session;
+use crate::components::moment::Day;
 use crate::error::server_action;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -75,6 +77,7 @@ fn Dashboard(user: UserView) -> impl IntoView {
             <p class="muted">{format!("Signed in as {} ({})", user.name, user.email)}</p>
             {(!user.email_verified).then(|| view! { <VerifyReminder email=user.email.clone()/> })}
             {developer.then(|| view! { <NextSteps/> })}
+            {admin.then(|| view! { <AwaitingProduction/> })}
             <div class="cards">
                 {reviewer.then(|| view! {
                     <a class="card link-card" href="/review">
@@ -105,6 +108,40 @@ fn Dashboard(user: UserView) -> impl IntoView {
                     </a>
                 })}
             </div>
+        </section>
+    }
+}
+
+/// The admins' pending work: approved applications whose production credentials nobody has
+/// issued yet, the longest waiting first.
+#[component]
+fn AwaitingProduction() -> impl IntoView {
+    let waiting = Resource::new(|| (), |_| awaiting_production());
+    view! {
+        <section class="awaiting" aria-labelledby="awaiting-heading">
+            <h2 id="awaiting-heading">"Awaiting production credentials"</h2>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || waiting.get().map(|result| match result {
+                    Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+                    Ok(apps) if apps.is_empty() => view! {
+                        <p class="empty">"None: every approved application has its production credentials."</p>
+                    }.into_any(),
+                    Ok(apps) => view! {
+                        <p>{match apps.len() {
+                            1 => "One approved application waits for its production credentials.".to_owned(),
+                            n => format!("{n} approved applications wait for their production credentials."),
+                        }}</p>
+                        <ul class="plain awaiting-list">
+                            {apps.into_iter().map(|app| view! {
+                                <li>
+                                    <a href=format!("/applications/{}/credentials", app.id)>{format!("Issue for {}", app.name)}</a>
+                                    <span class="muted small">{format!(" · {} · {} · approved ", app.org_name, app.reference)}<Day at=app.updated_at/></span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                })}
+            </Suspense>
         </section>
     }
 }

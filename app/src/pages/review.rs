@@ -6,6 +6,7 @@ use crate::components::form::ErrorAlert;
 use crate::components::layout::RequireRole;
 use crate::components::moment::Day;
 use crate::components::pager::Pager;
+use crate::components::scope::ScopeName;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -182,10 +183,7 @@ pub fn QueueTable(rows: Vec<QueueRow>) -> impl IntoView {
                                 <td>
                                     <ul class="plain scope-list">
                                         {row.requested_scopes.into_iter().map(|s| view! {
-                                            <li class:sensitive=s.sensitive>
-                                                <code>{s.name.trim_start_matches("portability.").to_owned()}</code>
-                                                {s.sensitive.then(|| view! { <span class="badge sensitive">"sensitive"</span> })}
-                                            </li>
+                                            <li><ScopeName name=s.name/></li>
                                         }).collect_view()}
                                     </ul>
                                 </td>

@@ -98,6 +98,23 @@ pub fn is_sensitive(category: ScopeCategory, frequency: Frequency) -> bool {
     matches!(category, ScopeCategory::DirectMessages | ScopeCategory::All) || frequency == Frequency::Ongoing
 }
 
+/// The category and frequency a catalogue name stands for; `None` for any other name.
+pub fn parse_scope_name(name: &str) -> Option<(ScopeCategory, Frequency)> {
+    let (category, frequency) = name.strip_prefix("portability.")?.split_once('.')?;
+    Some((category.parse().ok()?, frequency.parse().ok()?))
+}
+
+/// How pages name a scope, "Direct messages · recurring", and whether it is sensitive;
+/// `None` for a name outside the catalogue, which pages then show as it is.
+pub fn scope_label(name: &str) -> Option<(String, bool)> {
+    let (category, frequency) = parse_scope_name(name)?;
+    let how = match frequency {
+        Frequency::Single => "one-time",
+        Frequency::Ongoing => "recurring",
+    };
+    Some((format!("{} · {how}", describe(category).0), is_sensitive(category, frequency)))
+}
+
 fn describe(category: ScopeCategory) -> (&'static str, &'static str) {
     match category {
         ScopeCategory::Profile => ("Profile", "the person's name, username, bio, profile picture and account settings"),
@@ -168,6 +185,27 @@ impl ScopeList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn catalogue_names_read_as_titles() {
+        assert_eq!(
+            scope_label("portability.direct_messages.ongoing"),
+            Some(("Direct messages · recurring".to_owned(), true))
+        );
+        assert_eq!(scope_label("portability.profile.single"), Some(("Profile · one-time".to_owned(), false)));
+        for scope in default_catalogue() {
+            let (title, sensitive) = scope_label(&scope.name).expect("every catalogue name has a label");
+            assert_eq!(sensitive, scope.sensitive, "{}", scope.name);
+            assert!(scope.title.starts_with(title.split(" · ").next().unwrap()), "{title} for {}", scope.title);
+        }
+    }
+
+    #[test]
+    fn other_names_have_no_label() {
+        for name in ["", "portability", "portability.profile", "portability.profile.weekly", "other.profile.single"] {
+            assert_eq!(scope_label(name), None, "{name}");
+        }
+    }
 
     #[test]
     fn the_default_catalogue_covers_every_category_both_ways() {

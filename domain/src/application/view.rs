@@ -126,6 +126,8 @@ pub struct MessageView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationStatusPage {
     pub application: ApplicationView,
+    /// The use case's Markdown, rendered safe by the server.
+    pub use_case_html: String,
     pub timeline: Vec<TimelineEntry>,
     pub revisions: Vec<RevisionView>,
     pub comparison: Option<RevisionComparison>,

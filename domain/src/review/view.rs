@@ -88,6 +88,8 @@ mod tests {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewPageView {
     pub application: ApplicationView,
+    /// The use case's Markdown, rendered safe by the server.
+    pub use_case_html: String,
     /// `None` until the caller claims the application.
     pub review: Option<ReviewView>,
     /// What changed since the previous revision, from the second revision on.

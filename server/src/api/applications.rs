@@ -349,7 +349,7 @@ pub async fn upload_mockup(
     let boundary = multer::parse_boundary(content_type)
         .map_err(|_| ApiError::BadRequest("Send the mockup as multipart/form-data.".into()))?;
     let form = multer::Multipart::new(body.into_data_stream(), boundary);
-    let mockup = mockups::upload(&state.services, &caller.ctx, Some(&id), form).await?;
+    let mockup = mockups::upload(&state.services, &caller.ctx, &id, form).await?;
     Ok((StatusCode::CREATED, Json(mockup)))
 }
 

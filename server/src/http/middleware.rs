@@ -122,12 +122,12 @@ pub fn is_cross_site(method: &Method, headers: &HeaderMap, own_origin: &str) -> 
     }
 }
 
-/// Largest body of a page's form or server function; the mockup upload gets the upload limit.
+/// Largest body of a page's form or server function; mockups are uploaded to the API, under
+/// its own limit.
 pub const PAGE_BODY_LIMIT: usize = 1024 * 1024;
 
 pub async fn limit_page_bodies(request: Request, next: Next) -> Response {
-    let limit =
-        if request.uri().path() == "/rpc/upload_mockup" { crate::api::UPLOAD_BODY_LIMIT } else { PAGE_BODY_LIMIT };
+    let limit = PAGE_BODY_LIMIT;
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -159,12 +159,25 @@ pub struct HeaderPolicy {
 }
 
 /// Headers on every response. HTML pages carry their own CSP with a nonce (set while
-/// rendering); everything else gets a policy that allows nothing.
+/// rendering); API answers and other documents get a policy that allows nothing. The build's
+/// own scripts, styles and WebAssembly (`/pkg/*`) are never documents, so they carry only
+/// what applies to them: a first visit fetches dozens of them.
 pub async fn security_headers(State(policy): State<HeaderPolicy>, request: Request, next: Next) -> Response {
     let is_asset = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if is_asset {
+        let cache = if policy.hashed_assets {
+            // A new build has new names, so a cached file is never stale nor revalidated.
+            headers.remove(header::LAST_MODIFIED);
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        return response;
+    }
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // Links in mail carry tokens in the query string: never send them to another site. The
     // portal itself uses the referrer to bring a form without JavaScript back to its page.
@@ -180,14 +193,8 @@ pub async fn security_headers(State(policy): State<HeaderPolicy>, request: Reque
         headers
             .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
-    let cache = match (is_asset, policy.hashed_assets) {
-        // A new build has new names, so a cached file is never stale.
-        (true, true) => "public, max-age=31536000, immutable",
-        (true, false) => "no-cache",
-        // Pages and API answers can be personal: no cache may keep them.
-        (false, _) => "no-store",
-    };
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    // Pages and API answers can be personal: no cache may keep them.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -232,14 +239,37 @@ mod tests {
         assert!(is_cross_site(&Method::POST, &headers(&[("origin", "null")]), OWN));
     }
 
-    async fn cache_control(policy: HeaderPolicy, path: &str) -> String {
+    async fn response_headers(policy: HeaderPolicy, path: &str) -> HeaderMap {
         use tower::ServiceExt;
         let app = axum::Router::new()
-            .fallback(|| async { "body" })
+            .fallback(|| async { ([(header::LAST_MODIFIED, "Mon, 30 Nov 2026 19:33:07 GMT")], "body") })
             .layer(axum::middleware::from_fn_with_state(policy, security_headers));
         let request = Request::builder().uri(path).body(axum::body::Body::empty()).unwrap();
-        let response = app.oneshot(request).await.unwrap();
-        response.headers()[header::CACHE_CONTROL].to_str().unwrap().to_owned()
+        app.oneshot(request).await.unwrap().headers().clone()
+    }
+
+    async fn cache_control(policy: HeaderPolicy, path: &str) -> String {
+        response_headers(policy, path).await[header::CACHE_CONTROL].to_str().unwrap().to_owned()
+    }
+
+    #[tokio::test]
+    async fn build_files_carry_only_the_headers_that_apply_to_them() {
+        let policy = HeaderPolicy { https: true, hashed_assets: true };
+        let file = response_headers(policy, "/pkg/chunk_1.abc123.wasm").await;
+        assert_eq!(file[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        for document_only in [
+            header::CONTENT_SECURITY_POLICY,
+            header::X_FRAME_OPTIONS,
+            header::REFERRER_POLICY,
+            header::STRICT_TRANSPORT_SECURITY,
+            header::LAST_MODIFIED,
+        ] {
+            assert!(!file.contains_key(&document_only), "{document_only} on a build file");
+        }
+        let page = response_headers(policy, "/login").await;
+        for header in [header::CONTENT_SECURITY_POLICY, header::X_FRAME_OPTIONS, header::STRICT_TRANSPORT_SECURITY] {
+            assert!(page.contains_key(&header), "{header} missing on a page");
+        }
     }
 
     #[tokio::test]

@@ -241,31 +241,22 @@ pub struct ReceivedUpload {
     dimensions: Dimensions,
 }
 
-/// An upload's `multipart/form-data` form: `label` and `file`, and `application_id` when the
-/// application is not named by the URL (`id`), sent before the file. Another field, or one
-/// sent twice, is refused. The one reading of the form, for the API and the pages alike.
+/// An upload's `multipart/form-data` form: `label` and `file`. Another field, or one sent
+/// twice, is refused. The one reading of the form, for the API and the pages alike (they send
+/// it to the API, which reports upload progress).
 pub async fn upload(
     services: &Services,
     ctx: &Ctx,
-    id: Option<&str>,
+    id: &str,
     mut form: multer::Multipart<'static>,
 ) -> ServiceResult<MockupView> {
-    let from_url = id.is_some();
-    let mut id = id.map(str::to_owned);
     let (mut label, mut received) = (None, None);
     while let Some(field) = form.next_field().await.map_err(form_error)? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
-            "application_id" if !from_url && id.is_none() => id = Some(field.text().await.map_err(form_error)?),
             "label" if label.is_none() => label = Some(field.text().await.map_err(form_error)?),
-            "file" if received.is_none() => {
-                let id = id.as_deref().ok_or_else(|| ServiceError::field("file", "Send the application id first."))?;
-                received = Some(receive(services, ctx, id, Box::pin(field)).await?);
-            }
-            // The URL names the application for the API: there an `application_id` field is
-            // unexpected, not a second one.
+            "file" if received.is_none() => received = Some(receive(services, ctx, id, Box::pin(field)).await?),
             "label" | "file" => return Err(twice(&name)),
-            "application_id" if !from_url => return Err(twice(&name)),
             other => {
                 let message = format!("Unexpected field `{other}`: send only `file` and `label`.");
                 return Err(ServiceError::field("file", message));
@@ -274,8 +265,7 @@ pub async fn upload(
     }
     let received = received.ok_or_else(|| ServiceError::field("file", "Choose a file to upload."))?;
     let label = label.ok_or_else(|| ServiceError::field("label", "Give the mockup a label."))?;
-    let id = id.ok_or(ServiceError::NotFound)?;
-    attach(services, ctx, &id, received, &label).await
+    attach(services, ctx, id, received, &label).await
 }
 
 fn twice(name: &str) -> ServiceError {

@@ -29,6 +29,7 @@ use portcullis_domain::application::view::{
     ApplicationQuery, ApplicationStatusPage, ApplicationSummary, ApplicationView, CreateApplicationInput,
     FirstApproval, TimelineEntry,
 };
+use portcullis_domain::markdown::render_markdown;
 use portcullis_domain::role::Permission;
 use rand::Rng;
 use sea_orm::sea_query::{Condition, Expr};
@@ -233,7 +234,8 @@ pub async fn page(
         None => None,
     };
     let messages = messages::list(services, ctx, id, messages_page).await?;
-    Ok(ApplicationStatusPage { application, timeline, revisions, comparison, messages })
+    let use_case_html = render_markdown(&application.content.use_case);
+    Ok(ApplicationStatusPage { application, use_case_html, timeline, revisions, comparison, messages })
 }
 
 /// What the signed-in person should do next with their organisations' applications, for the

@@ -139,7 +139,8 @@ pub async fn overview(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult
     let active: Vec<Environment> = views.iter().filter(|v| v.state.is_live()).map(|v| v.environment).collect();
     let offers = Offers::of(access.party, status, &requested_scopes(app), &granted_scopes(app), &active);
     let needs_step_up = ctx.signed_in_freshly(now).is_err();
-    Ok(CredentialOverview { credentials: views, offers, needs_step_up })
+    let token_url = services.config().public_url.join("oauth/token").expect("static path joins").to_string();
+    Ok(CredentialOverview { credentials: views, offers, needs_step_up, token_url })
 }
 
 /// A new secret, shown to the caller; the replaced one keeps working for the overlap, and at

@@ -2,6 +2,7 @@
 //! revoked at once, and checked by the OAuth endpoints. Secrets are shown once and stored
 //! only as hashes.
 
+mod awaiting;
 mod gateway_keys;
 mod issue;
 mod lookups;
@@ -9,6 +10,7 @@ mod manage;
 pub mod oauth;
 mod reminders;
 
+pub use awaiting::awaiting_production;
 pub use gateway_keys::{create_gateway_key, list_gateway_keys, revoke_gateway_key};
 pub use issue::issue;
 pub(crate) use lookups::TokenLookups;

@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::ids::{ApplicationId, ItemId};
+use portcullis_domain::markdown::render_markdown;
 use portcullis_domain::review::checklist::{ChecklistKind, ReviewItem, Verdict, check_verdict};
 use portcullis_domain::review::gate::{GateError, blocking_items};
 use portcullis_domain::review::view::{Progress, ReviewPageView, ReviewView, VerdictInput};
@@ -232,7 +233,8 @@ pub async fn page(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<Rev
         n if n > 1 => Some(submission::compare_revisions(services, ctx, id, n - 1, n).await?),
         _ => None,
     };
-    Ok(ReviewPageView { application, review, changes, catalogue: catalogue(services.db()).await? })
+    let use_case_html = render_markdown(&application.content.use_case);
+    Ok(ReviewPageView { application, use_case_html, review, changes, catalogue: catalogue(services.db()).await? })
 }
 
 /// Records (or, with no verdict, clears) the caller's verdict on one item. Progress is saved

@@ -10,6 +10,7 @@ use crate::api::credentials::{
 use crate::components::form::{Field, FormAlert, PageError, Submit, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::moment::{Moment, moment_text};
+use crate::components::scope::ScopeNames;
 use crate::components::secret::SecretOnce;
 use crate::error::server_action;
 use leptos::prelude::*;
@@ -108,7 +109,7 @@ pub fn CredentialsPage() -> impl IntoView {
                                 <h2>{format!("New {} credentials", issued.environment.label().to_lowercase())}</h2>
                                 <dl class="facts">
                                     <dt>"Client ID"</dt><dd><code>{issued.client_id.clone()}</code></dd>
-                                    <dt>"Scopes"</dt><dd>{issued.scopes.join(", ")}</dd>
+                                    <dt>"Scopes"</dt><dd><ScopeNames names=issued.scopes.clone()/></dd>
                                     <dt>"Expires"</dt><dd><Moment at=issued.expires_at.clone()/></dd>
                                 </dl>
                                 {match (issued.client_secret, issued.collect_by) {
@@ -189,7 +190,8 @@ fn Credentials(data: CredentialsPageData, actions: Actions) -> impl IntoView {
             "Sandbox credentials reach test data only and carry the requested scopes. Production credentials are issued by "
             "an admin after approval and carry exactly the granted scopes; their secret is collected by an owner of the "
             "organisation and seen by nobody else. Use them with the OAuth 2.0 client credentials grant at "
-            <code>"/oauth/token"</code> "."
+            <code>{overview.token_url.clone()}</code> " (described with the rest of the API in "
+            <a href="/api/v1/openapi.json">"the OpenAPI document"</a> ")."
         </p>
         <div class="actions">
             {offers.issue_sandbox.then(|| issue_button(Environment::Sandbox, "Get sandbox credentials"))}
@@ -231,7 +233,7 @@ fn CredentialCard(credential: CredentialView, offers: Offers, needs_step_up: boo
                 " "<span class=format!("badge state-{:?}", credential.state).to_lowercase()>{credential.state.label()}</span>
             </h2>
             <dl class="facts">
-                <dt>"Scopes"</dt><dd>{credential.scopes.join(", ")}</dd>
+                <dt>"Scopes"</dt><dd><ScopeNames names=credential.scopes.clone()/></dd>
                 <dt>"Created"</dt><dd><Moment at=credential.created_at.clone()/>{format!(" by {}", credential.created_by)}</dd>
                 <dt>"Last used"</dt><dd>{credential.last_used_at.clone().map_or_else(|| "Never".into_any(), |at| view! { <Moment at=at/> }.into_any())}</dd>
                 <dt>"Expires"</dt><dd><Moment at=credential.expires_at.clone()/></dd>

@@ -5,13 +5,14 @@
 //! Every field shows the draft through `prop:value` (`prop:checked`), so a draft restored
 //! after a reload is what the fields show, text areas included.
 
-use crate::api::applications::{DeleteMockup, get_application, save_application, scope_catalogue, upload_mockup};
+use crate::api::applications::{DeleteMockup, get_application, save_application, scope_catalogue};
 use crate::components::form::ErrorAlert;
 use crate::components::layout::{RequireRole, Session};
 use crate::components::text::wrap_at_dots;
 use crate::error::AppError;
 use crate::error::server_action;
 use crate::pages::applications::status::MockupGallery;
+use crate::pages::applications::upload::{Upload, UploadState};
 use leptos::prelude::*;
 use leptos::web_sys::{FormData, HtmlFormElement, SubmitEvent};
 use leptos_meta::Title;
@@ -782,8 +783,8 @@ fn DataHandlingStep(draft: Draft) -> impl IntoView {
 
 #[component]
 fn MockupsStep(draft: Draft, mockups: RwSignal<Vec<MockupView>>) -> impl IntoView {
-    let id = draft.id.get_value();
-    let upload = Action::new_local(|data: &FormData| upload_mockup(data.clone().into()));
+    let upload = RwSignal::new(UploadState::Idle);
+    let request = StoredValue::new_local(None::<Upload>);
     let delete = server_action::<DeleteMockup>();
     let refresh = move || {
         let id = draft.id.get_value();
@@ -795,12 +796,33 @@ fn MockupsStep(draft: Draft, mockups: RwSignal<Vec<MockupView>>) -> impl IntoVie
         });
     };
     Effect::new(move |_| {
-        if matches!(upload.value().get(), Some(Ok(_))) || matches!(delete.value().get(), Some(Ok(()))) {
+        if matches!(delete.value().get(), Some(Ok(()))) {
             refresh();
         }
     });
-    let upload_error = move || upload.value().get().and_then(Result::err);
-    let form_id = id.clone();
+    let sending = move || matches!(upload.get(), UploadState::Sending(_));
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(form) = ev.target().map(leptos::wasm_bindgen::JsCast::unchecked_into::<HtmlFormElement>) else {
+            return;
+        };
+        let Ok(data) = FormData::new_with_form(&form) else { return };
+        let done = move || {
+            form.reset();
+            refresh();
+        };
+        match Upload::start(&draft.id.get_value(), &data, upload, done) {
+            Ok(started) => request.set_value(Some(started)),
+            Err(message) => upload.set(UploadState::Failed(message)),
+        }
+    };
+    let cancel = move |_| {
+        request.with_value(|r| {
+            if let Some(r) = r {
+                r.cancel(upload)
+            }
+        })
+    };
     view! {
         <h2>"6. UX mockups"</h2>
         <p class="hint">"High-fidelity screens of the consent and transfer flow: what people see when they authorize the app, choose data, follow the transfer and revoke access. PNG, JPEG, WebP or PDF, up to 20 MB each, at most 20."</p>
@@ -824,16 +846,8 @@ fn MockupsStep(draft: Draft, mockups: RwSignal<Vec<MockupView>>) -> impl IntoVie
                 </ul>
             })
         }}
-        <form class="card upload" on:submit=move |ev: SubmitEvent| {
-            ev.prevent_default();
-            let Some(form) = ev.target().map(leptos::wasm_bindgen::JsCast::unchecked_into::<HtmlFormElement>) else { return };
-            if let Ok(data) = FormData::new_with_form(&form) {
-                upload.dispatch_local(data);
-                form.reset();
-            }
-        }>
+        <form class="card upload" on:submit=on_submit>
             <h3>"Add a mockup"</h3>
-            <input type="hidden" name="application_id" value=form_id/>
             <div class="field">
                 <label for="mockup-label">"Label"</label>
                 <input id="mockup-label" name="label" list="mockup-labels" required maxlength="80"/>
@@ -844,11 +858,26 @@ fn MockupsStep(draft: Draft, mockups: RwSignal<Vec<MockupView>>) -> impl IntoVie
             <div class="field">
                 <label for="mockup-file">"File"</label>
                 <input id="mockup-file" name="file" type="file" required accept="image/png,image/jpeg,image/webp,application/pdf"/>
-                {move || upload_error().and_then(|e| e.field("file").or(e.field("label")).or(Some(e.to_string()))).map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                {move || match upload.get() {
+                    UploadState::Failed(message) => Some(view! { <p class="field-error" role="alert">{message}</p> }),
+                    _ => None,
+                }}
             </div>
-            <button type="submit" class="button primary" disabled=move || upload.pending().get()>
-                {move || if upload.pending().get() { "Uploading…" } else { "Upload mockup" }}
-            </button>
+            <div class="upload-actions">
+                <button type="submit" class="button primary" disabled=sending>"Upload mockup"</button>
+                <div class="upload-status" role="status">
+                    {move || match upload.get() {
+                        UploadState::Sending(percent) => view! {
+                            <progress max="100" value=percent.map(|p| p.to_string()) aria-label="Upload progress"></progress>
+                            " " {percent.map_or_else(|| "Uploading…".to_owned(), |p| format!("Uploading… {p}%"))}
+                            " " <button type="button" class="button secondary small" on:click=cancel>"Cancel upload"</button>
+                        }.into_any(),
+                        UploadState::Done => "Uploaded.".into_any(),
+                        UploadState::Cancelled => "Upload cancelled: nothing was kept.".into_any(),
+                        UploadState::Idle | UploadState::Failed(_) => ().into_any(),
+                    }}
+                </div>
+            </div>
         </form>
     }
 }

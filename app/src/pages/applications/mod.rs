@@ -4,6 +4,7 @@ pub mod credentials;
 pub mod editor;
 pub mod review;
 pub mod status;
+mod upload;
 
 use crate::api::applications::{CreateApplication, list_applications};
 use crate::api::orgs::list_orgs;

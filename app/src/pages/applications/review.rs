@@ -38,7 +38,7 @@ pub fn ReviewPage() -> impl IntoView {
 
 #[component]
 fn Review(data: ReviewPageView, claim: ServerAction<ClaimApplication>) -> impl IntoView {
-    let ReviewPageView { application, review, changes, catalogue } = data;
+    let ReviewPageView { application, use_case_html, review, changes, catalogue } = data;
     let id = application.id.clone();
     let claim_error = last_error(claim);
     let claim_id = id.clone();
@@ -83,7 +83,7 @@ fn Review(data: ReviewPageView, claim: ServerAction<ClaimApplication>) -> impl I
                         <ChangesTable comparison/>
                     })}
                     <h2>"Application"</h2>
-                    <ContentView content=application.content.clone() mockups=application.mockups.clone() application_id=id.clone()/>
+                    <ContentView content=application.content.clone() use_case_html=use_case_html.clone() mockups=application.mockups.clone() application_id=id.clone()/>
                 </div>
                 <div class="review-side">{side}</div>
             </div>
@@ -125,7 +125,8 @@ fn Checklists(review: ReviewView, application: ApplicationView, catalogue: Vec<S
 }
 
 /// One item: pass, fail or not applicable, with a note. With JavaScript it saves as soon as
-/// a choice is complete; without, the Save button posts it.
+/// a choice is complete, and says whether what is shown is saved; without, a Save button
+/// posts it. Both at once left people unsure which one had kept their note.
 #[component]
 fn ItemForm(id: String, item: ReviewItem, editable: bool, state: RwSignal<ReviewView>) -> impl IntoView {
     let record = server_action::<RecordVerdict>();
@@ -133,8 +134,15 @@ fn ItemForm(id: String, item: ReviewItem, editable: bool, state: RwSignal<Review
     let form = NodeRef::<leptos::html::Form>::new();
     let verdict = RwSignal::new(item.verdict);
     let note = RwSignal::new(item.note.clone());
+    // What the server holds, and what was last sent to it.
+    let saved = RwSignal::new((item.verdict, item.note.clone()));
+    let sent = StoredValue::new((item.verdict, item.note.clone()));
+    // Effects run only once the page is interactive: from then on, saving is automatic.
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
     Effect::new(move |_| {
         if let Some(Ok(review)) = record.value().get() {
+            saved.set(sent.get_value());
             state.set(review);
         }
     });
@@ -142,6 +150,7 @@ fn ItemForm(id: String, item: ReviewItem, editable: bool, state: RwSignal<Review
         let complete =
             verdict.get_untracked().is_some_and(|v| !v.needs_note() || !note.get_untracked().trim().is_empty());
         if let (true, Some(form)) = (complete, form.get_untracked()) {
+            sent.set_value((verdict.get_untracked(), note.get_untracked()));
             let _ = form.request_submit();
         }
     };
@@ -168,16 +177,19 @@ fn ItemForm(id: String, item: ReviewItem, editable: bool, state: RwSignal<Review
             </label>
         }
     };
+    let needs_note = move || verdict.get().is_some_and(Verdict::needs_note) && note.read().trim().is_empty();
     let status = move || {
+        let unchanged = saved.with(|(v, n)| *v == verdict.get() && *n == note.get());
         if record.pending().get() {
             "Saving…"
-        } else if record.value().read().as_ref().is_some_and(|r| r.is_ok()) {
-            "Saved"
+        } else if unchanged {
+            if verdict.get().is_some() { "Saved" } else { "" }
+        } else if needs_note() {
+            "Not saved yet: add a note"
         } else {
-            ""
+            "Not saved yet: saves when you leave the note"
         }
     };
-    let needs_note = move || verdict.get().is_some_and(Verdict::needs_note) && note.read().trim().is_empty();
     view! {
         <li class="checklist-item" id=dom_id>
             <ActionForm action=record node_ref=form>
@@ -210,7 +222,7 @@ fn ItemForm(id: String, item: ReviewItem, editable: bool, state: RwSignal<Review
                 <FormAlert error/>
                 {editable.then(|| view! {
                     <div class="item-actions">
-                        <button type="submit" class="button secondary small">"Save"</button>
+                        <button type="submit" class="button secondary small" hidden=move || interactive.get()>"Save"</button>
                         <span class="muted small" aria-live="polite">{status}</span>
                     </div>
                 })}
@@ -303,8 +315,9 @@ fn DecisionForms(
                             <div class="field checkbox">
                                 <label for=input_id.clone()>
                                     <input type="checkbox" id=input_id.clone() name=format!("granted_scopes[{i}]") value=name.clone() checked=checked/>
-                                    " " <code>{name.clone()}</code> " " <span class="muted">{title}</span>
+                                    " " {title}
                                     {sensitive.then(|| view! { " " <span class="badge sensitive">"sensitive"</span> })}
+                                    " " <code class="scope-id">{name.clone()}</code>
                                 </label>
                             </div>
                         }

@@ -8,6 +8,7 @@ use crate::api::review::ClaimApplication;
 use crate::components::form::{FormAlert, PageError, Submit, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::moment::{Moment, moment_text};
+use crate::components::scope::ScopeName;
 use crate::error::server_action;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,7 +20,6 @@ use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::application::view::{
     ApplicationView, MessageView, RevisionComparison, RevisionView, TimelineEntry,
 };
-use portcullis_domain::markdown::render_markdown;
 
 #[component]
 pub fn ApplicationPage() -> impl IntoView {
@@ -70,7 +70,7 @@ fn Status(
     recertify: ServerAction<RecertifyApplication>,
     post: ServerAction<PostMessage>,
 ) -> impl IntoView {
-    let ApplicationStatusPage { application, timeline, revisions, comparison, messages } = data;
+    let ApplicationStatusPage { application, use_case_html, timeline, revisions, comparison, messages } = data;
     let id = application.id.clone();
     let withdraw_error = last_error(withdraw);
     let submit_error = last_error(submit);
@@ -129,7 +129,7 @@ fn Status(
             <Decision application=application.clone() reasons_below=timeline.iter().any(|e| e.kind == "approved" && e.message.as_deref().is_some_and(|m| !m.is_empty()))/>
             <Timeline entries=timeline/>
             <h2>"What was submitted"</h2>
-            <ContentView content=application.content.clone() mockups=application.mockups.clone() application_id=id.clone()/>
+            <ContentView content=application.content.clone() use_case_html=use_case_html.clone() mockups=application.mockups.clone() application_id=id.clone()/>
             <Revisions revisions comparison/>
             <Messages id=id.clone() thread=messages post/>
         </section>
@@ -153,7 +153,7 @@ fn Decision(
                         let yes = granted.contains(name);
                         view! {
                             <li class=if yes { "granted-yes" } else { "granted-no" }>
-                                <code>{name.clone()}</code>
+                                <ScopeName name=name.clone()/>
                                 {if yes { view! { <span class="badge status-approved">"Granted"</span> }.into_any() }
                                  else { view! { <span class="badge status-rejected">"Not granted"</span> }.into_any() }}
                             </li>
@@ -212,15 +212,19 @@ fn timeline_label(kind: &str) -> String {
 }
 
 /// The application's content, read-only. Text from applicants is escaped by the view;
-/// the use case is Markdown rendered without raw HTML or unsafe links.
+/// the use case is Markdown the server rendered without raw HTML or unsafe links.
 #[component]
-pub fn ContentView(content: ApplicationContent, mockups: Vec<MockupView>, application_id: String) -> impl IntoView {
+pub fn ContentView(
+    content: ApplicationContent,
+    use_case_html: String,
+    mockups: Vec<MockupView>,
+    application_id: String,
+) -> impl IntoView {
     let yes_no = |v: Option<bool>| match v {
         Some(true) => "Yes",
         Some(false) => "No",
         None => "Not answered",
     };
-    let use_case = render_markdown(&content.use_case);
     let data = content.data_handling.clone();
     view! {
         <dl class="facts">
@@ -231,11 +235,11 @@ pub fn ContentView(content: ApplicationContent, mockups: Vec<MockupView>, applic
             <dd><ul class="plain">{content.redirect_uris.iter().map(|u| view! { <li><code>{u.clone()}</code></li> }).collect_view()}</ul></dd>
         </dl>
         <h3>"Use case"</h3>
-        <div class="markdown" inner_html=use_case></div>
+        <div class="markdown" inner_html=use_case_html></div>
         <h3>"Scopes"</h3>
         <ul class="plain scopes">
             {content.scopes.iter().map(|s| view! {
-                <li><code>{s.name.clone()}</code><p class="pre">{s.justification.clone()}</p></li>
+                <li><ScopeName name=s.name.clone()/><p class="pre">{s.justification.clone()}</p></li>
             }).collect_view()}
         </ul>
         <h3>"EEA users"</h3>
