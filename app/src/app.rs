@@ -1,4 +1,3 @@
-use crate::components::focus::FocusHeadingOnNavigation;
 use crate::components::layout::{Header, Session};
 use crate::pages::NotFound;
 use crate::pages::admin::{AuditPage, MailPage, UsersPage};
@@ -66,24 +65,36 @@ pub fn content_security_policy(nonce: &str) -> String {
 /// per combination of pages that use it: per page, the first visit fetched some seventy files.
 ///
 /// Each page's view is its own `#[lazy]` function, named after the page (the split tool tells
-/// functions apart by name), and every function of a group names the same split module.
+/// functions apart by name). `#[lazy(name)]` names its split module after `name` and where the
+/// attribute is written: written once, below, every function of a group lands in one module.
 macro_rules! lazy_pages {
     ($($group:ident { $($page:ident => $route:ident in $module:ident;)+ })+) => {$($(
         struct $route;
 
+        /// The page, or with `None` nothing: loading the code is all a preload wants.
         #[leptos::lazy($group)]
-        fn $module(_this: $route) -> AnyView {
-            view! { <$page/> }.into_any()
+        fn $module(page: Option<$route>) -> AnyView {
+            match page {
+                Some(_) => view! { <$page/> }.into_any(),
+                None => ().into_any(),
+            }
         }
 
-        // No `preload`: the view is all there is to load, and calling it loads its chunk.
         impl LazyRoute for $route {
             fn data() -> Self {
                 Self
             }
 
+            // The router preloads a route before hydrating it, and hydration needs the page's
+            // code at hand: a page still loading would hydrate as a placeholder the server
+            // never rendered. Each `#[lazy]` function tracks its own loading, so the preload
+            // goes through the page's own function.
+            async fn preload() {
+                $module(None).await;
+            }
+
             async fn view(this: Self) -> AnyView {
-                $module(this).await
+                $module(Some(this)).await
             }
         }
     )+)+};
@@ -92,7 +103,7 @@ macro_rules! lazy_pages {
 lazy_pages! {
     // Where a first visit usually lands: alone, so it comes with the least code.
     home_page {
-        Home => HomeRoute in home_page;
+        Home => HomeRoute in home;
     }
     sign_in_pages {
         RegisterPage => RegisterPageRoute in register_page;
@@ -142,7 +153,6 @@ pub fn App() -> impl IntoView {
         />
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
-            <FocusHeadingOnNavigation/>
             <Header/>
             <main id="main" class="container">
                 // Async: pages arrive complete, so they read fine without JavaScript.

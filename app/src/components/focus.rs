@@ -12,8 +12,9 @@ use web_sys::HtmlElement;
 const WAIT: Duration = Duration::from_secs(5);
 const POLL: Duration = Duration::from_millis(50);
 
-#[component]
-pub fn FocusHeadingOnNavigation() -> impl IntoView {
+/// Call inside the router. A function, not a component: a component rendering nothing still
+/// leaves a marker in the server's markup that hydration would trip over.
+pub fn focus_heading_on_navigation() {
     let location = use_location();
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();

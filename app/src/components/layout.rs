@@ -2,6 +2,7 @@
 //! "who is signed in" state every page shares.
 
 use crate::api::auth::{Login, Logout, current_user};
+use crate::components::focus::focus_heading_on_navigation;
 use crate::components::form::ErrorAlert;
 use crate::error::AppError;
 use crate::error::server_action;
@@ -37,6 +38,7 @@ impl Session {
 
 #[component]
 pub fn Header() -> impl IntoView {
+    focus_heading_on_navigation();
     let session = Session::get();
     view! {
         <header class="site-header">
