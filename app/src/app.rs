@@ -101,13 +101,15 @@ macro_rules! lazy_pages {
 }
 
 lazy_pages! {
-    // Where a first visit usually lands: alone, so it comes with the least code.
+    // Where a first visit usually lands: each alone, so it comes with the least code.
     home_page {
         Home => HomeRoute in home;
     }
+    login_page {
+        LoginPage => LoginPageRoute in login;
+    }
     sign_in_pages {
         RegisterPage => RegisterPageRoute in register_page;
-        LoginPage => LoginPageRoute in login_page;
         VerifyEmailPage => VerifyEmailPageRoute in verify_email_page;
         ForgotPasswordPage => ForgotPasswordPageRoute in forgot_password_page;
         ResetPasswordPage => ResetPasswordPageRoute in reset_password_page;

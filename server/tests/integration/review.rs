@@ -173,6 +173,9 @@ async fn verdicts_are_saved_as_the_reviewer_goes_and_approval_follows_the_checkl
         (Some("approved"), Some("Connections are not needed for an archive."))
     );
     app.wait_for_mail("dev@example.com", "approved").await;
+    // The admins are told that production credentials now wait for them.
+    let notice = app.wait_for_mail("root@example.com", "awaits production credentials").await;
+    assert!(notice.contains(&format!("/applications/{id}/credentials")), "{notice}");
 
     let (status, _) = rev.put_json(&item_path, json!({"verdict": "pass"})).await;
     assert_eq!(status, StatusCode::CONFLICT, "verdicts are frozen once decided");

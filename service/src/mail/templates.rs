@@ -165,6 +165,29 @@ pub(crate) fn submission_received(to: &str, name: &str, app_name: &str, referenc
     .render()
 }
 
+pub(crate) fn production_credentials_awaited(
+    to: &str,
+    name: &str,
+    app_name: &str,
+    reference: &str,
+    link: &str,
+) -> OutgoingMail {
+    let subject = format!("Approved: {reference} awaits production credentials");
+    let approved = format!(
+        "The reviewers approved {app_name} ({reference}). Its production credentials wait for an admin to issue them; \
+         an owner of the organisation then collects the secret."
+    );
+    Letter {
+        to,
+        subject: &subject,
+        greeting_name: name,
+        paragraphs: &[&approved],
+        action: Some(("Issue production credentials", link)),
+        footer: "You receive this because you are an admin of the portal.",
+    }
+    .render()
+}
+
 pub(crate) fn changes_requested(to: &str, name: &str, app_name: &str, reference: &str, link: &str) -> OutgoingMail {
     let subject = format!("Changes requested for application {reference}");
     let body = format!("The reviewers asked for changes to the application for {app_name} ({reference}).");

@@ -7,7 +7,7 @@ use crate::applications::{catalogue, events, status_of, view};
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
-use crate::entity::{application, assignment, decision};
+use crate::entity::{application, assignment, decision, user};
 use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
 use crate::tokens::new_id;
@@ -280,6 +280,26 @@ async fn notify(
             other => templates::decision(&to, &name, &app.name, &app.reference, &other.label().to_lowercase(), &link),
         };
         enqueue(txn, services.clock(), mail).await?;
+    }
+    if status == ApplicationStatus::Approved {
+        // Production credentials now wait for an admin: tell them, not only their home page.
+        let credentials = format!("applications/{}/credentials", app.id);
+        let credentials = services.config().public_url.join(&credentials).expect("the id joins").to_string();
+        let admins = user::Entity::find()
+            .filter(user::Column::Roles.contains(Role::Admin.as_str()))
+            .filter(user::Column::DisabledAt.is_null())
+            .all(txn)
+            .await?;
+        for admin in admins {
+            let mail = templates::production_credentials_awaited(
+                &admin.email,
+                &admin.name,
+                &app.name,
+                &app.reference,
+                &credentials,
+            );
+            enqueue(txn, services.clock(), mail).await?;
+        }
     }
     Ok(())
 }
