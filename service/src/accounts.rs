@@ -6,7 +6,7 @@ use crate::action_limits::Action;
 use crate::audit::{self, AuditEvent};
 use crate::context::{Actor, Ctx};
 use crate::db::{begin_write, lock_for, lock_key};
-use crate::entity::{org, org_member, user, user_token};
+use crate::entity::{org_member, user, user_token};
 use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
 use crate::session_store::delete_user_sessions;
@@ -443,14 +443,7 @@ pub async fn list_users(services: &Services, ctx: &Ctx, query: &UserQuery) -> Se
         .order_by_asc(org_member::Column::JoinedAt)
         .all(services.db())
         .await?;
-    let org_ids: Vec<&str> = memberships.iter().map(|m| m.org_id.as_str()).collect();
-    let names: std::collections::HashMap<String, String> = org::Entity::find()
-        .filter(org::Column::Id.is_in(org_ids))
-        .all(services.db())
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let names = crate::orgs::names(services.db(), memberships.iter().map(|m| m.org_id.as_str())).await?;
     for member in memberships {
         if let (Some(user), Some(name)) = (items.iter_mut().find(|u| u.id == member.user_id), names.get(&member.org_id))
         {

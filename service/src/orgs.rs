@@ -25,6 +25,7 @@ use sea_orm::{
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
+use std::collections::HashMap;
 use validator::Validate;
 
 /// How long the link that confirms a contact address works: a shared inbox may be read weekly.
@@ -51,6 +52,15 @@ pub(crate) async fn membership(
 ) -> ServiceResult<Option<MemberRole>> {
     let member = org_member::Entity::find_by_id((org_id.to_owned(), user_id.to_owned())).one(conn).await?;
     member.map(|m| crate::stored::parse("memberships.role", &m.role)).transpose()
+}
+
+/// The names of the organisations `ids`, by id: one query for a page of rows, not one per row.
+pub(crate) async fn names<'a>(
+    conn: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> ServiceResult<HashMap<String, String>> {
+    let orgs = org::Entity::find().filter(org::Column::Id.is_in(ids)).all(conn).await?;
+    Ok(orgs.into_iter().map(|o| (o.id, o.name)).collect())
 }
 
 /// Email and name of every enabled owner of `org_id`: the only people who collect and rotate

@@ -8,9 +8,9 @@ use leptos_router::hooks::use_location;
 use std::time::Duration;
 use web_sys::HtmlElement;
 
-/// Pages arrive asynchronously: look for the new heading for this long.
-const WAIT: Duration = Duration::from_secs(5);
+/// Pages arrive asynchronously: look for the new heading every 50 ms, for five seconds.
 const POLL: Duration = Duration::from_millis(50);
+const TRIES: u32 = 100;
 
 /// Call inside the router. A function, not a component: a component rendering nothing still
 /// leaves a marker in the server's markup that hydration would trip over.
@@ -42,7 +42,7 @@ fn focus_when_ready(old: Option<HtmlElement>, tries: u32) {
                 let _ = h1.focus();
             }
         }
-        _ if tries * (POLL.as_millis() as u32) < WAIT.as_millis() as u32 => {
+        _ if tries < TRIES => {
             set_timeout(move || focus_when_ready(old, tries + 1), POLL);
         }
         _ => {}

@@ -271,12 +271,11 @@ pub async fn list(services: &Services, ctx: &Ctx, query: &ApplicationQuery) -> S
     let total = paginator.num_items().await?;
     let page = page_number(query.page);
     let rows = paginator.fetch_page(page - 1).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for app in rows {
-        let org_name =
-            org::Entity::find_by_id(&app.org_id).one(services.db()).await?.map(|o| o.name).unwrap_or_default();
-        items.push(summary(&app, org_name)?);
-    }
+    let names = crate::orgs::names(services.db(), rows.iter().map(|a| a.org_id.as_str())).await?;
+    let items = rows
+        .iter()
+        .map(|app| summary(app, names.get(&app.org_id).cloned().unwrap_or_default()))
+        .collect::<ServiceResult<_>>()?;
     Ok(Page { items, page, per_page: PER_PAGE, total })
 }
 

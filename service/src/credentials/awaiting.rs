@@ -3,7 +3,7 @@
 use crate::Services;
 use crate::applications::summary;
 use crate::context::Ctx;
-use crate::entity::{application, credential, org};
+use crate::entity::{application, credential};
 use crate::error::ServiceResult;
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::application::view::ApplicationSummary;
@@ -11,7 +11,6 @@ use portcullis_domain::credential::Environment;
 use portcullis_domain::role::Permission;
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use std::collections::HashMap;
 
 /// More than an admin works through at once.
 const AWAITING_SHOWN: u64 = 50;
@@ -34,13 +33,6 @@ pub async fn awaiting_production(services: &Services, ctx: &Ctx) -> ServiceResul
         .limit(AWAITING_SHOWN)
         .all(services.db())
         .await?;
-    let org_ids: Vec<&str> = rows.iter().map(|a| a.org_id.as_str()).collect();
-    let names: HashMap<String, String> = org::Entity::find()
-        .filter(org::Column::Id.is_in(org_ids))
-        .all(services.db())
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let names = crate::orgs::names(services.db(), rows.iter().map(|a| a.org_id.as_str())).await?;
     rows.iter().map(|app| summary(app, names.get(&app.org_id).cloned().unwrap_or_default())).collect()
 }
