@@ -154,9 +154,39 @@ pub fn readable_size(bytes: u64) -> String {
     }
 }
 
+/// The box a mockup's thumbnail fits in, in pixels: twice the gallery's tile, for sharp
+/// previews on high-density screens.
+pub const THUMBNAIL_BOX: (u32, u32) = (480, 320);
+
+/// The size of the thumbnail of an image `width` × `height`: the largest that fits in
+/// [`THUMBNAIL_BOX`] with the same proportions, never larger than the image, never empty.
+pub fn thumbnail_size(width: u32, height: u32) -> (u32, u32) {
+    let (box_w, box_h) = THUMBNAIL_BOX;
+    let (w, h) = (u64::from(width.max(1)), u64::from(height.max(1)));
+    // Scale by whichever side binds: compare box_w / w with box_h / h without division.
+    let (tw, th) = if u64::from(box_w) * h <= u64::from(box_h) * w {
+        (u64::from(box_w), h * u64::from(box_w) / w)
+    } else {
+        (w * u64::from(box_h) / h, u64::from(box_h))
+    };
+    let fit = |t: u64, side: u64| t.min(side).max(1) as u32;
+    (fit(tw, w), fit(th, h))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thumbnails_fit_the_box_keep_proportions_and_never_grow() {
+        assert_eq!(thumbnail_size(1280, 800), (480, 300));
+        assert_eq!(thumbnail_size(390, 844), (147, 320));
+        assert_eq!(thumbnail_size(4800, 3200), (480, 320));
+        assert_eq!(thumbnail_size(200, 100), (200, 100), "small images keep their size");
+        assert_eq!(thumbnail_size(40_000, 1), (480, 1), "a sliver stays at least a pixel high");
+        assert_eq!(thumbnail_size(1, 40_000_000), (1, 320));
+        assert_eq!(thumbnail_size(0, 0), (1, 1));
+    }
 
     #[test]
     fn sizes_read_in_bytes_kilobytes_or_megabytes() {

@@ -388,6 +388,33 @@ pub async fn download_mockup(
     }
     let download = mockups::download(&state.services, &caller.ctx, &id, &mockup_id).await?;
     let inline = query.view == Some(1) && download.content_type != "application/pdf";
+    Ok(file_response(download, inline))
+}
+
+/// Made from the image when it was uploaded (or when first asked for, for older mockups), so
+/// a gallery never loads the full original.
+#[utoipa::path(
+    get,
+    path = "/applications/{id}/mockups/{mockup_id}/thumbnail",
+    tag = "applications",
+    summary = "A small JPEG preview of an image mockup (at most 480 × 320), shown inline; PDFs have none (404).",
+    params(("id" = String, Path), ("mockup_id" = String, Path)),
+    responses(
+        (status = 200, description = "The preview.", content((MockupFile = "image/jpeg"))),
+        (status = 404, description = "No such mockup, or a PDF.", body = ErrorBody),
+    ),
+)]
+pub async fn mockup_thumbnail(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, mockup_id)): Path<(ApplicationId, MockupId)>,
+) -> ApiResult<Response> {
+    let thumbnail = mockups::thumbnail(&state.services, &caller.ctx, &id, &mockup_id).await?;
+    Ok(file_response(thumbnail, true))
+}
+
+/// A stored file with a safe name, `nosniff` and a sandboxing CSP.
+fn file_response(download: mockups::Download, inline: bool) -> Response {
     let disposition = format!("{}; filename=\"{}\"", if inline { "inline" } else { "attachment" }, download.file_name);
     let policy = "sandbox; default-src 'none'";
     let mut response = Body::from_stream(tokio_util::io::ReaderStream::new(download.body)).into_response();
@@ -397,7 +424,7 @@ pub async fn download_mockup(
     headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("ascii file name"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    Ok(response)
+    response
 }
 
 #[utoipa::path(

@@ -100,6 +100,7 @@ fn json_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::compare))
         .routes(routes!(applications::messages, applications::post_message))
         .routes(routes!(applications::download_mockup, applications::delete_mockup))
+        .routes(routes!(applications::mockup_thumbnail))
 }
 
 /// Uploads get a limit of their own: the largest file plus room for the multipart framing.

@@ -587,8 +587,14 @@ async fn killed_in_a_burst_of_writes_it_restarts_with_every_acknowledged_write_a
         assert_eq!(stored, row.revision as u64, "application {}", row.id);
         assert_eq!(row.status == "draft", row.revision == 0, "application {}: {}", row.id, row.status);
     }
-    let mut expected: Vec<String> =
-        mockup::Entity::find().all(&db).await.unwrap().into_iter().map(|m| m.storage_key).collect();
+    let mut expected: Vec<String> = mockup::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .flat_map(|m| [Some(m.storage_key), m.thumbnail_key])
+        .flatten()
+        .collect();
     expected.sort();
     // The restarted server's first housekeeping removes what the kill left.
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -601,7 +607,10 @@ async fn killed_in_a_burst_of_writes_it_restarts_with_every_acknowledged_write_a
         if stored == expected {
             break;
         }
-        assert!(Instant::now() < deadline, "the stored files are exactly the mockups' files: {stored:?} {expected:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the stored files are exactly the mockups' files and previews: {stored:?} {expected:?}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     for scratch in std::fs::read_dir(dir.path().join("uploads/incoming")).unwrap().flatten() {

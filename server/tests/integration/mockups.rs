@@ -230,10 +230,10 @@ async fn labels_are_required_and_names_never_reach_the_disk() {
     let disposition = headers["content-disposition"].to_str().unwrap();
     assert_eq!(disposition, "attachment; filename=\"etc-passwd-x-html.png\"");
     assert_eq!(response.bytes().await.unwrap().len() as u64, mockup["size"].as_u64().unwrap());
-    // Stored under generated names only.
+    // Stored under generated names only: the file and its preview.
     let stored = stored_files(&app);
-    assert_eq!(stored.len(), 1);
-    assert!(stored[0].chars().all(|c| c.is_ascii_hexdigit()), "{stored:?}");
+    assert_eq!(stored.len(), 2);
+    assert!(stored.iter().flat_map(|name| name.chars()).all(|c| c.is_ascii_hexdigit()), "{stored:?}");
 }
 
 #[tokio::test]
@@ -329,7 +329,7 @@ async fn an_organisation_s_mockups_share_its_quota_and_removing_one_makes_room()
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     let message = body["error"]["message"].as_str().unwrap();
     assert!(message.contains("organisation") && message.contains("at most 1 MB"), "{message}");
-    assert_eq!(stored_files(&app).len(), 2);
+    assert_eq!(stored_files(&app).len(), 4, "two images and their previews");
     assert_eq!(scratch_files(&app), 0);
 
     // Another organisation has a quota of its own.
@@ -361,16 +361,16 @@ async fn a_removed_mockup_leaves_the_disk_at_once_unless_a_submitted_revision_sh
     let (status, added) = dev.upload(&format!("{path}/mockups"), Some("Revoke access"), "r.png", png(20, 20)).await;
     assert_eq!(status, StatusCode::CREATED, "{added}");
     let added = added["id"].as_str().unwrap().to_owned();
-    assert_eq!(stored_files(&app).len(), 2);
+    assert_eq!(stored_files(&app).len(), 4, "two images and their previews");
 
-    // The new mockup's file goes with it.
+    // The new mockup's file and preview go with it.
     assert_eq!(dev.delete(&format!("{path}/mockups/{added}")).await.status(), StatusCode::NO_CONTENT);
-    assert_eq!(stored_files(&app).len(), 1);
+    assert_eq!(stored_files(&app).len(), 2);
     assert_eq!(dev.get(&format!("{path}/mockups/{added}")).await.status(), StatusCode::NOT_FOUND);
 
     // The submitted one leaves the draft, but revision 1 still shows it.
     assert_eq!(dev.delete(&format!("{path}/mockups/{submitted}")).await.status(), StatusCode::NO_CONTENT);
-    assert_eq!(stored_files(&app).len(), 1);
+    assert_eq!(stored_files(&app).len(), 2);
     assert_eq!(dev.get(&format!("{path}/mockups/{submitted}")).await.status(), StatusCode::OK);
     let (_, application) = dev.get_json(&path).await;
     assert_eq!(application["application"]["mockups"], json!([]));

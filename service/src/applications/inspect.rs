@@ -4,6 +4,7 @@
 //! --inspect-pdf`) under resource limits: however a hostile file makes the parser allocate,
 //! recurse or loop, only the child dies, and the upload is refused.
 
+use super::thumbnail::{Layout, Shrinker, adam7_passes};
 use flate2::bufread::{DeflateDecoder, ZlibDecoder};
 use lopdf::xref::XrefEntry;
 use lopdf::{DecompressError, Document, LoadOptions, Object, Stream};
@@ -53,41 +54,74 @@ pub enum InspectError {
     Internal(String),
 }
 
-/// Pixel size of images (PDFs have none).
-pub type Dimensions = Option<(u32, u32)>;
+/// What a decode found: the pixel size and a thumbnail (images only; PDFs have neither).
+#[derive(Debug, Default)]
+pub struct Inspected {
+    pub dimensions: Option<(u32, u32)>,
+    /// A JPEG preview; absent only if encoding it failed, which does not refuse the upload.
+    pub thumbnail: Option<Vec<u8>>,
+}
+
+/// An image decoded whole: its size, and its thumbnail in the making.
+struct Decoded {
+    width: u32,
+    height: u32,
+    shrinker: Shrinker,
+}
 
 /// Judges the file at `path`, which the magic bytes say is a `kind`; `checker` is the
-/// program that checks PDFs (see [`pdf`]).
-pub(crate) async fn inspect(path: &Path, kind: MockupKind, checker: &Path) -> Result<Dimensions, InspectError> {
-    let decode: fn(&Path) -> Result<(u32, u32), InspectError> = match kind {
-        MockupKind::Pdf => return pdf(checker, path).await.map(|()| None),
+/// program that checks PDFs (see [`pdf`]). Images get their thumbnail in the same decode.
+pub(crate) async fn inspect(path: &Path, kind: MockupKind, checker: &Path) -> Result<Inspected, InspectError> {
+    let decode: fn(&Path) -> Result<Decoded, InspectError> = match kind {
+        MockupKind::Pdf => return pdf(checker, path).await.map(|()| Inspected::default()),
         MockupKind::Png => png_rows,
         MockupKind::Jpeg => |path| decode_image(path, image::ImageFormat::Jpeg, "JPEG"),
         MockupKind::Webp => |path| decode_image(path, image::ImageFormat::WebP, "WebP"),
     };
     let path = path.to_owned();
-    tokio::task::spawn_blocking(move || decode(&path))
-        .await
-        .map_err(|e| InspectError::Internal(format!("decoding an image: {e}")))?
-        .map(Some)
+    tokio::task::spawn_blocking(move || {
+        let Decoded { width, height, shrinker } = decode(&path)?;
+        let thumbnail = shrinker.finish().inspect_err(|e| tracing::warn!(error = %e, "no thumbnail")).ok();
+        Ok(Inspected { dimensions: Some((width, height)), thumbnail })
+    })
+    .await
+    .map_err(|e| InspectError::Internal(format!("decoding an image: {e}")))?
 }
 
 fn check_pixels(width: u32, height: u32) -> Result<(), InspectError> {
     if u64::from(width) * u64::from(height) > MAX_MOCKUP_PIXELS { Err(InspectError::TooManyPixels) } else { Ok(()) }
 }
 
-fn png_rows(path: &Path) -> Result<(u32, u32), InspectError> {
+/// Decodes row by row into the thumbnail, each pass of an interlaced file included.
+fn png_rows(path: &Path) -> Result<Decoded, InspectError> {
     let undecodable = |_| InspectError::Undecodable("PNG");
-    let decoder = png::Decoder::new(BufReader::new(File::open(path)?));
+    let mut decoder = png::Decoder::new(BufReader::new(File::open(path)?));
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
     let mut reader = decoder.read_info().map_err(undecodable)?;
-    let (width, height) = (reader.info().width, reader.info().height);
+    let (width, height, interlaced) = (reader.info().width, reader.info().height, reader.info().interlaced);
     check_pixels(width, height)?;
-    while reader.next_row().map_err(undecodable)?.is_some() {}
+    let layout =
+        Layout::from_channels(reader.output_color_type().0.samples() as u8).ok_or(InspectError::Undecodable("PNG"))?;
+    let mut shrinker = Shrinker::new(width, height);
+    // Where each row lands: the full image's rows in order, or each pass's in turn.
+    let mut places: Box<dyn Iterator<Item = (u32, u32, u32)>> = if interlaced {
+        Box::new(
+            adam7_passes(width, height)
+                .flat_map(|((x0, dx, y0, dy), rows)| (0..rows).map(move |line| (y0 + line * dy, x0, dx))),
+        )
+    } else {
+        Box::new((0..height).map(|y| (y, 0, 1)))
+    };
+    while let Some(row) = reader.next_row().map_err(undecodable)? {
+        if let Some((y, first, step)) = places.next() {
+            shrinker.add_row(y, first, step, layout, row.data());
+        }
+    }
     reader.finish().map_err(undecodable)?;
-    Ok((width, height))
+    Ok(Decoded { width, height, shrinker })
 }
 
-fn decode_image(path: &Path, format: image::ImageFormat, name: &'static str) -> Result<(u32, u32), InspectError> {
+fn decode_image(path: &Path, format: image::ImageFormat, name: &'static str) -> Result<Decoded, InspectError> {
     let undecodable = |_| InspectError::Undecodable(name);
     let (width, height) = image::ImageReader::with_format(BufReader::new(File::open(path)?), format)
         .into_dimensions()
@@ -99,8 +133,14 @@ fn decode_image(path: &Path, format: image::ImageFormat, name: &'static str) -> 
     limits.max_image_height = Some(height);
     limits.max_alloc = Some(MAX_MOCKUP_PIXELS * 4 + (64 << 20));
     reader.limits(limits);
-    reader.decode().map_err(undecodable)?;
-    Ok((width, height))
+    let decoded = reader.decode().map_err(undecodable)?;
+    let mut shrinker = Shrinker::new(width, height);
+    // JPEG and WebP decode to eight-bit gray or RGB(A); anything else is converted first.
+    match (decoded.as_flat_samples_u8(), Layout::from_channels(decoded.color().channel_count())) {
+        (Some(samples), Some(layout)) => shrinker.add_image(layout, samples.as_slice()),
+        _ => shrinker.add_image(Layout::Rgba, decoded.to_rgba8().as_raw()),
+    }
+    Ok(Decoded { width, height, shrinker })
 }
 
 /// The child's answer: one line on its standard output.
@@ -353,6 +393,62 @@ mod tests {
     use super::*;
     use lopdf::dictionary;
     use std::io::Write;
+
+    /// A PNG of `width` × `height`, red on the left and blue on the right, written with or
+    /// without Adam7 interlacing (no encoder at hand writes it, so the passes are laid out here).
+    fn halves_png(width: u32, height: u32, interlaced: bool) -> Vec<u8> {
+        let pixel = |x: u32| if x < width / 2 { [255, 0, 0] } else { [0, 0, 255] };
+        let rows: Vec<(u32, u32)> = if interlaced {
+            adam7_passes(width, height)
+                .flat_map(|((x0, dx, _, _), rows)| std::iter::repeat_n((x0, dx), rows as usize))
+                .collect()
+        } else {
+            vec![(0, 1); height as usize]
+        };
+        let mut raw = Vec::new();
+        for (first, step) in rows {
+            raw.push(0);
+            raw.extend((first..width).step_by(step as usize).flat_map(pixel));
+        }
+        let mut info = png::Info::with_size(width, height);
+        info.color_type = png::ColorType::Rgb;
+        info.bit_depth = png::BitDepth::Eight;
+        info.interlaced = interlaced;
+        let mut file = Vec::new();
+        let mut writer = png::Encoder::with_info(&mut file, info).unwrap().write_header().unwrap();
+        writer.write_chunk(png::chunk::IDAT, &compress_zlib(&raw)).unwrap();
+        writer.finish().unwrap();
+        file
+    }
+
+    fn compress_zlib(data: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(data).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn an_interlaced_png_gives_the_same_preview_as_a_plain_one() {
+        let dir = std::env::temp_dir().join(format!("portcullis-inspect-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut previews = Vec::new();
+        for interlaced in [false, true] {
+            let path = dir.join(format!("{interlaced}.png"));
+            std::fs::write(&path, halves_png(1000, 700, interlaced)).unwrap();
+            let Decoded { width, height, shrinker } = png_rows(&path).unwrap();
+            assert_eq!((width, height), (1000, 700));
+            let jpeg = shrinker.finish().unwrap();
+            previews.push(image::load_from_memory_with_format(&jpeg, image::ImageFormat::Jpeg).unwrap().to_rgb8());
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+        assert_eq!(previews[0].dimensions(), (457, 320));
+        assert_eq!(previews[0].dimensions(), previews[1].dimensions());
+        for preview in &previews {
+            let (left, right) = (preview.get_pixel(50, 100).0, preview.get_pixel(400, 200).0);
+            assert!(left[0] > 240 && left[2] < 15, "{left:?}");
+            assert!(right[2] > 240 && right[0] < 15, "{right:?}");
+        }
+    }
 
     const SMALL: Limits = Limits { stream: 1 << 20, total: 3 << 20, held: 256 << 10 };
 

@@ -2,7 +2,7 @@
 //! they pass the size limit, judged by content, then handed to the blob store.
 
 use super::access::{Access, load, load_for_change};
-use super::inspect::{Dimensions, InspectError, inspect};
+use super::inspect::{InspectError, Inspected, inspect};
 use super::{current_mockups, mockup_view, status_of};
 use crate::Services;
 use crate::audit::{self, AuditEvent};
@@ -23,8 +23,8 @@ use portcullis_domain::ids::{ApplicationId, MockupId};
 use sea_orm::prelude::DateTimeUtc;
 use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QuerySelect,
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -79,15 +79,20 @@ pub async fn remove_orphaned_files(services: &Services) -> ServiceResult<usize> 
         .map_err(|e| ServiceError::Internal(format!("listing uploads: {e}")))?;
     let mut removed = 0;
     for chunk in keys.chunks(500) {
-        let known: HashSet<String> = mockup::Entity::find()
+        let rows: Vec<(String, Option<String>)> = mockup::Entity::find()
             .select_only()
             .column(mockup::Column::StorageKey)
-            .filter(mockup::Column::StorageKey.is_in(chunk.iter().cloned()))
+            .column(mockup::Column::ThumbnailKey)
+            .filter(
+                Condition::any()
+                    .add(mockup::Column::StorageKey.is_in(chunk.iter().cloned()))
+                    .add(mockup::Column::ThumbnailKey.is_in(chunk.iter().cloned())),
+            )
             .into_tuple()
             .all(services.db())
-            .await?
-            .into_iter()
-            .collect();
+            .await?;
+        let known: HashSet<String> =
+            rows.into_iter().flat_map(|(file, thumbnail)| [Some(file), thumbnail]).flatten().collect();
         for key in chunk.iter().filter(|key| !known.contains(*key)) {
             storage.delete(key).await.map_err(|e| ServiceError::Internal(format!("deleting an upload: {e}")))?;
             removed += 1;
@@ -238,7 +243,7 @@ pub struct ReceivedUpload {
     size: u64,
     sha256: String,
     kind: MockupKind,
-    dimensions: Dimensions,
+    inspected: Inspected,
 }
 
 /// An upload's `multipart/form-data` form: `label` and `file`. Another field, or one sent
@@ -313,12 +318,29 @@ where
         file_error("Upload a PNG, JPEG, WebP or PDF file. The file's content was checked, and it is none of these.")
     })?;
     let _permit = services.decode_permits().acquire().await.expect("the semaphore is never closed");
-    let dimensions = inspect(&scratch.0, kind, &services.config().uploads.pdf_checker).await.map_err(|e| match e {
+    let inspected = inspect(&scratch.0, kind, &services.config().uploads.pdf_checker).await.map_err(judged)?;
+    Ok(ReceivedUpload { scratch, _slot: slot, size: received.size, sha256: received.sha256, kind, inspected })
+}
+
+/// A refusal is the uploader's to fix, on the `file` field; anything else is the portal's.
+fn judged(error: InspectError) -> ServiceError {
+    match error {
         InspectError::Io(e) => ServiceError::Internal(format!("inspecting an upload: {e}")),
         InspectError::Internal(e) => ServiceError::Internal(e),
         refusal => file_error(refusal.to_string()),
-    })?;
-    Ok(ReceivedUpload { scratch, _slot: slot, size: received.size, sha256: received.sha256, kind, dimensions })
+    }
+}
+
+/// Stores `bytes` as a new blob, through a scratch file, and returns its key.
+async fn put_bytes(services: &Services, bytes: &[u8]) -> ServiceResult<String> {
+    let io = |e: std::io::Error| ServiceError::Internal(format!("storing a thumbnail: {e}"));
+    let scratch = Scratch(services.storage().scratch_dir().join(format!("{}.part", new_id())));
+    tokio::fs::write(&scratch.0, bytes).await.map_err(io)?;
+    services
+        .storage()
+        .put_file(&scratch.0)
+        .await
+        .map_err(|e| ServiceError::Internal(format!("storing a thumbnail: {e}")))
 }
 
 /// Stores a received file as a mockup of the application under `label`.
@@ -364,6 +386,17 @@ async fn store(
         .put_file(&upload.scratch.0)
         .await
         .map_err(|e| ServiceError::Internal(format!("storing an upload: {e}")))?;
+    let thumbnail_key = match &upload.inspected.thumbnail {
+        Some(bytes) => match put_bytes(services, bytes).await {
+            Ok(thumbnail_key) => Some(thumbnail_key),
+            Err(error) => {
+                discard(services, key).await;
+                return Err(error);
+            }
+        },
+        None => None,
+    };
+    let dimensions = upload.inspected.dimensions;
     let row = mockup::ActiveModel {
         id: Set(new_id()),
         application_id: Set(access.application.id.clone()),
@@ -372,8 +405,9 @@ async fn store(
         size: Set(upload.size as i64),
         sha256: Set(upload.sha256),
         storage_key: Set(key.clone()),
-        width: Set(upload.dimensions.map(|(w, _)| w as i32)),
-        height: Set(upload.dimensions.map(|(_, h)| h as i32)),
+        thumbnail_key: Set(thumbnail_key.clone()),
+        width: Set(dimensions.map(|(w, _)| w as i32)),
+        height: Set(dimensions.map(|(_, h)| h as i32)),
         uploaded_by: Set(actor.user_id.clone()),
         created_at: Set(now),
         deleted_at: Set(None),
@@ -398,6 +432,9 @@ async fn store(
         Ok(row) => Ok(mockup_view(&row)),
         Err(error) => {
             discard(services, key).await;
+            if let Some(thumbnail_key) = thumbnail_key {
+                discard(services, thumbnail_key).await;
+            }
             Err(error)
         }
     }
@@ -427,13 +464,75 @@ pub async fn download(
 ) -> ServiceResult<Download> {
     let access = load(services.db(), ctx, id.as_str()).await?;
     let row = find(services, &access, mockup_id.as_str()).await?;
-    let kind = MockupKind::from_content_type(&row.content_type)
-        .ok_or_else(|| ServiceError::Internal(format!("mockup {} has type {}", row.id, row.content_type)))?;
-    let (body, size) = services.storage().open(&row.storage_key).await.map_err(|e| match e {
-        crate::storage::StorageError::NotFound => ServiceError::NotFound,
-        other => ServiceError::Internal(format!("reading mockup {}: {other}", row.id)),
-    })?;
+    let kind = kind_of(&row)?;
+    let (body, size) = open_blob(services, &row.storage_key, &row.id).await?;
     Ok(Download { file_name: download_file_name(&row.label, kind), content_type: row.content_type, size, body })
+}
+
+/// The small JPEG preview of an image mockup, for whoever may see the application; PDFs
+/// have none. Mockups stored before previews existed get theirs now, once.
+pub async fn thumbnail(
+    services: &Services,
+    ctx: &Ctx,
+    id: &ApplicationId,
+    mockup_id: &MockupId,
+) -> ServiceResult<Download> {
+    let access = load(services.db(), ctx, id.as_str()).await?;
+    let row = find(services, &access, mockup_id.as_str()).await?;
+    let kind = kind_of(&row)?;
+    if !kind.is_image() {
+        return Err(ServiceError::NotFound);
+    }
+    let key = match &row.thumbnail_key {
+        Some(key) => key.clone(),
+        None => make_thumbnail(services, &row, kind).await?,
+    };
+    let (body, size) = open_blob(services, &key, &row.id).await?;
+    let file_name = download_file_name(&format!("{} preview", row.label), MockupKind::Jpeg);
+    Ok(Download { file_name, content_type: MockupKind::Jpeg.content_type().to_owned(), size, body })
+}
+
+/// Decodes the original again (it was judged when it arrived) and stores its preview.
+async fn make_thumbnail(services: &Services, row: &mockup::Model, kind: MockupKind) -> ServiceResult<String> {
+    let io = |e: std::io::Error| ServiceError::Internal(format!("copying mockup {} to make its preview: {e}", row.id));
+    let scratch = Scratch(services.storage().scratch_dir().join(format!("{}.part", new_id())));
+    let (mut original, _) = open_blob(services, &row.storage_key, &row.id).await?;
+    let mut file = tokio::fs::File::create(&scratch.0).await.map_err(io)?;
+    tokio::io::copy(&mut original, &mut file).await.map_err(io)?;
+    file.flush().await.map_err(io)?;
+    let inspected = {
+        let _permit = services.decode_permits().acquire().await.expect("the semaphore is never closed");
+        inspect(&scratch.0, kind, &services.config().uploads.pdf_checker).await
+    };
+    let made =
+        inspected.map_err(|e| ServiceError::Internal(format!("making the preview of mockup {}: {e}", row.id)))?;
+    let bytes = made.thumbnail.ok_or_else(|| ServiceError::Internal(format!("mockup {} gave no preview", row.id)))?;
+    let key = put_bytes(services, &bytes).await?;
+    // Two requests may make one at once: the first to record its key wins.
+    let recorded = mockup::Entity::update_many()
+        .col_expr(mockup::Column::ThumbnailKey, Expr::value(key.clone()))
+        .filter(mockup::Column::Id.eq(&row.id))
+        .filter(mockup::Column::ThumbnailKey.is_null())
+        .exec(services.db())
+        .await?;
+    if recorded.rows_affected == 1 {
+        return Ok(key);
+    }
+    discard(services, key).await;
+    let current = mockup::Entity::find_by_id(&row.id).one(services.db()).await?;
+    current.and_then(|row| row.thumbnail_key).ok_or(ServiceError::NotFound)
+}
+
+fn kind_of(row: &mockup::Model) -> ServiceResult<MockupKind> {
+    MockupKind::from_content_type(&row.content_type)
+        .ok_or_else(|| ServiceError::Internal(format!("mockup {} has type {}", row.id, row.content_type)))
+}
+
+async fn open_blob(services: &Services, key: &str, mockup_id: &str) -> ServiceResult<(BlobReader, u64)> {
+    services.storage().open(key).await.map_err(|e| match e {
+        crate::storage::StorageError::NotFound => ServiceError::NotFound,
+        other => ServiceError::Internal(format!("reading mockup {mockup_id}: {other}")),
+    })
 }
 
 /// Removes a mockup from the draft. Its file goes at once, unless a submitted revision
@@ -476,6 +575,9 @@ pub async fn delete(services: &Services, ctx: &Ctx, id: &ApplicationId, mockup_i
     txn.commit().await?;
     if !in_a_revision {
         discard(services, row.storage_key).await;
+        if let Some(thumbnail_key) = row.thumbnail_key {
+            discard(services, thumbnail_key).await;
+        }
     }
     Ok(())
 }

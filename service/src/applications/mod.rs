@@ -9,6 +9,7 @@ pub mod messages;
 pub mod mockups;
 pub mod submission;
 pub mod suspension;
+mod thumbnail;
 
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;

@@ -11,6 +11,8 @@ pub struct Model {
     pub size: i64,
     pub sha256: String,
     pub storage_key: String,
+    /// The derived preview of an image, once made.
+    pub thumbnail_key: Option<String>,
     pub width: Option<i32>,
     pub height: Option<i32>,
     pub uploaded_by: String,

@@ -279,7 +279,7 @@ pub fn MockupGallery(mockups: Vec<MockupView>, application_id: String) -> impl I
                         {if is_image {
                             view! {
                                 <a href=format!("{url}?view=1") target="_blank" rel="noopener">
-                                    <img src=format!("{url}?view=1") alt=m.label.clone() loading="lazy"/>
+                                    <img src=format!("{url}/thumbnail") alt=m.label.clone() loading="lazy"/>
                                 </a>
                             }.into_any()
                         } else {
