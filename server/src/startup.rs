@@ -9,7 +9,6 @@ use crate::{api, workers};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::handler::Handler;
 use axum::http::{Request, StatusCode};
 use axum::routing::{get, post};
 use hyper::body::Incoming;
@@ -170,6 +169,29 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
+/// The application rendered for a path that is neither a page nor a file: the router shows
+/// its not-found page, with the visitor's own header (services in context, as on every page).
+fn not_found_page(
+    context: impl Fn() + Clone + Send + Sync + 'static,
+    options: LeptosOptions,
+) -> impl tower::Service<Request<Body>, Response = axum::response::Response, Error = std::convert::Infallible, Future: Send>
++ Clone
++ Send
++ 'static {
+    let render = leptos_axum::render_app_async_with_context(context, move || shell(options.clone()));
+    tower::service_fn(move |request: Request<Body>| {
+        let render = render.clone();
+        async move {
+            let mut response = render(request).await;
+            // A redirect set by the page stays; the not-found page itself says 404.
+            if response.status() == StatusCode::OK {
+                *response.status_mut() = StatusCode::NOT_FOUND;
+            }
+            Ok(response)
+        }
+    })
+}
+
 pub fn router(config: &Config, services: Services, health: Health) -> Router {
     let leptos_options = leptos_options(config);
     let origin = config.public_url.origin().ascii_serialization();
@@ -198,21 +220,21 @@ pub fn router(config: &Config, services: Services, health: Health) -> Router {
     let request_timeout = TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeouts.request);
     let router = Router::new()
         .route("/rpc/{*fn_name}", post(server_fns.clone()).get(server_fns))
-        .leptos_routes_with_context(&state, routes, context, {
+        .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
         // The build's files straight from disk (their brotli or gzip copy when the browser takes
         // it), and the not-found page for anything else. Leptos's own file handler is not used:
-        // it serves files inside a reactive owner, and one left current on the worker thread by a
-        // page being rendered there made it move that page's headers (its CSP) onto the file's
-        // response.
+        // it looks for the file on disk a second time, and it serves files inside a reactive
+        // owner, and one left current on the worker thread by a page being rendered there made it
+        // move that page's headers (its CSP) onto the file's response.
         .fallback_service(
             ServeDir::new(&config.site_root)
                 .precompressed_br()
                 .precompressed_gzip()
                 .call_fallback_on_method_not_allowed(true)
-                .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell).with_state(state.clone())),
+                .fallback(not_found_page(context.clone(), leptos_options.clone())),
         )
         .layer(axum::middleware::from_fn(middleware::limit_page_bodies))
         // The API sets its own limits (larger for uploads).

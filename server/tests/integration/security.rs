@@ -211,3 +211,17 @@ async fn audit_chain_verifies_and_detects_tampering() {
         ChainReport::Broken { link: BrokenLink::Unlinked { seq: 3 }, .. }
     ));
 }
+
+#[tokio::test]
+async fn the_not_found_page_says_404_and_keeps_the_visitor_signed_in() {
+    let app = TestApp::spawn().await;
+    let mut dev = app.signed_in_user("dev@example.com", "Dev").await;
+    let r = dev.get("/no-such-page").await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Page not found."), "{page}");
+    assert!(page.contains("Sign out") && !page.contains(">Sign in<"), "the header shows who is signed in: {page}");
+    // Build files are still served, and a missing one is the same page.
+    let css = dev.get("/pkg/no-such-file.css").await;
+    assert_eq!(css.status(), StatusCode::NOT_FOUND);
+}
