@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { newPage, waitForHydration } from './support/browser.js';
-import { ADMIN, DEVELOPER, REVIEWER, usePortal } from './support/portal.js';
+import { ADMIN, DEVELOPER, REVIEWER, completeDetails, usePortal } from './support/portal.js';
 
 const POSTS = 'portability.posts.single';
 
@@ -13,26 +13,12 @@ describe('credentials', () => {
 
   /** Submitted by the developer, approved by the reviewer with posts only. */
   async function approvedApplication(dev, reviewer) {
-    const justification = 'To back up what the person published, nothing more.';
     const id = await portal.submittedApplication(dev, {
       org: {
         name: 'Ledger Lane AB', country: 'SE', website: 'https://ledger.example', contact_email: 'privacy@ledger.example',
       },
       name: 'Ledger Lane Backup',
-      details: {
-        description: 'Backs up your posts into your own storage.',
-        website_url: 'https://ledger.example',
-        privacy_policy_url: 'https://ledger.example/privacy',
-        redirect_uris: ['https://ledger.example/oauth/callback'],
-        use_case: 'Ledger Lane Backup keeps a private copy of your posts in storage you control. '.repeat(4),
-        scopes: [{ name: POSTS, justification }, { name: 'portability.connections.single', justification }],
-        eea: { serves_eea_users: true, countries: ['SE'], distinguishing_method: 'The country of residence that the platform reports at authorization time.' },
-        data_handling: {
-          storage_region: 'EU (Stockholm)', retention_days: 30, encryption_at_rest: true,
-          deletion_process: 'Deleting the account erases the backup within a day.', subprocessors: [],
-          security_contact_email: 'security@ledger.example',
-        },
-      },
+      details: completeDetails('ledger.example', { scopes: [POSTS, 'portability.connections.single'] }),
     });
     await portal.api(reviewer, 'POST', `/applications/${id}/assign`, {});
     const review = await portal.api(reviewer, 'GET', `/applications/${id}/review`);

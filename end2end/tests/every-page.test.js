@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import { newPage, waitForHydration } from './support/browser.js';
-import { ADMIN, DEVELOPER, REVIEWER, usePortal } from './support/portal.js';
+import { ADMIN, DEVELOPER, REVIEWER, completeDetails, usePortal } from './support/portal.js';
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const RFC3339 = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
@@ -73,24 +73,10 @@ describe('every page', () => {
   test('developer, reviewer and admin', async () => {
     const developer = await newPage(portal.browser);
     await portal.signIn(developer, DEVELOPER);
-    const justification = 'To copy the posts the person chooses into their archive.';
     const draft = {
       org: { name: 'Every Page Oy', country: 'FI', website: 'https://every-page.example', contact_email: 'privacy@every-page.example' },
       name: 'Every Page Archive',
-      details: {
-        description: 'Keeps a private archive of your posts.',
-        website_url: 'https://every-page.example',
-        privacy_policy_url: 'https://every-page.example/privacy',
-        redirect_uris: ['https://every-page.example/oauth/callback'],
-        use_case: 'An archive of the posts a person chooses to keep, in storage only they can read. '.repeat(4),
-        scopes: [{ name: 'portability.posts.single', justification }],
-        eea: { serves_eea_users: true, countries: ['FI'], distinguishing_method: 'The country of residence that the platform reports at authorization time.' },
-        data_handling: {
-          storage_region: 'EU (Helsinki)', retention_days: 30, encryption_at_rest: true,
-          deletion_process: 'Deleting the account erases the archive within a day.', subprocessors: [],
-          security_contact_email: 'security@every-page.example',
-        },
-      },
+      details: completeDetails('every-page.example'),
     };
     const id = await portal.submittedApplication(developer, draft);
     const draftId = await portal.draftApplication(developer, {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { newPage, waitForHydration } from './support/browser.js';
-import { ADMIN, DEVELOPER, REVIEWER, usePortal } from './support/portal.js';
+import { ADMIN, DEVELOPER, REVIEWER, completeDetails, usePortal } from './support/portal.js';
 
 const DMS = 'portability.direct_messages.ongoing';
 
@@ -13,30 +13,12 @@ describe('review', () => {
 
   /** A submitted application asking for posts, connections and, sensitive, direct messages. */
   async function submittedApplication(dev) {
-    const justification = 'To archive what the person asks to keep, nothing more.';
     return portal.submittedApplication(dev, {
       org: {
         name: 'Quill Messaging Oy', country: 'FI', website: 'https://quill.example', contact_email: 'privacy@quill.example',
       },
       name: 'Quill Inbox Archive',
-      details: {
-        description: 'Keeps a private, encrypted archive of your posts and conversations.',
-        website_url: 'https://quill.example',
-        privacy_policy_url: 'https://quill.example/privacy',
-        redirect_uris: ['https://quill.example/oauth/callback'],
-        use_case: 'Quill Inbox Archive keeps a private copy of your conversations and posts. '.repeat(4),
-        scopes: [
-          { name: 'portability.posts.single', justification },
-          { name: 'portability.connections.single', justification },
-          { name: DMS, justification },
-        ],
-        eea: { serves_eea_users: true, countries: ['FI', 'SE'], distinguishing_method: 'The country of residence that the platform reports for the account at authorization time.' },
-        data_handling: {
-          storage_region: 'EU (Helsinki)', retention_days: 365, encryption_at_rest: true,
-          deletion_process: 'Deleting the account erases the archive within 24 hours.', subprocessors: ['Hetzner'],
-          security_contact_email: 'security@quill.example',
-        },
-      },
+      details: completeDetails('quill.example', { scopes: ['portability.posts.single', 'portability.connections.single', DMS] }),
     });
   }
 
@@ -58,24 +40,10 @@ describe('review', () => {
   test("a reviewer's own organisation's application is marked in the queue and leads to its status page", async () => {
     const reviewer = await newPage(portal.browser);
     await portal.signIn(reviewer, REVIEWER);
-    const justification = 'To archive what the person asks to keep, nothing more.';
     const id = await portal.submittedApplication(reviewer, {
       org: { name: 'Reviewer Side Project Oy', country: 'FI', website: 'https://side.example', contact_email: 'privacy@side.example' },
       name: 'Side Project Archive',
-      details: {
-        description: 'Keeps a private archive of your posts.',
-        website_url: 'https://side.example',
-        privacy_policy_url: 'https://side.example/privacy',
-        redirect_uris: ['https://side.example/oauth/callback'],
-        use_case: 'Side Project Archive keeps a private copy of the posts a person chooses to keep. '.repeat(4),
-        scopes: [{ name: 'portability.posts.single', justification }],
-        eea: { serves_eea_users: true, countries: ['FI'], distinguishing_method: 'The country of residence that the platform reports at authorization time.' },
-        data_handling: {
-          storage_region: 'EU (Helsinki)', retention_days: 30, encryption_at_rest: true,
-          deletion_process: 'Deleting the account erases the archive within a day.', subprocessors: [],
-          security_contact_email: 'security@side.example',
-        },
-      },
+      details: completeDetails('side.example'),
     });
     await reviewer.goto(`${portal.url}/review`);
     await waitForHydration(reviewer);

@@ -16,11 +16,18 @@ pub fn Home() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || session.user.get().map(|user| match user {
-                Ok(Some(user)) => view! { <Dashboard user/> }.into_any(),
+                Ok(Some(user)) => Suspend::new(dashboard(user)).into_any(),
                 _ => view! { <Welcome/> }.into_any(),
             })}
         </Transition>
     }
+}
+
+/// The signed-in home, fetched on its own: a first visit, signed out, does not carry the code
+/// of every role's next steps.
+#[leptos::lazy]
+fn dashboard(user: UserView) -> AnyView {
+    view! { <Dashboard user/> }.into_any()
 }
 
 #[component]

@@ -71,6 +71,33 @@ class Portal {
  * Starts a demo server and a browser before the enclosing suite and stops them after it.
  * Call it inside `describe`.
  */
+/**
+ * A complete application for the company at `site` (a domain such as `quill.example`): every
+ * field a submission needs, asking for `scopes`, each with the same justification; `overrides`
+ * replace whole fields.
+ */
+export function completeDetails(site, { scopes = ['portability.posts.single'], ...overrides } = {}) {
+  const justification = 'To archive what the person asks to keep, nothing more.';
+  return {
+    description: 'Keeps a private archive of your posts.',
+    website_url: `https://${site}`,
+    privacy_policy_url: `https://${site}/privacy`,
+    redirect_uris: [`https://${site}/oauth/callback`],
+    use_case: 'Keeps a private copy of the posts a person chooses to keep, in storage only they can read. '.repeat(4),
+    scopes: scopes.map((name) => ({ name, justification })),
+    eea: {
+      serves_eea_users: true, countries: ['FI'],
+      distinguishing_method: 'The country of residence that the platform reports at authorization time.',
+    },
+    data_handling: {
+      storage_region: 'EU (Helsinki)', retention_days: 30, encryption_at_rest: true,
+      deletion_process: 'Deleting the account erases the archive within a day.', subprocessors: [],
+      security_contact_email: `security@${site}`,
+    },
+    ...overrides,
+  };
+}
+
 export function usePortal() {
   const portal = new Portal();
   before(async () => {
