@@ -17,6 +17,7 @@ mod m20261130_000013_password_epoch;
 mod m20261130_000014_org_contact_verification;
 mod m20261130_000015_ended_sign_ins;
 mod m20261130_000016_secret_generations;
+mod m20261201_000018_second_factors;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_org_contact_verification::Migration),
             Box::new(m20261130_000015_ended_sign_ins::Migration),
             Box::new(m20261130_000016_secret_generations::Migration),
+            Box::new(m20261201_000018_second_factors::Migration),
         ]
     }
 }
