@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use portcullis_service::clock::{Clock, ManualClock};
 use reqwest::StatusCode;
 use serde_json::Value;
-use std::time::Duration;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 use totp_rs::{Builder, Secret};
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -338,4 +339,52 @@ async fn with_the_requirement_off_nothing_is_asked() {
     enrol(&mut dev, &clock).await;
     let (status, body) = log_in(&mut app.client(), "dev@example.com", None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// Runs `serve --demo` on a fresh SQLite database, with `require_mfa` as the environment's
+/// `PORTCULLIS_REQUIRE_MFA` (unset for `None`), and answers what the demo admin's `GET
+/// /api/v1/users` gets.
+async fn demo_admin_lists_users(require_mfa: Option<&str>) -> (StatusCode, Value) {
+    let dir = tempfile::TempDir::new().unwrap();
+    let base = format!("http://127.0.0.1:{}", crate::common::free_port());
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portcullis"));
+    command
+        .args(["serve", "--demo"])
+        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("demo.db").display()))
+        .env("PORTCULLIS_DATA_DIR", dir.path())
+        .env("PORTCULLIS_ADDR", base.trim_start_matches("http://"))
+        .env("PORTCULLIS_PUBLIC_URL", &base)
+        .env("RUST_LOG", "warn")
+        .env_remove("PORTCULLIS_REQUIRE_MFA")
+        .env_remove("SMTP_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(policy) = require_mfa {
+        command.env("PORTCULLIS_REQUIRE_MFA", policy);
+    }
+    let mut child = command.spawn().unwrap();
+    // Polling with a deadline: the demo accounts exist once the portal answers.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut admin = Client::new(&base);
+    let answer = loop {
+        assert!(Instant::now() < deadline, "serve --demo did not sign the demo admin in");
+        let login = json!({"email": "admin@demo.portcullis.test", "password": "demo-admin-password"});
+        if let Ok(r) = admin.try_request(reqwest::Method::POST, "/api/v1/auth/login", Some(login)).await
+            && r.status() == StatusCode::OK
+        {
+            break admin.get_json("/api/v1/users").await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    answer
+}
+
+#[tokio::test]
+async fn demo_mode_asks_no_second_factor_unless_the_setting_says_so() {
+    let (status, body) = demo_admin_lists_users(None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = demo_admin_lists_users(Some("staff")).await;
+    assert_code(status, &body, StatusCode::FORBIDDEN, "second_factor_setup_required");
 }
