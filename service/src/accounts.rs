@@ -496,8 +496,10 @@ pub(crate) async fn begin_user_administration(
 pub async fn set_roles(services: &Services, ctx: &Ctx, user_id: &str, roles: Vec<Role>) -> ServiceResult<UserSummary> {
     let roles = Roles::new(roles);
     let now = services.clock().now();
-    let (txn, _) = begin_user_administration(services, ctx).await?;
+    // Checked before taking the administration lock, so a refusal holds up nobody.
+    ctx.require(Permission::ManageUsers)?;
     ctx.second_factor_fresh(now)?;
+    let (txn, _) = begin_user_administration(services, ctx).await?;
     let user = target_user(&txn, user_id).await?;
     let before = Actor::from_user(&user)?.roles;
     if before == roles {

@@ -15,6 +15,7 @@ use crate::entity::{recovery_code, second_factor};
 use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
 use crate::tokens::{new_id, sha256_hex};
+use portcullis_domain::role::Permission;
 use portcullis_domain::second_factor::{
     Code, CodeInput, MfaPolicy, RECOVERY_CODE_ALPHABET, RECOVERY_CODE_CHARS, RECOVERY_CODE_COUNT, RecoveryCodes,
     TOTP_DIGITS, TOTP_SKEW_STEPS, TOTP_STEP_SECS, TotpEnrolment, format_recovery_code, step_is_new,
@@ -323,9 +324,9 @@ pub(crate) async fn step_up(services: &Services, ctx: &Ctx, code: &str) -> Servi
 /// someone who lost their device; the account is told by mail. Needs a fresh second factor
 /// of the admin's own, like every change to who may do what.
 pub async fn reset(services: &Services, ctx: &Ctx, user_id: &str) -> ServiceResult<()> {
-    let now = services.clock().now();
+    ctx.require(Permission::ManageUsers)?;
+    ctx.second_factor_fresh(services.clock().now())?;
     let (txn, _) = begin_user_administration(services, ctx).await?;
-    ctx.second_factor_fresh(now)?;
     let user = target_user(&txn, user_id).await?;
     let removed = second_factor::Entity::delete_by_id(user.id.clone()).exec(&txn).await?.rows_affected;
     recovery_code::Entity::delete_many().filter(recovery_code::Column::UserId.eq(&user.id)).exec(&txn).await?;
