@@ -62,6 +62,9 @@ class Portal:
             PORTCULLIS_DATA_DIR=str(data_dir),
             PORTCULLIS_PUBLIC_URL=self.url,
             PORTCULLIS_SITE_ROOT=str(ROOT / "target/site"),
+            # The stages sign in as the demo admin with a password only; --demo implies this
+            # unless the caller's environment sets it.
+            PORTCULLIS_REQUIRE_MFA="off",
             RUST_LOG="warn",
         )
         self.log = open(data_dir / "server.log", "w")

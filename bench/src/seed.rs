@@ -173,6 +173,8 @@ fn service_config(site: &Site) -> Result<ServiceConfig, String> {
         review_target_days: DEFAULT_TARGET_BUSINESS_DAYS,
         credentials: CredentialPolicy::default(),
         uploads: UploadPolicy::default(),
+        // The seeder signs in as its cast through the service, with passwords only.
+        require_mfa: portcullis_domain::second_factor::MfaPolicy::Off,
     })
 }
 

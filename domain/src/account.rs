@@ -40,6 +40,50 @@ pub struct LoginInput {
     pub password: String,
 }
 
+/// `POST /auth/login`: the password, and a code of the account's second factor once it has one
+/// (six digits from the app, or a recovery code).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = LoginInput))]
+pub struct SignInInput {
+    #[validate(length(min = 1, max = MAX_EMAIL_CHARS, message = "Enter your email address."))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 254))]
+    pub email: String,
+    #[validate(length(min = 1, max = 1024, message = "Enter your password."))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
+    pub password: String,
+    #[validate(length(min = 1, max = 64, message = "Enter the code from your authenticator app."))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64, example = "123456"))]
+    pub code: Option<String>,
+}
+
+/// The sign-in form of the pages, which asks for no code yet.
+impl From<LoginInput> for SignInInput {
+    fn from(LoginInput { email, password }: LoginInput) -> Self {
+        Self { email, password, code: None }
+    }
+}
+
+/// `POST /auth/step-up`: a code of the second factor, or the password for accounts without
+/// one. A code makes the session fresh for both kinds of dangerous action.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StepUpRequest {
+    #[validate(length(min = 1, max = 64, message = "Enter the code from your authenticator app."))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64, example = "123456"))]
+    pub code: Option<String>,
+    #[validate(length(min = 1, max = 1024, message = "Enter your password."))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
+    pub password: Option<String>,
+}
+
+impl From<StepUpInput> for StepUpRequest {
+    fn from(StepUpInput { password }: StepUpInput) -> Self {
+        Self { code: None, password: Some(password) }
+    }
+}
+
 /// `POST /auth/step-up`: the signed-in person proves again that it is them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -16,4 +16,5 @@ pub mod password;
 pub mod rate_limit;
 pub mod review;
 pub mod role;
+pub mod second_factor;
 pub mod time;

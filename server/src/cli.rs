@@ -116,6 +116,7 @@ fn demo_refusal(config: &Config) -> Option<String> {
 type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
 
 async fn serve(config: Config, demo: bool, world: bool) -> CliResult {
+    let config = if demo { config.for_demo() } else { config };
     let app = Application::build(config.clone()).await?;
     if demo {
         accounts::seed_demo(app.services()).await?;

@@ -5,6 +5,7 @@ use crate::http::timeouts::Timeouts;
 use portcullis_domain::application::mockup::DEFAULT_ORG_UPLOAD_QUOTA_MB;
 use portcullis_domain::rate_limit::LimitPolicy;
 use portcullis_domain::review::due::DEFAULT_TARGET_BUSINESS_DAYS;
+use portcullis_domain::second_factor::{MfaPolicy, UnknownPolicy};
 use portcullis_service::action_limits::ActionLimits;
 use portcullis_service::applications::mockups::UploadPolicy;
 use portcullis_service::credentials::CredentialPolicy;
@@ -44,6 +45,8 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub action_limits: ActionLimits,
     pub timeouts: Timeouts,
+    /// `PORTCULLIS_REQUIRE_MFA`, when set; see [`Config::mfa_policy`].
+    pub require_mfa: Option<MfaPolicy>,
 }
 
 impl Config {
@@ -125,7 +128,21 @@ impl Config {
                 .map_err(|e| invalid("PORTCULLIS_TRUSTED_PROXIES", &e))?,
             action_limits: action_limits(&get)?,
             timeouts: timeouts(&get)?,
+            require_mfa: get("PORTCULLIS_REQUIRE_MFA")
+                .map(|raw| raw.parse().map_err(|e: UnknownPolicy| invalid("PORTCULLIS_REQUIRE_MFA", &e.to_string())))
+                .transpose()?,
         })
+    }
+
+    /// `serve --demo`: the demo accounts sign in with their passwords alone, so the second
+    /// factor requirement is off unless `PORTCULLIS_REQUIRE_MFA` says otherwise.
+    pub fn for_demo(self) -> Self {
+        Self { require_mfa: self.require_mfa.or(Some(MfaPolicy::Off)), ..self }
+    }
+
+    /// Whose accounts need a second factor: as set, else reviewers and admins.
+    pub fn mfa_policy(&self) -> MfaPolicy {
+        self.require_mfa.unwrap_or_default()
     }
 
     pub fn is_https(&self) -> bool {
@@ -274,6 +291,18 @@ mod tests {
         assert_eq!(config(&[("PORTCULLIS_PUBLIC_URL", "ftp://x")]).unwrap_err().variable, "PORTCULLIS_PUBLIC_URL");
         assert_eq!(config(&[("SMTP_URL", "localhost:25")]).unwrap_err().variable, "SMTP_URL");
         assert_eq!(config(&[("PORTCULLIS_MAIL_FROM", "not an address")]).unwrap_err().variable, "PORTCULLIS_MAIL_FROM");
+    }
+
+    #[test]
+    fn second_factors_are_required_of_staff_unless_set_and_off_in_demo_unless_set() {
+        assert_eq!(config(&[]).unwrap().mfa_policy(), MfaPolicy::Staff);
+        assert_eq!(config(&[]).unwrap().for_demo().mfa_policy(), MfaPolicy::Off);
+        let all = config(&[("PORTCULLIS_REQUIRE_MFA", "all")]).unwrap();
+        assert_eq!(all.clone().mfa_policy(), MfaPolicy::All);
+        assert_eq!(all.for_demo().mfa_policy(), MfaPolicy::All, "an explicit setting wins");
+        let staff = config(&[("PORTCULLIS_REQUIRE_MFA", "staff")]).unwrap();
+        assert_eq!(staff.for_demo().mfa_policy(), MfaPolicy::Staff);
+        assert_eq!(config(&[("PORTCULLIS_REQUIRE_MFA", "yes")]).unwrap_err().variable, "PORTCULLIS_REQUIRE_MFA");
     }
 
     #[test]

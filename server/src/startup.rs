@@ -75,6 +75,7 @@ pub async fn services(config: &Config, clock: SharedClock) -> Result<Services, S
         // the pages leave.
         hash_concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         hash_queue: config.hash_queue,
+        require_mfa: config.mfa_policy(),
     };
     let uploads = config.data_dir.join("uploads");
     let storage =

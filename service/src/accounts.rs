@@ -7,13 +7,14 @@ use crate::audit::{self, AuditEvent};
 use crate::context::{Actor, Ctx};
 use crate::db::{begin_write, lock_for, lock_key};
 use crate::entity::{org_member, user, user_token};
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{Refusal, ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
+use crate::second_factors::{self, AtSignIn};
 use crate::session_store::delete_user_sessions;
 use crate::tokens::{new_id, random_token, sha256_hex};
 use chrono::{DateTime, Duration, Utc};
 use portcullis_domain::account::{
-    LoginInput, PasswordChangeInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, StepUpInput, UserView,
+    PasswordChangeInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, SignInInput, UserView,
     VerifyEmailInput, normalize_email,
 };
 use portcullis_domain::admin::{Page, UserQuery, UserSummary, page_number};
@@ -238,8 +239,11 @@ pub async fn verify_email(services: &Services, ctx: &Ctx, input: VerifyEmailInpu
     Ok(())
 }
 
-/// Checks credentials. The caller binds the session. Limits are checked before hashing.
-pub(crate) async fn login(services: &Services, ctx: &Ctx, input: LoginInput) -> ServiceResult<user::Model> {
+/// Checks credentials: the password, then the second factor's code when the account has one
+/// and the policy asks for it. Returns the account and whether a code was verified; the
+/// caller binds the session. Limits are checked before hashing, and wrong codes count against
+/// them like wrong passwords, so codes cannot be guessed either.
+pub(crate) async fn login(services: &Services, ctx: &Ctx, input: SignInInput) -> ServiceResult<(user::Model, bool)> {
     input.validate()?;
     let email = normalize_email(&input.email);
     let limits = services.login_limits();
@@ -249,15 +253,26 @@ pub(crate) async fn login(services: &Services, ctx: &Ctx, input: LoginInput) -> 
     let txn = begin_write(services.db()).await?;
     let result = match user {
         Some(user) if ok && user.disabled_at.is_none() => {
-            audit::record(
-                &txn,
-                services.clock(),
-                &ctx.as_user(&user)?,
-                AuditEvent::new("user.login", "user", user.id.clone()),
-            )
-            .await?;
-            limits.record_success(&email, ctx.ip.as_deref());
-            Ok(user)
+            let as_user = ctx.as_user(&user)?;
+            match second_factors::at_sign_in(services, &txn, &as_user, &user.id, &email, input.code.as_deref()).await? {
+                // The password was right: not counted as a failure, and nothing to audit yet.
+                AtSignIn::Missing => Err(ServiceError::NotAllowed(Refusal::SecondFactorRequired)),
+                AtSignIn::Wrong => {
+                    limits.record_failure(&email, ctx.ip.as_deref(), services.clock().instant());
+                    let event = AuditEvent::new("user.second_factor_failed", "user", user.id.clone())
+                        .details(json!({ "during": "sign_in" }));
+                    audit::record(&txn, services.clock(), ctx, event).await?;
+                    Err(ServiceError::field("code", "That code is not right, or was used already."))
+                }
+                checked @ (AtSignIn::Verified | AtSignIn::NotAsked) => {
+                    let verified = checked == AtSignIn::Verified;
+                    let event = AuditEvent::new("user.login", "user", user.id.clone());
+                    let event = if verified { event.details(json!({ "second_factor": true })) } else { event };
+                    audit::record(&txn, services.clock(), &as_user, event).await?;
+                    limits.record_success(&email, ctx.ip.as_deref());
+                    Ok((user, verified))
+                }
+            }
         }
         Some(user) if ok => {
             let event =
@@ -279,11 +294,8 @@ pub(crate) async fn login(services: &Services, ctx: &Ctx, input: LoginInput) -> 
 
 /// Checks the signed-in person's password again (step-up), under the same limits as a sign-in.
 /// A wrong password is a field error: the person stays signed in.
-pub(crate) async fn confirm_password(services: &Services, ctx: &Ctx, input: StepUpInput) -> ServiceResult<()> {
-    input.validate()?;
-    check_own_password(services, ctx, &input.password, "password", ["user.step_up", "user.step_up_failed"])
-        .await
-        .map(drop)
+pub(crate) async fn confirm_password(services: &Services, ctx: &Ctx, password: &str) -> ServiceResult<()> {
+    check_own_password(services, ctx, password, "password", ["user.step_up", "user.step_up_failed"]).await.map(drop)
 }
 
 /// The signed-in person's account when `password` is theirs; `field` carries the error
@@ -453,7 +465,7 @@ pub async fn list_users(services: &Services, ctx: &Ctx, query: &UserQuery) -> Se
     Ok(Page { items, page, per_page: USERS_PER_PAGE, total })
 }
 
-async fn target_user(txn: &DatabaseTransaction, user_id: &str) -> ServiceResult<user::Model> {
+pub(crate) async fn target_user(txn: &DatabaseTransaction, user_id: &str) -> ServiceResult<user::Model> {
     user::Entity::find_by_id(user_id.to_owned()).one(txn).await?.ok_or(ServiceError::NotFound)
 }
 
@@ -468,7 +480,10 @@ async fn enabled_admins(txn: &DatabaseTransaction) -> ServiceResult<u64> {
 /// Starts a change to who holds which rights. Such changes take turns across every instance,
 /// and the caller's own rights are read again once it is their turn: of two admins demoting
 /// or disabling each other at once, the second finds it no longer may.
-async fn begin_user_administration(services: &Services, ctx: &Ctx) -> ServiceResult<(DatabaseTransaction, Actor)> {
+pub(crate) async fn begin_user_administration(
+    services: &Services,
+    ctx: &Ctx,
+) -> ServiceResult<(DatabaseTransaction, Actor)> {
     ctx.require(Permission::ManageUsers)?;
     let txn = begin_write(services.db()).await?;
     lock_for(&txn, lock_key("user administration")).await?;
@@ -477,10 +492,13 @@ async fn begin_user_administration(services: &Services, ctx: &Ctx) -> ServiceRes
 }
 
 /// Replaces a user's roles (`developer` is always kept). Bumps the account's epoch, so
-/// each of its sessions gets a new id on its next request.
+/// each of its sessions gets a new id on its next request. Needs a fresh second factor.
 pub async fn set_roles(services: &Services, ctx: &Ctx, user_id: &str, roles: Vec<Role>) -> ServiceResult<UserSummary> {
     let roles = Roles::new(roles);
     let now = services.clock().now();
+    // Checked before taking the administration lock, so a refusal holds up nobody.
+    ctx.require(Permission::ManageUsers)?;
+    ctx.second_factor_fresh(now)?;
     let (txn, _) = begin_user_administration(services, ctx).await?;
     let user = target_user(&txn, user_id).await?;
     let before = Actor::from_user(&user)?.roles;

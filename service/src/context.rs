@@ -1,10 +1,11 @@
 //! Who is calling and from where: the one mechanism every operation checks.
 
 use crate::entity::user;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{Refusal, ServiceError, ServiceResult};
 use chrono::{DateTime, Utc};
 use portcullis_domain::account::{UserView, is_fresh};
 use portcullis_domain::role::{Permission, Roles};
+use portcullis_domain::second_factor::MfaPolicy;
 use sea_orm::{ConnectionTrait, EntityTrait};
 
 /// The client's address as the server saw it, put into each request's extensions by the
@@ -23,6 +24,23 @@ pub struct Actor {
     /// When the person last signed in or confirmed their password in this session (Unix
     /// seconds); `None` when not known from a session.
     pub confirmed_at: Option<i64>,
+    pub second_factor: SecondFactorStatus,
+}
+
+/// What the session knows about the account's second factor, with the policy it is judged by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecondFactorStatus {
+    pub policy: MfaPolicy,
+    /// The account has a confirmed second factor.
+    pub enrolled: bool,
+    /// When this session last verified it (Unix seconds).
+    pub verified_at: Option<i64>,
+}
+
+impl SecondFactorStatus {
+    /// For callers that are not a signed-in session (the command line, the demo world): they
+    /// cannot show a code, and nothing asks them to.
+    pub const NOT_ASKED: Self = Self { policy: MfaPolicy::Off, enrolled: false, verified_at: None };
 }
 
 impl Actor {
@@ -35,6 +53,7 @@ impl Actor {
             roles: crate::stored::parse("users.roles", &user.roles)?,
             email_verified: user.email_verified_at.is_some(),
             confirmed_at: None,
+            second_factor: SecondFactorStatus::NOT_ASKED,
         })
     }
 
@@ -74,11 +93,26 @@ impl Ctx {
 
     /// Deny by default: signed in, and holding a role that grants `permission`.
     pub fn require(&self, permission: Permission) -> ServiceResult<&Actor> {
-        let actor = self.actor.as_ref().ok_or(ServiceError::Unauthenticated)?;
+        let actor = self.signed_in()?;
         if actor.roles.allows(permission) { Ok(actor) } else { Err(ServiceError::Forbidden) }
     }
 
+    /// Signed in, with the second factor the policy asks of the account: every operation
+    /// checks this (or something built on it), so a session that must set up a factor first
+    /// can do nothing else.
     pub fn signed_in(&self) -> ServiceResult<&Actor> {
+        let actor = self.signed_in_for_setup()?;
+        let factor = actor.second_factor;
+        if factor.policy.setup_pending(&actor.roles, factor.enrolled) {
+            Err(ServiceError::NotAllowed(Refusal::SecondFactorSetupRequired))
+        } else {
+            Ok(actor)
+        }
+    }
+
+    /// Signed in, maybe still without the second factor the account needs: for setting it up,
+    /// and for saying who is signed in.
+    pub fn signed_in_for_setup(&self) -> ServiceResult<&Actor> {
         self.actor.as_ref().ok_or(ServiceError::Unauthenticated)
     }
 
@@ -120,6 +154,18 @@ impl Ctx {
         let actor = self.signed_in()?;
         if is_fresh(actor.confirmed_at, now.timestamp()) { Ok(actor) } else { Err(ServiceError::StepUpRequired) }
     }
+
+    /// Signed in, with the second factor verified recently enough for a dangerous action when
+    /// the policy asks it of this account (step-up).
+    pub fn second_factor_fresh(&self, now: DateTime<Utc>) -> ServiceResult<&Actor> {
+        let actor = self.signed_in()?;
+        let factor = actor.second_factor;
+        if factor.policy.allows_action(&actor.roles, factor.enrolled, factor.verified_at, now.timestamp()) {
+            Ok(actor)
+        } else {
+            Err(ServiceError::StepUpRequired)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -135,6 +181,7 @@ mod tests {
             roles,
             email_verified: true,
             confirmed_at: None,
+            second_factor: SecondFactorStatus::NOT_ASKED,
         }
     }
 
@@ -151,5 +198,30 @@ mod tests {
         assert!(matches!(dev.require(Permission::ManageUsers), Err(ServiceError::Forbidden)));
         let admin = Ctx { actor: Some(actor(Roles::new([Role::Admin]))), ip: None };
         assert!(admin.require(Permission::ManageUsers).is_ok());
+    }
+
+    fn admin_with(second_factor: SecondFactorStatus) -> Ctx {
+        Ctx { actor: Some(Actor { second_factor, ..actor(Roles::new([Role::Admin])) }), ip: None }
+    }
+
+    #[test]
+    fn an_admin_without_the_factor_the_policy_asks_for_may_only_set_it_up() {
+        let ctx = admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: false, verified_at: None });
+        let refused = ctx.require(Permission::ManageUsers).unwrap_err();
+        assert_eq!(refused.code(), "second_factor_setup_required");
+        assert_eq!(ctx.signed_in().unwrap_err().code(), "second_factor_setup_required");
+        assert!(ctx.signed_in_for_setup().is_ok());
+    }
+
+    #[test]
+    fn dangerous_actions_need_a_recently_verified_factor() {
+        let now = chrono::Utc::now();
+        let stale = Some(now.timestamp() - 11 * 60);
+        let ctx = admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: true, verified_at: stale });
+        assert!(ctx.require(Permission::ManageUsers).is_ok());
+        assert!(matches!(ctx.second_factor_fresh(now), Err(ServiceError::StepUpRequired)));
+        let fresh = Some(now.timestamp() - 60);
+        let ctx = admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: true, verified_at: fresh });
+        assert!(ctx.second_factor_fresh(now).is_ok());
     }
 }

@@ -8,14 +8,15 @@ use thiserror::Error;
 pub enum ServiceError {
     #[error("Sign in to continue.")]
     Unauthenticated,
-    /// Signed in, but not recently enough for this action: confirm the password first.
+    /// Signed in, but not recently enough for this action: confirm the password, or a code of
+    /// the second factor, first. (The pages match this message; it stays as it is.)
     #[error("Confirm your password to continue: this action needs a recent sign-in.")]
     StepUpRequired,
     #[error("You are not allowed to do that.")]
     Forbidden,
     /// Not allowed, with the rule that says so.
     #[error("{0}")]
-    NotAllowed(String),
+    NotAllowed(Refusal),
     #[error("Not found.")]
     NotFound,
     #[error("{0}")]
@@ -65,7 +66,7 @@ impl ServiceError {
             ServiceError::Unauthenticated => "unauthenticated",
             ServiceError::StepUpRequired => "step_up_required",
             ServiceError::Forbidden => "forbidden",
-            ServiceError::NotAllowed(_) => "forbidden",
+            ServiceError::NotAllowed(refusal) => refusal.code(),
             ServiceError::NotFound => "not_found",
             ServiceError::Stale { code, .. } => code,
             ServiceError::TooLarge(_) => "payload_too_large",
@@ -89,3 +90,42 @@ impl From<validator::ValidationErrors> for ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Why an operation is refused. Most refusals name a rule; the second-factor ones carry their
+/// own codes, so API clients know to ask for a code or to set a factor up.
+#[derive(Debug, Error)]
+pub enum Refusal {
+    #[error("{0}")]
+    Rule(String),
+    /// The password was right; the account's second factor must be shown too.
+    #[error("Enter the code from your authenticator app, or one of your recovery codes.")]
+    SecondFactorRequired,
+    /// The account must have a second factor and has none: it may only set one up.
+    #[error(
+        "Your account needs a second factor before you can go on. Set one up: POST /api/v1/me/totp, add the secret \
+         to an authenticator app, then send a code from it to POST /api/v1/me/totp/confirm."
+    )]
+    SecondFactorSetupRequired,
+}
+
+impl Refusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::Rule(_) => "forbidden",
+            Refusal::SecondFactorRequired => "second_factor_required",
+            Refusal::SecondFactorSetupRequired => "second_factor_setup_required",
+        }
+    }
+}
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Self {
+        Refusal::Rule(message)
+    }
+}
+
+impl From<&str> for Refusal {
+    fn from(message: &str) -> Self {
+        Refusal::Rule(message.to_owned())
+    }
+}

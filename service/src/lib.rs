@@ -20,6 +20,7 @@ pub mod mail;
 pub mod orgs;
 pub mod password;
 pub mod review;
+pub mod second_factors;
 pub mod session_auth;
 pub mod session_store;
 pub mod storage;
@@ -58,6 +59,8 @@ pub struct ServiceConfig {
     pub review_target_days: u32,
     pub credentials: credentials::CredentialPolicy,
     pub uploads: applications::mockups::UploadPolicy,
+    /// Whose accounts need a second factor, and so step-ups.
+    pub require_mfa: portcullis_domain::second_factor::MfaPolicy,
 }
 
 impl ServiceConfig {

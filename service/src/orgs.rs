@@ -330,10 +330,9 @@ pub async fn accept_invitation(services: &Services, ctx: &Ctx, input: AcceptInvi
         .filter(|i| i.accepted_at.is_none() && i.expires_at > now)
         .ok_or(ServiceError::InvalidToken)?;
     if normalize_email(&actor.email) != invitation.email {
-        return Err(ServiceError::NotAllowed(format!(
-            "This invitation was sent to {}. Sign in with that address to accept it.",
-            invitation.email
-        )));
+        return Err(ServiceError::NotAllowed(
+            format!("This invitation was sent to {}. Sign in with that address to accept it.", invitation.email).into(),
+        ));
     }
     let org = org::Entity::find_by_id(&invitation.org_id).one(&txn).await?.ok_or(ServiceError::InvalidToken)?;
     let role: MemberRole = crate::stored::parse("invitations.role", &invitation.role)?;

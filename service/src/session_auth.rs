@@ -4,15 +4,18 @@
 
 use crate::Services;
 use crate::accounts;
-use crate::context::{Actor, Ctx};
+use crate::context::{Actor, Ctx, SecondFactorStatus};
 use crate::entity::user;
 use crate::error::{ServiceError, ServiceResult};
+use crate::second_factors;
 use crate::session_store::{MOVED_SIGN_IN_KEY, end_sign_in};
 use crate::tokens::new_id;
-use portcullis_domain::account::{LoginInput, PasswordChangeInput, StepUpInput, UserView};
+use portcullis_domain::account::{PasswordChangeInput, SignInInput, StepUpRequest, UserView};
+use portcullis_domain::second_factor::{CodeInput, MfaPolicy, RecoveryCodes};
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
+use validator::Validate;
 
 pub const AUTH_KEY: &str = "auth";
 /// A session ends this long after sign-in, however active.
@@ -41,6 +44,10 @@ struct SessionAuth {
     /// field have none.
     #[serde(default)]
     confirmed_at: Option<i64>,
+    /// The last time this session verified a code of the account's second factor: at sign-in,
+    /// at step-up, or when confirming a new factor.
+    #[serde(default)]
+    factor_verified_at: Option<i64>,
 }
 
 /// The session store is the database: when it cannot be reached, the answer is the same 503 as
@@ -54,11 +61,16 @@ fn session_err(e: tower_sessions::session::Error) -> ServiceError {
     }
 }
 
-/// Signs in with a password: checks it, then starts the session. The one way in, for the
-/// API and the pages alike.
-pub async fn log_in(services: &Services, session: &Session, ctx: &Ctx, input: LoginInput) -> ServiceResult<UserView> {
-    let user = accounts::login(services, ctx, input).await?;
-    sign_in(services, session, &user).await?;
+/// Signs in with a password, and a code of the second factor when the account needs one:
+/// checks them, then starts the session. The one way in, for the API and the pages alike.
+pub async fn log_in(
+    services: &Services,
+    session: &Session,
+    ctx: &Ctx,
+    input: impl Into<SignInInput>,
+) -> ServiceResult<UserView> {
+    let (user, factor_verified) = accounts::login(services, ctx, input.into()).await?;
+    sign_in(services, session, &user, factor_verified).await?;
     Ok(Actor::from_user(&user)?.view())
 }
 
@@ -69,8 +81,14 @@ pub async fn log_out(services: &Services, session: &Session, ctx: &Ctx) -> Servi
     sign_out(services, session).await
 }
 
-/// Binds the session to `user` under a fresh id (no session fixation).
-pub async fn sign_in(services: &Services, session: &Session, user: &user::Model) -> ServiceResult<()> {
+/// Binds the session to `user` under a fresh id (no session fixation); `factor_verified` when
+/// a code of the second factor came with the password.
+async fn sign_in(
+    services: &Services,
+    session: &Session,
+    user: &user::Model,
+    factor_verified: bool,
+) -> ServiceResult<()> {
     let now = services.clock().now().timestamp();
     session.cycle_id().await.map_err(session_err)?;
     let auth = SessionAuth {
@@ -81,6 +99,7 @@ pub async fn sign_in(services: &Services, session: &Session, user: &user::Model)
         logged_in_at: now,
         seen_at: now,
         confirmed_at: None,
+        factor_verified_at: factor_verified.then_some(now),
     };
     session.insert(AUTH_KEY, auth).await.map_err(session_err)
 }
@@ -120,6 +139,12 @@ pub async fn resolve(services: &Services, session: &Session) -> ServiceResult<Op
         return Ok(None);
     };
     let confirmed_at = auth.confirmed_at.map_or(auth.logged_in_at, |at| at.max(auth.logged_in_at));
+    let policy = services.config().require_mfa;
+    let second_factor = SecondFactorStatus {
+        policy,
+        enrolled: policy != MfaPolicy::Off && second_factors::enrolled(services.db(), &user.id).await?,
+        verified_at: auth.factor_verified_at,
+    };
     if user.auth_epoch != auth.epoch {
         // Privileges changed since this id was issued: issue a new one.
         session.cycle_id().await.map_err(session_err)?;
@@ -130,20 +155,66 @@ pub async fn resolve(services: &Services, session: &Session) -> ServiceResult<Op
         auth.seen_at = now;
         session.insert(AUTH_KEY, auth).await.map_err(session_err)?;
     }
-    Ok(Some(Actor { confirmed_at: Some(confirmed_at), ..Actor::from_user(&user)? }))
+    Ok(Some(Actor { confirmed_at: Some(confirmed_at), second_factor, ..Actor::from_user(&user)? }))
 }
 
-/// The signed-in person confirms their password again: the session counts as a fresh sign-in
-/// for the dangerous actions (under a new id, as after any change of privilege), without
-/// extending its absolute lifetime.
-pub async fn step_up(services: &Services, session: &Session, ctx: &Ctx, input: StepUpInput) -> ServiceResult<()> {
+/// The signed-in person proves again that it is them, with a code of their second factor or
+/// with their password: the session counts as a fresh sign-in for the dangerous actions
+/// (under a new id, as after any change of privilege), without extending its absolute
+/// lifetime. Only a code counts for the actions that need a fresh second factor.
+pub async fn step_up(
+    services: &Services,
+    session: &Session,
+    ctx: &Ctx,
+    input: impl Into<StepUpRequest>,
+) -> ServiceResult<()> {
+    let input = input.into();
+    input.validate()?;
     let Some(mut auth) = session.get::<SessionAuth>(AUTH_KEY).await.map_err(session_err)? else {
         return Err(ServiceError::Unauthenticated);
     };
-    crate::accounts::confirm_password(services, ctx, input).await?;
+    let factor_verified = match (input.code, input.password) {
+        (Some(code), None) => {
+            second_factors::step_up(services, ctx, &code).await?;
+            true
+        }
+        (None, Some(password)) => {
+            crate::accounts::confirm_password(services, ctx, &password).await?;
+            false
+        }
+        _ => {
+            return Err(ServiceError::field(
+                "code",
+                "Send a code from your authenticator app (or a recovery code), or else your password.",
+            ));
+        }
+    };
+    let now = services.clock().now().timestamp();
     session.cycle_id().await.map_err(session_err)?;
-    auth.confirmed_at = Some(services.clock().now().timestamp());
+    auth.confirmed_at = Some(now);
+    if factor_verified {
+        auth.factor_verified_at = Some(now);
+    }
     session.insert(AUTH_KEY, auth).await.map_err(session_err)
+}
+
+/// Confirms the signed-in person's new TOTP factor with a code from it, and returns its
+/// recovery codes. The code counts as a verified factor, so the session may go on at once
+/// (under a new id: it may do more now).
+pub async fn confirm_totp(
+    services: &Services,
+    session: &Session,
+    ctx: &Ctx,
+    input: CodeInput,
+) -> ServiceResult<RecoveryCodes> {
+    let Some(mut auth) = session.get::<SessionAuth>(AUTH_KEY).await.map_err(session_err)? else {
+        return Err(ServiceError::Unauthenticated);
+    };
+    let codes = second_factors::confirm_totp(services, ctx, input).await?;
+    session.cycle_id().await.map_err(session_err)?;
+    auth.factor_verified_at = Some(services.clock().now().timestamp());
+    session.insert(AUTH_KEY, auth).await.map_err(session_err)?;
+    Ok(codes)
 }
 
 /// Changes the signed-in person's password: every session of the account ends, and this one
@@ -155,5 +226,5 @@ pub async fn change_password(
     input: PasswordChangeInput,
 ) -> ServiceResult<()> {
     let user = crate::accounts::change_password(services, ctx, input).await?;
-    sign_in(services, session, &user).await
+    sign_in(services, session, &user, false).await
 }

@@ -39,6 +39,8 @@ export async function startServer({ demo = true } = {}) {
       PORTCULLIS_MAIL_POLL_MS: '100',
       DATABASE_URL: '',
       SMTP_URL: '',
+      // The suites sign in with passwords only (--demo implies this unless the environment sets it).
+      PORTCULLIS_REQUIRE_MFA: 'off',
       RUST_LOG: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,10 +5,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_domain::account::{
-    LoginInput, PasswordChangeInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, StepUpInput, UserView,
-    VerifyEmailInput,
+    PasswordChangeInput, PasswordResetConfirm, PasswordResetRequest, RegisterInput, SignInInput, StepUpRequest,
+    UserView, VerifyEmailInput,
 };
-use portcullis_service::{accounts, session_auth};
+use portcullis_domain::second_factor::{CodeInput, RecoveryCodes, TotpEnrolment};
+use portcullis_service::{accounts, second_factors, session_auth};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -85,12 +86,13 @@ pub async fn resend_verification(State(state): State<AppState>, caller: Caller) 
     path = "/auth/login",
     tag = "accounts",
     summary = "Sign in; sets the session cookie.",
-    request_body = LoginInput,
+    description = "An account with a second factor (while `PORTCULLIS_REQUIRE_MFA` is not `off`) also sends `code`: six digits from its authenticator app, or one of its recovery codes (each works once). Wrong codes count against the same failure limits as wrong passwords. An account that must have a second factor and has none is signed in only to set one up: its other calls answer 403 `second_factor_setup_required`.",
+    request_body = SignInInput,
     responses(
         (status = 200, description = "Signed in.", body = UserBody),
-        (status = 401, description = "Unknown email or wrong password (same answer).", body = ErrorBody),
+        (status = 401, description = "Unknown email or wrong password (same answer, code `invalid_credentials`), or `second_factor_required`: the password is right, and `code` must come with it.", body = ErrorBody),
         (status = 403, description = "Account disabled.", body = ErrorBody),
-        (status = 422, description = "Validation failed; `fields` lists every problem.", body = ErrorBody),
+        (status = 422, description = "Validation failed, or a wrong or used code (`fields.code`).", body = ErrorBody),
         (status = 429, description = "Too many attempts.", body = ErrorBody),
     ),
     security(()),
@@ -98,7 +100,7 @@ pub async fn resend_verification(State(state): State<AppState>, caller: Caller) 
 pub async fn login(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(input): ApiJson<LoginInput>,
+    ApiJson(input): ApiJson<SignInInput>,
 ) -> ApiResult<Json<UserBody>> {
     let user = session_auth::log_in(&state.services, &caller.session, &caller.ctx, input).await?;
     Ok(Json(UserBody { user }))
@@ -188,24 +190,25 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Confirms the password again, so the session counts as a fresh sign-in for a while.
+/// Proves again who is signed in, so the session counts as fresh for a while.
 #[utoipa::path(
     post,
     path = "/auth/step-up",
     tag = "accounts",
-    summary = "Confirm the password again: for the next 10 minutes the session counts as a fresh sign-in for actions that answer 401 `step_up_required` (collecting a production secret). Counts against the same failure limits as sign-in.",
-    request_body = StepUpInput,
+    summary = "Confirm it is you again, for the actions that answer 401 `step_up_required`. Send `code` (from the authenticator app, or a recovery code) or, for an account without a second factor, `password`. For the next 10 minutes the session counts as fresh: with a code for every such action (approving a sensitive scope, issuing, rotating or collecting production credentials, creating a gateway key, changing roles or second factors, publishing a checklist), with a password for collecting a production secret where no second factor is asked. Counts against the same failure limits as sign-in.",
+    request_body = StepUpRequest,
     responses(
         (status = 204, description = "Confirmed; the session id is renewed."),
         (status = 400, description = "Malformed request.", body = ErrorBody),
-        (status = 422, description = "Wrong password (`fields.password`).", body = ErrorBody),
+        (status = 403, description = "`second_factor_setup_required` (set up a second factor first), or a request from another browser origin.", body = ErrorBody),
+        (status = 422, description = "Wrong or used code (`fields.code`), or wrong password (`fields.password`).", body = ErrorBody),
         (status = 429, description = "Too many failed attempts; see `Retry-After`.", body = ErrorBody),
     ),
 )]
 pub async fn step_up(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(input): ApiJson<StepUpInput>,
+    ApiJson(input): ApiJson<StepUpRequest>,
 ) -> ApiResult<StatusCode> {
     session_auth::step_up(&state.services, &caller.session, &caller.ctx, input).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -221,6 +224,45 @@ pub async fn step_up(
     ),
 )]
 pub async fn me(caller: Caller) -> ApiResult<Json<UserBody>> {
-    let actor = caller.ctx.signed_in()?;
+    // Also for a session that must set up its second factor first: it may see who it is.
+    let actor = caller.ctx.signed_in_for_setup()?;
     Ok(Json(UserBody { user: actor.view() }))
+}
+
+#[utoipa::path(
+    post,
+    path = "/me/totp",
+    tag = "accounts",
+    summary = "Start setting up a TOTP second factor: a new secret for an authenticator app (base32, and as an `otpauth://` URI for a QR code), shown once. Not in force until a code from it is confirmed; starting again replaces an unconfirmed secret.",
+    responses(
+        (status = 201, description = "Started.", body = TotpEnrolment),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 409, description = "The account has a second factor already; an admin can reset it.", body = ErrorBody),
+    ),
+)]
+pub async fn start_totp(State(state): State<AppState>, caller: Caller) -> ApiResult<(StatusCode, Json<TotpEnrolment>)> {
+    let enrolment = second_factors::start_totp(&state.services, &caller.ctx).await?;
+    Ok((StatusCode::CREATED, Json(enrolment)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/me/totp/confirm",
+    tag = "accounts",
+    summary = "Confirm the new TOTP second factor with a code from it. From now on, signing in needs a code too. Answers the 10 recovery codes, once: each can stand in for a code, one time. Wrong codes count against the same failure limits as sign-in.",
+    request_body = CodeInput,
+    responses(
+        (status = 200, description = "Confirmed; the session counts as having verified the factor.", body = RecoveryCodes),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 409, description = "No second factor waiting to be confirmed.", body = ErrorBody),
+        (status = 422, description = "Wrong code (`fields.code`).", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts; see `Retry-After`.", body = ErrorBody),
+    ),
+)]
+pub async fn confirm_totp(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<CodeInput>,
+) -> ApiResult<Json<RecoveryCodes>> {
+    Ok(Json(session_auth::confirm_totp(&state.services, &caller.session, &caller.ctx, input).await?))
 }

@@ -3,9 +3,10 @@ use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::http::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use portcullis_domain::account::SetRolesInput;
 use portcullis_domain::admin::{Page, UserQuery, UserSummary};
-use portcullis_service::accounts;
+use portcullis_service::{accounts, second_factors};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -100,4 +101,26 @@ pub async fn enable(
 ) -> ApiResult<Json<UserSummaryBody>> {
     let user = accounts::enable(&state.services, &caller.ctx, &id).await?;
     Ok(Json(UserSummaryBody { user }))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/users/{id}/second-factors",
+    tag = "admin",
+    summary = "Remove a user's second factor and recovery codes, for someone who lost their device (admins, with a fresh second factor of their own: else 401 `step_up_required`). The user is mailed; they set up a new factor at their next sign-in.",
+    params(("id" = String, Path)),
+    responses(
+        (status = 204, description = "Removed, or there was none."),
+        (status = 401, description = "Not signed in, or `step_up_required`.", body = ErrorBody),
+        (status = 403, description = "Not allowed, or a cross-site request.", body = ErrorBody),
+        (status = 404, description = "Not found.", body = ErrorBody),
+    ),
+)]
+pub async fn reset_second_factors(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    second_factors::reset(&state.services, &caller.ctx, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portcullis_domain::account::FieldErrors;
 use portcullis_service::ServiceError;
+use portcullis_service::error::Refusal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -27,9 +28,10 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Service(e) => match e {
-                ServiceError::Unauthenticated | ServiceError::StepUpRequired | ServiceError::InvalidCredentials => {
-                    StatusCode::UNAUTHORIZED
-                }
+                ServiceError::Unauthenticated
+                | ServiceError::StepUpRequired
+                | ServiceError::InvalidCredentials
+                | ServiceError::NotAllowed(Refusal::SecondFactorRequired) => StatusCode::UNAUTHORIZED,
                 ServiceError::Forbidden | ServiceError::NotAllowed(_) | ServiceError::AccountDisabled => {
                     StatusCode::FORBIDDEN
                 }

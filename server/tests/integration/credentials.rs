@@ -612,6 +612,7 @@ async fn a_secret_not_collected_in_time_lapses_and_an_admin_issues_again() {
     let app = TestApp::spawn_with(Options {
         clock: Some(clock.clone()),
         env: vec![("PORTCULLIS_SECRET_COLLECTION_DAYS", "2".into())],
+        ..Default::default()
     })
     .await;
     let mut admin = app.signed_in_admin().await;

@@ -40,6 +40,8 @@ impl Portal {
             .env("PORTCULLIS_MAIL_POLL_MS", "100")
             .env("PORTCULLIS_MAIL_RETRY_BASE_MS", "200")
             .env("RUST_LOG", "warn")
+            // As in `TestApp`: these tests are not about second factors.
+            .env("PORTCULLIS_REQUIRE_MFA", "off")
             .env_remove("SMTP_URL")
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::null())

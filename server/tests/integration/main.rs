@@ -20,6 +20,7 @@ mod orgs;
 mod paging;
 mod races;
 mod review;
+mod second_factors;
 mod secrets;
 mod security;
 mod sessions;

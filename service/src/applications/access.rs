@@ -27,7 +27,7 @@ impl Access {
     /// A refused transition: who-may rules are 403 with the reason, state rules 409.
     pub fn refusal(&self, error: LifecycleError) -> ServiceError {
         match error {
-            LifecycleError::NotAllowed { .. } => ServiceError::NotAllowed(error.to_string()),
+            LifecycleError::NotAllowed { .. } => ServiceError::NotAllowed(error.to_string().into()),
             LifecycleError::IllegalState { .. } => ServiceError::Conflict(error.to_string()),
         }
     }

@@ -21,6 +21,7 @@ pub async fn create_gateway_key(
     input: GatewayKeyInput,
 ) -> ServiceResult<NewGatewayKey> {
     let actor = ctx.require(Permission::ManageGatewayKeys)?;
+    ctx.second_factor_fresh(services.clock().now())?;
     check_key_name(&input.name).map_err(|m| ServiceError::field("name", m))?;
     let name = input.name.trim().to_owned();
     let key = format!("{GATEWAY_KEY_PREFIX}{}", random_token());

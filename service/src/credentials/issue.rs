@@ -26,7 +26,7 @@ use serde_json::json;
 
 fn refusal(error: IssueError) -> ServiceError {
     if error.is_about_the_caller() {
-        ServiceError::NotAllowed(error.to_string())
+        ServiceError::NotAllowed(error.to_string().into())
     } else {
         ServiceError::Conflict(error.to_string())
     }
@@ -93,6 +93,9 @@ pub async fn issue(services: &Services, ctx: &Ctx, id: &str, input: IssueInput) 
     let actor = ctx.verified()?;
     let environment = input.environment;
     let now = services.clock().now();
+    if environment == Environment::Production {
+        ctx.second_factor_fresh(now)?;
+    }
     let txn = begin_write(services.db()).await?;
     let access = load_for_change(&txn, ctx, id).await?;
     let app = &access.application;

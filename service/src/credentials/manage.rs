@@ -138,19 +138,23 @@ pub async fn overview(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult
     let app = &access.application;
     let active: Vec<Environment> = views.iter().filter(|v| v.state.is_live()).map(|v| v.environment).collect();
     let offers = Offers::of(access.party, status, &requested_scopes(app), &granted_scopes(app), &active);
-    let needs_step_up = ctx.signed_in_freshly(now).is_err();
+    let needs_step_up = ctx.signed_in_freshly(now).is_err() || ctx.second_factor_fresh(now).is_err();
     let token_url = services.config().public_url.join("oauth/token").expect("static path joins").to_string();
     Ok(CredentialOverview { credentials: views, offers, needs_step_up, token_url })
 }
 
 /// A new secret, shown to the caller; the replaced one keeps working for the overlap, and at
-/// most two earlier secrets stay valid. Production secrets: owners only.
+/// most two earlier secrets stay valid. Production secrets: owners only, with a fresh second
+/// factor.
 pub async fn rotate(services: &Services, ctx: &Ctx, client_id: &str) -> ServiceResult<RotatedSecret> {
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
     let (row, access) = load_credential(&txn, ctx, client_id).await?;
     check_manager(&row, &access, Management::Rotate)?;
     check_usable(&row, &access, now)?;
+    if environment_of(&row)? == Environment::Production {
+        ctx.second_factor_fresh(now)?;
+    }
     let (generation, previous_valid_until) = phase_out_secrets(services, &txn, &row, now).await?;
     let client_secret = new_secret(environment_of(&row)?);
     insert_secret(&txn, &row.id, &client_secret, generation, now).await?;
@@ -179,13 +183,15 @@ pub async fn rotate(services: &Services, ctx: &Ctx, client_id: &str) -> ServiceR
 }
 
 /// An owner takes the production secret waiting for the organisation: it is made now, shown
-/// in this answer only, and never again. Needs a fresh sign-in.
+/// in this answer only, and never again. Needs a fresh sign-in, and a fresh second factor
+/// where the policy asks for one: this is where a production secret comes into being.
 pub async fn collect(services: &Services, ctx: &Ctx, client_id: &str) -> ServiceResult<CollectedSecret> {
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
     let (row, access) = load_credential(&txn, ctx, client_id).await?;
     check_manager(&row, &access, Management::Collect)?;
     ctx.signed_in_freshly(now)?;
+    ctx.second_factor_fresh(now)?;
     let state = state_of(&row, status_of(&access.application)?, now);
     let waiting = check_collect(state, row.collect_by, now).map_err(|e| ServiceError::Conflict(e.to_string()))?;
     // Claimed by a conditional update: of two collections at once, exactly one gets a secret.
@@ -215,13 +221,14 @@ pub async fn collect(services: &Services, ctx: &Ctx, client_id: &str) -> Service
 }
 
 /// An admin replaces a production secret without seeing the new one: the current secret ends
-/// after the overlap, and the owners are asked to collect the next.
+/// after the overlap, and the owners are asked to collect the next. Needs a fresh second factor.
 pub async fn force_rotation(services: &Services, ctx: &Ctx, client_id: &str) -> ServiceResult<ForcedRotation> {
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
     let (row, access) = load_credential(&txn, ctx, client_id).await?;
     check_manager(&row, &access, Management::ForceRotation)?;
     check_usable(&row, &access, now)?;
+    ctx.second_factor_fresh(now)?;
     let (_, previous_valid_until) = phase_out_secrets(services, &txn, &row, now).await?;
     let collect_by = now + services.config().credentials.collection_window;
     let mut active = row.clone().into_active_model();

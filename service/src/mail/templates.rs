@@ -85,6 +85,23 @@ pub(crate) fn password_reset(to: &str, name: &str, link: &str) -> OutgoingMail {
     .render()
 }
 
+pub(crate) fn second_factors_reset(to: &str, name: &str) -> OutgoingMail {
+    Letter {
+        to,
+        subject: "The second factor of your Portcullis account was removed",
+        greeting_name: name,
+        paragraphs: &[
+            "An administrator removed the second factor of your Portcullis account and its recovery codes, as asked \
+             when a device is lost.",
+            "Sign in with your password and set up a new second factor. If you did not ask for this, tell your \
+             administrator at once and change your password.",
+        ],
+        action: None,
+        footer: "Codes from the old authenticator entry no longer work; you can delete it from the app.",
+    }
+    .render()
+}
+
 pub(crate) fn password_changed(to: &str, name: &str, reset_page: &str) -> OutgoingMail {
     Letter {
         to,

@@ -138,6 +138,7 @@ pub async fn versions(services: &Services, ctx: &Ctx, kind: &str) -> ServiceResu
 pub async fn publish(services: &Services, ctx: &Ctx, kind: &str, input: TemplateInput) -> ServiceResult<TemplateView> {
     let kind = parse_kind(kind)?;
     ctx.require(Permission::ManageChecklists)?;
+    ctx.second_factor_fresh(services.clock().now())?;
     let txn = begin_write(services.db()).await?;
     lock_for(&txn, CHECKLIST_LOCK).await?;
     let actor = ctx.require_now(&txn, Permission::ManageChecklists).await?;

@@ -75,9 +75,12 @@ async fn claim_version(txn: &DatabaseTransaction, app: &application::Model, now:
 }
 
 /// What an approval grants, once the gate lets it through; `None` when it waits for a
-/// second reviewer.
+/// second reviewer. Granting a sensitive scope, first or second approval alike, needs a fresh
+/// second factor.
 async fn approval(
     txn: &DatabaseTransaction,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
     app: &application::Model,
     reviewer_id: &str,
     granted: &[String],
@@ -85,6 +88,9 @@ async fn approval(
     let requested = requested_scopes(app);
     let sensitive: BTreeSet<String> =
         catalogue(txn).await?.into_iter().filter(|s| s.sensitive).map(|s| s.name).collect();
+    if granted.iter().any(|scope| sensitive.contains(scope)) {
+        ctx.second_factor_fresh(now)?;
+    }
     let items = own_items(txn, app, reviewer_id)
         .await?
         .ok_or_else(|| ServiceError::Conflict("Claim the application and work through its checklists first.".into()))?;
@@ -144,7 +150,7 @@ pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInp
     };
     let next = transition(status, action, access.party).map_err(|e| access.refusal(e))?;
     let granted = match input.decision {
-        DecisionKind::Approve => match approval(&txn, &app, &actor.user_id, &input.granted_scopes).await? {
+        DecisionKind::Approve => match approval(&txn, ctx, now, &app, &actor.user_id, &input.granted_scopes).await? {
             Some(granted) => granted,
             None => return first_approval(services, ctx, txn, &app, &input, override_reason).await,
         },

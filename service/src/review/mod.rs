@@ -21,7 +21,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait};
 
 fn gate_refusal(error: GateError) -> ServiceError {
     if error.is_about_the_reviewer() {
-        ServiceError::NotAllowed(error.to_string())
+        ServiceError::NotAllowed(error.to_string().into())
     } else {
         ServiceError::Conflict(error.to_string())
     }

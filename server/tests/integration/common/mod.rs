@@ -27,10 +27,17 @@ pub struct TestApp {
 }
 
 /// Settings a test may change before the app starts.
-#[derive(Default)]
 pub struct Options {
     pub env: Vec<(&'static str, String)>,
     pub clock: Option<ManualClock>,
+    /// `PORTCULLIS_REQUIRE_MFA`: `off` unless a test is about second factors.
+    pub require_mfa: &'static str,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { env: Vec::new(), clock: None, require_mfa: "off" }
+    }
 }
 
 pub fn free_port() -> u16 {
@@ -67,6 +74,7 @@ impl TestApp {
             ("PORTCULLIS_PUBLIC_URL".into(), format!("http://{addr}")),
             ("PORTCULLIS_MAIL_POLL_MS".into(), "100".into()),
             ("PORTCULLIS_MAIL_RETRY_BASE_MS".into(), "200".into()),
+            ("PORTCULLIS_REQUIRE_MFA".into(), options.require_mfa.into()),
         ]);
         for (k, v) in options.env {
             vars.insert(k.to_owned(), v);
