@@ -11,9 +11,16 @@ use serde::{Deserialize, Serialize};
 pub enum AppError {
     #[error("Sign in to continue.")]
     Unauthenticated,
-    /// Signed in, but the action needs the password confirmed again.
+    /// Signed in, but the action needs the person confirmed again: a code of their second
+    /// factor, or their password.
     #[error("{0}")]
     StepUpRequired(String),
+    /// The password was right; the account's second factor must be shown too.
+    #[error("{0}")]
+    SecondFactorRequired(String),
+    /// The account must set up a second factor before it may do anything else.
+    #[error("{0}")]
+    SecondFactorSetupRequired(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("This page does not exist, or you cannot see it.")]
@@ -63,9 +70,14 @@ const URL_MESSAGES: &[&str] = &[
     "This link is invalid or has expired.",
     "You are not allowed to do that.",
     STEP_UP,
+    SECOND_FACTOR,
+    SECOND_FACTOR_SETUP,
 ];
 
-const STEP_UP: &str = "Confirm your password to continue: this action needs a recent sign-in.";
+const STEP_UP: &str = "Confirm it is you to continue: this action needs a recent confirmation.";
+const SECOND_FACTOR: &str = "Enter the code from your authenticator app, or one of your recovery codes.";
+const SECOND_FACTOR_SETUP: &str =
+    "Your account needs a second factor before you can go on. Set up an authenticator app on your account page.";
 
 impl AppError {
     /// An error as shown when it came in a URL (`__err`, how leptos reports a failed form
@@ -79,6 +91,10 @@ impl AppError {
             AppError::Unauthenticated | AppError::NotFound | AppError::Internal => error,
             AppError::Request(_) => AppError::Internal,
             AppError::StepUpRequired(_) => AppError::StepUpRequired(STEP_UP.to_owned()),
+            AppError::SecondFactorRequired(_) => AppError::SecondFactorRequired(SECOND_FACTOR.to_owned()),
+            AppError::SecondFactorSetupRequired(_) => {
+                AppError::SecondFactorSetupRequired(SECOND_FACTOR_SETUP.to_owned())
+            }
             AppError::Forbidden(m) => AppError::Forbidden(known(m, "You are not allowed to do that.")),
             AppError::Conflict(_) => {
                 AppError::Conflict("This changed meanwhile. Reload the page and try again.".to_owned())
@@ -126,8 +142,10 @@ impl AppError {
     pub fn status(&self) -> http::StatusCode {
         use http::StatusCode as S;
         match self {
-            AppError::Unauthenticated | AppError::StepUpRequired(_) => S::UNAUTHORIZED,
-            AppError::Forbidden(_) => S::FORBIDDEN,
+            AppError::Unauthenticated | AppError::StepUpRequired(_) | AppError::SecondFactorRequired(_) => {
+                S::UNAUTHORIZED
+            }
+            AppError::Forbidden(_) | AppError::SecondFactorSetupRequired(_) => S::FORBIDDEN,
             AppError::NotFound => S::NOT_FOUND,
             AppError::Conflict(_) => S::CONFLICT,
             AppError::Validation { .. } | AppError::Refused(_) => S::UNPROCESSABLE_ENTITY,
@@ -168,9 +186,14 @@ fn plain_form_post() -> bool {
 impl AppError {
     fn from_service(error: portcullis_service::ServiceError) -> Self {
         use portcullis_service::ServiceError as E;
+        use portcullis_service::error::Refusal;
         match error {
             E::Unauthenticated => AppError::Unauthenticated,
-            E::StepUpRequired => AppError::StepUpRequired(error.to_string()),
+            E::StepUpRequired => AppError::StepUpRequired(STEP_UP.to_owned()),
+            E::NotAllowed(Refusal::SecondFactorRequired) => AppError::SecondFactorRequired(SECOND_FACTOR.to_owned()),
+            E::NotAllowed(Refusal::SecondFactorSetupRequired) => {
+                AppError::SecondFactorSetupRequired(SECOND_FACTOR_SETUP.to_owned())
+            }
             E::Forbidden | E::NotAllowed(_) | E::AccountDisabled => AppError::Forbidden(error.to_string()),
             E::NotFound => AppError::NotFound,
             E::Conflict(message) => AppError::Conflict(message),

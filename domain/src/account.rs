@@ -159,6 +159,23 @@ pub struct UserView {
     pub name: String,
     pub roles: Vec<Role>,
     pub email_verified: bool,
+    /// Where the account stands with second factors, so a page can lead the way.
+    #[serde(default)]
+    pub second_factor: SecondFactorState,
+}
+
+/// Whether an account has a second factor, or must set one up before anything else.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SecondFactorState {
+    /// None set up, and none required.
+    #[default]
+    None,
+    /// Required and not yet set up: the account may only set one up.
+    SetupRequired,
+    /// Set up: sign-ins and dangerous actions ask for a code.
+    Enabled,
 }
 
 impl UserView {

@@ -192,7 +192,14 @@ async fn already_registered(
     audit::record(&txn, services.clock(), ctx, AuditEvent::new("user.register_existing", "user", existing.id)).await?;
     txn.commit().await?;
     services.wake_mail_worker();
-    Ok(UserView { id: new_id(), email: existing.email, name, roles: vec![Role::Developer], email_verified: false })
+    Ok(UserView {
+        id: new_id(),
+        email: existing.email,
+        name,
+        roles: vec![Role::Developer],
+        email_verified: false,
+        second_factor: Default::default(),
+    })
 }
 
 /// Mails a new verification link to the signed-in person, whose address is not verified yet.

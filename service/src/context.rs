@@ -3,7 +3,7 @@
 use crate::entity::user;
 use crate::error::{Refusal, ServiceError, ServiceResult};
 use chrono::{DateTime, Utc};
-use portcullis_domain::account::{UserView, is_fresh};
+use portcullis_domain::account::{SecondFactorState, UserView, is_fresh};
 use portcullis_domain::role::{Permission, Roles};
 use portcullis_domain::second_factor::MfaPolicy;
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -64,6 +64,13 @@ impl Actor {
             name: self.name.clone(),
             roles: self.roles.iter().collect(),
             email_verified: self.email_verified,
+            second_factor: if self.second_factor.enrolled {
+                SecondFactorState::Enabled
+            } else if self.second_factor.policy.setup_pending(&self.roles, false) {
+                SecondFactorState::SetupRequired
+            } else {
+                SecondFactorState::None
+            },
         }
     }
 }

@@ -71,7 +71,10 @@ pub async fn log_in(
 ) -> ServiceResult<UserView> {
     let (user, factor_verified) = accounts::login(services, ctx, input.into()).await?;
     sign_in(services, session, &user, factor_verified).await?;
-    Ok(Actor::from_user(&user)?.view())
+    let policy = services.config().require_mfa;
+    let enrolled = policy != MfaPolicy::Off && second_factors::enrolled(services.db(), &user.id).await?;
+    let second_factor = SecondFactorStatus { policy, enrolled, verified_at: None };
+    Ok(Actor { second_factor, ..Actor::from_user(&user)? }.view())
 }
 
 /// Signs out: records it when someone was signed in, then ends the session for good. Without

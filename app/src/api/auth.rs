@@ -25,14 +25,35 @@ pub async fn register(name: String, email: String, password: String) -> Result<S
     Ok(user.email)
 }
 
+/// `code`, from the authenticator app or a recovery code, once the first try said the account
+/// needs one (an empty field counts as none).
 #[server(prefix = "/rpc", endpoint = "login")]
-pub async fn login(email: String, password: String) -> Result<UserView, AppError> {
-    use portcullis_domain::account::LoginInput;
+pub async fn login(email: String, password: String, code: Option<String>) -> Result<UserView, AppError> {
+    use portcullis_domain::account::{SecondFactorState, SignInInput};
     let (services, ctx, session) = caller().await?;
-    let user = session_auth::log_in(&services, &session, &ctx, LoginInput { email, password }).await?;
-    // Without JavaScript the browser follows this; with it the page navigates itself.
-    leptos_axum::redirect("/");
+    let code = code.filter(|code| !code.trim().is_empty());
+    let user = session_auth::log_in(&services, &session, &ctx, SignInInput { email, password, code }).await?;
+    // Without JavaScript the browser follows this; with it the router goes there too. An
+    // account that must set up a second factor can do nothing else first.
+    leptos_axum::redirect(if user.second_factor == SecondFactorState::SetupRequired { "/account" } else { "/" });
     Ok(user)
+}
+
+/// Starts setting up an authenticator app: the secret to add to it, shown once.
+#[server(prefix = "/rpc", endpoint = "start_totp")]
+pub async fn start_totp() -> Result<TotpSetup, AppError> {
+    let (services, ctx, _) = caller().await?;
+    let enrolment = portcullis_service::second_factors::start_totp(&services, &ctx).await?;
+    Ok(TotpSetup::new(enrolment.secret, enrolment.otpauth_uri))
+}
+
+/// Confirms the new authenticator app with a code from it; answers with the recovery codes.
+#[server(prefix = "/rpc", endpoint = "confirm_totp")]
+pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
+    use portcullis_domain::second_factor::CodeInput;
+    let (services, ctx, session) = caller().await?;
+    let codes = session_auth::confirm_totp(&services, &session, &ctx, CodeInput { code }).await?;
+    Ok(codes.recovery_codes)
 }
 
 #[server(prefix = "/rpc", endpoint = "logout")]
@@ -85,4 +106,20 @@ pub async fn change_password(current_password: String, password: String) -> Resu
         .await?;
     leptos_axum::redirect("/account?changed=1");
     Ok(())
+}
+
+/// What the page shows to set up an authenticator app: the secret, in groups of four for
+/// typing, and the `otpauth:` link that phones open in their authenticator app.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub struct TotpSetup {
+    pub secret_groups: String,
+    pub otpauth_uri: String,
+}
+
+impl TotpSetup {
+    pub fn new(secret: String, otpauth_uri: String) -> Self {
+        let groups: Vec<String> =
+            secret.as_bytes().chunks(4).map(|group| String::from_utf8_lossy(group).into_owned()).collect();
+        TotpSetup { secret_groups: groups.join(" "), otpauth_uri }
+    }
 }

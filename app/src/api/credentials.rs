@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
     super::ssr::caller,
-    portcullis_domain::account::StepUpInput,
+    portcullis_domain::account::StepUpRequest,
     portcullis_domain::credential::{Environment, GatewayKeyInput, IssueInput, ReasonInput},
     portcullis_service::{ServiceError, applications, applications::suspension, credentials, session_auth},
 };
@@ -55,11 +55,14 @@ pub async fn force_rotation(client_id: String) -> Result<ForcedRotation, AppErro
     Ok(credentials::force_rotation(&services, &ctx, &client_id).await?)
 }
 
-/// Confirms the password again before a dangerous action (collecting a production secret).
+/// Proves it is still the signed-in person before a dangerous action: a code of the second
+/// factor, or the password for accounts without one (an empty field counts as none).
 #[server(prefix = "/rpc", endpoint = "step_up")]
-pub async fn step_up(password: String) -> Result<(), AppError> {
+pub async fn step_up(code: Option<String>, password: Option<String>) -> Result<(), AppError> {
     let (services, ctx, session) = caller().await?;
-    Ok(session_auth::step_up(&services, &session, &ctx, StepUpInput { password }).await?)
+    let given = |value: Option<String>| value.filter(|value| !value.trim().is_empty());
+    let input = StepUpRequest { code: given(code), password: given(password) };
+    Ok(session_auth::step_up(&services, &session, &ctx, input).await?)
 }
 
 /// The web UI always asks why: the reason is mailed to the organisation.

@@ -63,7 +63,18 @@ pub fn Field(
 /// An error, announced.
 #[component]
 pub fn ErrorAlert(error: AppError) -> impl IntoView {
-    view! { <div class="alert alert-error" role="alert">{error.to_string()}</div> }
+    let setup = matches!(error, AppError::SecondFactorSetupRequired(_));
+    // Asking for the code is the next step of signing in, not a failure.
+    let (class, role) = match error {
+        AppError::SecondFactorRequired(_) => ("alert alert-info", "status"),
+        _ => ("alert alert-error", "alert"),
+    };
+    view! {
+        <div class=class role=role>
+            {error.to_string()}
+            {setup.then(|| view! { " " <a href="/account#second-factor">"Set it up now"</a> })}
+        </div>
+    }
 }
 
 /// A page that could not be shown (not found, not allowed): a heading, the reason, and ways on.
@@ -82,10 +93,20 @@ pub fn PageError(error: AppError, back_href: &'static str, back_label: &'static 
     }
 }
 
-/// The last submission's error, if any.
+/// The last submission's error, if any. When the action needs the person confirmed again, the
+/// confirmation is asked for right here, and the form goes again once it is given.
 #[component]
 pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
-    move || error.get().map(|error| view! { <ErrorAlert error/> })
+    move || {
+        error.get().map(|error| {
+            let step_up = matches!(error, AppError::StepUpRequired(_));
+            view! {
+                <ErrorAlert error/>
+                {step_up.then(|| view! { <crate::components::step_up::StepUpPrompt/> })}
+            }
+            .into_any()
+        })
+    }
 }
 
 #[component]

@@ -39,6 +39,7 @@ impl Session {
 #[component]
 pub fn Header() -> impl IntoView {
     focus_heading_on_navigation();
+    crate::components::step_up::remember_submitted_forms();
     let session = Session::get();
     view! {
         <header class="site-header">

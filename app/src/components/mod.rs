@@ -7,4 +7,5 @@ pub mod moment;
 pub mod pager;
 pub mod scope;
 pub mod secret;
+pub mod step_up;
 pub mod text;

@@ -40,6 +40,7 @@ pub fn GatewayKeysPage() -> impl IntoView {
                     <FormAlert error=revoke_error/>
                 </div>
                 <ActionForm action=create attr:class="card">
+                    <FormAlert error=create_error/>
                     <div class="field">
                         <label for="key-name">"Name"</label>
                         <p class="hint" id="key-name-hint">"Which gateway uses it, e.g. “Edge gateway eu-west”."</p>

@@ -98,10 +98,11 @@ export function completeDetails(site, { scopes = ['portability.posts.single'], .
   };
 }
 
-export function usePortal() {
+/** One server and browser for the suite; `env` goes to the server (see `startServer`). */
+export function usePortal({ env = {} } = {}) {
   const portal = new Portal();
   before(async () => {
-    portal.server = await startServer({ demo: true });
+    portal.server = await startServer({ demo: true, env });
     portal.browser = await launchBrowser();
   });
   after(async () => {

@@ -22,7 +22,8 @@ async function freePort() {
   });
 }
 
-export async function startServer({ demo = true } = {}) {
+/** `env` adds to or overrides the server's environment (e.g. `PORTCULLIS_REQUIRE_MFA`). */
+export async function startServer({ demo = true, env = {} } = {}) {
   const binary = process.env.PORTCULLIS_BIN ?? path.join(root, 'target/debug/portcullis');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'portcullis-e2e-'));
   const port = await freePort();
@@ -42,6 +43,7 @@ export async function startServer({ demo = true } = {}) {
       // The suites sign in with passwords only (--demo implies this unless the environment sets it).
       PORTCULLIS_REQUIRE_MFA: 'off',
       RUST_LOG: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -302,14 +302,26 @@ fn Collect(client_id: String, needs_step_up: bool, actions: Actions) -> impl Int
             || matches!(collect.value().get(), Some(Err(crate::error::AppError::StepUpRequired(_))))
                 && step_up.version().get() == 0
     };
+    // An account with a second factor confirms with a code from it, others with the password.
+    let session = crate::components::layout::Session::get();
+    let with_code = move || {
+        session.user.with_untracked(|user| {
+            matches!(user, Some(Ok(Some(user))) if user.second_factor == portcullis_domain::account::SecondFactorState::Enabled)
+        })
+    };
     view! {
         <div class="collect" role="group" aria-label="Collect the secret">
             <p><strong>"A secret waits for you."</strong> " It is shown once, to you only: have your server's secret store ready."</p>
             {move || if asked() {
+                let field = if with_code() {
+                    view! { <Field label="Code from your authenticator app" name="code" autocomplete="one-time-code" error=step_up_error/> }.into_any()
+                } else {
+                    view! { <Field label="Your password" name="password" kind="password" autocomplete="current-password" error=step_up_error/> }.into_any()
+                };
                 view! {
                     <ActionForm action=step_up attr:class="confirm-body">
-                        <p>"Confirm your password first: collecting a production secret needs a recent sign-in."</p>
-                        <Field label="Your password" name="password" kind="password" autocomplete="current-password" error=step_up_error/>
+                        <p>"Confirm it is you first: collecting a production secret needs a recent confirmation."</p>
+                        {field}
                         <Submit label="Confirm" busy_label="Checking…" pending=step_up.pending()/>
                     </ActionForm>
                 }.into_any()
