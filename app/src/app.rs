@@ -69,8 +69,9 @@ pub fn content_security_policy(nonce: &str) -> String {
 /// Each page's view is its own `#[lazy]` function, named after the page (the split tool tells
 /// functions apart by name). `#[lazy(name)]` names its split module after `name` and where the
 /// attribute is written: written once, below, every function of a group lands in one module.
+/// `then` names more code the page may hydrate with, loaded before it as well.
 macro_rules! lazy_pages {
-    ($($group:ident { $($page:ident => $route:ident in $module:ident;)+ })+) => {$($(
+    ($($group:ident { $($page:ident => $route:ident in $module:ident $(, then $also:path)?;)+ })+) => {$($(
         struct $route;
 
         /// The page, or with `None` nothing: loading the code is all a preload wants.
@@ -93,6 +94,7 @@ macro_rules! lazy_pages {
             // goes through the page's own function.
             async fn preload() {
                 $module(None).await;
+                $($also().await;)?
             }
 
             async fn view(this: Self) -> AnyView {
@@ -105,7 +107,7 @@ macro_rules! lazy_pages {
 lazy_pages! {
     // Where a first visit usually lands: each alone, so it comes with the least code.
     home_page {
-        Home => HomeRoute in home;
+        Home => HomeRoute in home, then crate::pages::home::preload_dashboard;
     }
     login_page {
         LoginPage => LoginPageRoute in login;

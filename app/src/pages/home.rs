@@ -16,7 +16,7 @@ pub fn Home() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || session.user.get().map(|user| match user {
-                Ok(Some(user)) => Suspend::new(dashboard(user)).into_any(),
+                Ok(Some(user)) => Suspend::new(dashboard(Some(user))).into_any(),
                 _ => view! { <Welcome/> }.into_any(),
             })}
         </Transition>
@@ -24,10 +24,23 @@ pub fn Home() -> impl IntoView {
 }
 
 /// The signed-in home, fetched on its own: a first visit, signed out, does not carry the code
-/// of every role's next steps.
+/// of every role's next steps. With `None`, only its code is loaded.
 #[leptos::lazy]
-fn dashboard(user: UserView) -> AnyView {
-    view! { <Dashboard user/> }.into_any()
+fn dashboard(user: Option<UserView>) -> AnyView {
+    match user {
+        Some(user) => view! { <Dashboard user/> }.into_any(),
+        None => ().into_any(),
+    }
+}
+
+/// Loads the signed-in home's code before the page hydrates when the page is a signed-in one
+/// (its header holds the sign-out form): hydration needs it at hand, or it would meet a
+/// placeholder the server never rendered.
+pub async fn preload_dashboard() {
+    #[cfg(feature = "hydrate")]
+    if document().query_selector("form[action='/rpc/logout']").ok().flatten().is_some() {
+        dashboard(None).await;
+    }
 }
 
 #[component]
