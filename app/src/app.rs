@@ -39,9 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                // Deferred to idle time: the page paints before the WebAssembly competes for the
-                // line (forms work without it meanwhile).
-                <HydrationScripts options defer=true/>
+                <HydrationScripts options/>
                 <MetaTags/>
             </head>
             <body>

@@ -94,15 +94,19 @@ pub fn PageError(error: AppError, back_href: &'static str, back_label: &'static 
 }
 
 /// The last submission's error, if any. When the action needs the person confirmed again, the
-/// confirmation is asked for right here, and the form goes again once it is given.
+/// confirmation is asked for right here, and the form goes again once it is given. The prompt
+/// runs in the browser only, and its code is fetched when first needed: every page has forms,
+/// few actions ask.
 #[component]
 pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
     move || {
         error.get().map(|error| {
             let step_up = matches!(error, AppError::StepUpRequired(_));
             view! {
                 <ErrorAlert error/>
-                {step_up.then(|| view! { <crate::components::step_up::StepUpPrompt/> })}
+                {move || (step_up && interactive.get()).then(|| Suspend::new(crate::components::step_up::prompt()))}
             }
             .into_any()
         })

@@ -9,8 +9,14 @@ use leptos::html;
 use leptos::prelude::*;
 use portcullis_domain::account::SecondFactorState;
 
+/// The prompt, fetched with its code the first time an action asks.
+#[leptos::lazy]
+pub fn prompt() -> AnyView {
+    view! { <StepUpPrompt/> }.into_any()
+}
+
 #[component]
-pub fn StepUpPrompt() -> impl IntoView {
+fn StepUpPrompt() -> impl IntoView {
     let step_up = server_action::<StepUp>();
     let session = Session::get();
     let with_code = move || {
