@@ -14,6 +14,7 @@ use crate::pages::gateway_keys::GatewayKeysPage;
 use crate::pages::home::Home;
 use crate::pages::orgs::{AcceptInvitationPage, OrgPage, OrgsPage, VerifyContactPage};
 use crate::pages::review::{MyReviews, ReviewQueue};
+use crate::pages::sso::SsoProblemPage;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
@@ -117,6 +118,7 @@ lazy_pages! {
         ResetPasswordPage => ResetPasswordPageRoute in reset_password_page;
         AcceptInvitationPage => AcceptInvitationPageRoute in accept_invitation_page;
         VerifyContactPage => VerifyContactPageRoute in verify_contact_page;
+        SsoProblemPage => SsoProblemPageRoute in sso_problem_page;
     }
     developer_pages {
         AccountPage => AccountPageRoute in account_page;
@@ -168,6 +170,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account") view={Lazy::<AccountPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("forgot-password") view={Lazy::<ForgotPasswordPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("reset-password") view={Lazy::<ResetPasswordPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("sso/problem") view={Lazy::<SsoProblemPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("review") view={Lazy::<ReviewQueueRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("review/mine") view={Lazy::<MyReviewsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("orgs") view={Lazy::<OrgsPageRoute>::new()} ssr=SsrMode::Async/>

@@ -162,6 +162,10 @@ pub struct UserView {
     /// Where the account stands with second factors, so a page can lead the way.
     #[serde(default)]
     pub second_factor: SecondFactorState,
+    /// Signs in with the organisation's identity provider (single sign-on): confirming it is
+    /// them means signing in there again.
+    #[serde(default)]
+    pub sso: bool,
 }
 
 /// Whether an account has a second factor, or must set one up before anything else.

@@ -17,4 +17,5 @@ pub mod rate_limit;
 pub mod review;
 pub mod role;
 pub mod second_factor;
+pub mod sso;
 pub mod time;

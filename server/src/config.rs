@@ -10,6 +10,7 @@ use portcullis_service::action_limits::ActionLimits;
 use portcullis_service::applications::mockups::UploadPolicy;
 use portcullis_service::credentials::CredentialPolicy;
 use portcullis_service::login_limits::LoginLimits;
+use portcullis_service::sso::SsoSettings;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -47,6 +48,8 @@ pub struct Config {
     pub timeouts: Timeouts,
     /// `PORTCULLIS_REQUIRE_MFA`, when set; see [`Config::mfa_policy`].
     pub require_mfa: Option<MfaPolicy>,
+    /// Single sign-on for staff (`PORTCULLIS_OIDC_*`), when an issuer is set.
+    pub sso: Option<SsoSettings>,
 }
 
 impl Config {
@@ -131,6 +134,7 @@ impl Config {
             require_mfa: get("PORTCULLIS_REQUIRE_MFA")
                 .map(|raw| raw.parse().map_err(|e: UnknownPolicy| invalid("PORTCULLIS_REQUIRE_MFA", &e.to_string())))
                 .transpose()?,
+            sso: sso_settings(&get)?,
         })
     }
 
@@ -152,6 +156,60 @@ impl Config {
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
     }
+}
+
+/// `PORTCULLIS_OIDC_*`: nothing set means no single sign-on; an issuer needs a client id and
+/// secret, and a mapping that grants at least one staff role.
+fn sso_settings(get: &impl Fn(&str) -> Option<String>) -> Result<Option<SsoSettings>, ConfigError> {
+    const ISSUER: &str = "PORTCULLIS_OIDC_ISSUER";
+    let Some(issuer) = get(ISSUER).map(|raw| raw.trim().to_owned()) else {
+        for other in ["PORTCULLIS_OIDC_CLIENT_ID", "PORTCULLIS_OIDC_CLIENT_SECRET", "PORTCULLIS_OIDC_ROLES"] {
+            if get(other).is_some() {
+                return Err(invalid(ISSUER, &format!("must be set when {other} is")));
+            }
+        }
+        return Ok(None);
+    };
+    let url = Url::parse(&issuer).map_err(|e| invalid(ISSUER, &format!("`{issuer}`: {e}")))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if url.host().is_none() || !(url.scheme() == "https" || (url.scheme() == "http" && loopback)) {
+        return Err(invalid(ISSUER, "must be an https URL (http only on this machine's loopback)"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(ISSUER, "must have no query or fragment"));
+    }
+    let required = |variable: &'static str| {
+        get(variable).map(|v| v.trim().to_owned()).ok_or_else(|| invalid(variable, &format!("must be set with {ISSUER}")))
+    };
+    let roles = portcullis_domain::sso::RoleMapping::parse(&get("PORTCULLIS_OIDC_ROLES").unwrap_or_default())
+        .map_err(|e| invalid("PORTCULLIS_OIDC_ROLES", &e.0))?;
+    if roles.is_empty() {
+        return Err(invalid(
+            "PORTCULLIS_OIDC_ROLES",
+            "must map at least one claim value to reviewer or admin, e.g. portal-reviewers=reviewer,portal-admins=admin",
+        ));
+    }
+    let developers = match get("PORTCULLIS_OIDC_DEVELOPERS").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("false") | Some("0") | Some("no") => false,
+        Some("true") | Some("1") | Some("yes") => true,
+        Some(other) => return Err(invalid("PORTCULLIS_OIDC_DEVELOPERS", &format!("`{other}`: use true or false"))),
+    };
+    let role_claim = get("PORTCULLIS_OIDC_ROLE_CLAIM")
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_else(|| portcullis_domain::sso::DEFAULT_ROLE_CLAIM.to_owned());
+    Ok(Some(SsoSettings {
+        issuer,
+        client_id: required("PORTCULLIS_OIDC_CLIENT_ID")?,
+        client_secret: required("PORTCULLIS_OIDC_CLIENT_SECRET")?,
+        role_claim,
+        roles,
+        developers,
+    }))
 }
 
 /// What an organisation's mockups may take together, in MB (at least 1), and how old a stored
@@ -332,6 +390,40 @@ mod tests {
             let e = config(&[("PORTCULLIS_ORG_UPLOAD_QUOTA_MB", bad)]).unwrap_err();
             assert_eq!(e.variable, "PORTCULLIS_ORG_UPLOAD_QUOTA_MB", "{bad}");
         }
+    }
+
+    #[test]
+    fn single_sign_on_needs_an_issuer_a_client_and_a_mapping() {
+        assert!(config(&[]).unwrap().sso.is_none());
+        let full = [
+            ("PORTCULLIS_OIDC_ISSUER", "https://id.example.com/realms/staff"),
+            ("PORTCULLIS_OIDC_CLIENT_ID", "portal"),
+            ("PORTCULLIS_OIDC_CLIENT_SECRET", "s3cret"),
+            ("PORTCULLIS_OIDC_ROLES", "portal-reviewers=reviewer,portal-admins=admin"),
+        ];
+        let sso = config(&full).unwrap().sso.unwrap();
+        assert_eq!(sso.role_claim, "groups");
+        assert!(!sso.developers);
+        assert!(!format!("{sso:?}").contains("s3cret"), "the secret is never printed");
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut vars: Vec<(&str, &str)> = full.to_vec();
+            for (k, v) in extra {
+                vars.retain(|(name, _)| name != k);
+                vars.push((k, v));
+            }
+            config(&vars)
+        };
+        assert_eq!(with(&[("PORTCULLIS_OIDC_ISSUER", "not a url")]).unwrap_err().variable, "PORTCULLIS_OIDC_ISSUER");
+        assert_eq!(with(&[("PORTCULLIS_OIDC_ISSUER", "http://id.example.com")]).unwrap_err().variable, "PORTCULLIS_OIDC_ISSUER");
+        assert!(with(&[("PORTCULLIS_OIDC_ISSUER", "http://127.0.0.1:9000")]).is_ok(), "plain http on loopback");
+        assert_eq!(with(&[("PORTCULLIS_OIDC_ROLES", "admins")]).unwrap_err().variable, "PORTCULLIS_OIDC_ROLES");
+        assert_eq!(with(&[("PORTCULLIS_OIDC_ROLES", "")]).unwrap_err().variable, "PORTCULLIS_OIDC_ROLES");
+        assert_eq!(with(&[("PORTCULLIS_OIDC_DEVELOPERS", "maybe")]).unwrap_err().variable, "PORTCULLIS_OIDC_DEVELOPERS");
+        assert!(with(&[("PORTCULLIS_OIDC_DEVELOPERS", "true")]).unwrap().sso.unwrap().developers);
+        assert_eq!(with(&[("PORTCULLIS_OIDC_ROLE_CLAIM", "roles")]).unwrap().sso.unwrap().role_claim, "roles");
+        let no_secret: Vec<_> = full.iter().copied().filter(|(k, _)| *k != "PORTCULLIS_OIDC_CLIENT_SECRET").collect();
+        assert_eq!(config(&no_secret).unwrap_err().variable, "PORTCULLIS_OIDC_CLIENT_SECRET");
+        assert_eq!(config(&[("PORTCULLIS_OIDC_CLIENT_ID", "portal")]).unwrap_err().variable, "PORTCULLIS_OIDC_ISSUER");
     }
 
     #[test]

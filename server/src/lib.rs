@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod oauth;
+pub mod sso;
 pub mod startup;
 pub mod telemetry;
 pub mod workers;

@@ -76,6 +76,7 @@ pub async fn services(config: &Config, clock: SharedClock) -> Result<Services, S
         hash_concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         hash_queue: config.hash_queue,
         require_mfa: config.mfa_policy(),
+        sso: config.sso.clone(),
     };
     let uploads = config.data_dir.join("uploads");
     let storage =
@@ -240,6 +241,9 @@ pub fn router(config: &Config, services: Services, health: Health) -> Router {
         .layer(axum::middleware::from_fn(middleware::limit_page_bodies))
         // The API sets its own limits (larger for uploads).
         .route("/healthz", get(api::health::healthz))
+        // Single sign-on: browser navigations to and from the organisation's identity provider.
+        .route(portcullis_domain::sso::START_PATH, get(crate::sso::start))
+        .route(portcullis_domain::sso::CALLBACK_PATH, get(crate::sso::callback))
         // Uploads are not bounded in time but by their throughput (`api::router`).
         .layer(request_timeout)
         .nest(

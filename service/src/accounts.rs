@@ -199,6 +199,7 @@ async fn already_registered(
         roles: vec![Role::Developer],
         email_verified: false,
         second_factor: Default::default(),
+        sso: false,
     })
 }
 
@@ -513,6 +514,21 @@ pub async fn set_roles(services: &Services, ctx: &Ctx, user_id: &str, roles: Vec
         txn.commit().await?;
         return summary(&user);
     }
+    // With single sign-on, staff roles come from the organisation's identity provider; a
+    // password account gets them only through `create-admin` (the break-glass path).
+    let grants_staff = [Role::Reviewer, Role::Admin].into_iter().any(|r| roles.contains(r) && !before.contains(r));
+    if grants_staff
+        && services.sso().is_some()
+        && !crate::sso::is_sso_account(&txn, &user.id).await?
+        && !crate::sso::is_break_glass(&txn, &user.id).await?
+    {
+        return Err(ServiceError::Conflict(
+            "Single sign-on is on: reviewer and admin roles come from your organisation's identity provider, and this \
+             account signs in with a password. Give the person the role there, or use `portcullis create-admin` for a \
+             break-glass admin."
+                .into(),
+        ));
+    }
     if before.contains(Role::Admin) && !roles.contains(Role::Admin) && enabled_admins(&txn).await? <= 1 {
         return Err(ServiceError::Conflict("The last admin cannot lose the admin role.".into()));
     }
@@ -590,11 +606,12 @@ pub async fn create_admin(services: &Services, email: &str) -> ServiceResult<Str
             active.auth_epoch = Set(epoch);
             active.updated_at = Set(now);
             let user = active.update(&txn).await?;
+            crate::sso::mark_break_glass(&txn, &user.id, now).await?;
             audit::record(
                 &txn,
                 services.clock(),
                 &ctx,
-                AuditEvent::new("user.promoted_admin", "user", user.id.clone()),
+                AuditEvent::new("user.promoted_admin", "user", user.id.clone()).details(json!({ "break_glass": true })),
             )
             .await?;
             user
@@ -617,8 +634,10 @@ pub async fn create_admin(services: &Services, email: &str) -> ServiceResult<Str
             }
             .insert(&txn)
             .await?;
-            audit::record(&txn, services.clock(), &ctx, AuditEvent::new("user.admin_created", "user", user.id.clone()))
-                .await?;
+            crate::sso::mark_break_glass(&txn, &user.id, now).await?;
+            let event =
+                AuditEvent::new("user.admin_created", "user", user.id.clone()).details(json!({ "break_glass": true }));
+            audit::record(&txn, services.clock(), &ctx, event).await?;
             user
         }
     };

@@ -25,6 +25,9 @@ pub struct Actor {
     /// seconds); `None` when not known from a session.
     pub confirmed_at: Option<i64>,
     pub second_factor: SecondFactorStatus,
+    /// Whether this session may use the staff roles the account holds: not when single
+    /// sign-on is on and the session signed in with a password (see `session_auth`).
+    pub staff_allowed: bool,
 }
 
 /// What the session knows about the account's second factor, with the policy it is judged by.
@@ -35,12 +38,14 @@ pub struct SecondFactorStatus {
     pub enrolled: bool,
     /// When this session last verified it (Unix seconds).
     pub verified_at: Option<i64>,
+    /// The factor is at the organisation's identity provider (single sign-on account).
+    pub sso: bool,
 }
 
 impl SecondFactorStatus {
     /// For callers that are not a signed-in session (the command line, the demo world): they
     /// cannot show a code, and nothing asks them to.
-    pub const NOT_ASKED: Self = Self { policy: MfaPolicy::Off, enrolled: false, verified_at: None };
+    pub const NOT_ASKED: Self = Self { policy: MfaPolicy::Off, enrolled: false, verified_at: None, sso: false };
 }
 
 impl Actor {
@@ -54,7 +59,14 @@ impl Actor {
             email_verified: user.email_verified_at.is_some(),
             confirmed_at: None,
             second_factor: SecondFactorStatus::NOT_ASKED,
+            staff_allowed: true,
         })
+    }
+
+    /// Without its staff roles unless `staff_allowed`.
+    pub fn limited_to_staff(self, staff_allowed: bool) -> Self {
+        let roles = portcullis_domain::sso::session_roles(self.roles, staff_allowed);
+        Self { roles, staff_allowed, ..self }
     }
 
     pub fn view(&self) -> UserView {
@@ -71,6 +83,7 @@ impl Actor {
             } else {
                 SecondFactorState::None
             },
+            sso: self.second_factor.sso,
         }
     }
 }
@@ -144,7 +157,7 @@ impl Ctx {
         let Some(actor) = &self.actor else { return Ok(self.clone()) };
         match user::Entity::find_by_id(&actor.user_id).one(conn).await? {
             Some(user) if user.disabled_at.is_none() => {
-                let roles = Actor::from_user(&user)?.roles;
+                let roles = Actor::from_user(&user)?.limited_to_staff(actor.staff_allowed).roles;
                 Ok(Ctx { actor: Some(Actor { roles, ..actor.clone() }), ip: self.ip.clone() })
             }
             _ => Err(ServiceError::Unauthenticated),
@@ -189,6 +202,7 @@ mod tests {
             email_verified: true,
             confirmed_at: None,
             second_factor: SecondFactorStatus::NOT_ASKED,
+            staff_allowed: true,
         }
     }
 
@@ -213,7 +227,7 @@ mod tests {
 
     #[test]
     fn an_admin_without_the_factor_the_policy_asks_for_may_only_set_it_up() {
-        let ctx = admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: false, verified_at: None });
+        let ctx = admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: false, verified_at: None, sso: false });
         let refused = ctx.require(Permission::ManageUsers).unwrap_err();
         assert_eq!(refused.code(), "second_factor_setup_required");
         assert_eq!(ctx.signed_in().unwrap_err().code(), "second_factor_setup_required");
@@ -224,11 +238,11 @@ mod tests {
     fn dangerous_actions_need_a_recently_verified_factor() {
         let now = chrono::Utc::now();
         let stale = Some(now.timestamp() - 11 * 60);
-        let ctx = admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: true, verified_at: stale });
+        let ctx = admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: true, verified_at: stale, sso: false });
         assert!(ctx.require(Permission::ManageUsers).is_ok());
         assert!(matches!(ctx.second_factor_fresh(now), Err(ServiceError::StepUpRequired)));
         let fresh = Some(now.timestamp() - 60);
-        let ctx = admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: true, verified_at: fresh });
+        let ctx = admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: true, verified_at: fresh, sso: false });
         assert!(ctx.second_factor_fresh(now).is_ok());
     }
 }

@@ -23,6 +23,7 @@ pub mod review;
 pub mod second_factors;
 pub mod session_auth;
 pub mod session_store;
+pub mod sso;
 pub mod storage;
 mod stored;
 pub mod tokens;
@@ -61,6 +62,8 @@ pub struct ServiceConfig {
     pub uploads: applications::mockups::UploadPolicy,
     /// Whose accounts need a second factor, and so step-ups.
     pub require_mfa: portcullis_domain::second_factor::MfaPolicy,
+    /// Single sign-on with the organisation's OpenID Connect provider, when configured.
+    pub sso: Option<sso::SsoSettings>,
 }
 
 impl ServiceConfig {
@@ -87,6 +90,7 @@ struct Inner {
     /// Judging uploads takes memory (images) or a child process (PDFs); a few at a time.
     decode_permits: Arc<tokio::sync::Semaphore>,
     upload_slots: applications::mockups::UploadSlots,
+    sso: Option<sso::Provider>,
 }
 
 /// Cheap to clone; one per process.
@@ -111,6 +115,7 @@ impl Services {
         let hasher = password::PasswordHasher::new(config.hash_concurrency, config.hash_queue);
         let login_limits = login_limits::LoginLimiter::new(config.login_limits);
         let action_limits = action_limits::ActionLimiter::new(config.action_limits);
+        let sso = config.sso.clone().map(|settings| sso::Provider::new(settings, &config.public_url));
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -125,6 +130,7 @@ impl Services {
                 storage,
                 decode_permits: Arc::new(tokio::sync::Semaphore::new(2)),
                 upload_slots: Default::default(),
+                sso,
             }),
         }
     }
@@ -192,6 +198,11 @@ impl Services {
 
     pub(crate) fn upload_slots(&self) -> &applications::mockups::UploadSlots {
         &self.inner.upload_slots
+    }
+
+    /// The organisation's identity provider, when single sign-on is configured.
+    pub fn sso(&self) -> Option<&sso::Provider> {
+        self.inner.sso.as_ref()
     }
 
     pub fn wake_mail_worker(&self) {

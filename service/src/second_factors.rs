@@ -53,9 +53,11 @@ async fn find(conn: &impl ConnectionTrait, user_id: &str) -> ServiceResult<Optio
     Ok(second_factor::Entity::find_by_id(user_id.to_owned()).one(conn).await?)
 }
 
-/// Whether the account has a confirmed second factor.
+/// Whether the account has a confirmed second factor. An account of the organisation's
+/// identity provider (single sign-on) has it there.
 pub(crate) async fn enrolled(conn: &impl ConnectionTrait, user_id: &str) -> ServiceResult<bool> {
-    Ok(find(conn, user_id).await?.is_some_and(|f| f.confirmed_at.is_some()))
+    Ok(find(conn, user_id).await?.is_some_and(|f| f.confirmed_at.is_some())
+        || crate::sso::is_sso_account(conn, user_id).await?)
 }
 
 /// Starts a TOTP enrolment for the signed-in person: a new secret, not in force until a code

@@ -48,6 +48,9 @@ struct SessionAuth {
     /// at step-up, or when confirming a new factor.
     #[serde(default)]
     factor_verified_at: Option<i64>,
+    /// Signed in with the organisation's identity provider (single sign-on), not a password.
+    #[serde(default)]
+    via_sso: bool,
 }
 
 /// The session store is the database: when it cannot be reached, the answer is the same 503 as
@@ -73,15 +76,24 @@ pub async fn log_in(
     sign_in(services, session, &user, factor_verified).await?;
     let policy = services.config().require_mfa;
     let enrolled = policy != MfaPolicy::Off && second_factors::enrolled(services.db(), &user.id).await?;
-    let second_factor = SecondFactorStatus { policy, enrolled, verified_at: None };
-    Ok(Actor { second_factor, ..Actor::from_user(&user)? }.view())
+    let sso = services.sso().is_some() && crate::sso::is_sso_account(services.db(), &user.id).await?;
+    let second_factor = SecondFactorStatus { policy, enrolled, verified_at: None, sso };
+    let staff_allowed = staff_allowed(services, &user.id, false).await?;
+    Ok(Actor { second_factor, ..Actor::from_user(&user)?.limited_to_staff(staff_allowed) }.view())
 }
 
 /// Signs out: records it when someone was signed in, then ends the session for good. Without
-/// a session it does nothing and succeeds.
-pub async fn log_out(services: &Services, session: &Session, ctx: &Ctx) -> ServiceResult<()> {
+/// a session it does nothing and succeeds. A session signed in through the organisation's
+/// identity provider gets the provider's end-session page to go to next, when it has one
+/// (RP-initiated logout), so the person is signed out there too.
+pub async fn log_out(services: &Services, session: &Session, ctx: &Ctx) -> ServiceResult<Option<url::Url>> {
+    let via_sso = session.get::<SessionAuth>(AUTH_KEY).await.map_err(session_err)?.is_some_and(|auth| auth.via_sso);
     accounts::record_logout(services, ctx).await?;
-    sign_out(services, session).await
+    sign_out(services, session).await?;
+    Ok(match services.sso() {
+        Some(provider) if via_sso => provider.logout_url(&services.config().public_url).await,
+        _ => None,
+    })
 }
 
 /// Binds the session to `user` under a fresh id (no session fixation); `factor_verified` when
@@ -103,8 +115,52 @@ async fn sign_in(
         seen_at: now,
         confirmed_at: None,
         factor_verified_at: factor_verified.then_some(now),
+        via_sso: false,
     };
     session.insert(AUTH_KEY, auth).await.map_err(session_err)
+}
+
+/// Binds the session to `user`, signed in with the organisation's identity provider, under a
+/// fresh id; the provider vouches for the second factor as of `factor_verified_at`.
+pub(crate) async fn sign_in_with_sso(
+    services: &Services,
+    session: &Session,
+    user: &user::Model,
+    factor_verified_at: Option<i64>,
+) -> ServiceResult<()> {
+    let now = services.clock().now().timestamp();
+    session.cycle_id().await.map_err(session_err)?;
+    let auth = SessionAuth {
+        user_id: user.id.clone(),
+        sign_in_id: new_id(),
+        epoch: user.auth_epoch,
+        password_epoch: user.password_epoch,
+        logged_in_at: now,
+        seen_at: now,
+        confirmed_at: None,
+        factor_verified_at,
+        via_sso: true,
+    };
+    session.insert(AUTH_KEY, auth).await.map_err(session_err)
+}
+
+/// The signed-in person authenticated again at the identity provider: a fresh confirmation
+/// and second factor, under a new id.
+pub(crate) async fn sso_step_up(services: &Services, session: &Session) -> ServiceResult<()> {
+    let Some(mut auth) = session.get::<SessionAuth>(AUTH_KEY).await.map_err(session_err)? else {
+        return Err(ServiceError::Unauthenticated);
+    };
+    let now = services.clock().now().timestamp();
+    session.cycle_id().await.map_err(session_err)?;
+    auth.confirmed_at = Some(now);
+    auth.factor_verified_at = Some(now);
+    session.insert(AUTH_KEY, auth).await.map_err(session_err)
+}
+
+/// Whether a session may use the staff roles its account holds: always without single
+/// sign-on; with it, only when signed in through it, or for a `create-admin` account.
+async fn staff_allowed(services: &Services, user_id: &str, via_sso: bool) -> ServiceResult<bool> {
+    Ok(services.sso().is_none() || via_sso || crate::sso::is_break_glass(services.db(), user_id).await?)
 }
 
 /// Ends the session for good: its cookie is worthless afterwards, and so is any new id a
@@ -147,7 +203,9 @@ pub async fn resolve(services: &Services, session: &Session) -> ServiceResult<Op
         policy,
         enrolled: policy != MfaPolicy::Off && second_factors::enrolled(services.db(), &user.id).await?,
         verified_at: auth.factor_verified_at,
+        sso: services.sso().is_some() && crate::sso::is_sso_account(services.db(), &user.id).await?,
     };
+    let staff_allowed = staff_allowed(services, &user.id, auth.via_sso).await?;
     if user.auth_epoch != auth.epoch {
         // Privileges changed since this id was issued: issue a new one.
         session.cycle_id().await.map_err(session_err)?;
@@ -158,7 +216,11 @@ pub async fn resolve(services: &Services, session: &Session) -> ServiceResult<Op
         auth.seen_at = now;
         session.insert(AUTH_KEY, auth).await.map_err(session_err)?;
     }
-    Ok(Some(Actor { confirmed_at: Some(confirmed_at), second_factor, ..Actor::from_user(&user)? }))
+    Ok(Some(Actor {
+        confirmed_at: Some(confirmed_at),
+        second_factor,
+        ..Actor::from_user(&user)?.limited_to_staff(staff_allowed)
+    }))
 }
 
 /// The signed-in person proves again that it is them, with a code of their second factor or

@@ -59,8 +59,9 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
 #[server(prefix = "/rpc", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let (services, ctx, session) = caller().await?;
-    session_auth::log_out(&services, &session, &ctx).await?;
-    leptos_axum::redirect("/");
+    // Signed in through the organisation's identity provider: signed out there too.
+    let next = session_auth::log_out(&services, &session, &ctx).await?;
+    leptos_axum::redirect(next.as_ref().map_or("/", |url| url.as_str()));
     Ok(())
 }
 

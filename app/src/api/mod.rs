@@ -7,6 +7,7 @@ pub mod checklists;
 pub mod credentials;
 pub mod orgs;
 pub mod review;
+pub mod sso;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {

@@ -7,5 +7,6 @@ pub mod moment;
 pub mod pager;
 pub mod scope;
 pub mod secret;
+pub mod sso;
 pub mod step_up;
 pub mod text;

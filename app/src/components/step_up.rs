@@ -4,6 +4,7 @@
 
 use crate::api::credentials::StepUp;
 use crate::components::layout::Session;
+use crate::components::sso::SsoStepUpLink;
 use crate::error::server_action;
 use leptos::html;
 use leptos::prelude::*;
@@ -24,6 +25,7 @@ fn StepUpPrompt() -> impl IntoView {
             |user| matches!(user, Some(Ok(Some(user))) if user.second_factor == SecondFactorState::Enabled),
         )
     };
+    let sso = move || session.user.with_untracked(|user| matches!(user, Some(Ok(Some(user))) if user.sso));
     let input = NodeRef::<html::Input>::new();
     let group = NodeRef::<html::Div>::new();
     // Whoever pressed the button types the code next.
@@ -74,6 +76,7 @@ fn StepUpPrompt() -> impl IntoView {
                 </button>
             </div>
             {error}
+            {sso().then(|| view! { <SsoStepUpLink/> })}
         </div>
     }
 }

@@ -7,6 +7,7 @@ use crate::api::auth::{
 };
 use crate::components::form::{Field, FormAlert, Submit, last_error};
 use crate::components::layout::{RequireRole, Session};
+use crate::components::sso::SsoSignIn;
 use crate::error::{AppError, server_action};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -109,6 +110,7 @@ pub fn LoginPage() -> impl IntoView {
             </ActionForm>
             <p><a href="/forgot-password">"Forgot your password?"</a></p>
             <p>"No account yet? " <a href="/register">"Register"</a></p>
+            <SsoSignIn/>
         </section>
     }
 }

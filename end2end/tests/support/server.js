@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-async function freePort() {
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -22,11 +22,14 @@ async function freePort() {
   });
 }
 
-/** `env` adds to or overrides the server's environment (e.g. `PORTCULLIS_REQUIRE_MFA`). */
-export async function startServer({ demo = true, env = {} } = {}) {
+/**
+ * `env` adds to or overrides the server's environment (e.g. `PORTCULLIS_REQUIRE_MFA`); `port`, when
+ * the test must know it first (an identity provider's redirect URI names it).
+ */
+export async function startServer({ demo = true, env = {}, port: chosen } = {}) {
   const binary = process.env.PORTCULLIS_BIN ?? path.join(root, 'target/debug/portcullis');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'portcullis-e2e-'));
-  const port = await freePort();
+  const port = chosen ?? await freePort();
   const url = `http://127.0.0.1:${port}`;
   const args = ['serve', ...(demo ? ['--demo'] : [])];
   const child = spawn(binary, args, {

@@ -117,6 +117,8 @@ pub async fn login(
     security((), ("session" = [])),
 )]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
+    // The provider's end-session page is for browsers (the sign-out button); an API client
+    // ends its own session only.
     session_auth::log_out(&state.services, &caller.session, &caller.ctx).await?;
     Ok(StatusCode::NO_CONTENT)
 }

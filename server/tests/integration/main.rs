@@ -24,5 +24,6 @@ mod second_factors;
 mod secrets;
 mod security;
 mod sessions;
+mod sso;
 mod url_errors;
 mod verification;

@@ -2,6 +2,7 @@
 //! PostgreSQL when `PORTCULLIS_TEST_DATABASE` names a server) and drives it over HTTP.
 
 pub mod fixtures;
+pub mod oidc;
 pub mod smtp;
 
 use portcullis::config::Config;
@@ -211,6 +212,13 @@ impl Client {
     /// A client of the portal at `base`, signed out.
     pub fn new(base: &str) -> Self {
         Client { base: base.to_owned(), http: reqwest::Client::new(), cookie: None, headers: HeaderMap::new() }
+    }
+
+    /// A client that shows each redirect instead of following it, as the single sign-on
+    /// tests need: the session cookie comes on the redirect itself.
+    pub fn without_redirects(base: &str) -> Self {
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Client { base: base.to_owned(), http, cookie: None, headers: HeaderMap::new() }
     }
 
     pub async fn request(&mut self, method: Method, path: &str, body: Option<Value>) -> Response {
