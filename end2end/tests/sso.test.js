@@ -104,7 +104,7 @@ describe('single sign-on', () => {
     await page.getByRole('link', { name: 'Users' }).waitFor();
     const me = await (await page.request.get(`${server.url}/api/v1/me`)).json();
     assert.equal(me.user.email, 'alice@corp.example');
-    assert.deepEqual(me.user.roles, ['admin', 'developer']);
+    assert.deepEqual(me.user.roles, ['developer', 'admin']);
     assert.equal(me.user.sso, true);
     await screenshots(page, 'sso-signed-in');
     assert.deepEqual(page.problems, []);
