@@ -193,7 +193,9 @@ impl SsoProblem {
 
     pub fn message(self) -> &'static str {
         match self {
-            SsoProblem::NotConfigured => "This portal does not offer single sign-on. Sign in with your email address and password.",
+            SsoProblem::NotConfigured => {
+                "This portal does not offer single sign-on. Sign in with your email address and password."
+            }
             SsoProblem::ProviderUnreachable => {
                 "The portal could not reach your organisation's identity provider. Try again in a few minutes; if it keeps happening, tell your administrator."
             }
@@ -201,18 +203,24 @@ impl SsoProblem {
                 "The answer from your organisation's sign-in does not belong to a sign-in started in this browser, or it was used already. Start again from the sign-in page."
             }
             SsoProblem::TooSlow => "The sign-in took too long. Start again from the sign-in page.",
-            SsoProblem::ProviderRefused => "Your organisation's identity provider answered without signing you in. Start again, or ask your administrator.",
+            SsoProblem::ProviderRefused => {
+                "Your organisation's identity provider answered without signing you in. Start again, or ask your administrator."
+            }
             SsoProblem::CodeRejected => {
                 "Your organisation's identity provider did not accept the sign-in code: it was used already or has expired. Start again from the sign-in page."
             }
             SsoProblem::InvalidIdToken => {
                 "The identity token from your organisation's sign-in did not pass the portal's checks, so it was not accepted. Start again; if it keeps happening, tell your administrator."
             }
-            SsoProblem::IdTokenExpired => "The identity token from your organisation's sign-in had expired when it arrived. Start again from the sign-in page.",
+            SsoProblem::IdTokenExpired => {
+                "The identity token from your organisation's sign-in had expired when it arrived. Start again from the sign-in page."
+            }
             SsoProblem::NoRole => {
                 "You signed in, but none of your groups gives you a role in this portal. Ask your administrator for access, or, if you apply for API access, register with your email address and a password."
             }
-            SsoProblem::NoEmail => "The portal needs your email address, and your organisation's identity provider did not share it. Tell your administrator.",
+            SsoProblem::NoEmail => {
+                "The portal needs your email address, and your organisation's identity provider did not share it. Tell your administrator."
+            }
             SsoProblem::EmailTaken => {
                 "An account that signs in with a password already uses this email address, and the portal never hands an existing account to single sign-on. Sign in with that account's password, or ask an administrator."
             }
@@ -280,7 +288,10 @@ mod tests {
     #[test]
     fn the_start_link_carries_the_way_back() {
         assert_eq!(start_href("/", false), "/auth/oidc/start?return=/");
-        assert_eq!(start_href("/admin/users?q=a&page=2", true), "/auth/oidc/start?return=/admin/users%3Fq%3Da%26page%3D2&step_up=1");
+        assert_eq!(
+            start_href("/admin/users?q=a&page=2", true),
+            "/auth/oidc/start?return=/admin/users%3Fq%3Da%26page%3D2&step_up=1"
+        );
         assert_eq!(start_href("https://evil.example", false), "/auth/oidc/start?return=/");
     }
 

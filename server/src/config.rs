@@ -184,7 +184,9 @@ fn sso_settings(get: &impl Fn(&str) -> Option<String>) -> Result<Option<SsoSetti
         return Err(invalid(ISSUER, "must have no query or fragment"));
     }
     let required = |variable: &'static str| {
-        get(variable).map(|v| v.trim().to_owned()).ok_or_else(|| invalid(variable, &format!("must be set with {ISSUER}")))
+        get(variable)
+            .map(|v| v.trim().to_owned())
+            .ok_or_else(|| invalid(variable, &format!("must be set with {ISSUER}")))
     };
     let roles = portcullis_domain::sso::RoleMapping::parse(&get("PORTCULLIS_OIDC_ROLES").unwrap_or_default())
         .map_err(|e| invalid("PORTCULLIS_OIDC_ROLES", &e.0))?;
@@ -414,11 +416,17 @@ mod tests {
             config(&vars)
         };
         assert_eq!(with(&[("PORTCULLIS_OIDC_ISSUER", "not a url")]).unwrap_err().variable, "PORTCULLIS_OIDC_ISSUER");
-        assert_eq!(with(&[("PORTCULLIS_OIDC_ISSUER", "http://id.example.com")]).unwrap_err().variable, "PORTCULLIS_OIDC_ISSUER");
+        assert_eq!(
+            with(&[("PORTCULLIS_OIDC_ISSUER", "http://id.example.com")]).unwrap_err().variable,
+            "PORTCULLIS_OIDC_ISSUER"
+        );
         assert!(with(&[("PORTCULLIS_OIDC_ISSUER", "http://127.0.0.1:9000")]).is_ok(), "plain http on loopback");
         assert_eq!(with(&[("PORTCULLIS_OIDC_ROLES", "admins")]).unwrap_err().variable, "PORTCULLIS_OIDC_ROLES");
         assert_eq!(with(&[("PORTCULLIS_OIDC_ROLES", "")]).unwrap_err().variable, "PORTCULLIS_OIDC_ROLES");
-        assert_eq!(with(&[("PORTCULLIS_OIDC_DEVELOPERS", "maybe")]).unwrap_err().variable, "PORTCULLIS_OIDC_DEVELOPERS");
+        assert_eq!(
+            with(&[("PORTCULLIS_OIDC_DEVELOPERS", "maybe")]).unwrap_err().variable,
+            "PORTCULLIS_OIDC_DEVELOPERS"
+        );
         assert!(with(&[("PORTCULLIS_OIDC_DEVELOPERS", "true")]).unwrap().sso.unwrap().developers);
         assert_eq!(with(&[("PORTCULLIS_OIDC_ROLE_CLAIM", "roles")]).unwrap().sso.unwrap().role_claim, "roles");
         let no_secret: Vec<_> = full.iter().copied().filter(|(k, _)| *k != "PORTCULLIS_OIDC_CLIENT_SECRET").collect();

@@ -41,11 +41,7 @@ pub async fn start(State(state): State<AppState>, caller: Caller, Query(request)
 }
 
 /// `GET /auth/oidc/callback?code=…&state=…` (or `error=…`), from the provider.
-pub async fn callback(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(params): Query<CallbackParams>,
-) -> Response {
+pub async fn callback(State(state): State<AppState>, caller: Caller, Query(params): Query<CallbackParams>) -> Response {
     match sso::finish(&state.services, &caller.session, &caller.ctx, params).await {
         Ok(Ok(path)) => no_store(Redirect::to(&path)),
         Ok(Err(problem)) => problem_page(problem),

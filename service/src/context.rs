@@ -227,7 +227,8 @@ mod tests {
 
     #[test]
     fn an_admin_without_the_factor_the_policy_asks_for_may_only_set_it_up() {
-        let ctx = admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: false, verified_at: None, sso: false });
+        let ctx =
+            admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: false, verified_at: None, sso: false });
         let refused = ctx.require(Permission::ManageUsers).unwrap_err();
         assert_eq!(refused.code(), "second_factor_setup_required");
         assert_eq!(ctx.signed_in().unwrap_err().code(), "second_factor_setup_required");
@@ -238,11 +239,13 @@ mod tests {
     fn dangerous_actions_need_a_recently_verified_factor() {
         let now = chrono::Utc::now();
         let stale = Some(now.timestamp() - 11 * 60);
-        let ctx = admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: true, verified_at: stale, sso: false });
+        let ctx =
+            admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: true, verified_at: stale, sso: false });
         assert!(ctx.require(Permission::ManageUsers).is_ok());
         assert!(matches!(ctx.second_factor_fresh(now), Err(ServiceError::StepUpRequired)));
         let fresh = Some(now.timestamp() - 60);
-        let ctx = admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: true, verified_at: fresh, sso: false });
+        let ctx =
+            admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: true, verified_at: fresh, sso: false });
         assert!(ctx.second_factor_fresh(now).is_ok());
     }
 }

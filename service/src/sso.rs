@@ -21,15 +21,17 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AdditionalClaims, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IdToken,
-    IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, ProviderMetadataWithLogout, RedirectUrl,
-    RequestTokenError, Scope, TokenResponse,
+    IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, ProviderMetadataWithLogout, RedirectUrl, RequestTokenError,
+    Scope, TokenResponse,
 };
 use portcullis_domain::account::normalize_email;
 use portcullis_domain::role::Roles;
 use portcullis_domain::sso::{
     CALLBACK_PATH, PENDING_TTL_SECS, RoleMapping, STEP_UP_AUTH_MAX_AGE_SECS, SsoProblem, may_sign_in, return_path,
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -96,12 +98,7 @@ impl Provider {
             .timeout(PROVIDER_TIMEOUT)
             .build()
             .expect("an HTTP client without special settings builds");
-        Self {
-            settings,
-            redirect_url: RedirectUrl::from_url(callback),
-            http,
-            metadata: Mutex::new(None),
-        }
+        Self { settings, redirect_url: RedirectUrl::from_url(callback), http, metadata: Mutex::new(None) }
     }
 
     pub fn settings(&self) -> &SsoSettings {
@@ -243,7 +240,12 @@ fn session_problem(error: tower_sessions::session::Error) -> ServiceError {
 /// Starts a sign-in (or, with `step_up`, a re-authentication of the signed-in person) at the
 /// provider: remembers the secrets of this attempt in the session and answers with the
 /// provider's authorization URL to send the browser to.
-pub async fn start(services: &Services, session: &Session, ctx: &Ctx, request: StartRequest) -> ServiceResult<Result<Url, SsoProblem>> {
+pub async fn start(
+    services: &Services,
+    session: &Session,
+    ctx: &Ctx,
+    request: StartRequest,
+) -> ServiceResult<Result<Url, SsoProblem>> {
     let provider = match provider(services) {
         Ok(provider) => provider,
         Err(problem) => return Ok(Err(problem)),
@@ -438,11 +440,13 @@ async fn sign_in(
     let linked = sso_identity::Entity::find_by_id((issuer.clone(), who.subject.clone())).one(&txn).await?;
     let user = match linked {
         Some(identity) => {
-            let user = user::Entity::find_by_id(identity.user_id.clone()).one(&txn).await?.ok_or(ServiceError::NotFound)?;
+            let user =
+                user::Entity::find_by_id(identity.user_id.clone()).one(&txn).await?.ok_or(ServiceError::NotFound)?;
             let before = Actor::from_user(&user)?.roles;
             // The claim decides, at every sign-in: a role taken away at the provider is gone
             // here too, even when the sign-in is then refused.
-            let user = if before != who.roles { change_roles(services, &txn, ctx, user, &before, &who).await? } else { user };
+            let user =
+                if before != who.roles { change_roles(services, &txn, ctx, user, &before, &who).await? } else { user };
             if user.disabled_at.is_some() {
                 txn.commit().await?;
                 return refuse(SsoProblem::AccountDisabled, Some(user.id));
@@ -550,7 +554,9 @@ async fn refresh_profile(
 ) -> ServiceResult<user::Model> {
     let name = who.name.clone().filter(|name| *name != user.name);
     let email = match who.email.clone().filter(|email| *email != user.email) {
-        Some(email) if user::Entity::find().filter(user::Column::Email.eq(&email)).one(txn).await?.is_none() => Some(email),
+        Some(email) if user::Entity::find().filter(user::Column::Email.eq(&email)).one(txn).await?.is_none() => {
+            Some(email)
+        }
         _ => None,
     };
     if name.is_none() && email.is_none() {
@@ -582,8 +588,9 @@ async fn step_up(
     let Some(actor) = ctx.actor.as_ref() else {
         return Ok(Err((SsoProblem::StepUpFailed, Some(who.subject), None)));
     };
-    let identity =
-        sso_identity::Entity::find_by_id((provider.settings.issuer.clone(), who.subject.clone())).one(services.db()).await?;
+    let identity = sso_identity::Entity::find_by_id((provider.settings.issuer.clone(), who.subject.clone()))
+        .one(services.db())
+        .await?;
     let same_account = identity.is_some_and(|identity| identity.user_id == actor.user_id);
     // Asked with `max_age=0`: the provider must have authenticated the person just now.
     let fresh = who.auth_time.is_some_and(|at| now - at <= STEP_UP_AUTH_MAX_AGE_SECS && at + 60 >= pending.started_at);

@@ -11,9 +11,7 @@ pub fn SsoProblemPage() -> impl IntoView {
     let query = use_query_map();
     let problem = Memo::new(move |_| query.read().get("reason").and_then(|reason| SsoProblem::from_code(&reason)));
     let title = move || problem.get().map_or("Single sign-on did not complete", SsoProblem::title);
-    let message = move || {
-        problem.get().map_or("Start again from the sign-in page.", SsoProblem::message)
-    };
+    let message = move || problem.get().map_or("Start again from the sign-in page.", SsoProblem::message);
     view! {
         <section class="card narrow">
             <Title text=title/>

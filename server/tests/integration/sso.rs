@@ -297,8 +297,9 @@ async fn with_single_sign_on_a_password_sign_in_never_carries_staff_roles() {
     let r = anonymous.post("/api/v1/auth/password-reset/confirm", json!({"token": token, "password": PASSWORD})).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let mut with_password = app.client();
-    let (status, body) =
-        with_password.post_json("/api/v1/auth/login", json!({"email": "alice@corp.example", "password": PASSWORD})).await;
+    let (status, body) = with_password
+        .post_json("/api/v1/auth/login", json!({"email": "alice@corp.example", "password": PASSWORD}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["user"]["id"], alice_id.as_str());
     assert_eq!(body["user"]["roles"], json!(["developer"]));

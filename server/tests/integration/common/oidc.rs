@@ -99,11 +99,8 @@ impl Default for ProviderBrowser {
 
 impl ProviderBrowser {
     pub fn new() -> Self {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let http =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Self { http }
     }
 
@@ -117,7 +114,8 @@ impl ProviderBrowser {
     /// portal's callback, with `code` and `state`).
     pub async fn sign_in(&self, authorize_url: &str, login: &str) -> String {
         let base = authorize_url.split("/auth?").next().unwrap().to_owned();
-        let absolute = |location: String| if location.starts_with('/') { format!("{base}{location}") } else { location };
+        let absolute =
+            |location: String| if location.starts_with('/') { format!("{base}{location}") } else { location };
         let mut url = absolute(self.location(self.http.get(authorize_url).send().await.unwrap()).await);
         for _ in 0..5 {
             if !url.starts_with(&base) {
