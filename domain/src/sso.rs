@@ -53,6 +53,11 @@ impl RoleMapping {
         self.0.is_empty()
     }
 
+    /// The values that the mapping names, in the claim's order.
+    pub fn mapped(&self, values: Vec<String>) -> Vec<String> {
+        values.into_iter().filter(|value| self.0.iter().any(|(known, _)| known == value)).collect()
+    }
+
     /// The staff roles the claim's values grant (plus `developer`, which every account has).
     pub fn roles_for<'a>(&self, values: impl IntoIterator<Item = &'a str>) -> Roles {
         let values: Vec<&str> = values.into_iter().collect();
@@ -249,6 +254,7 @@ mod tests {
         assert_eq!(mapping.roles_for(["portal-admins", "portal-reviewers"]), Roles::new([Role::Reviewer, Role::Admin]));
         assert_eq!(mapping.roles_for(["Portal-Admins"]), Roles::developer(), "values are compared exactly");
         assert_eq!(mapping.roles_for([]), Roles::developer());
+        assert_eq!(mapping.mapped(vec!["x".into(), "portal-admins".into()]), vec!["portal-admins".to_owned()]);
     }
 
     #[test]

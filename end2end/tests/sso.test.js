@@ -101,12 +101,21 @@ describe('single sign-on', () => {
     // Back in the portal, signed in as an admin.
     await page.waitForURL(`${server.url}/`);
     await waitForHydration(page);
-    await page.getByRole('link', { name: 'Users' }).waitFor();
+    await page.getByRole('link', { name: 'Review queue' }).waitFor();
     const me = await (await page.request.get(`${server.url}/api/v1/me`)).json();
     assert.equal(me.user.email, 'alice@corp.example');
     assert.deepEqual(me.user.roles, ['developer', 'admin']);
     assert.equal(me.user.sso, true);
     await screenshots(page, 'sso-signed-in');
+
+    // Signing out goes on to the provider's sign-out (RP-initiated logout), which comes back to
+    // the portal's sign-in page.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${provider.issuer}/session/end**`);
+    await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+    await page.waitForURL(`${server.url}/login`);
+    const after = await page.request.get(`${server.url}/api/v1/me`);
+    assert.equal(after.status(), 401);
     assert.deepEqual(page.problems, []);
   });
 

@@ -16,16 +16,19 @@ pub enum Action {
     VerifyResend,
     Invite,
     Message,
+    /// Leaving for the organisation's identity provider (each start stores a sign-in in progress).
+    SsoStart,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::Register,
         Action::PasswordReset,
         Action::PasswordResetConfirm,
         Action::VerifyResend,
         Action::Invite,
         Action::Message,
+        Action::SsoStart,
     ];
 
     /// What the refusal says was limited.
@@ -37,6 +40,7 @@ impl Action {
             Action::VerifyResend => "verification mails",
             Action::Invite => "invitations",
             Action::Message => "messages",
+            Action::SsoStart => "single sign-on attempts",
         }
     }
 }
@@ -50,11 +54,21 @@ pub struct ActionLimits {
     pub verify_resend: usize,
     pub invite: usize,
     pub message: usize,
+    pub sso_start: usize,
 }
 
 impl Default for ActionLimits {
     fn default() -> Self {
-        Self { register: 10, password_reset: 10, password_reset_confirm: 20, verify_resend: 5, invite: 30, message: 60 }
+        Self {
+            register: 10,
+            password_reset: 10,
+            password_reset_confirm: 20,
+            verify_resend: 5,
+            invite: 30,
+            message: 60,
+            // Staff of a whole office may share one address.
+            sso_start: 300,
+        }
     }
 }
 
@@ -69,6 +83,7 @@ impl ActionLimits {
             Action::VerifyResend => self.verify_resend,
             Action::Invite => self.invite,
             Action::Message => self.message,
+            Action::SsoStart => self.sso_start,
         }
     }
 }

@@ -250,6 +250,7 @@ pub async fn start(
         Ok(provider) => provider,
         Err(problem) => return Ok(Err(problem)),
     };
+    services.limit(crate::action_limits::Action::SsoStart, ctx)?;
     let step_up = request.step_up.as_deref().is_some_and(|v| matches!(v, "1" | "true"));
     if step_up {
         ctx.signed_in()?;
@@ -292,6 +293,7 @@ struct Verified {
     email_verified: bool,
     name: Option<String>,
     roles: Roles,
+    /// The claim's values that the mapping knows (for the audit: a person may be in hundreds of groups).
     claim_values: Vec<String>,
     auth_time: Option<i64>,
 }
@@ -417,7 +419,7 @@ async fn verify(
             .map(|name| name.as_str().trim().to_owned())
             .filter(|name| !name.is_empty()),
         roles: provider.settings.roles.roles_for(values.iter().map(String::as_str)),
-        claim_values: values,
+        claim_values: provider.settings.roles.mapped(values),
         auth_time: claims.auth_time().map(|at| at.timestamp()),
     })
 }
