@@ -23,6 +23,8 @@ function accounts() {
   return JSON.parse(fs.readFileSync(accountsFile, 'utf8'));
 }
 
+const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: crypto.randomUUID(), use: 'sig', alg: 'RS256' };
 
@@ -56,7 +58,24 @@ const provider = new Provider(issuer, {
   },
   features: {
     devInteractions: { enabled: false },
-    rpInitiatedLogout: { enabled: true },
+    // Its own pages, plain: the package's defaults load web fonts from the internet.
+    rpInitiatedLogout: {
+      enabled: true,
+      async logoutSource(ctx, form) {
+        ctx.body = `<!doctype html><html><head><title>Sign out</title></head><body>
+<h1>Sign out of the test identity provider?</h1>${form}
+<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>
+<button type="submit" form="op.logoutForm">No, stay signed in</button></body></html>`;
+      },
+      async postLogoutSuccessSource(ctx) {
+        ctx.body = '<!doctype html><html><head><title>Signed out</title></head><body><h1>Signed out</h1></body></html>';
+      },
+    },
+  },
+  async renderError(ctx, out) {
+    ctx.type = 'html';
+    ctx.body = `<!doctype html><html><head><title>Error</title></head><body><h1>${escape(out.error)}</h1>
+<p>${escape(out.error_description ?? '')}</p></body></html>`;
   },
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   async findAccount(_ctx, id) {
@@ -83,8 +102,6 @@ const provider = new Provider(issuer, {
   },
 });
 provider.proxy = false;
-
-const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 async function readForm(req) {
   let body = '';

@@ -101,7 +101,7 @@ describe('single sign-on', () => {
     // Back in the portal, signed in as an admin.
     await page.waitForURL(`${server.url}/`);
     await waitForHydration(page);
-    await page.getByRole('link', { name: 'Review queue' }).waitFor();
+    await page.getByRole('link', { name: 'Review queue', exact: true }).waitFor();
     const me = await (await page.request.get(`${server.url}/api/v1/me`)).json();
     assert.equal(me.user.email, 'alice@corp.example');
     assert.deepEqual(me.user.roles, ['developer', 'admin']);

@@ -6,7 +6,8 @@ use crate::api::sso::sso_enabled;
 use leptos::prelude::*;
 use portcullis_domain::sso::start_href;
 
-/// "Sign in with single sign-on", when the portal offers it.
+/// "Sign in with single sign-on", when the portal offers it. The links are `rel="external"`:
+/// they are server routes, not pages, so the router must let the browser follow them.
 #[component]
 pub fn SsoSignIn() -> impl IntoView {
     let enabled = Resource::new(|| (), |_| sso_enabled());
@@ -15,7 +16,7 @@ pub fn SsoSignIn() -> impl IntoView {
             {move || enabled.get().and_then(Result::ok).filter(|on| *on).map(|_| view! {
                 <div class="sso-sign-in">
                     <p class="muted">"Staff of the platform:"</p>
-                    <p><a class="button" href=start_href("/", false)>"Sign in with single sign-on"</a></p>
+                    <p><a class="button secondary" rel="external" href=start_href("/", false)>"Sign in with single sign-on"</a></p>
                 </div>
             })}
         </Transition>
@@ -31,6 +32,6 @@ pub fn SsoStepUpLink() -> impl IntoView {
         format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default())
     };
     view! {
-        <p class="step-up-sso"><a href=start_href(&here, true)>"Confirm with your organisation's sign-in"</a></p>
+        <p class="step-up-sso"><a rel="external" href=start_href(&here, true)>"Confirm with your organisation's sign-in"</a></p>
     }
 }
