@@ -249,6 +249,7 @@ pub fn router(config: &Config, services: Services, health: Health) -> Router {
         )
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::refuse_cross_site))
         .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(middleware::DeviceCookie { https }, middleware::client_device))
         // Machine clients: no session, no cookies, no browser-origin check.
         .nest(
             "/oauth",

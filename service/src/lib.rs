@@ -10,6 +10,7 @@ pub mod context;
 pub mod credentials;
 pub mod db;
 pub mod demo_world;
+mod devices;
 #[cfg(feature = "test-support")]
 pub mod entity;
 #[cfg(not(feature = "test-support"))]
@@ -27,7 +28,7 @@ pub mod storage;
 mod stored;
 pub mod tokens;
 
-pub use context::{Actor, ClientIp, Ctx};
+pub use context::{Actor, ClientDevice, ClientIp, Ctx};
 pub use error::{ServiceError, ServiceResult};
 
 use clock::SharedClock;

@@ -95,7 +95,17 @@ pub async fn start_totp(services: &Services, ctx: &Ctx) -> ServiceResult<TotpEnr
     txn.commit().await?;
     let otpauth_uri =
         totp(&secret, &actor.email)?.to_url().map_err(|e| ServiceError::Internal(format!("otpauth URI: {e}")))?;
-    Ok(TotpEnrolment { secret, otpauth_uri })
+    let qr_svg = qr_svg(&otpauth_uri)?;
+    Ok(TotpEnrolment { secret, otpauth_uri, qr_svg })
+}
+
+/// `uri` as a QR code that phone cameras read at a glance: an SVG without the XML prolog (it goes
+/// inside a page), named for screen readers.
+fn qr_svg(uri: &str) -> ServiceResult<String> {
+    let code = qrcode::QrCode::new(uri.as_bytes()).map_err(|e| ServiceError::Internal(format!("QR code: {e}")))?;
+    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(192, 192).build();
+    let start = svg.find("<svg").ok_or_else(|| ServiceError::Internal("QR code: no svg element".into()))?;
+    Ok(svg[start..].replacen("<svg ", "<svg role=\"img\" aria-label=\"QR code of the key\" ", 1))
 }
 
 /// Confirms the enrolment with a code from the new secret: the factor is in force from now,

@@ -50,6 +50,9 @@ async fn enrol(client: &mut Client, clock: &ManualClock) -> Factor {
     assert_eq!(status, StatusCode::CREATED, "{started}");
     let secret = started["secret"].as_str().unwrap().to_owned();
     assert!(started["otpauth_uri"].as_str().unwrap().starts_with("otpauth://totp/Portcullis:"), "{started}");
+    let qr = started["qr_svg"].as_str().unwrap();
+    assert!(qr.starts_with("<svg role=\"img\""), "an image to put in a page: {qr:.80}");
+    assert!(!qr.contains("otpauth"), "the key is drawn, not written out");
     let code = code_at(&secret, clock.now());
     let (status, confirmed) = client.post_json("/api/v1/me/totp/confirm", json!({ "code": code })).await;
     assert_eq!(status, StatusCode::OK, "{confirmed}");
