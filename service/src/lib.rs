@@ -21,6 +21,7 @@ pub mod mail;
 pub mod orgs;
 pub mod password;
 pub mod review;
+pub mod sealed;
 pub mod second_factors;
 pub mod session_auth;
 pub mod session_store;
@@ -62,6 +63,8 @@ pub struct ServiceConfig {
     pub uploads: applications::mockups::UploadPolicy,
     /// Whose accounts need a second factor, and so step-ups.
     pub require_mfa: portcullis_domain::second_factor::MfaPolicy,
+    /// Seals the secrets stored for reading back (TOTP keys).
+    pub secret_key: sealed::SecretKey,
 }
 
 impl ServiceConfig {

@@ -3,8 +3,9 @@
 //!
 //! Recovery codes are stored as SHA-256 hashes, not with the password hasher: each is 16
 //! random characters (about 79 bits), so a slow hash would add nothing against guessing, and
-//! online guesses are bounded by the sign-in limits. The TOTP secret is stored as it is,
-//! because checking a code needs it; it never goes into logs or audit details.
+//! online guesses are bounded by the sign-in limits. The TOTP secret must be read back to
+//! check a code, so it is sealed with a key kept outside the database (`sealed`) rather than
+//! hashed; it never goes into logs or audit details.
 
 use crate::Services;
 use crate::accounts::{begin_user_administration, target_user};
@@ -49,6 +50,11 @@ fn totp(secret: &str, account: &str) -> ServiceResult<Totp> {
         .map_err(|e| ServiceError::Internal(format!("TOTP parameters: {e}")))
 }
 
+/// The factor's TOTP key, opened with the portal's key.
+fn opened(services: &Services, factor: &second_factor::Model) -> ServiceResult<String> {
+    services.config().secret_key.open(&factor.secret, &factor.user_id)
+}
+
 async fn find(conn: &impl ConnectionTrait, user_id: &str) -> ServiceResult<Option<second_factor::Model>> {
     Ok(second_factor::Entity::find_by_id(user_id.to_owned()).one(conn).await?)
 }
@@ -78,7 +84,7 @@ pub async fn start_totp(services: &Services, ctx: &Ctx) -> ServiceResult<TotpEnr
     let secret = Secret::from(bytes).to_base32();
     second_factor::Entity::insert(second_factor::ActiveModel {
         user_id: Set(actor.user_id.clone()),
-        secret: Set(secret.clone()),
+        secret: Set(services.config().secret_key.seal(&secret, &actor.user_id)),
         confirmed_at: Set(None),
         last_step: Set(None),
         created_at: Set(now),
@@ -123,7 +129,7 @@ pub(crate) async fn confirm_totp(services: &Services, ctx: &Ctx, input: CodeInpu
         )
     })?;
     let step = match Code::parse(&input.code) {
-        Some(Code::Totp(code)) => totp(&pending.secret, &actor.email)?.check(&code, unix_secs(now)),
+        Some(Code::Totp(code)) => totp(&opened(services, &pending)?, &actor.email)?.check(&code, unix_secs(now)),
         _ => None,
     };
     let Some(step) = step else {
@@ -224,7 +230,8 @@ async fn accept(
     match Code::parse(code) {
         None => Ok(None),
         Some(Code::Totp(code)) => {
-            let Some(step) = totp(&factor.secret, email)?.check(&code, unix_secs(now)).map(step_number) else {
+            let secret = opened(services, &factor)?;
+            let Some(step) = totp(&secret, email)?.check(&code, unix_secs(now)).map(step_number) else {
                 return Ok(None);
             };
             if !step_is_new(factor.last_step, step) {
@@ -232,6 +239,11 @@ async fn accept(
             }
             let taken = second_factor::Entity::update_many()
                 .col_expr(second_factor::Column::LastStep, Expr::value(Some(step)))
+                // A key stored before sealing is sealed at its first use.
+                .col_expr(
+                    second_factor::Column::Secret,
+                    Expr::value(services.config().secret_key.seal(&secret, user_id)),
+                )
                 .filter(second_factor::Column::UserId.eq(user_id))
                 .filter(
                     Condition::any()
