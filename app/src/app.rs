@@ -14,6 +14,7 @@ use crate::pages::gateway_keys::GatewayKeysPage;
 use crate::pages::home::Home;
 use crate::pages::orgs::{AcceptInvitationPage, OrgPage, OrgsPage, VerifyContactPage};
 use crate::pages::review::{MyReviews, ReviewQueue};
+use crate::pages::security::SecurityPage;
 use crate::pages::sso::SsoProblemPage;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Meta, MetaTags, Title, provide_meta_context};
@@ -122,6 +123,7 @@ lazy_pages! {
     }
     developer_pages {
         AccountPage => AccountPageRoute in account_page;
+        SecurityPage => SecurityPageRoute in security_page;
         OrgsPage => OrgsPageRoute in orgs_page;
         OrgPage => OrgPageRoute in org_page;
         ApplicationsPage => ApplicationsPageRoute in applications_page;
@@ -168,6 +170,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("login") view={Lazy::<LoginPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("verify-email") view={Lazy::<VerifyEmailPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("account") view={Lazy::<AccountPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("account/security") view={Lazy::<SecurityPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("forgot-password") view={Lazy::<ForgotPasswordPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("reset-password") view={Lazy::<ResetPasswordPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("sso/problem") view={Lazy::<SsoProblemPageRoute>::new()} ssr=SsrMode::Async/>

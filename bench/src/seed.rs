@@ -176,6 +176,7 @@ fn service_config(site: &Site) -> Result<ServiceConfig, String> {
         // The seeder signs in as its cast through the service, with passwords only.
         require_mfa: portcullis_domain::second_factor::MfaPolicy::Off,
         sso: None,
+        secret_key: portcullis_service::sealed::SecretKey::generate(),
     })
 }
 

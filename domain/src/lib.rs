@@ -8,6 +8,7 @@ pub mod admin;
 pub mod application;
 pub mod audit;
 pub mod credential;
+pub mod device;
 pub mod ids;
 #[cfg(feature = "markdown")]
 pub mod markdown;

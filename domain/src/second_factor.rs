@@ -148,6 +148,8 @@ pub struct TotpEnrolment {
     pub secret: String,
     /// `otpauth://totp/...`, for a QR code.
     pub otpauth_uri: String,
+    /// The same URI as a QR code: an SVG image, for pages to show.
+    pub qr_svg: String,
 }
 
 /// The recovery codes of a newly confirmed factor, shown once.

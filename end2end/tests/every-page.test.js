@@ -84,7 +84,7 @@ describe('every page', () => {
     });
     const { orgs } = await portal.api(developer, 'GET', '/orgs');
     const org = orgs.find((o) => o.name === 'Every Page Oy');
-    for (const path of ['/', '/account', '/orgs', `/orgs/${org.id}`, '/applications', '/applications/new',
+    for (const path of ['/', '/account', '/account/security', '/orgs', `/orgs/${org.id}`, '/applications', '/applications/new',
       `/applications/${draftId}/edit`, `/applications/${id}`, `/applications/${id}/credentials`]) {
       await check(developer, path);
     }

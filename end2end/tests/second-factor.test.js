@@ -38,7 +38,7 @@ describe('second factors', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
 
     // Staff without a second factor land where they can set one up, and can do nothing else.
-    await page.waitForURL(`${portal.url}/account`);
+    await page.waitForURL(`${portal.url}/account/security`);
     await page.getByText('Your role needs a second factor').waitFor();
     const refused = await page.request.get(`${portal.url}/api/v1/users`);
     assert.equal(refused.status(), 403);
@@ -46,6 +46,7 @@ describe('second factors', () => {
 
     await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
     const secret = (await page.locator('code.secret').textContent()).trim();
+    await page.getByRole('img', { name: 'QR code of the key' }).waitFor();
     const link = await page.getByRole('link', { name: 'open it in the app' }).getAttribute('href');
     assert.match(link, /^otpauth:\/\/totp\//);
     const params = new URL(link).searchParams;

@@ -50,6 +50,8 @@ pub struct Config {
     pub require_mfa: Option<MfaPolicy>,
     /// Single sign-on for staff (`PORTCULLIS_OIDC_*`), when an issuer is set.
     pub sso: Option<SsoSettings>,
+    /// The key that seals stored TOTP keys (created when missing); shared by every instance.
+    pub secrets_key_file: PathBuf,
 }
 
 impl Config {
@@ -102,6 +104,8 @@ impl Config {
             per_account: failures("PORTCULLIS_LOGIN_MAX_FAILURES_PER_ACCOUNT", defaults.per_account)?,
             per_address: failures("PORTCULLIS_LOGIN_MAX_FAILURES_PER_ADDRESS", defaults.per_address)?,
         };
+        let secrets_key_file =
+            get("PORTCULLIS_SECRETS_KEY_FILE").map_or_else(|| data_dir.join("secrets.key"), PathBuf::from);
         Ok(Config {
             database_url,
             addr,
@@ -131,6 +135,7 @@ impl Config {
                 .map_err(|e| invalid("PORTCULLIS_TRUSTED_PROXIES", &e))?,
             action_limits: action_limits(&get)?,
             timeouts: timeouts(&get)?,
+            secrets_key_file,
             require_mfa: get("PORTCULLIS_REQUIRE_MFA")
                 .map(|raw| raw.parse().map_err(|e: UnknownPolicy| invalid("PORTCULLIS_REQUIRE_MFA", &e.to_string())))
                 .transpose()?,

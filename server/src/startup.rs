@@ -19,6 +19,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use portcullis_app::{App, shell};
 use portcullis_service::clock::{SharedClock, SystemClock};
+use portcullis_service::sealed::SecretKey;
 use portcullis_service::session_auth::IDLE_TIMEOUT_SECS;
 use portcullis_service::session_store::DbSessionStore;
 use portcullis_service::storage::LocalStore;
@@ -38,6 +39,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 pub enum StartupError {
     #[error("cannot create the data directory {0}")]
     DataDir(String),
+    #[error("invalid configuration: {0}")]
+    SecretsKey(String),
     #[error("cannot open the database: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("invalid configuration: SMTP_URL: {0}")]
@@ -77,6 +80,8 @@ pub async fn services(config: &Config, clock: SharedClock) -> Result<Services, S
         hash_queue: config.hash_queue,
         require_mfa: config.mfa_policy(),
         sso: config.sso.clone(),
+        secret_key: SecretKey::load_or_create(&config.secrets_key_file)
+            .map_err(|e| StartupError::SecretsKey(format!("PORTCULLIS_SECRETS_KEY_FILE: {e}")))?,
     };
     let uploads = config.data_dir.join("uploads");
     let storage =
@@ -253,6 +258,7 @@ pub fn router(config: &Config, services: Services, health: Health) -> Router {
         )
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::refuse_cross_site))
         .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(middleware::DeviceCookie { https }, middleware::client_device))
         // Machine clients: no session, no cookies, no browser-origin check.
         .nest(
             "/oauth",

@@ -13,6 +13,15 @@ use sea_orm::{ConnectionTrait, EntityTrait};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClientIp(pub Option<String>);
 
+/// The browser as the HTTP layer saw it, put into each request's extensions beside
+/// [`ClientIp`]: its `User-Agent`, and the id of its device cookie (a random value the browser
+/// keeps across sign-ins, so a sign-in from a new device can be told).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientDevice {
+    pub id: Option<String>,
+    pub user_agent: Option<String>,
+}
+
 /// A signed-in, enabled account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
@@ -94,11 +103,12 @@ impl Actor {
 pub struct Ctx {
     pub actor: Option<Actor>,
     pub ip: Option<String>,
+    pub device: ClientDevice,
 }
 
 impl Ctx {
     pub fn anonymous(ip: Option<String>) -> Self {
-        Self { actor: None, ip }
+        Self { actor: None, ip, device: ClientDevice::default() }
     }
 
     /// The command line acts as nobody in particular, from no address.
@@ -108,7 +118,7 @@ impl Ctx {
 
     /// The same caller, now known as `user` (after registering or signing in).
     pub fn as_user(&self, user: &user::Model) -> ServiceResult<Self> {
-        Ok(Self { actor: Some(Actor::from_user(user)?), ip: self.ip.clone() })
+        Ok(Self { actor: Some(Actor::from_user(user)?), ..self.clone() })
     }
 
     /// Deny by default: signed in, and holding a role that grants `permission`.
@@ -158,7 +168,7 @@ impl Ctx {
         match user::Entity::find_by_id(&actor.user_id).one(conn).await? {
             Some(user) if user.disabled_at.is_none() => {
                 let roles = Actor::from_user(&user)?.limited_to_staff(actor.staff_allowed).roles;
-                Ok(Ctx { actor: Some(Actor { roles, ..actor.clone() }), ip: self.ip.clone() })
+                Ok(Ctx { actor: Some(Actor { roles, ..actor.clone() }), ..self.clone() })
             }
             _ => Err(ServiceError::Unauthenticated),
         }
@@ -214,15 +224,15 @@ mod tests {
 
     #[test]
     fn roles_decide() {
-        let dev = Ctx { actor: Some(actor(Roles::developer())), ip: None };
+        let dev = Ctx { actor: Some(actor(Roles::developer())), ..Ctx::default() };
         assert!(dev.require(Permission::Apply).is_ok());
         assert!(matches!(dev.require(Permission::ManageUsers), Err(ServiceError::Forbidden)));
-        let admin = Ctx { actor: Some(actor(Roles::new([Role::Admin]))), ip: None };
+        let admin = Ctx { actor: Some(actor(Roles::new([Role::Admin]))), ..Ctx::default() };
         assert!(admin.require(Permission::ManageUsers).is_ok());
     }
 
     fn admin_with(second_factor: SecondFactorStatus) -> Ctx {
-        Ctx { actor: Some(Actor { second_factor, ..actor(Roles::new([Role::Admin])) }), ip: None }
+        Ctx { actor: Some(Actor { second_factor, ..actor(Roles::new([Role::Admin])) }), ..Ctx::default() }
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod context;
 pub mod credentials;
 pub mod db;
 pub mod demo_world;
+mod devices;
 #[cfg(feature = "test-support")]
 pub mod entity;
 #[cfg(not(feature = "test-support"))]
@@ -20,6 +21,7 @@ pub mod mail;
 pub mod orgs;
 pub mod password;
 pub mod review;
+pub mod sealed;
 pub mod second_factors;
 pub mod session_auth;
 pub mod session_store;
@@ -28,7 +30,7 @@ pub mod storage;
 mod stored;
 pub mod tokens;
 
-pub use context::{Actor, ClientIp, Ctx};
+pub use context::{Actor, ClientDevice, ClientIp, Ctx};
 pub use error::{ServiceError, ServiceResult};
 
 use clock::SharedClock;
@@ -64,6 +66,8 @@ pub struct ServiceConfig {
     pub require_mfa: portcullis_domain::second_factor::MfaPolicy,
     /// Single sign-on with the organisation's OpenID Connect provider, when configured.
     pub sso: Option<sso::SsoSettings>,
+    /// Seals the secrets stored for reading back (TOTP keys).
+    pub secret_key: sealed::SecretKey,
 }
 
 impl ServiceConfig {

@@ -3,8 +3,9 @@
 //!
 //! Recovery codes are stored as SHA-256 hashes, not with the password hasher: each is 16
 //! random characters (about 79 bits), so a slow hash would add nothing against guessing, and
-//! online guesses are bounded by the sign-in limits. The TOTP secret is stored as it is,
-//! because checking a code needs it; it never goes into logs or audit details.
+//! online guesses are bounded by the sign-in limits. The TOTP secret must be read back to
+//! check a code, so it is sealed with a key kept outside the database (`sealed`) rather than
+//! hashed; it never goes into logs or audit details.
 
 use crate::Services;
 use crate::accounts::{begin_user_administration, target_user};
@@ -49,6 +50,11 @@ fn totp(secret: &str, account: &str) -> ServiceResult<Totp> {
         .map_err(|e| ServiceError::Internal(format!("TOTP parameters: {e}")))
 }
 
+/// The factor's TOTP key, opened with the portal's key.
+fn opened(services: &Services, factor: &second_factor::Model) -> ServiceResult<String> {
+    services.config().secret_key.open(&factor.secret, &factor.user_id)
+}
+
 async fn find(conn: &impl ConnectionTrait, user_id: &str) -> ServiceResult<Option<second_factor::Model>> {
     Ok(second_factor::Entity::find_by_id(user_id.to_owned()).one(conn).await?)
 }
@@ -80,7 +86,7 @@ pub async fn start_totp(services: &Services, ctx: &Ctx) -> ServiceResult<TotpEnr
     let secret = Secret::from(bytes).to_base32();
     second_factor::Entity::insert(second_factor::ActiveModel {
         user_id: Set(actor.user_id.clone()),
-        secret: Set(secret.clone()),
+        secret: Set(services.config().secret_key.seal(&secret, &actor.user_id)),
         confirmed_at: Set(None),
         last_step: Set(None),
         created_at: Set(now),
@@ -97,7 +103,17 @@ pub async fn start_totp(services: &Services, ctx: &Ctx) -> ServiceResult<TotpEnr
     txn.commit().await?;
     let otpauth_uri =
         totp(&secret, &actor.email)?.to_url().map_err(|e| ServiceError::Internal(format!("otpauth URI: {e}")))?;
-    Ok(TotpEnrolment { secret, otpauth_uri })
+    let qr_svg = qr_svg(&otpauth_uri)?;
+    Ok(TotpEnrolment { secret, otpauth_uri, qr_svg })
+}
+
+/// `uri` as a QR code that phone cameras read at a glance: an SVG without the XML prolog (it goes
+/// inside a page), named for screen readers.
+fn qr_svg(uri: &str) -> ServiceResult<String> {
+    let code = qrcode::QrCode::new(uri.as_bytes()).map_err(|e| ServiceError::Internal(format!("QR code: {e}")))?;
+    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(192, 192).build();
+    let start = svg.find("<svg").ok_or_else(|| ServiceError::Internal("QR code: no svg element".into()))?;
+    Ok(svg[start..].replacen("<svg ", "<svg role=\"img\" aria-label=\"QR code of the key\" ", 1))
 }
 
 /// Confirms the enrolment with a code from the new secret: the factor is in force from now,
@@ -115,7 +131,7 @@ pub(crate) async fn confirm_totp(services: &Services, ctx: &Ctx, input: CodeInpu
         )
     })?;
     let step = match Code::parse(&input.code) {
-        Some(Code::Totp(code)) => totp(&pending.secret, &actor.email)?.check(&code, unix_secs(now)),
+        Some(Code::Totp(code)) => totp(&opened(services, &pending)?, &actor.email)?.check(&code, unix_secs(now)),
         _ => None,
     };
     let Some(step) = step else {
@@ -216,7 +232,8 @@ async fn accept(
     match Code::parse(code) {
         None => Ok(None),
         Some(Code::Totp(code)) => {
-            let Some(step) = totp(&factor.secret, email)?.check(&code, unix_secs(now)).map(step_number) else {
+            let secret = opened(services, &factor)?;
+            let Some(step) = totp(&secret, email)?.check(&code, unix_secs(now)).map(step_number) else {
                 return Ok(None);
             };
             if !step_is_new(factor.last_step, step) {
@@ -224,6 +241,11 @@ async fn accept(
             }
             let taken = second_factor::Entity::update_many()
                 .col_expr(second_factor::Column::LastStep, Expr::value(Some(step)))
+                // A key stored before sealing is sealed at its first use.
+                .col_expr(
+                    second_factor::Column::Secret,
+                    Expr::value(services.config().secret_key.seal(&secret, user_id)),
+                )
                 .filter(second_factor::Column::UserId.eq(user_id))
                 .filter(
                     Condition::any()

@@ -4,16 +4,22 @@
 
 use crate::Services;
 use crate::accounts;
+use crate::audit::{self, AuditEvent};
 use crate::context::{Actor, Ctx, SecondFactorStatus};
+use crate::db::begin_write;
+use crate::devices;
+use crate::entity::session as session_row;
 use crate::entity::user;
 use crate::error::{ServiceError, ServiceResult};
 use crate::second_factors;
-use crate::session_store::{MOVED_SIGN_IN_KEY, end_sign_in};
+use crate::session_store::{MOVED_SIGN_IN_KEY, end_sign_in, end_sign_in_in};
 use crate::tokens::new_id;
 use portcullis_domain::account::{PasswordChangeInput, SignInInput, StepUpRequest, UserView};
+use portcullis_domain::device::{SessionList, SessionView, clip_user_agent, device_label};
 use portcullis_domain::second_factor::{CodeInput, MfaPolicy, RecoveryCodes};
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use tower_sessions::Session;
 use validator::Validate;
 
@@ -51,6 +57,23 @@ struct SessionAuth {
     /// Signed in with the organisation's identity provider (single sign-on), not a password.
     #[serde(default)]
     via_sso: bool,
+    /// The browser's `User-Agent` and the client address at sign-in, for the Security page.
+    #[serde(default)]
+    user_agent: Option<String>,
+    #[serde(default)]
+    address: Option<String>,
+}
+
+impl SessionAuth {
+    /// Whether the session has timed out, idle or absolutely.
+    fn lapsed(&self, now: i64) -> bool {
+        now - self.logged_in_at > ABSOLUTE_TIMEOUT_SECS || now - self.seen_at > IDLE_TIMEOUT_SECS
+    }
+
+    /// When the sign-in would time out at the latest: its end is recorded until then.
+    fn ends_by(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp(self.logged_in_at + ABSOLUTE_TIMEOUT_SECS, 0).unwrap_or_default()
+    }
 }
 
 /// The session store is the database: when it cannot be reached, the answer is the same 503 as
@@ -73,7 +96,7 @@ pub async fn log_in(
     input: impl Into<SignInInput>,
 ) -> ServiceResult<UserView> {
     let (user, factor_verified) = accounts::login(services, ctx, input.into()).await?;
-    sign_in(services, session, &user, factor_verified).await?;
+    sign_in(services, session, ctx, &user, factor_verified).await?;
     let policy = services.config().require_mfa;
     let enrolled = policy != MfaPolicy::Off && second_factors::enrolled(services.db(), &user.id).await?;
     let sso = services.sso().is_some() && crate::sso::is_sso_account(services.db(), &user.id).await?;
@@ -101,9 +124,11 @@ pub async fn log_out(services: &Services, session: &Session, ctx: &Ctx) -> Servi
 async fn sign_in(
     services: &Services,
     session: &Session,
+    ctx: &Ctx,
     user: &user::Model,
     factor_verified: bool,
 ) -> ServiceResult<()> {
+    devices::remember(services, ctx, user).await?;
     let now = services.clock().now().timestamp();
     session.cycle_id().await.map_err(session_err)?;
     let auth = SessionAuth {
@@ -116,6 +141,8 @@ async fn sign_in(
         confirmed_at: None,
         factor_verified_at: factor_verified.then_some(now),
         via_sso: false,
+        user_agent: ctx.device.user_agent.as_deref().map(clip_user_agent),
+        address: ctx.ip.clone(),
     };
     session.insert(AUTH_KEY, auth).await.map_err(session_err)
 }
@@ -125,9 +152,11 @@ async fn sign_in(
 pub(crate) async fn sign_in_with_sso(
     services: &Services,
     session: &Session,
+    ctx: &Ctx,
     user: &user::Model,
     factor_verified_at: Option<i64>,
 ) -> ServiceResult<()> {
+    devices::remember(services, ctx, user).await?;
     let now = services.clock().now().timestamp();
     session.cycle_id().await.map_err(session_err)?;
     let auth = SessionAuth {
@@ -140,6 +169,8 @@ pub(crate) async fn sign_in_with_sso(
         confirmed_at: None,
         factor_verified_at,
         via_sso: true,
+        user_agent: ctx.device.user_agent.as_deref().map(clip_user_agent),
+        address: ctx.ip.clone(),
     };
     session.insert(AUTH_KEY, auth).await.map_err(session_err)
 }
@@ -186,7 +217,7 @@ pub async fn resolve(services: &Services, session: &Session) -> ServiceResult<Op
         return Ok(None);
     };
     let now = services.clock().now().timestamp();
-    if now - auth.logged_in_at > ABSOLUTE_TIMEOUT_SECS || now - auth.seen_at > IDLE_TIMEOUT_SECS {
+    if auth.lapsed(now) {
         sign_out(services, session).await?;
         return Ok(None);
     }
@@ -291,5 +322,94 @@ pub async fn change_password(
     input: PasswordChangeInput,
 ) -> ServiceResult<()> {
     let user = crate::accounts::change_password(services, ctx, input).await?;
-    sign_in(services, session, &user, false).await
+    sign_in(services, session, ctx, &user, false).await
+}
+
+/// The sign-ins of the caller's account that are still going, read from their sessions.
+async fn live_sign_ins(conn: &impl ConnectionTrait, user_id: &str, now: i64) -> ServiceResult<Vec<SessionAuth>> {
+    let rows = session_row::Entity::find()
+        .filter(session_row::Column::UserId.eq(user_id))
+        .filter(session_row::Column::ExpiresAt.gt(chrono::DateTime::from_timestamp(now, 0).unwrap_or_default()))
+        .all(conn)
+        .await?;
+    let mut sign_ins: Vec<SessionAuth> = rows
+        .iter()
+        .filter_map(|row| serde_json::from_str::<serde_json::Value>(&row.data).ok())
+        .filter_map(|data| serde_json::from_value::<SessionAuth>(data.get(AUTH_KEY)?.clone()).ok())
+        .filter(|auth| auth.user_id == user_id && !auth.sign_in_id.is_empty() && !auth.lapsed(now))
+        .collect();
+    // A sign-in briefly has two rows while its id is re-issued: list it once.
+    sign_ins.sort_by(|a, b| a.sign_in_id.cmp(&b.sign_in_id).then(b.seen_at.cmp(&a.seen_at)));
+    sign_ins.dedup_by(|a, b| a.sign_in_id == b.sign_in_id);
+    Ok(sign_ins)
+}
+
+async fn current_sign_in(session: &Session) -> ServiceResult<SessionAuth> {
+    session.get::<SessionAuth>(AUTH_KEY).await.map_err(session_err)?.ok_or(ServiceError::Unauthenticated)
+}
+
+fn rfc3339(at: i64) -> String {
+    chrono::DateTime::from_timestamp(at, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Where the caller's account is signed in: this session first, then the most recently seen.
+pub async fn sessions(services: &Services, session: &Session, ctx: &Ctx) -> ServiceResult<SessionList> {
+    let actor = ctx.signed_in_for_setup()?;
+    let current = current_sign_in(session).await?;
+    let now = services.clock().now().timestamp();
+    let mut sign_ins = live_sign_ins(services.db(), &actor.user_id, now).await?;
+    sign_ins.sort_by_key(|auth| (auth.sign_in_id != current.sign_in_id, -auth.seen_at));
+    let sessions = sign_ins
+        .into_iter()
+        .map(|auth| SessionView {
+            current: auth.sign_in_id == current.sign_in_id,
+            device: device_label(auth.user_agent.as_deref()),
+            address: auth.address,
+            signed_in_at: rfc3339(auth.logged_in_at),
+            last_seen_at: rfc3339(auth.seen_at),
+            id: auth.sign_in_id,
+        })
+        .collect();
+    Ok(SessionList { sessions })
+}
+
+/// Ends one other session of the caller's account (a device left signed in, or not theirs).
+/// The session asking signs out instead.
+pub async fn end_session(services: &Services, session: &Session, ctx: &Ctx, id: &str) -> ServiceResult<()> {
+    let actor = ctx.signed_in_for_setup()?;
+    if current_sign_in(session).await?.sign_in_id == id {
+        return Err(ServiceError::Conflict("That is the session you are using: sign out instead.".into()));
+    }
+    let now = services.clock().now().timestamp();
+    let txn = begin_write(services.db()).await?;
+    let found = live_sign_ins(&txn, &actor.user_id, now).await?.into_iter().find(|auth| auth.sign_in_id == id);
+    let Some(ended) = found else { return Err(ServiceError::NotFound) };
+    end_sign_in_in(&txn, &ended.sign_in_id, ended.ends_by()).await?;
+    let device = device_label(ended.user_agent.as_deref());
+    let event = AuditEvent::new("user.session_ended", "user", actor.user_id.clone())
+        .details(json!({ "device": device, "address": ended.address }));
+    audit::record(&txn, services.clock(), ctx, event).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Ends every session of the caller's account but the one asking; returns how many ended.
+pub async fn end_other_sessions(services: &Services, session: &Session, ctx: &Ctx) -> ServiceResult<usize> {
+    let actor = ctx.signed_in_for_setup()?;
+    let current = current_sign_in(session).await?;
+    let now = services.clock().now().timestamp();
+    let txn = begin_write(services.db()).await?;
+    let others: Vec<SessionAuth> = live_sign_ins(&txn, &actor.user_id, now)
+        .await?
+        .into_iter()
+        .filter(|auth| auth.sign_in_id != current.sign_in_id)
+        .collect();
+    for other in &others {
+        end_sign_in_in(&txn, &other.sign_in_id, other.ends_by()).await?;
+    }
+    let event = AuditEvent::new("user.other_sessions_ended", "user", actor.user_id.clone())
+        .details(json!({ "sessions_ended": others.len() }));
+    audit::record(&txn, services.clock(), ctx, event).await?;
+    txn.commit().await?;
+    Ok(others.len())
 }

@@ -7,7 +7,10 @@ use crate::tokens::sha256_hex;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter,
+};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
@@ -188,14 +191,24 @@ pub(crate) async fn delete_user_sessions(conn: &impl ConnectionTrait, user_id: &
 /// end until `until` (when it would have timed out), so no new id can be issued for it.
 pub(crate) async fn end_sign_in(db: &DatabaseConnection, sign_in_id: &str, until: DateTime<Utc>) -> Result<(), DbErr> {
     let txn = begin_write(db).await?;
-    lock_for(&txn, sign_in_lock(sign_in_id)).await?;
+    end_sign_in_in(&txn, sign_in_id, until).await?;
+    txn.commit().await
+}
+
+/// [`end_sign_in`] within a transaction of the caller's, beside its audit record.
+pub(crate) async fn end_sign_in_in(
+    txn: &DatabaseTransaction,
+    sign_in_id: &str,
+    until: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    lock_for(txn, sign_in_lock(sign_in_id)).await?;
     ended_sign_in::Entity::insert(ended_sign_in::ActiveModel {
         sign_in_id: Set(sign_in_id.to_owned()),
         expires_at: Set(until),
     })
     .on_conflict(OnConflict::column(ended_sign_in::Column::SignInId).do_nothing().to_owned())
-    .exec_without_returning(&txn)
+    .exec_without_returning(txn)
     .await?;
-    session::Entity::delete_many().filter(session::Column::SignInId.eq(sign_in_id)).exec(&txn).await?;
-    txn.commit().await
+    session::Entity::delete_many().filter(session::Column::SignInId.eq(sign_in_id)).exec(txn).await?;
+    Ok(())
 }

@@ -516,7 +516,7 @@ async fn sign_in(
     txn.commit().await?;
     // The provider vouches for the second factor, as of when the person last authenticated there.
     let factor_verified_at = who.auth_time.map(|at| at.min(now.timestamp()));
-    session_auth::sign_in_with_sso(services, session, &user, factor_verified_at).await?;
+    session_auth::sign_in_with_sso(services, session, ctx, &user, factor_verified_at).await?;
     Ok(Ok(()))
 }
 

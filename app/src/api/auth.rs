@@ -35,7 +35,11 @@ pub async fn login(email: String, password: String, code: Option<String>) -> Res
     let user = session_auth::log_in(&services, &session, &ctx, SignInInput { email, password, code }).await?;
     // Without JavaScript the browser follows this; with it the router goes there too. An
     // account that must set up a second factor can do nothing else first.
-    leptos_axum::redirect(if user.second_factor == SecondFactorState::SetupRequired { "/account" } else { "/" });
+    leptos_axum::redirect(if user.second_factor == SecondFactorState::SetupRequired {
+        "/account/security"
+    } else {
+        "/"
+    });
     Ok(user)
 }
 
@@ -44,7 +48,7 @@ pub async fn login(email: String, password: String, code: Option<String>) -> Res
 pub async fn start_totp() -> Result<TotpSetup, AppError> {
     let (services, ctx, _) = caller().await?;
     let enrolment = portcullis_service::second_factors::start_totp(&services, &ctx).await?;
-    Ok(TotpSetup::new(enrolment.secret, enrolment.otpauth_uri))
+    Ok(TotpSetup::new(enrolment.secret, enrolment.otpauth_uri, enrolment.qr_svg))
 }
 
 /// Confirms the new authenticator app with a code from it; answers with the recovery codes.
@@ -115,12 +119,14 @@ pub async fn change_password(current_password: String, password: String) -> Resu
 pub struct TotpSetup {
     pub secret_groups: String,
     pub otpauth_uri: String,
+    /// The URI as a QR code (SVG, made by the server from the URI alone).
+    pub qr_svg: String,
 }
 
 impl TotpSetup {
-    pub fn new(secret: String, otpauth_uri: String) -> Self {
+    pub fn new(secret: String, otpauth_uri: String, qr_svg: String) -> Self {
         let groups: Vec<String> =
             secret.as_bytes().chunks(4).map(|group| String::from_utf8_lossy(group).into_owned()).collect();
-        TotpSetup { secret_groups: groups.join(" "), otpauth_uri }
+        TotpSetup { secret_groups: groups.join(" "), otpauth_uri, qr_svg }
     }
 }

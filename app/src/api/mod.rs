@@ -7,13 +7,14 @@ pub mod checklists;
 pub mod credentials;
 pub mod orgs;
 pub mod review;
+pub mod security;
 pub mod sso;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use crate::error::AppError;
     use leptos::prelude::*;
-    use portcullis_service::{ClientIp, Ctx, Services, session_auth};
+    use portcullis_service::{ClientDevice, ClientIp, Ctx, Services, session_auth};
     use tower_sessions::Session;
 
     /// Who is calling: the services, the caller's context and their session.
@@ -22,7 +23,8 @@ pub mod ssr {
         let session: Session = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
         let axum::Extension(ClientIp(ip)) =
             leptos_axum::extract::<axum::Extension<ClientIp>>().await.unwrap_or_default();
+        let axum::Extension(device) = leptos_axum::extract::<axum::Extension<ClientDevice>>().await.unwrap_or_default();
         let actor = session_auth::resolve(&services, &session).await?;
-        Ok((services, Ctx { actor, ip }, session))
+        Ok((services, Ctx { actor, ip, device }, session))
     }
 }

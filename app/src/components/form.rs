@@ -72,7 +72,7 @@ pub fn ErrorAlert(error: AppError) -> impl IntoView {
     view! {
         <div class=class role=role>
             {error.to_string()}
-            {setup.then(|| view! { " " <a href="/account#second-factor">"Set it up now"</a> })}
+            {setup.then(|| view! { " " <a href="/account/security#second-factor">"Set it up now"</a> })}
         </div>
     }
 }

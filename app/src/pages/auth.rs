@@ -2,9 +2,7 @@
 //! changing the password.
 //! Every form works without JavaScript: success redirects to a page that says so.
 
-use crate::api::auth::{
-    ChangePassword, ConfirmTotp, Login, Register, RequestPasswordReset, ResetPassword, StartTotp, VerifyEmail,
-};
+use crate::api::auth::{ChangePassword, Login, Register, RequestPasswordReset, ResetPassword, VerifyEmail};
 use crate::components::form::{Field, FormAlert, Submit, last_error};
 use crate::components::layout::{RequireRole, Session};
 use crate::components::sso::SsoSignIn;
@@ -12,7 +10,6 @@ use crate::error::{AppError, server_action};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use portcullis_domain::account::SecondFactorState;
 
 fn query(name: &'static str) -> Memo<Option<String>> {
     let query = use_query_map();
@@ -224,9 +221,12 @@ pub fn AccountPage() -> impl IntoView {
                 <Transition fallback=|| ()>
                     {move || session.user.get().and_then(Result::ok).flatten().map(|user| view! {
                         <p class="muted">{format!("Signed in as {} ({})", user.name, user.email)}</p>
-                        <SecondFactor state=user.second_factor/>
                     })}
                 </Transition>
+                <p>
+                    <a href="/account/security">"Security"</a>
+                    ": your second factor, and every place your account is signed in."
+                </p>
                 <h2>"Change your password"</h2>
                 <Show
                     when=done
@@ -253,74 +253,5 @@ pub fn AccountPage() -> impl IntoView {
                 </Show>
             </section>
         </RequireRole>
-    }
-}
-
-/// The account's second factor: set up an authenticator app (the secret, a code to confirm
-/// it, then the recovery codes, each shown once), or a note that it is on.
-#[component]
-fn SecondFactor(state: SecondFactorState) -> impl IntoView {
-    let start = server_action::<StartTotp>();
-    let confirm = server_action::<ConfirmTotp>();
-    let start_error = last_error(start);
-    let confirm_error = last_error(confirm);
-    let setup = move || start.value().get().and_then(Result::ok);
-    let recovery_codes = move || confirm.value().get().and_then(Result::ok);
-    view! {
-        <section class="second-factor" aria-labelledby="second-factor-heading" id="second-factor">
-            <h2 id="second-factor-heading">"Second factor"</h2>
-            {match state {
-                SecondFactorState::Enabled => view! {
-                    <p>"An authenticator app protects your account: signing in and the most dangerous actions ask for a code from it."</p>
-                    <p class="muted small">"Lost it? Sign in with a recovery code, or ask an admin to reset your second factor."</p>
-                }.into_any(),
-                SecondFactorState::SetupRequired => view! {
-                    <div class="alert alert-warning" role="status">
-                        "Your role needs a second factor: set up an authenticator app before you go on."
-                    </div>
-                }.into_any(),
-                SecondFactorState::None => view! {
-                    <p>"Add an authenticator app, so a stolen password alone cannot open your account."</p>
-                }.into_any(),
-            }}
-            <Show when=move || state != SecondFactorState::Enabled && recovery_codes().is_none()>
-                <Show
-                    when=move || setup().is_some()
-                    fallback=move || view! {
-                        <ActionForm action=start attr:class="inline-form">
-                            <FormAlert error=start_error/>
-                            <Submit label="Set up an authenticator app" busy_label="Starting…" pending=start.pending()/>
-                        </ActionForm>
-                    }
-                >
-                    {move || setup().map(|setup| view! {
-                        <ol class="setup-steps">
-                            <li>
-                                "Add this key to your authenticator app (on a phone, "
-                                <a href=setup.otpauth_uri.clone()>"open it in the app"</a>
-                                "):"
-                                <p><code class="secret">{setup.secret_groups.clone()}</code></p>
-                            </li>
-                            <li>"Enter the six-digit code the app shows."</li>
-                        </ol>
-                        <ActionForm action=confirm>
-                            <FormAlert error=confirm_error/>
-                            <Field label="Code from the app" name="code" autocomplete="one-time-code" error=confirm_error/>
-                            <Submit label="Confirm" busy_label="Checking…" pending=confirm.pending()/>
-                        </ActionForm>
-                    })}
-                </Show>
-            </Show>
-            {move || recovery_codes().map(|codes| view! {
-                <div class="alert alert-success" role="status">
-                    <p>"Your authenticator app is set up. Save these recovery codes somewhere safe now: each works once, \
-                        in place of a code, if you lose the app. They are not shown again."</p>
-                </div>
-                <ul class="recovery-codes">
-                    {codes.into_iter().map(|code| view! { <li><code>{code}</code></li> }).collect_view()}
-                </ul>
-                <p><a class="button primary" href="/">"Go on"</a></p>
-            })}
-        </section>
     }
 }

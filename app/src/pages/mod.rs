@@ -8,6 +8,7 @@ pub mod gateway_keys;
 pub mod home;
 pub mod orgs;
 pub mod review;
+pub mod security;
 pub mod sso;
 
 use leptos::prelude::*;

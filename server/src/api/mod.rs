@@ -9,6 +9,7 @@ pub mod health;
 pub mod openapi;
 mod orgs;
 mod review;
+mod security;
 mod users;
 
 use crate::http::error::ApiError;
@@ -57,6 +58,9 @@ fn json_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::me))
         .routes(routes!(auth::start_totp))
         .routes(routes!(auth::confirm_totp))
+        .routes(routes!(security::list))
+        .routes(routes!(security::end))
+        .routes(routes!(security::end_others))
         .routes(routes!(users::list))
         .routes(routes!(users::set_roles))
         .routes(routes!(users::disable))

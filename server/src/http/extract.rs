@@ -7,7 +7,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use portcullis_service::{ClientIp, Ctx, ServiceError, session_auth};
+use portcullis_service::{ClientDevice, ClientIp, Ctx, ServiceError, session_auth};
 use serde::de::DeserializeOwned;
 use tower_sessions::Session;
 
@@ -28,8 +28,9 @@ impl FromRequestParts<AppState> for Caller {
             .cloned()
             .ok_or_else(|| ServiceError::Internal("session layer missing".into()))?;
         let ip = parts.extensions.get::<ClientIp>().cloned().unwrap_or_default().0;
+        let device = parts.extensions.get::<ClientDevice>().cloned().unwrap_or_default();
         let actor = session_auth::resolve(&state.services, &session).await?;
-        Ok(Caller { ctx: Ctx { actor, ip }, session })
+        Ok(Caller { ctx: Ctx { actor, ip, device }, session })
     }
 }
 

@@ -8,7 +8,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use portcullis_service::ClientIp;
+use portcullis_service::{ClientDevice, ClientIp};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -99,6 +99,69 @@ pub async fn client_ip(State(trusted): State<TrustedProxies>, mut request: Reque
         .map(|c| client_address(c.0.ip(), request.headers(), &trusted.0).to_string());
     request.extensions_mut().insert(ClientIp(ip));
     next.run(request).await
+}
+
+/// The device cookie: its name (`__Host-` over HTTPS, like the session's) and whether to mark it
+/// `Secure`.
+#[derive(Clone, Copy)]
+pub struct DeviceCookie {
+    pub https: bool,
+}
+
+/// Kept for about a year (browsers cap cookie lifetimes at 400 days).
+const DEVICE_COOKIE_SECS: u64 = 365 * 24 * 3600;
+
+impl DeviceCookie {
+    fn name(self) -> &'static str {
+        if self.https { "__Host-portcullis_device" } else { "portcullis_device" }
+    }
+
+    /// The id the browser presents, when it is one this portal could have made.
+    fn read(self, headers: &HeaderMap) -> Option<String> {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == self.name())
+            .map(|(_, value)| value)
+            .filter(|value| value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(str::to_owned)
+    }
+
+    /// Whether the response gives the browser a session id.
+    fn issues_session(self, headers: &HeaderMap) -> bool {
+        let session = if self.https { "__Host-portcullis_session=" } else { "portcullis_session=" };
+        headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.strip_prefix(session).is_some_and(|rest| !rest.starts_with(';') && !rest.contains("Max-Age=0")))
+    }
+
+    fn set_cookie(self, id: &str) -> HeaderValue {
+        let secure = if self.https { "; Secure" } else { "" };
+        let value =
+            format!("{}={id}; Path=/; Max-Age={DEVICE_COOKIE_SECS}; HttpOnly; SameSite=Lax{secure}", self.name());
+        HeaderValue::from_str(&value).expect("hex id and fixed attributes")
+    }
+}
+
+/// Names the browser across sign-ins: a random id in a long-lived cookie and the
+/// `User-Agent`, both put into the request for the services. A browser without the cookie
+/// gets it with the response that signs it in (any response that issues a session id), so
+/// visitors who never sign in carry none.
+pub async fn client_device(State(cookie): State<DeviceCookie>, mut request: Request, next: Next) -> Response {
+    let presented = cookie.read(request.headers());
+    let id = presented.clone().unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    let user_agent = request.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    request.extensions_mut().insert(ClientDevice { id: Some(id.clone()), user_agent });
+    let mut response = next.run(request).await;
+    if presented.is_none() && cookie.issues_session(response.headers()) {
+        response.headers_mut().append(header::SET_COOKIE, cookie.set_cookie(&id));
+    }
+    response
 }
 
 /// Is a state-changing request from another site? Browsers send `Sec-Fetch-Site` and/or
@@ -211,6 +274,26 @@ mod tests {
     }
 
     const OWN: &str = "https://portal.example.com";
+
+    #[test]
+    fn the_device_cookie_is_read_only_when_it_has_the_portals_shape() {
+        let plain = DeviceCookie { https: false };
+        let id = "0123456789abcdef0123456789abcdef";
+        let h = headers(&[("cookie", "a=b; portcullis_device=0123456789abcdef0123456789abcdef; c=d")]);
+        assert_eq!(plain.read(&h).as_deref(), Some(id));
+        assert_eq!(plain.read(&headers(&[("cookie", "portcullis_device=../../etc")])), None);
+        assert_eq!(plain.read(&headers(&[("cookie", "other_device=0123456789abcdef0123456789abcdef")])), None);
+        // Over HTTPS only the `__Host-` cookie counts: a plain one may have been set by a sibling host.
+        assert_eq!(DeviceCookie { https: true }.read(&h), None);
+        let set = DeviceCookie { https: true }.set_cookie(id);
+        assert!(set.to_str().unwrap().starts_with("__Host-portcullis_device=0123"));
+        assert!(set.to_str().unwrap().ends_with("HttpOnly; SameSite=Lax; Secure"));
+        let issued = headers(&[("set-cookie", "portcullis_session=abc; HttpOnly; Path=/")]);
+        assert!(plain.issues_session(&issued));
+        let removed = headers(&[("set-cookie", "portcullis_session=; Max-Age=0; Path=/")]);
+        assert!(!plain.issues_session(&removed));
+        assert!(!plain.issues_session(&headers(&[])));
+    }
 
     #[test]
     fn reads_are_never_cross_site() {

@@ -136,3 +136,20 @@ async fn demo_accounts_are_refused_on_https_or_postgres_without_force_demo() {
     child.wait().unwrap();
     assert!(seeded, "demo accounts created with --force-demo");
 }
+
+#[tokio::test]
+async fn an_unreadable_secrets_key_stops_startup_naming_the_variable() {
+    let dir = tempfile::TempDir::new().unwrap();
+    std::fs::write(dir.path().join("bad.key"), "not a key").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .arg("migrate")
+        .current_dir(dir.path())
+        .env("PORTCULLIS_SECRETS_KEY_FILE", dir.path().join("bad.key"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("invalid configuration: PORTCULLIS_SECRETS_KEY_FILE"), "{stderr}");
+    assert!(stderr.contains("hex"), "{stderr}");
+}

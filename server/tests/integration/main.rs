@@ -10,6 +10,7 @@ mod checklists;
 mod cli;
 mod credentials;
 mod demo_world;
+mod devices;
 mod faults;
 mod limits;
 mod mail;

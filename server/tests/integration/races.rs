@@ -182,7 +182,7 @@ async fn privileged_writes_read_the_actors_roles_again() {
     let (_, second_id) = second_admin(&app, &mut root, "second@example.com").await;
     let stale = {
         let row = user::Entity::find_by_id(&second_id).one(app.services.db()).await.unwrap().unwrap();
-        Ctx { actor: Some(Actor::from_user(&row).unwrap()), ip: None }
+        Ctx { actor: Some(Actor::from_user(&row).unwrap()), ..Ctx::default() }
     };
     // Demoted after its session was read, before its write began.
     let (status, body) = root.put_json(&format!("/api/v1/users/{second_id}/roles"), json!({"roles": []})).await;

@@ -50,6 +50,9 @@ async fn enrol(client: &mut Client, clock: &ManualClock) -> Factor {
     assert_eq!(status, StatusCode::CREATED, "{started}");
     let secret = started["secret"].as_str().unwrap().to_owned();
     assert!(started["otpauth_uri"].as_str().unwrap().starts_with("otpauth://totp/Portcullis:"), "{started}");
+    let qr = started["qr_svg"].as_str().unwrap();
+    assert!(qr.starts_with("<svg role=\"img\""), "an image to put in a page: {qr:.80}");
+    assert!(!qr.contains("otpauth"), "the key is drawn, not written out");
     let code = code_at(&secret, clock.now());
     let (status, confirmed) = client.post_json("/api/v1/me/totp/confirm", json!({ "code": code })).await;
     assert_eq!(status, StatusCode::OK, "{confirmed}");
@@ -387,4 +390,52 @@ async fn demo_mode_asks_no_second_factor_unless_the_setting_says_so() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = demo_admin_lists_users(Some("staff")).await;
     assert_code(status, &body, StatusCode::FORBIDDEN, "second_factor_setup_required");
+}
+
+#[tokio::test]
+async fn the_stored_key_is_sealed_and_one_stored_before_sealing_is_sealed_at_its_first_use() {
+    use portcullis_service::entity::second_factor;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+
+    let (app, clock) = spawn("all").await;
+    let mut dev = app.signed_in_user("dev@example.com", "Dev").await;
+    let factor = enrol(&mut dev, &clock).await;
+    let stored = || async { second_factor::Entity::find().one(app.services.db()).await.unwrap().unwrap() };
+    let row = stored().await;
+    assert!(row.secret.starts_with("v1."), "{}", row.secret);
+    assert!(!row.secret.contains(&factor.secret), "a copy of the database does not hold the key");
+
+    // A row written before sealing, as an upgraded portal has them: it still works.
+    let user_id = row.user_id.clone();
+    second_factor::ActiveModel {
+        user_id: Set(user_id.clone()),
+        secret: Set(factor.secret.clone()),
+        ..Default::default()
+    }
+    .update(app.services.db())
+    .await
+    .unwrap();
+    let mut again = app.client();
+    let (status, body) = log_in(&mut again, "dev@example.com", Some(&factor.next_code(&clock))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(stored().await.secret.starts_with("v1."), "sealed at its first use");
+
+    // A sealed key moved onto another account does not open there: the code is refused.
+    let mut other = app.signed_in_user("other@example.com", "Other").await;
+    let theirs = enrol(&mut other, &clock).await;
+    let mine = second_factor::Entity::find_by_id(user_id).one(app.services.db()).await.unwrap().unwrap();
+    let other_id = second_factor::Entity::find()
+        .all(app.services.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|row| row.user_id != mine.user_id)
+        .unwrap()
+        .user_id;
+    second_factor::ActiveModel { user_id: Set(other_id), secret: Set(mine.secret.clone()), ..Default::default() }
+        .update(app.services.db())
+        .await
+        .unwrap();
+    let (status, body) = log_in(&mut app.client(), "other@example.com", Some(&theirs.next_code(&clock))).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "a key that does not open is never guessed around: {body}");
 }

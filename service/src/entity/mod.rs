@@ -15,6 +15,7 @@ pub mod credential_secret;
 pub mod decision;
 pub mod ended_sign_in;
 pub mod gateway_key;
+pub mod known_device;
 pub mod mail_outbox;
 pub mod mockup;
 pub mod org;

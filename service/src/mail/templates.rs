@@ -117,6 +117,34 @@ pub(crate) fn password_changed(to: &str, name: &str, reset_page: &str) -> Outgoi
     .render()
 }
 
+/// A sign-in from a device the account had not used: the person can tell at once if it was not them.
+pub(crate) fn new_sign_in(
+    to: &str,
+    name: &str,
+    device: &str,
+    address: Option<&str>,
+    security_page: &str,
+) -> OutgoingMail {
+    let what = match address {
+        Some(address) => format!(
+            "Your Portcullis account was just signed in to from a new device: {device}, from the address {address}."
+        ),
+        None => format!("Your Portcullis account was just signed in to from a new device: {device}."),
+    };
+    Letter {
+        to,
+        subject: "New sign-in to your Portcullis account",
+        greeting_name: name,
+        paragraphs: &[
+            &what,
+            "If it was not you, end that session on your Security page and change your password at once.",
+        ],
+        action: Some(("Review where you are signed in", security_page)),
+        footer: "If it was you, there is nothing more to do.",
+    }
+    .render()
+}
+
 pub(crate) fn already_registered(to: &str, name: &str, reset_page: &str) -> OutgoingMail {
     Letter {
         to,

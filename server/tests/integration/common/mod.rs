@@ -126,8 +126,9 @@ impl TestApp {
         let token = link_token(&mail, "/verify-email");
         let r = client.post("/api/v1/auth/verify-email", json!({ "token": token })).await;
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
-        let r = client.post("/api/v1/auth/login", json!({"email": email, "password": password})).await;
-        assert_eq!(r.status(), StatusCode::OK);
+        let (status, body) =
+            client.post_json("/api/v1/auth/login", json!({"email": email, "password": password})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
         client
     }
 
@@ -204,21 +205,30 @@ pub fn link_token(mail: &str, path: &str) -> String {
 pub struct Client {
     pub base: String,
     http: reqwest::Client,
+    /// The session cookie (`name=value`).
     pub cookie: Option<String>,
+    /// The device cookie, kept across sessions like a browser keeps it.
+    pub device: Option<String>,
     pub headers: HeaderMap,
 }
 
 impl Client {
     /// A client of the portal at `base`, signed out.
     pub fn new(base: &str) -> Self {
-        Client { base: base.to_owned(), http: reqwest::Client::new(), cookie: None, headers: HeaderMap::new() }
+        Client {
+            base: base.to_owned(),
+            http: reqwest::Client::new(),
+            cookie: None,
+            device: None,
+            headers: HeaderMap::new(),
+        }
     }
 
     /// A client that shows each redirect instead of following it, as the single sign-on
     /// tests need: the session cookie comes on the redirect itself.
     pub fn without_redirects(base: &str) -> Self {
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Client { base: base.to_owned(), http, cookie: None, headers: HeaderMap::new() }
+        Client { base: base.to_owned(), http, cookie: None, device: None, headers: HeaderMap::new() }
     }
 
     pub async fn request(&mut self, method: Method, path: &str, body: Option<Value>) -> Response {
@@ -228,8 +238,9 @@ impl Client {
     /// [`Client::request`], with the error when no answer came (the server is gone).
     pub async fn try_request(&mut self, method: Method, path: &str, body: Option<Value>) -> reqwest::Result<Response> {
         let mut request = self.http.request(method, format!("{}{}", self.base, path)).headers(self.headers.clone());
-        if let Some(cookie) = &self.cookie {
-            request = request.header(COOKIE, cookie);
+        let cookies: Vec<&str> = self.cookie.iter().chain(&self.device).map(String::as_str).collect();
+        if !cookies.is_empty() {
+            request = request.header(COOKIE, cookies.join("; "));
         }
         if let Some(body) = body {
             request = request.json(&body);
@@ -237,7 +248,9 @@ impl Client {
         let response = request.send().await?;
         for value in response.headers().get_all(SET_COOKIE) {
             let pair = value.to_str().unwrap().split(';').next().unwrap().to_owned();
-            if pair.ends_with('=') || value.to_str().unwrap().contains("Max-Age=0") {
+            if pair.starts_with("portcullis_device=") {
+                self.device = Some(pair);
+            } else if pair.ends_with('=') || value.to_str().unwrap().contains("Max-Age=0") {
                 self.cookie = None;
             } else {
                 self.cookie = Some(pair);
