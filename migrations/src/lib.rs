@@ -19,6 +19,7 @@ mod m20261130_000015_ended_sign_ins;
 mod m20261130_000016_secret_generations;
 mod m20261201_000017_mockup_thumbnails;
 mod m20261201_000018_second_factors;
+mod m20261201_000020_passkeys;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000016_secret_generations::Migration),
             Box::new(m20261201_000017_mockup_thumbnails::Migration),
             Box::new(m20261201_000018_second_factors::Migration),
+            Box::new(m20261201_000020_passkeys::Migration),
         ]
     }
 }

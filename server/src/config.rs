@@ -221,6 +221,7 @@ fn action_limits(get: &impl Fn(&str) -> Option<String>) -> Result<ActionLimits, 
         verify_resend: per_hour("PORTCULLIS_LIMIT_VERIFY_RESEND_PER_HOUR", defaults.verify_resend)?,
         invite: per_hour("PORTCULLIS_LIMIT_INVITATIONS_PER_HOUR", defaults.invite)?,
         message: per_hour("PORTCULLIS_LIMIT_MESSAGES_PER_HOUR", defaults.message)?,
+        passkey_sign_in: per_hour("PORTCULLIS_LIMIT_PASSKEY_SIGN_IN_PER_HOUR", defaults.passkey_sign_in)?,
     })
 }
 

@@ -199,6 +199,7 @@ async fn already_registered(
         roles: vec![Role::Developer],
         email_verified: false,
         second_factor: Default::default(),
+        factors: Default::default(),
     })
 }
 

@@ -16,16 +16,19 @@ pub enum Action {
     VerifyResend,
     Invite,
     Message,
+    /// Starting a sign-in with a passkey: each start keeps a challenge in a session.
+    PasskeySignIn,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::Register,
         Action::PasswordReset,
         Action::PasswordResetConfirm,
         Action::VerifyResend,
         Action::Invite,
         Action::Message,
+        Action::PasskeySignIn,
     ];
 
     /// What the refusal says was limited.
@@ -37,6 +40,7 @@ impl Action {
             Action::VerifyResend => "verification mails",
             Action::Invite => "invitations",
             Action::Message => "messages",
+            Action::PasskeySignIn => "passkey sign-ins",
         }
     }
 }
@@ -50,11 +54,12 @@ pub struct ActionLimits {
     pub verify_resend: usize,
     pub invite: usize,
     pub message: usize,
+    pub passkey_sign_in: usize,
 }
 
 impl Default for ActionLimits {
     fn default() -> Self {
-        Self { register: 10, password_reset: 10, password_reset_confirm: 20, verify_resend: 5, invite: 30, message: 60 }
+        Self { register: 10, password_reset: 10, password_reset_confirm: 20, verify_resend: 5, invite: 30, message: 60, passkey_sign_in: 60 }
     }
 }
 
@@ -69,6 +74,7 @@ impl ActionLimits {
             Action::VerifyResend => self.verify_resend,
             Action::Invite => self.invite,
             Action::Message => self.message,
+            Action::PasskeySignIn => self.passkey_sign_in,
         }
     }
 }

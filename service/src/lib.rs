@@ -18,6 +18,7 @@ pub mod error;
 pub mod login_limits;
 pub mod mail;
 pub mod orgs;
+pub mod passkeys;
 pub mod password;
 pub mod review;
 pub mod second_factors;
@@ -87,6 +88,8 @@ struct Inner {
     /// Judging uploads takes memory (images) or a child process (PDFs); a few at a time.
     decode_permits: Arc<tokio::sync::Semaphore>,
     upload_slots: applications::mockups::UploadSlots,
+    /// The WebAuthn relying party, or why the public URL allows none.
+    webauthn: Result<webauthn_rs::Webauthn, String>,
 }
 
 /// Cheap to clone; one per process.
@@ -111,6 +114,7 @@ impl Services {
         let hasher = password::PasswordHasher::new(config.hash_concurrency, config.hash_queue);
         let login_limits = login_limits::LoginLimiter::new(config.login_limits);
         let action_limits = action_limits::ActionLimiter::new(config.action_limits);
+        let webauthn = passkeys::relying_party(&config.public_url);
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -125,6 +129,7 @@ impl Services {
                 storage,
                 decode_permits: Arc::new(tokio::sync::Semaphore::new(2)),
                 upload_slots: Default::default(),
+                webauthn,
             }),
         }
     }
@@ -192,6 +197,11 @@ impl Services {
 
     pub(crate) fn upload_slots(&self) -> &applications::mockups::UploadSlots {
         &self.inner.upload_slots
+    }
+
+    /// The WebAuthn relying party; passkeys are refused (409) when the public URL allows none.
+    pub(crate) fn webauthn(&self) -> ServiceResult<&webauthn_rs::Webauthn> {
+        self.inner.webauthn.as_ref().map_err(|reason| ServiceError::Conflict(format!("Passkeys are not available: {reason}.")))
     }
 
     pub fn wake_mail_worker(&self) {
