@@ -8,6 +8,7 @@ mod credentials;
 pub mod health;
 pub mod openapi;
 mod orgs;
+mod passkeys;
 mod review;
 mod users;
 
@@ -57,6 +58,11 @@ fn json_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::me))
         .routes(routes!(auth::start_totp))
         .routes(routes!(auth::confirm_totp))
+        .routes(routes!(passkeys::list, passkeys::finish_registration))
+        .routes(routes!(passkeys::start_registration))
+        .routes(routes!(passkeys::rename, passkeys::remove))
+        .routes(routes!(passkeys::options))
+        .routes(routes!(passkeys::finish))
         .routes(routes!(users::list))
         .routes(routes!(users::set_roles))
         .routes(routes!(users::disable))
