@@ -53,6 +53,7 @@ pub struct PasskeyAssertion {
 #[utoipa::path(
     get,
     path = "/me/passkeys",
+    operation_id = "list_passkeys",
     tag = "passkeys",
     summary = "The signed-in account's passkeys, oldest first (names and dates; keys never leave the server).",
     responses(
@@ -67,6 +68,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
 #[utoipa::path(
     post,
     path = "/me/passkeys/registration",
+    operation_id = "start_passkey_registration",
     tag = "passkeys",
     summary = "Start adding a passkey: the options for `navigator.credentials.create()` (`{publicKey: {...}}`, binary fields in unpadded base64url). The challenge is kept in this session for 5 minutes and answers once, through `POST /me/passkeys`.",
     description = "Adding a way in needs a sign-in (or step-up) from the last 10 minutes, and a fresh second factor when the account has one (`step_up_required` otherwise); an account that must set up its first factor may add one at once. At most 10 passkeys per account. Passkeys need `PORTCULLIS_PUBLIC_URL` to name the portal by a host name over https, or `localhost` (a loopback address stands for `localhost` on the same port).",
@@ -83,6 +85,7 @@ pub async fn start_registration(State(state): State<AppState>, caller: Caller) -
 #[utoipa::path(
     post,
     path = "/me/passkeys",
+    operation_id = "add_passkey",
     tag = "passkeys",
     summary = "Finish adding the passkey started in this session. The account is mailed a notice, and the session counts as having verified a second factor.",
     request_body = PasskeyRegistration,
@@ -107,6 +110,7 @@ pub async fn finish_registration(
 #[utoipa::path(
     patch,
     path = "/me/passkeys/{id}",
+    operation_id = "rename_passkey",
     tag = "passkeys",
     summary = "Rename one of the signed-in account's passkeys.",
     params(("id" = String, Path)),
@@ -130,6 +134,7 @@ pub async fn rename(
 #[utoipa::path(
     delete,
     path = "/me/passkeys/{id}",
+    operation_id = "remove_passkey",
     tag = "passkeys",
     summary = "Remove one of the signed-in account's passkeys. Needs a fresh second factor (`step_up_required`) where the policy asks for step-ups; the last second factor of an account that must have one is refused (409): add another first, or have an admin reset the factors.",
     params(("id" = String, Path)),
@@ -148,6 +153,7 @@ pub async fn remove(State(state): State<AppState>, caller: Caller, Path(id): Pat
 #[utoipa::path(
     post,
     path = "/auth/passkey/options",
+    operation_id = "passkey_options",
     tag = "passkeys",
     summary = "Start a passkey assertion: the options for `navigator.credentials.get()` (`{publicKey: {...}}`, binary fields in unpadded base64url), kept in this session for 5 minutes, answered once through `POST /auth/passkey`.",
     description = "`sign_in` right after `POST /auth/login` answered `second_factor_required`: one of that account's passkeys is the second step. `sign_in` otherwise: any discoverable passkey, which names its account (no email needed). At most `PORTCULLIS_LIMIT_PASSKEY_SIGN_IN_PER_HOUR` (default 60) sign-in starts per client address per hour. `step_up`: one of the signed-in account's passkeys, before an action that answered `step_up_required`.",
@@ -173,6 +179,7 @@ pub async fn options(
 #[utoipa::path(
     post,
     path = "/auth/passkey",
+    operation_id = "passkey_assertion",
     tag = "passkeys",
     summary = "Finish the passkey assertion started in this session. A sign-in sets the session cookie, with the second factor verified; a step-up makes the session fresh for 10 minutes, as a code would. Refused answers count against the same failure limits as wrong passwords.",
     request_body = PasskeyAssertion,
