@@ -59,7 +59,15 @@ pub struct ActionLimits {
 
 impl Default for ActionLimits {
     fn default() -> Self {
-        Self { register: 10, password_reset: 10, password_reset_confirm: 20, verify_resend: 5, invite: 30, message: 60, passkey_sign_in: 60 }
+        Self {
+            register: 10,
+            password_reset: 10,
+            password_reset_confirm: 20,
+            verify_resend: 5,
+            invite: 30,
+            message: 60,
+            passkey_sign_in: 60,
+        }
     }
 }
 

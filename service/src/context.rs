@@ -42,8 +42,12 @@ pub struct SecondFactorStatus {
 impl SecondFactorStatus {
     /// For callers that are not a signed-in session (the command line, the demo world): they
     /// cannot show a code, and nothing asks them to.
-    pub const NOT_ASKED: Self =
-        Self { policy: MfaPolicy::Off, enrolled: false, verified_at: None, factors: Factors { totp: false, passkey: false } };
+    pub const NOT_ASKED: Self = Self {
+        policy: MfaPolicy::Off,
+        enrolled: false,
+        verified_at: None,
+        factors: Factors { totp: false, passkey: false },
+    };
 }
 
 impl Actor {
@@ -217,7 +221,12 @@ mod tests {
 
     #[test]
     fn an_admin_without_the_factor_the_policy_asks_for_may_only_set_it_up() {
-        let ctx = admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: false, verified_at: None, factors: Factors::default() });
+        let ctx = admin_with(SecondFactorStatus {
+            policy: MfaPolicy::Staff,
+            enrolled: false,
+            verified_at: None,
+            factors: Factors::default(),
+        });
         let refused = ctx.require(Permission::ManageUsers).unwrap_err();
         assert_eq!(refused.code(), "second_factor_setup_required");
         assert_eq!(ctx.signed_in().unwrap_err().code(), "second_factor_setup_required");
@@ -228,11 +237,21 @@ mod tests {
     fn dangerous_actions_need_a_recently_verified_factor() {
         let now = chrono::Utc::now();
         let stale = Some(now.timestamp() - 11 * 60);
-        let ctx = admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: true, verified_at: stale, factors: Factors::default() });
+        let ctx = admin_with(SecondFactorStatus {
+            policy: MfaPolicy::Staff,
+            enrolled: true,
+            verified_at: stale,
+            factors: Factors::default(),
+        });
         assert!(ctx.require(Permission::ManageUsers).is_ok());
         assert!(matches!(ctx.second_factor_fresh(now), Err(ServiceError::StepUpRequired)));
         let fresh = Some(now.timestamp() - 60);
-        let ctx = admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: true, verified_at: fresh, factors: Factors::default() });
+        let ctx = admin_with(SecondFactorStatus {
+            policy: MfaPolicy::Staff,
+            enrolled: true,
+            verified_at: fresh,
+            factors: Factors::default(),
+        });
         assert!(ctx.second_factor_fresh(now).is_ok());
     }
 }

@@ -201,7 +201,10 @@ impl Services {
 
     /// The WebAuthn relying party; passkeys are refused (409) when the public URL allows none.
     pub(crate) fn webauthn(&self) -> ServiceResult<&webauthn_rs::Webauthn> {
-        self.inner.webauthn.as_ref().map_err(|reason| ServiceError::Conflict(format!("Passkeys are not available: {reason}.")))
+        self.inner
+            .webauthn
+            .as_ref()
+            .map_err(|reason| ServiceError::Conflict(format!("Passkeys are not available: {reason}.")))
     }
 
     pub fn wake_mail_worker(&self) {

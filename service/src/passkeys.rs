@@ -64,12 +64,24 @@ struct Pending {
 
 #[derive(Serialize, Deserialize)]
 enum Ceremony {
-    Registration { user_id: String, state: PasskeyRegistration },
+    Registration {
+        user_id: String,
+        state: PasskeyRegistration,
+    },
     /// With a passkey alone: whichever account the authenticator names.
-    SignIn { state: DiscoverableAuthentication },
+    SignIn {
+        state: DiscoverableAuthentication,
+    },
     /// The second step after the password: one of that account's passkeys.
-    SecondFactor { user_id: String, password_epoch: i32, state: PasskeyAuthentication },
-    StepUp { user_id: String, state: PasskeyAuthentication },
+    SecondFactor {
+        user_id: String,
+        password_epoch: i32,
+        state: PasskeyAuthentication,
+    },
+    StepUp {
+        user_id: String,
+        state: PasskeyAuthentication,
+    },
 }
 
 /// A sign-in whose password was right, waiting for its second factor.
@@ -153,7 +165,8 @@ pub async fn start_registration(services: &Services, session: &Session, ctx: &Ct
             "You have {MAX_PASSKEYS_PER_ACCOUNT} passkeys, the most an account may have: remove one first."
         )));
     }
-    let exclude = existing.iter().map(stored).map(|key| key.map(|key| key.cred_id().clone())).collect::<Result<_, _>>()?;
+    let exclude =
+        existing.iter().map(stored).map(|key| key.map(|key| key.cred_id().clone())).collect::<Result<_, _>>()?;
     let (options, state) = webauthn
         .start_passkey_registration(user_handle(&actor.user_id)?, &actor.email, &actor.name, Some(exclude))
         .map_err(|e| ServiceError::Internal(format!("passkey registration: {e}")))?;
@@ -212,7 +225,9 @@ pub(crate) async fn finish_registration(
     let name = name.name.trim().to_owned();
     let txn = begin_write(services.db()).await?;
     if rows(&txn, &actor.user_id).await?.len() >= MAX_PASSKEYS_PER_ACCOUNT {
-        return Err(ServiceError::Conflict(format!("An account may have at most {MAX_PASSKEYS_PER_ACCOUNT} passkeys.")));
+        return Err(ServiceError::Conflict(format!(
+            "An account may have at most {MAX_PASSKEYS_PER_ACCOUNT} passkeys."
+        )));
     }
     let row = passkey::Model {
         id: new_id(),
@@ -454,8 +469,8 @@ pub(crate) async fn finish_authentication(
     let Some((mut key, result)) = checked else {
         limits.record_failure(&account, ctx.ip.as_deref(), services.clock().instant());
         if let Some(owner) = &owner {
-            let event = AuditEvent::new("user.passkey_failed", "user", owner.id.clone())
-                .details(json!({ "during": during }));
+            let event =
+                AuditEvent::new("user.passkey_failed", "user", owner.id.clone()).details(json!({ "during": during }));
             audit::record(&txn, services.clock(), ctx, event).await?;
         }
         txn.commit().await?;

@@ -347,8 +347,8 @@ pub async fn reset(services: &Services, ctx: &Ctx, user_id: &str) -> ServiceResu
     let user = target_user(&txn, user_id).await?;
     let removed = second_factor::Entity::delete_by_id(user.id.clone()).exec(&txn).await?.rows_affected;
     recovery_code::Entity::delete_many().filter(recovery_code::Column::UserId.eq(&user.id)).exec(&txn).await?;
-    let removed =
-        removed + passkey::Entity::delete_many().filter(passkey::Column::UserId.eq(&user.id)).exec(&txn).await?.rows_affected;
+    let removed = removed
+        + passkey::Entity::delete_many().filter(passkey::Column::UserId.eq(&user.id)).exec(&txn).await?.rows_affected;
     if removed > 0 {
         enqueue(&txn, services.clock(), templates::second_factors_reset(&user.email, &user.name)).await?;
         audit::record(&txn, services.clock(), ctx, AuditEvent::new("user.second_factors_reset", "user", user.id))

@@ -91,11 +91,8 @@ pub async fn log_in(
 async fn await_second_step(services: &Services, session: &Session, email: &str) -> ServiceResult<()> {
     let user = user::Entity::find().filter(user::Column::Email.eq(email)).one(services.db()).await?;
     let Some(user) = user else { return Ok(()) };
-    let pending = PendingSignIn {
-        user_id: user.id,
-        password_epoch: user.password_epoch,
-        at: services.clock().now().timestamp(),
-    };
+    let pending =
+        PendingSignIn { user_id: user.id, password_epoch: user.password_epoch, at: services.clock().now().timestamp() };
     session.insert(PENDING_SIGN_IN_KEY, pending).await.map_err(session_err)
 }
 

@@ -1,13 +1,13 @@
 //! Passkeys: the signed-in account's list, the two halves of adding one, renaming and removing;
 //! and the two halves of an assertion, which signs in or steps up.
 
+use super::auth::UserBody;
 use crate::http::error::{ApiResult, ErrorBody};
 use crate::http::extract::{ApiJson, Caller};
 use crate::http::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use super::auth::UserBody;
 use portcullis_domain::passkey::{PasskeyNameInput, PasskeyOptionsInput, PasskeyView};
 use portcullis_service::passkeys::{self, PublicKeyCredential, RegisterPublicKeyCredential};
 use portcullis_service::session_auth;
@@ -171,8 +171,7 @@ pub async fn options(
     caller: Caller,
     ApiJson(input): ApiJson<PasskeyOptionsInput>,
 ) -> ApiResult<Json<Value>> {
-    let options =
-        passkeys::start_authentication(&state.services, &caller.session, &caller.ctx, input.purpose).await?;
+    let options = passkeys::start_authentication(&state.services, &caller.session, &caller.ctx, input.purpose).await?;
     Ok(Json(options))
 }
 

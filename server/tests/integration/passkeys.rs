@@ -91,7 +91,12 @@ async fn options(client: &mut Client, purpose: &str) -> Value {
 }
 
 /// A whole assertion with the authenticator's credential `index`.
-async fn assert_with(client: &mut Client, authenticator: &mut Authenticator, purpose: &str, index: usize) -> (StatusCode, Value) {
+async fn assert_with(
+    client: &mut Client,
+    authenticator: &mut Authenticator,
+    purpose: &str,
+    index: usize,
+) -> (StatusCode, Value) {
     let options = options(client, purpose).await;
     let credential = authenticator.get(&options, index);
     client.post_json("/api/v1/auth/passkey", json!({ "credential": credential })).await
@@ -201,12 +206,8 @@ async fn after_the_password_a_passkey_is_the_second_step() {
     let (status, body) = client.post_json("/api/v1/auth/login", login.clone()).await;
     assert_code(status, &body, StatusCode::UNAUTHORIZED, "second_factor_required");
     let asked = options(&mut client, "sign_in").await;
-    let allowed: Vec<&str> = asked["publicKey"]["allowCredentials"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let allowed: Vec<&str> =
+        asked["publicKey"]["allowCredentials"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert_eq!(allowed, [key.credentials[0].0.as_str()], "{asked}");
     // Carol's passkey does not finish the developer's sign-in.
     let credential = carols.get(&asked, 0);

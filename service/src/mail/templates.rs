@@ -106,7 +106,9 @@ pub(crate) fn second_factors_reset(to: &str, name: &str) -> OutgoingMail {
 /// A new passkey: the owner hears of it, so a passkey added in a stolen session (which could
 /// sign in on its own) does not go unnoticed.
 pub(crate) fn passkey_added(to: &str, name: &str, passkey_name: &str, account_page: &str) -> OutgoingMail {
-    let said = format!("A passkey named \"{passkey_name}\" was added to your Portcullis account: it can now sign in to it on its own.");
+    let said = format!(
+        "A passkey named \"{passkey_name}\" was added to your Portcullis account: it can now sign in to it on its own."
+    );
     factor_added(to, name, "A passkey was added to your account", &said, account_page)
 }
 
