@@ -7,6 +7,7 @@ use crate::api::auth::{
 };
 use crate::components::form::{Field, FormAlert, Submit, last_error};
 use crate::components::layout::{RequireRole, Session};
+use crate::components::passkeys::{PasskeySignIn, Passkeys};
 use crate::error::{AppError, server_action};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -107,6 +108,7 @@ pub fn LoginPage() -> impl IntoView {
                 </Show>
                 <Submit label="Sign in" busy_label="Signing in…" pending=action.pending()/>
             </ActionForm>
+            <PasskeySignIn second_step=Signal::derive(needs_code)/>
             <p><a href="/forgot-password">"Forgot your password?"</a></p>
             <p>"No account yet? " <a href="/register">"Register"</a></p>
         </section>
@@ -222,9 +224,12 @@ pub fn AccountPage() -> impl IntoView {
                 <Transition fallback=|| ()>
                     {move || session.user.get().and_then(Result::ok).flatten().map(|user| view! {
                         <p class="muted">{format!("Signed in as {} ({})", user.name, user.email)}</p>
-                        <SecondFactor state=user.second_factor/>
+                        <SecondFactor state=user.second_factor totp=user.factors.totp/>
                     })}
                 </Transition>
+                // Outside the user's Transition: its own resource is then created in the same
+                // order on the server and in the browser.
+                <Passkeys/>
                 <h2>"Change your password"</h2>
                 <Show
                     when=done
@@ -257,7 +262,7 @@ pub fn AccountPage() -> impl IntoView {
 /// The account's second factor: set up an authenticator app (the secret, a code to confirm
 /// it, then the recovery codes, each shown once), or a note that it is on.
 #[component]
-fn SecondFactor(state: SecondFactorState) -> impl IntoView {
+fn SecondFactor(state: SecondFactorState, totp: bool) -> impl IntoView {
     let start = server_action::<StartTotp>();
     let confirm = server_action::<ConfirmTotp>();
     let start_error = last_error(start);
@@ -268,20 +273,23 @@ fn SecondFactor(state: SecondFactorState) -> impl IntoView {
         <section class="second-factor" aria-labelledby="second-factor-heading" id="second-factor">
             <h2 id="second-factor-heading">"Second factor"</h2>
             {match state {
-                SecondFactorState::Enabled => view! {
+                SecondFactorState::Enabled if totp => view! {
                     <p>"An authenticator app protects your account: signing in and the most dangerous actions ask for a code from it."</p>
                     <p class="muted small">"Lost it? Sign in with a recovery code, or ask an admin to reset your second factor."</p>
                 }.into_any(),
+                SecondFactorState::Enabled => view! {
+                    <p>"A passkey protects your account. You may add an authenticator app as well."</p>
+                }.into_any(),
                 SecondFactorState::SetupRequired => view! {
                     <div class="alert alert-warning" role="status">
-                        "Your role needs a second factor: set up an authenticator app before you go on."
+                        "Your role needs a second factor: set up an authenticator app, or add a passkey, before you go on."
                     </div>
                 }.into_any(),
                 SecondFactorState::None => view! {
                     <p>"Add an authenticator app, so a stolen password alone cannot open your account."</p>
                 }.into_any(),
             }}
-            <Show when=move || state != SecondFactorState::Enabled && recovery_codes().is_none()>
+            <Show when=move || !totp && recovery_codes().is_none()>
                 <Show
                     when=move || setup().is_some()
                     fallback=move || view! {
