@@ -76,8 +76,7 @@ const URL_MESSAGES: &[&str] = &[
 
 const STEP_UP: &str = "Confirm it is you to continue: this action needs a recent confirmation.";
 const SECOND_FACTOR: &str = "Enter the code from your authenticator app, or one of your recovery codes.";
-const SECOND_FACTOR_SETUP: &str =
-    "Your account needs a second factor before you can go on. Set up an authenticator app on your account page.";
+const SECOND_FACTOR_SETUP: &str = "Your account needs a second factor before you can go on. Set up an authenticator app or add a passkey on your account page.";
 
 impl AppError {
     /// An error as shown when it came in a URL (`__err`, how leptos reports a failed form

@@ -166,6 +166,25 @@ pub struct UserView {
     /// them means signing in there again.
     #[serde(default)]
     pub sso: bool,
+    /// Which second factors the account has set up (whatever the policy asks).
+    #[serde(default)]
+    pub factors: Factors,
+}
+
+/// The kinds of second factor an account has set up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Factors {
+    /// A confirmed authenticator app (TOTP).
+    pub totp: bool,
+    /// At least one passkey.
+    pub passkey: bool,
+}
+
+impl Factors {
+    pub fn any(self) -> bool {
+        self.totp || self.passkey
+    }
 }
 
 /// Whether an account has a second factor, or must set one up before anything else.

@@ -13,6 +13,7 @@ pub mod ids;
 #[cfg(feature = "markdown")]
 pub mod markdown;
 pub mod org;
+pub mod passkey;
 pub mod password;
 pub mod rate_limit;
 pub mod review;

@@ -20,6 +20,7 @@ mod m20261130_000016_secret_generations;
 mod m20261201_000017_mockup_thumbnails;
 mod m20261201_000018_second_factors;
 mod m20261201_000019_sso_identities;
+mod m20261201_000020_passkeys;
 mod m20261201_000021_known_devices;
 mod m20261201_000022_sealed_totp_secrets;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000017_mockup_thumbnails::Migration),
             Box::new(m20261201_000018_second_factors::Migration),
             Box::new(m20261201_000019_sso_identities::Migration),
+            Box::new(m20261201_000020_passkeys::Migration),
             Box::new(m20261201_000021_known_devices::Migration),
             Box::new(m20261201_000022_sealed_totp_secrets::Migration),
         ]

@@ -287,6 +287,7 @@ fn action_limits(get: &impl Fn(&str) -> Option<String>) -> Result<ActionLimits, 
         invite: per_hour("PORTCULLIS_LIMIT_INVITATIONS_PER_HOUR", defaults.invite)?,
         message: per_hour("PORTCULLIS_LIMIT_MESSAGES_PER_HOUR", defaults.message)?,
         sso_start: per_hour("PORTCULLIS_LIMIT_SSO_PER_HOUR", defaults.sso_start)?,
+        passkey_sign_in: per_hour("PORTCULLIS_LIMIT_PASSKEY_SIGN_IN_PER_HOUR", defaults.passkey_sign_in)?,
     })
 }
 

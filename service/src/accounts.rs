@@ -200,6 +200,7 @@ async fn already_registered(
         email_verified: false,
         second_factor: Default::default(),
         sso: false,
+        factors: Default::default(),
     })
 }
 

@@ -18,10 +18,12 @@ pub enum Action {
     Message,
     /// Leaving for the organisation's identity provider (each start stores a sign-in in progress).
     SsoStart,
+    /// Starting a sign-in with a passkey: each start keeps a challenge in a session.
+    PasskeySignIn,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
         Action::Register,
         Action::PasswordReset,
         Action::PasswordResetConfirm,
@@ -29,6 +31,7 @@ impl Action {
         Action::Invite,
         Action::Message,
         Action::SsoStart,
+        Action::PasskeySignIn,
     ];
 
     /// What the refusal says was limited.
@@ -41,6 +44,7 @@ impl Action {
             Action::Invite => "invitations",
             Action::Message => "messages",
             Action::SsoStart => "single sign-on attempts",
+            Action::PasskeySignIn => "passkey sign-ins",
         }
     }
 }
@@ -55,6 +59,7 @@ pub struct ActionLimits {
     pub invite: usize,
     pub message: usize,
     pub sso_start: usize,
+    pub passkey_sign_in: usize,
 }
 
 impl Default for ActionLimits {
@@ -68,6 +73,7 @@ impl Default for ActionLimits {
             message: 60,
             // Staff of a whole office may share one address.
             sso_start: 300,
+            passkey_sign_in: 60,
         }
     }
 }
@@ -84,6 +90,7 @@ impl ActionLimits {
             Action::Invite => self.invite,
             Action::Message => self.message,
             Action::SsoStart => self.sso_start,
+            Action::PasskeySignIn => self.passkey_sign_in,
         }
     }
 }

@@ -3,7 +3,7 @@
 use crate::entity::user;
 use crate::error::{Refusal, ServiceError, ServiceResult};
 use chrono::{DateTime, Utc};
-use portcullis_domain::account::{SecondFactorState, UserView, is_fresh};
+use portcullis_domain::account::{Factors, SecondFactorState, UserView, is_fresh};
 use portcullis_domain::role::{Permission, Roles};
 use portcullis_domain::second_factor::MfaPolicy;
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -49,12 +49,20 @@ pub struct SecondFactorStatus {
     pub verified_at: Option<i64>,
     /// The factor is at the organisation's identity provider (single sign-on account).
     pub sso: bool,
+    /// Which factors the account has, whatever the policy (for the pages to offer them).
+    pub factors: Factors,
 }
 
 impl SecondFactorStatus {
     /// For callers that are not a signed-in session (the command line, the demo world): they
     /// cannot show a code, and nothing asks them to.
-    pub const NOT_ASKED: Self = Self { policy: MfaPolicy::Off, enrolled: false, verified_at: None, sso: false };
+    pub const NOT_ASKED: Self = Self {
+        policy: MfaPolicy::Off,
+        enrolled: false,
+        verified_at: None,
+        sso: false,
+        factors: Factors { totp: false, passkey: false },
+    };
 }
 
 impl Actor {
@@ -93,6 +101,7 @@ impl Actor {
                 SecondFactorState::None
             },
             sso: self.second_factor.sso,
+            factors: self.second_factor.factors,
         }
     }
 }
@@ -237,8 +246,13 @@ mod tests {
 
     #[test]
     fn an_admin_without_the_factor_the_policy_asks_for_may_only_set_it_up() {
-        let ctx =
-            admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: false, verified_at: None, sso: false });
+        let ctx = admin_with(SecondFactorStatus {
+            policy: MfaPolicy::Staff,
+            enrolled: false,
+            verified_at: None,
+            sso: false,
+            factors: Factors::default(),
+        });
         let refused = ctx.require(Permission::ManageUsers).unwrap_err();
         assert_eq!(refused.code(), "second_factor_setup_required");
         assert_eq!(ctx.signed_in().unwrap_err().code(), "second_factor_setup_required");
@@ -249,13 +263,23 @@ mod tests {
     fn dangerous_actions_need_a_recently_verified_factor() {
         let now = chrono::Utc::now();
         let stale = Some(now.timestamp() - 11 * 60);
-        let ctx =
-            admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: true, verified_at: stale, sso: false });
+        let ctx = admin_with(SecondFactorStatus {
+            policy: MfaPolicy::Staff,
+            enrolled: true,
+            verified_at: stale,
+            sso: false,
+            factors: Factors::default(),
+        });
         assert!(ctx.require(Permission::ManageUsers).is_ok());
         assert!(matches!(ctx.second_factor_fresh(now), Err(ServiceError::StepUpRequired)));
         let fresh = Some(now.timestamp() - 60);
-        let ctx =
-            admin_with(SecondFactorStatus { policy: MfaPolicy::Staff, enrolled: true, verified_at: fresh, sso: false });
+        let ctx = admin_with(SecondFactorStatus {
+            policy: MfaPolicy::Staff,
+            enrolled: true,
+            verified_at: fresh,
+            sso: false,
+            factors: Factors::default(),
+        });
         assert!(ctx.second_factor_fresh(now).is_ok());
     }
 }

@@ -103,7 +103,8 @@ pub enum Refusal {
     /// The account must have a second factor and has none: it may only set one up.
     #[error(
         "Your account needs a second factor before you can go on. Set one up: POST /api/v1/me/totp, add the secret \
-         to an authenticator app, then send a code from it to POST /api/v1/me/totp/confirm."
+         to an authenticator app, then send a code from it to POST /api/v1/me/totp/confirm; or add a passkey \
+         (POST /api/v1/me/passkeys/registration, then POST /api/v1/me/passkeys)."
     )]
     SecondFactorSetupRequired,
 }

@@ -19,6 +19,7 @@ pub mod error;
 pub mod login_limits;
 pub mod mail;
 pub mod orgs;
+pub mod passkeys;
 pub mod password;
 pub mod review;
 pub mod sealed;
@@ -95,6 +96,8 @@ struct Inner {
     decode_permits: Arc<tokio::sync::Semaphore>,
     upload_slots: applications::mockups::UploadSlots,
     sso: Option<sso::Provider>,
+    /// The WebAuthn relying party, or why the public URL allows none.
+    webauthn: Result<webauthn_rs::Webauthn, String>,
 }
 
 /// Cheap to clone; one per process.
@@ -120,6 +123,7 @@ impl Services {
         let login_limits = login_limits::LoginLimiter::new(config.login_limits);
         let action_limits = action_limits::ActionLimiter::new(config.action_limits);
         let sso = config.sso.clone().map(|settings| sso::Provider::new(settings, &config.public_url));
+        let webauthn = passkeys::relying_party(&config.public_url);
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -135,6 +139,7 @@ impl Services {
                 decode_permits: Arc::new(tokio::sync::Semaphore::new(2)),
                 upload_slots: Default::default(),
                 sso,
+                webauthn,
             }),
         }
     }
@@ -207,6 +212,14 @@ impl Services {
     /// The organisation's identity provider, when single sign-on is configured.
     pub fn sso(&self) -> Option<&sso::Provider> {
         self.inner.sso.as_ref()
+    }
+
+    /// The WebAuthn relying party; passkeys are refused (409) when the public URL allows none.
+    pub(crate) fn webauthn(&self) -> ServiceResult<&webauthn_rs::Webauthn> {
+        self.inner
+            .webauthn
+            .as_ref()
+            .map_err(|reason| ServiceError::Conflict(format!("Passkeys are not available: {reason}.")))
     }
 
     pub fn wake_mail_worker(&self) {

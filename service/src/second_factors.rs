@@ -12,10 +12,11 @@ use crate::accounts::{begin_user_administration, target_user};
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
-use crate::entity::{recovery_code, second_factor};
+use crate::entity::{passkey, recovery_code, second_factor};
 use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
 use crate::tokens::{new_id, sha256_hex};
+use portcullis_domain::account::Factors;
 use portcullis_domain::role::Permission;
 use portcullis_domain::second_factor::{
     Code, CodeInput, MfaPolicy, RECOVERY_CODE_ALPHABET, RECOVERY_CODE_CHARS, RECOVERY_CODE_COUNT, RecoveryCodes,
@@ -59,11 +60,22 @@ async fn find(conn: &impl ConnectionTrait, user_id: &str) -> ServiceResult<Optio
     Ok(second_factor::Entity::find_by_id(user_id.to_owned()).one(conn).await?)
 }
 
-/// Whether the account has a confirmed second factor. An account of the organisation's
+/// Whether the account has a confirmed TOTP factor.
+async fn totp_enrolled(conn: &impl ConnectionTrait, user_id: &str) -> ServiceResult<bool> {
+    Ok(find(conn, user_id).await?.is_some_and(|f| f.confirmed_at.is_some()))
+}
+
+/// Which second factors the account has: a confirmed authenticator app, passkeys.
+pub(crate) async fn factors(conn: &impl ConnectionTrait, user_id: &str) -> ServiceResult<Factors> {
+    let totp = totp_enrolled(conn, user_id).await?;
+    let passkey = passkey::Entity::find().filter(passkey::Column::UserId.eq(user_id)).count(conn).await? > 0;
+    Ok(Factors { totp, passkey })
+}
+
+/// Whether the account has a second factor of any kind. An account of the organisation's
 /// identity provider (single sign-on) has it there.
 pub(crate) async fn enrolled(conn: &impl ConnectionTrait, user_id: &str) -> ServiceResult<bool> {
-    Ok(find(conn, user_id).await?.is_some_and(|f| f.confirmed_at.is_some())
-        || crate::sso::is_sso_account(conn, user_id).await?)
+    Ok(factors(conn, user_id).await?.any() || crate::sso::is_sso_account(conn, user_id).await?)
 }
 
 /// Starts a TOTP enrolment for the signed-in person: a new secret, not in force until a code
@@ -73,9 +85,9 @@ pub async fn start_totp(services: &Services, ctx: &Ctx) -> ServiceResult<TotpEnr
     let actor = ctx.signed_in_for_setup()?;
     let now = services.clock().now();
     let txn = begin_write(services.db()).await?;
-    if enrolled(&txn, &actor.user_id).await? {
+    if totp_enrolled(&txn, &actor.user_id).await? {
         return Err(ServiceError::Conflict(
-            "You have a second factor already. If you lost it, an admin can remove it so you can set up a new one."
+            "You have an authenticator app already. If you lost it, an admin can remove it so you can set up a new one."
                 .into(),
         ));
     }
@@ -151,7 +163,10 @@ pub(crate) async fn confirm_totp(services: &Services, ctx: &Ctx, input: CodeInpu
     let recovery_codes = replace_recovery_codes(&txn, &actor.user_id).await?;
     audit::record(&txn, services.clock(), ctx, AuditEvent::new("user.totp_confirmed", "user", actor.user_id.clone()))
         .await?;
+    let account_page = services.config().public_url.join("account").expect("static path").to_string();
+    enqueue(&txn, services.clock(), templates::totp_added(&actor.email, &actor.name, &account_page)).await?;
     txn.commit().await?;
+    services.wake_mail_worker();
     limits.record_success(&actor.email, ctx.ip.as_deref());
     Ok(RecoveryCodes { recovery_codes })
 }
@@ -317,10 +332,10 @@ pub(crate) async fn step_up(services: &Services, ctx: &Ctx, code: &str) -> Servi
     let limits = services.login_limits();
     limits.check(&actor.email, ctx.ip.as_deref(), services.clock().instant())?;
     let txn = begin_write(services.db()).await?;
-    if !enrolled(&txn, &actor.user_id).await? {
+    if !totp_enrolled(&txn, &actor.user_id).await? {
         return Err(ServiceError::field(
             "code",
-            "You have no second factor to send a code from: confirm with your password instead.",
+            "You have no authenticator app to send a code from: use your passkey, or else your password.",
         ));
     }
     let accepted = accept(services, &txn, ctx, &actor.user_id, &actor.email, code).await?;
@@ -344,7 +359,8 @@ pub(crate) async fn step_up(services: &Services, ctx: &Ctx, code: &str) -> Servi
     }
 }
 
-/// An admin removes another account's (or their own) second factor and recovery codes, for
+/// An admin removes another account's (or their own) second factors (authenticator app,
+/// recovery codes and passkeys), for
 /// someone who lost their device; the account is told by mail. Needs a fresh second factor
 /// of the admin's own, like every change to who may do what.
 pub async fn reset(services: &Services, ctx: &Ctx, user_id: &str) -> ServiceResult<()> {
@@ -354,6 +370,8 @@ pub async fn reset(services: &Services, ctx: &Ctx, user_id: &str) -> ServiceResu
     let user = target_user(&txn, user_id).await?;
     let removed = second_factor::Entity::delete_by_id(user.id.clone()).exec(&txn).await?.rows_affected;
     recovery_code::Entity::delete_many().filter(recovery_code::Column::UserId.eq(&user.id)).exec(&txn).await?;
+    let removed = removed
+        + passkey::Entity::delete_many().filter(passkey::Column::UserId.eq(&user.id)).exec(&txn).await?.rows_affected;
     if removed > 0 {
         enqueue(&txn, services.clock(), templates::second_factors_reset(&user.email, &user.name)).await?;
         audit::record(&txn, services.clock(), ctx, AuditEvent::new("user.second_factors_reset", "user", user.id))

@@ -10,12 +10,14 @@ use crate::db::begin_write;
 use crate::devices;
 use crate::entity::session as session_row;
 use crate::entity::user;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{Refusal, ServiceError, ServiceResult};
+use crate::passkeys::{self, PENDING_SIGN_IN_KEY, PendingSignIn, PublicKeyCredential, RegisterPublicKeyCredential};
 use crate::second_factors;
 use crate::session_store::{MOVED_SIGN_IN_KEY, end_sign_in, end_sign_in_in};
 use crate::tokens::new_id;
-use portcullis_domain::account::{PasswordChangeInput, SignInInput, StepUpRequest, UserView};
+use portcullis_domain::account::{PasswordChangeInput, SignInInput, StepUpRequest, UserView, normalize_email};
 use portcullis_domain::device::{SessionList, SessionView, clip_user_agent, device_label};
+use portcullis_domain::passkey::{PasskeyNameInput, PasskeyPurpose, PasskeyView};
 use portcullis_domain::second_factor::{CodeInput, MfaPolicy, RecoveryCodes};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
@@ -78,7 +80,7 @@ impl SessionAuth {
 
 /// The session store is the database: when it cannot be reached, the answer is the same 503 as
 /// for any other query, not an internal error.
-fn session_err(e: tower_sessions::session::Error) -> ServiceError {
+pub(crate) fn session_err(e: tower_sessions::session::Error) -> ServiceError {
     match e {
         tower_sessions::session::Error::Store(tower_sessions::session_store::Error::Backend(message)) => {
             ServiceError::Database(sea_orm::DbErr::Custom(message))
@@ -95,14 +97,85 @@ pub async fn log_in(
     ctx: &Ctx,
     input: impl Into<SignInInput>,
 ) -> ServiceResult<UserView> {
-    let (user, factor_verified) = accounts::login(services, ctx, input.into()).await?;
+    let input = input.into();
+    let email = normalize_email(&input.email);
+    let (user, factor_verified) = match accounts::login(services, ctx, input).await {
+        Ok(signed_in) => signed_in,
+        Err(refused @ ServiceError::NotAllowed(Refusal::SecondFactorRequired)) => {
+            // The password was right: the second step may be a passkey of this account, which
+            // the passkey options will ask for.
+            await_second_step(services, session, &email).await?;
+            return Err(refused);
+        }
+        Err(other) => return Err(other),
+    };
     sign_in(services, session, ctx, &user, factor_verified).await?;
+    signed_in_view(services, &user).await
+}
+
+/// Notes in the session that `email`'s password was right, for the second step to finish.
+async fn await_second_step(services: &Services, session: &Session, email: &str) -> ServiceResult<()> {
+    let user = user::Entity::find().filter(user::Column::Email.eq(email)).one(services.db()).await?;
+    let Some(user) = user else { return Ok(()) };
+    let pending =
+        PendingSignIn { user_id: user.id, password_epoch: user.password_epoch, at: services.clock().now().timestamp() };
+    session.insert(PENDING_SIGN_IN_KEY, pending).await.map_err(session_err)
+}
+
+/// The user as a sign-in answers it.
+async fn signed_in_view(services: &Services, user: &user::Model) -> ServiceResult<UserView> {
     let policy = services.config().require_mfa;
-    let enrolled = policy != MfaPolicy::Off && second_factors::enrolled(services.db(), &user.id).await?;
+    let factors = second_factors::factors(services.db(), &user.id).await?;
     let sso = services.sso().is_some() && crate::sso::is_sso_account(services.db(), &user.id).await?;
-    let second_factor = SecondFactorStatus { policy, enrolled, verified_at: None, sso };
+    let enrolled = policy != MfaPolicy::Off && (factors.any() || sso);
+    let second_factor = SecondFactorStatus { policy, enrolled, verified_at: None, sso, factors };
     let staff_allowed = staff_allowed(services, &user.id, false).await?;
-    Ok(Actor { second_factor, ..Actor::from_user(&user)?.limited_to_staff(staff_allowed) }.view())
+    Ok(Actor { second_factor, ..Actor::from_user(user)?.limited_to_staff(staff_allowed) }.view())
+}
+
+/// Finishes a passkey assertion started in this session (see [`passkeys::start_authentication`]):
+/// a sign-in binds the session to the passkey's account, with its second factor verified; a
+/// step-up makes the session fresh, as a code would.
+pub async fn finish_passkey(
+    services: &Services,
+    session: &Session,
+    ctx: &Ctx,
+    credential: PublicKeyCredential,
+) -> ServiceResult<UserView> {
+    let asserted = passkeys::finish_authentication(services, session, ctx, credential).await?;
+    match asserted.purpose {
+        PasskeyPurpose::SignIn => sign_in(services, session, ctx, &asserted.user, true).await?,
+        PasskeyPurpose::StepUp => {
+            let Some(mut auth) = session.get::<SessionAuth>(AUTH_KEY).await.map_err(session_err)? else {
+                return Err(ServiceError::Unauthenticated);
+            };
+            let now = services.clock().now().timestamp();
+            session.cycle_id().await.map_err(session_err)?;
+            auth.confirmed_at = Some(now);
+            auth.factor_verified_at = Some(now);
+            session.insert(AUTH_KEY, auth).await.map_err(session_err)?;
+        }
+    }
+    signed_in_view(services, &asserted.user).await
+}
+
+/// Finishes adding a passkey to the signed-in account. Its registration verified the person on
+/// the authenticator, so it counts as a verified factor, as confirming an authenticator app does.
+pub async fn register_passkey(
+    services: &Services,
+    session: &Session,
+    ctx: &Ctx,
+    name: PasskeyNameInput,
+    credential: RegisterPublicKeyCredential,
+) -> ServiceResult<PasskeyView> {
+    let Some(mut auth) = session.get::<SessionAuth>(AUTH_KEY).await.map_err(session_err)? else {
+        return Err(ServiceError::Unauthenticated);
+    };
+    let added = passkeys::finish_registration(services, session, ctx, name, credential).await?;
+    session.cycle_id().await.map_err(session_err)?;
+    auth.factor_verified_at = Some(services.clock().now().timestamp());
+    session.insert(AUTH_KEY, auth).await.map_err(session_err)?;
+    Ok(added)
 }
 
 /// Signs out: records it when someone was signed in, then ends the session for good. Without
@@ -131,6 +204,7 @@ async fn sign_in(
     devices::remember(services, ctx, user).await?;
     let now = services.clock().now().timestamp();
     session.cycle_id().await.map_err(session_err)?;
+    session.remove::<PendingSignIn>(PENDING_SIGN_IN_KEY).await.map_err(session_err)?;
     let auth = SessionAuth {
         user_id: user.id.clone(),
         sign_in_id: new_id(),
@@ -230,11 +304,13 @@ pub async fn resolve(services: &Services, session: &Session) -> ServiceResult<Op
     };
     let confirmed_at = auth.confirmed_at.map_or(auth.logged_in_at, |at| at.max(auth.logged_in_at));
     let policy = services.config().require_mfa;
+    let factors = second_factors::factors(services.db(), &user.id).await?;
     let second_factor = SecondFactorStatus {
         policy,
-        enrolled: policy != MfaPolicy::Off && second_factors::enrolled(services.db(), &user.id).await?,
+        enrolled: policy != MfaPolicy::Off && factors.any(),
         verified_at: auth.factor_verified_at,
         sso: services.sso().is_some() && crate::sso::is_sso_account(services.db(), &user.id).await?,
+        factors,
     };
     let staff_allowed = staff_allowed(services, &user.id, auth.via_sso).await?;
     if user.auth_epoch != auth.epoch {

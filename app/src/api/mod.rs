@@ -6,6 +6,7 @@ pub mod auth;
 pub mod checklists;
 pub mod credentials;
 pub mod orgs;
+pub mod passkeys;
 pub mod review;
 pub mod security;
 pub mod sso;

@@ -5,6 +5,7 @@ pub mod form;
 pub mod layout;
 pub mod moment;
 pub mod pager;
+pub mod passkeys;
 pub mod scope;
 pub mod secret;
 pub mod sso;

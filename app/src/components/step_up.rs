@@ -26,6 +26,8 @@ fn StepUpPrompt() -> impl IntoView {
         )
     };
     let sso = move || session.user.with_untracked(|user| matches!(user, Some(Ok(Some(user))) if user.sso));
+    let with_passkey =
+        move || session.user.with_untracked(|user| matches!(user, Some(Ok(Some(user))) if user.factors.passkey));
     let input = NodeRef::<html::Input>::new();
     let group = NodeRef::<html::Div>::new();
     // Whoever pressed the button types the code next.
@@ -77,6 +79,35 @@ fn StepUpPrompt() -> impl IntoView {
             </div>
             {error}
             {sso().then(|| view! { <SsoStepUpLink/> })}
+            {with_passkey().then(|| view! { <PasskeyStepUp group/> })}
+        </div>
+    }
+}
+
+/// "Use a passkey" instead of typing: a fresh assertion makes the session fresh too, and the
+/// form that asked is sent again.
+#[component]
+fn PasskeyStepUp(group: NodeRef<html::Div>) -> impl IntoView {
+    use crate::components::passkeys::browser;
+    let pending = RwSignal::new(false);
+    let failed = RwSignal::new(None::<String>);
+    let confirm = move |_| {
+        pending.set(true);
+        failed.set(None);
+        leptos::task::spawn_local(async move {
+            match browser::call("stepUp", None).await {
+                Ok(()) => resubmit(group),
+                Err(failure) => failed.set(Some(failure.message)),
+            }
+            pending.set(false);
+        });
+    };
+    view! {
+        <div class="step-up-passkey">
+            <button type="button" class="button" id="step-up-passkey" disabled=move || pending.get() on:click=confirm>
+                {move || if pending.get() { "Waiting for your passkey…" } else { "Use a passkey" }}
+            </button>
+            {move || failed.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
         </div>
     }
 }

@@ -5,6 +5,7 @@
 use crate::api::auth::{ChangePassword, Login, Register, RequestPasswordReset, ResetPassword, VerifyEmail};
 use crate::components::form::{Field, FormAlert, Submit, last_error};
 use crate::components::layout::{RequireRole, Session};
+use crate::components::passkeys::PasskeySignIn;
 use crate::components::sso::SsoSignIn;
 use crate::error::{AppError, server_action};
 use leptos::prelude::*;
@@ -105,6 +106,7 @@ pub fn LoginPage() -> impl IntoView {
                 </Show>
                 <Submit label="Sign in" busy_label="Signing in…" pending=action.pending()/>
             </ActionForm>
+            <PasskeySignIn second_step=Signal::derive(needs_code)/>
             <p><a href="/forgot-password">"Forgot your password?"</a></p>
             <p>"No account yet? " <a href="/register">"Register"</a></p>
             <SsoSignIn/>

@@ -6,6 +6,7 @@ use crate::api::security::{EndOtherSessions, EndSession, sessions};
 use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
 use crate::components::layout::{RequireRole, Session};
 use crate::components::moment::Moment;
+use crate::components::passkeys::Passkeys;
 use crate::error::server_action;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,9 +24,12 @@ pub fn SecurityPage() -> impl IntoView {
                 <p class="lead">"How your account is protected, and where it is signed in."</p>
                 <Transition fallback=|| ()>
                     {move || session.user.get().and_then(Result::ok).flatten().map(|user| view! {
-                        <SecondFactor state=user.second_factor/>
+                        <SecondFactor state=user.second_factor totp=user.factors.totp/>
                     })}
                 </Transition>
+                // Outside the user's Transition: its own resource is then created in the same
+                // order on the server and in the browser.
+                <Passkeys/>
                 <SignedInSessions/>
             </section>
         </RequireRole>
@@ -122,7 +126,7 @@ fn SessionItem(session: SessionView, end: ServerAction<EndSession>) -> impl Into
 /// The account's second factor: set up an authenticator app (the secret, a code to confirm
 /// it, then the recovery codes, each shown once), or a note that it is on.
 #[component]
-fn SecondFactor(state: SecondFactorState) -> impl IntoView {
+fn SecondFactor(state: SecondFactorState, totp: bool) -> impl IntoView {
     let start = server_action::<StartTotp>();
     let confirm = server_action::<ConfirmTotp>();
     let start_error = last_error(start);
@@ -133,20 +137,23 @@ fn SecondFactor(state: SecondFactorState) -> impl IntoView {
         <section class="second-factor" aria-labelledby="second-factor-heading" id="second-factor">
             <h2 id="second-factor-heading">"Second factor"</h2>
             {match state {
-                SecondFactorState::Enabled => view! {
+                SecondFactorState::Enabled if totp => view! {
                     <p>"An authenticator app protects your account: signing in and the most dangerous actions ask for a code from it."</p>
                     <p class="muted small">"Lost it? Sign in with a recovery code, or ask an admin to reset your second factor."</p>
                 }.into_any(),
+                SecondFactorState::Enabled => view! {
+                    <p>"A passkey protects your account. You may add an authenticator app as well."</p>
+                }.into_any(),
                 SecondFactorState::SetupRequired => view! {
                     <div class="alert alert-warning" role="status">
-                        "Your role needs a second factor: set up an authenticator app before you go on."
+                        "Your role needs a second factor: set up an authenticator app, or add a passkey, before you go on."
                     </div>
                 }.into_any(),
                 SecondFactorState::None => view! {
                     <p>"Add an authenticator app, so a stolen password alone cannot open your account."</p>
                 }.into_any(),
             }}
-            <Show when=move || state != SecondFactorState::Enabled && recovery_codes().is_none()>
+            <Show when=move || !totp && recovery_codes().is_none()>
                 <Show
                     when=move || setup().is_some()
                     fallback=move || view! {

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
 pub struct UserBody {
-    user: UserView,
+    pub(super) user: UserView,
 }
 
 #[utoipa::path(

@@ -8,6 +8,7 @@ mod credentials;
 pub mod health;
 pub mod openapi;
 mod orgs;
+mod passkeys;
 mod review;
 mod security;
 mod users;
@@ -61,6 +62,11 @@ fn json_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(security::list))
         .routes(routes!(security::end))
         .routes(routes!(security::end_others))
+        .routes(routes!(passkeys::list, passkeys::finish_registration))
+        .routes(routes!(passkeys::start_registration))
+        .routes(routes!(passkeys::rename, passkeys::remove))
+        .routes(routes!(passkeys::options))
+        .routes(routes!(passkeys::finish))
         .routes(routes!(users::list))
         .routes(routes!(users::set_roles))
         .routes(routes!(users::disable))

@@ -24,6 +24,7 @@ use utoipa::{Modify, OpenApi as _, PartialSchema, ToSchema};
     security(("session" = [])),
     tags(
         (name = "accounts", description = "Registering, signing in, passwords and the signed-in user."),
+        (name = "passkeys", description = "Passkeys (WebAuthn): adding, naming and removing them; signing in and stepping up with one."),
         (name = "admin", description = "Users, the audit trail and the mail outbox (admins)."),
         (name = "organisations", description = "Organisations, members and invitations."),
         (name = "applications", description = "Applications, their revisions, mockups, timeline and messages."),

@@ -19,6 +19,7 @@ mod mockup_downloads;
 mod mockups;
 mod orgs;
 mod paging;
+mod passkeys;
 mod races;
 mod review;
 mod second_factors;

@@ -108,6 +108,7 @@ async fn a_confirmed_factor_is_asked_for_at_sign_in_and_each_code_works_once() {
         dev.post_json("/api/v1/me/totp/confirm", json!({ "code": code_at(&secret, clock.now()) })).await;
     assert_eq!(status, StatusCode::OK, "{confirmed}");
     assert_eq!(confirmed["recovery_codes"].as_array().unwrap().len(), 10);
+    app.wait_for_mail("dev@example.com", "An authenticator app was set up as a second factor").await;
     let (status, body) = dev.get_json("/api/v1/orgs").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = dev.post_json("/api/v1/me/totp", json!({})).await;

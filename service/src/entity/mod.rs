@@ -21,6 +21,7 @@ pub mod mockup;
 pub mod org;
 pub mod org_invitation;
 pub mod org_member;
+pub mod passkey;
 pub mod recovery_code;
 pub mod review;
 pub mod review_verdict;

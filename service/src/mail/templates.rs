@@ -91,13 +91,45 @@ pub(crate) fn second_factors_reset(to: &str, name: &str) -> OutgoingMail {
         subject: "The second factor of your Portcullis account was removed",
         greeting_name: name,
         paragraphs: &[
-            "An administrator removed the second factor of your Portcullis account and its recovery codes, as asked \
+            "An administrator removed the second factor of your Portcullis account (its authenticator app, recovery \
+             codes and passkeys), as asked \
              when a device is lost.",
             "Sign in with your password and set up a new second factor. If you did not ask for this, tell your \
              administrator at once and change your password.",
         ],
         action: None,
         footer: "Codes from the old authenticator entry no longer work; you can delete it from the app.",
+    }
+    .render()
+}
+
+/// A new passkey: the owner hears of it, so a passkey added in a stolen session (which could
+/// sign in on its own) does not go unnoticed.
+pub(crate) fn passkey_added(to: &str, name: &str, passkey_name: &str, account_page: &str) -> OutgoingMail {
+    let said = format!(
+        "A passkey named \"{passkey_name}\" was added to your Portcullis account: it can now sign in to it on its own."
+    );
+    factor_added(to, name, "A passkey was added to your account", &said, account_page)
+}
+
+/// A confirmed authenticator app, for the same reason.
+pub(crate) fn totp_added(to: &str, name: &str, account_page: &str) -> OutgoingMail {
+    let said = "An authenticator app was set up as a second factor of your Portcullis account.";
+    factor_added(to, name, "An authenticator app was added to your account", said, account_page)
+}
+
+fn factor_added(to: &str, name: &str, subject: &str, said: &str, account_page: &str) -> OutgoingMail {
+    Letter {
+        to,
+        subject,
+        greeting_name: name,
+        paragraphs: &[
+            said,
+            "If it was not you, someone else is signed in to your account: change your password at once, remove \
+             what you did not add on your account page, and tell your administrator.",
+        ],
+        action: Some(("Your account", account_page)),
+        footer: "If it was you, there is nothing more to do.",
     }
     .render()
 }
