@@ -1,6 +1,6 @@
 // Passkeys through the pages with Chromium's virtual authenticator (the DevTools protocol's
 // WebAuthn domain: CTAP2, built in, keeping discoverable credentials, verifying the user), on a
-// server that requires a second factor of staff: an admin adds a passkey on the account page,
+// server that requires a second factor of staff: an admin adds a passkey on the Security page,
 // signs in with it alone, uses it as the second step after the password, and confirms a
 // dangerous action with it inline, after which the action completes.
 //
@@ -53,9 +53,9 @@ describe('passkeys', () => {
     const page = await newPage(portal.browser);
     const authenticator = await virtualAuthenticator(page);
 
-    // Staff without a second factor land on the account page, where a passkey will do.
+    // Staff without a second factor land on the Security page, where a passkey will do.
     await signInWithPassword(page, url);
-    await page.waitForURL(`${url}/account`);
+    await page.waitForURL(`${url}/account/security`);
     await waitForHydration(page);
     await page.getByText('Your role needs a second factor').waitFor();
     await page.getByLabel('Name of the new passkey').fill('Test laptop');
