@@ -305,11 +305,13 @@ pub async fn resolve(services: &Services, session: &Session) -> ServiceResult<Op
     let confirmed_at = auth.confirmed_at.map_or(auth.logged_in_at, |at| at.max(auth.logged_in_at));
     let policy = services.config().require_mfa;
     let factors = second_factors::factors(services.db(), &user.id).await?;
+    // An account of the identity provider has its second factor there.
+    let sso = services.sso().is_some() && crate::sso::is_sso_account(services.db(), &user.id).await?;
     let second_factor = SecondFactorStatus {
         policy,
-        enrolled: policy != MfaPolicy::Off && factors.any(),
+        enrolled: policy != MfaPolicy::Off && (factors.any() || sso),
         verified_at: auth.factor_verified_at,
-        sso: services.sso().is_some() && crate::sso::is_sso_account(services.db(), &user.id).await?,
+        sso,
         factors,
     };
     let staff_allowed = staff_allowed(services, &user.id, auth.via_sso).await?;
