@@ -124,13 +124,23 @@ async fn await_second_step(services: &Services, session: &Session, email: &str) 
 
 /// The user as a sign-in answers it.
 async fn signed_in_view(services: &Services, user: &user::Model) -> ServiceResult<UserView> {
-    let policy = services.config().require_mfa;
-    let factors = second_factors::factors(services.db(), &user.id).await?;
-    let sso = services.sso().is_some() && crate::sso::is_sso_account(services.db(), &user.id).await?;
-    let enrolled = policy != MfaPolicy::Off && (factors.any() || sso);
-    let second_factor = SecondFactorStatus { policy, enrolled, verified_at: None, sso, factors };
+    let second_factor = second_factor_status(services, &user.id, None).await?;
     let staff_allowed = staff_allowed(services, &user.id, false).await?;
     Ok(Actor { second_factor, ..Actor::from_user(user)?.limited_to_staff(staff_allowed) }.view())
+}
+
+/// The account's second factors as the policy judges them; `verified_at` is when this session
+/// last verified one. An account of the identity provider has its second factor there.
+async fn second_factor_status(
+    services: &Services,
+    user_id: &str,
+    verified_at: Option<i64>,
+) -> ServiceResult<SecondFactorStatus> {
+    let policy = services.config().require_mfa;
+    let factors = second_factors::factors(services.db(), user_id).await?;
+    let sso = services.sso().is_some() && crate::sso::is_sso_account(services.db(), user_id).await?;
+    let enrolled = policy != MfaPolicy::Off && (factors.any() || sso);
+    Ok(SecondFactorStatus { policy, enrolled, verified_at, sso, factors })
 }
 
 /// Finishes a passkey assertion started in this session (see [`passkeys::start_authentication`]):
@@ -145,16 +155,7 @@ pub async fn finish_passkey(
     let asserted = passkeys::finish_authentication(services, session, ctx, credential).await?;
     match asserted.purpose {
         PasskeyPurpose::SignIn => sign_in(services, session, ctx, &asserted.user, true).await?,
-        PasskeyPurpose::StepUp => {
-            let Some(mut auth) = session.get::<SessionAuth>(AUTH_KEY).await.map_err(session_err)? else {
-                return Err(ServiceError::Unauthenticated);
-            };
-            let now = services.clock().now().timestamp();
-            session.cycle_id().await.map_err(session_err)?;
-            auth.confirmed_at = Some(now);
-            auth.factor_verified_at = Some(now);
-            session.insert(AUTH_KEY, auth).await.map_err(session_err)?;
-        }
+        PasskeyPurpose::StepUp => factor_step_up(services, session).await?,
     }
     signed_in_view(services, &asserted.user).await
 }
@@ -201,6 +202,32 @@ async fn sign_in(
     user: &user::Model,
     factor_verified: bool,
 ) -> ServiceResult<()> {
+    let factor_verified_at = factor_verified.then(|| services.clock().now().timestamp());
+    start_session(services, session, ctx, user, factor_verified_at, false).await
+}
+
+/// Binds the session to `user`, signed in with the organisation's identity provider, under a
+/// fresh id; the provider vouches for the second factor as of `factor_verified_at`.
+pub(crate) async fn sign_in_with_sso(
+    services: &Services,
+    session: &Session,
+    ctx: &Ctx,
+    user: &user::Model,
+    factor_verified_at: Option<i64>,
+) -> ServiceResult<()> {
+    start_session(services, session, ctx, user, factor_verified_at, true).await
+}
+
+/// Every way of signing in ends here: the device is remembered, and the session gets a fresh id
+/// (no session fixation) and forgets any half-done sign-in.
+async fn start_session(
+    services: &Services,
+    session: &Session,
+    ctx: &Ctx,
+    user: &user::Model,
+    factor_verified_at: Option<i64>,
+    via_sso: bool,
+) -> ServiceResult<()> {
     devices::remember(services, ctx, user).await?;
     let now = services.clock().now().timestamp();
     session.cycle_id().await.map_err(session_err)?;
@@ -213,45 +240,17 @@ async fn sign_in(
         logged_in_at: now,
         seen_at: now,
         confirmed_at: None,
-        factor_verified_at: factor_verified.then_some(now),
-        via_sso: false,
-        user_agent: ctx.device.user_agent.as_deref().map(clip_user_agent),
-        address: ctx.ip.clone(),
-    };
-    session.insert(AUTH_KEY, auth).await.map_err(session_err)
-}
-
-/// Binds the session to `user`, signed in with the organisation's identity provider, under a
-/// fresh id; the provider vouches for the second factor as of `factor_verified_at`.
-pub(crate) async fn sign_in_with_sso(
-    services: &Services,
-    session: &Session,
-    ctx: &Ctx,
-    user: &user::Model,
-    factor_verified_at: Option<i64>,
-) -> ServiceResult<()> {
-    devices::remember(services, ctx, user).await?;
-    let now = services.clock().now().timestamp();
-    session.cycle_id().await.map_err(session_err)?;
-    let auth = SessionAuth {
-        user_id: user.id.clone(),
-        sign_in_id: new_id(),
-        epoch: user.auth_epoch,
-        password_epoch: user.password_epoch,
-        logged_in_at: now,
-        seen_at: now,
-        confirmed_at: None,
         factor_verified_at,
-        via_sso: true,
+        via_sso,
         user_agent: ctx.device.user_agent.as_deref().map(clip_user_agent),
         address: ctx.ip.clone(),
     };
     session.insert(AUTH_KEY, auth).await.map_err(session_err)
 }
 
-/// The signed-in person authenticated again at the identity provider: a fresh confirmation
-/// and second factor, under a new id.
-pub(crate) async fn sso_step_up(services: &Services, session: &Session) -> ServiceResult<()> {
+/// The signed-in person verified a second factor again (a passkey, or a new sign-in at the
+/// identity provider): a fresh confirmation and second factor, under a new id.
+pub(crate) async fn factor_step_up(services: &Services, session: &Session) -> ServiceResult<()> {
     let Some(mut auth) = session.get::<SessionAuth>(AUTH_KEY).await.map_err(session_err)? else {
         return Err(ServiceError::Unauthenticated);
     };
@@ -303,17 +302,7 @@ pub async fn resolve(services: &Services, session: &Session) -> ServiceResult<Op
         return Ok(None);
     };
     let confirmed_at = auth.confirmed_at.map_or(auth.logged_in_at, |at| at.max(auth.logged_in_at));
-    let policy = services.config().require_mfa;
-    let factors = second_factors::factors(services.db(), &user.id).await?;
-    // An account of the identity provider has its second factor there.
-    let sso = services.sso().is_some() && crate::sso::is_sso_account(services.db(), &user.id).await?;
-    let second_factor = SecondFactorStatus {
-        policy,
-        enrolled: policy != MfaPolicy::Off && (factors.any() || sso),
-        verified_at: auth.factor_verified_at,
-        sso,
-        factors,
-    };
+    let second_factor = second_factor_status(services, &user.id, auth.factor_verified_at).await?;
     let staff_allowed = staff_allowed(services, &user.id, auth.via_sso).await?;
     if user.auth_epoch != auth.epoch {
         // Privileges changed since this id was issued: issue a new one.

@@ -603,7 +603,7 @@ async fn step_up(
     let event = AuditEvent::new("user.step_up", "user", actor.user_id.clone()).details(json!({ "sso": true }));
     audit::record(&txn, services.clock(), ctx, event).await?;
     txn.commit().await?;
-    session_auth::sso_step_up(services, session).await?;
+    session_auth::factor_step_up(services, session).await?;
     Ok(Ok(()))
 }
 
