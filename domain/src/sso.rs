@@ -138,10 +138,14 @@ pub enum SsoProblem {
     AccountDisabled,
     /// A step-up came back as someone else, or without a fresh authentication.
     StepUpFailed,
+    /// Too many sign-ins started from this address within the hour.
+    TooManyAttempts,
+    /// The portal itself could not finish (its database did not answer, say).
+    PortalUnavailable,
 }
 
 impl SsoProblem {
-    pub const ALL: [SsoProblem; 13] = [
+    pub const ALL: [SsoProblem; 15] = [
         SsoProblem::NotConfigured,
         SsoProblem::ProviderUnreachable,
         SsoProblem::WrongState,
@@ -155,6 +159,8 @@ impl SsoProblem {
         SsoProblem::EmailTaken,
         SsoProblem::AccountDisabled,
         SsoProblem::StepUpFailed,
+        SsoProblem::TooManyAttempts,
+        SsoProblem::PortalUnavailable,
     ];
 
     pub fn code(self) -> &'static str {
@@ -172,6 +178,8 @@ impl SsoProblem {
             SsoProblem::EmailTaken => "email_taken",
             SsoProblem::AccountDisabled => "account_disabled",
             SsoProblem::StepUpFailed => "step_up_failed",
+            SsoProblem::TooManyAttempts => "too_many_attempts",
+            SsoProblem::PortalUnavailable => "portal_unavailable",
         }
     }
 
@@ -193,6 +201,8 @@ impl SsoProblem {
             SsoProblem::EmailTaken => "This email address has a portal account already",
             SsoProblem::AccountDisabled => "This account has been disabled",
             SsoProblem::StepUpFailed => "That did not confirm it is you",
+            SsoProblem::TooManyAttempts => "Too many sign-in attempts",
+            SsoProblem::PortalUnavailable => "The portal could not finish signing you in",
         }
     }
 
@@ -232,6 +242,12 @@ impl SsoProblem {
             SsoProblem::AccountDisabled => "Your portal account has been disabled. Contact an administrator.",
             SsoProblem::StepUpFailed => {
                 "Confirming with your organisation's sign-in needs the same account you are signed in with, and a fresh sign-in at your organisation. Try again."
+            }
+            SsoProblem::TooManyAttempts => {
+                "Too many sign-ins were started from your network in the last hour. Wait a while, then start again from the sign-in page."
+            }
+            SsoProblem::PortalUnavailable => {
+                "The portal is busy or briefly unavailable, so your sign-in was not completed. Wait a few seconds, then start again from the sign-in page."
             }
         }
     }

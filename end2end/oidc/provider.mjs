@@ -5,6 +5,7 @@
 //                        read again at every sign-in, so a test can change someone's groups
 //   OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI, OIDC_POST_LOGOUT_REDIRECT_URI
 //   OIDC_ID_TOKEN_TTL    seconds an ID token lives (default 3600)
+//   OIDC_CLAIMS_IN_USERINFO_ONLY=1   email, name and groups only from userinfo, not in the ID token
 //
 // Signing keys are made at start and live only as long as the process. Sign-in is a plain
 // form (`login` = an account's key) that a browser or a test's HTTP client can send; consent
@@ -41,8 +42,9 @@ const provider = new Provider(issuer, {
   jwks: { keys: [signingKey] },
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
   pkce: { required: () => true },
-  // Scope claims go into the ID token too, where the portal reads them.
-  conformIdTokenClaims: false,
+  // Scope claims go into the ID token too, unless OIDC_CLAIMS_IN_USERINFO_ONLY=1 keeps them in
+  // userinfo alone, as many providers do.
+  conformIdTokenClaims: process.env.OIDC_CLAIMS_IN_USERINFO_ONLY === '1',
   claims: {
     openid: ['sub', 'groups'],
     email: ['email', 'email_verified'],

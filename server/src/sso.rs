@@ -3,7 +3,6 @@
 //! answer with redirects: to the provider, to where the person was going, or to a page that
 //! explains what went wrong (never an error status the browser shows bare).
 
-use crate::http::error::ApiError;
 use crate::http::extract::Caller;
 use crate::http::state::AppState;
 use axum::extract::{Query, State};
@@ -23,11 +22,18 @@ fn no_store(redirect: Redirect) -> Response {
     ([(CACHE_CONTROL, "no-store")], redirect).into_response()
 }
 
+/// A browser came here, not an API client: every failure is a page it can act on.
 fn failed(error: ServiceError) -> Response {
     match error {
         // A step-up asked for by someone whose session has ended.
         ServiceError::Unauthenticated => no_store(Redirect::to("/login")),
-        other => ApiError::from(other).into_response(),
+        ServiceError::RateLimited { .. } | ServiceError::LimitReached { .. } => {
+            problem_page(SsoProblem::TooManyAttempts)
+        }
+        other => {
+            tracing::error!(error = ?other, "a single sign-on could not finish");
+            problem_page(SsoProblem::PortalUnavailable)
+        }
     }
 }
 

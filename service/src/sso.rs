@@ -21,8 +21,8 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AdditionalClaims, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IdToken,
-    IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, ProviderMetadataWithLogout, RedirectUrl, RequestTokenError,
-    Scope, TokenResponse,
+    IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, ProviderMetadataWithLogout,
+    RedirectUrl, RequestTokenError, Scope, TokenResponse,
 };
 use portcullis_domain::account::normalize_email;
 use portcullis_domain::role::Roles;
@@ -30,7 +30,7 @@ use portcullis_domain::sso::{
     CALLBACK_PATH, PENDING_TTL_SECS, RoleMapping, STEP_UP_AUTH_MAX_AGE_SECS, SsoProblem, may_sign_in, return_path,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, SqlErr,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -127,22 +127,7 @@ impl Provider {
         *self.metadata.lock().expect("metadata lock") = None;
     }
 
-    async fn client(
-        &self,
-    ) -> Result<
-        (
-            Arc<ProviderMetadataWithLogout>,
-            CoreClient<
-                openidconnect::EndpointSet,
-                openidconnect::EndpointNotSet,
-                openidconnect::EndpointNotSet,
-                openidconnect::EndpointNotSet,
-                openidconnect::EndpointMaybeSet,
-                openidconnect::EndpointMaybeSet,
-            >,
-        ),
-        SsoProblem,
-    > {
+    async fn client(&self) -> Result<(Arc<ProviderMetadataWithLogout>, ProviderClient), SsoProblem> {
         let metadata = self.metadata().await?;
         let client = CoreClient::from_provider_metadata(
             (*metadata).clone(),
@@ -178,6 +163,16 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     }
     text
 }
+
+/// A client made from the discovery document: its token and userinfo endpoints may be absent.
+type ProviderClient = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
 
 /// Every claim of the ID token beyond the standard ones, so the role claim can be any of them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -287,6 +282,7 @@ pub async fn start(
 }
 
 /// Who the provider says signed in, after every check of the ID token.
+#[derive(Clone)]
 struct Verified {
     subject: String,
     email: Option<String>,
@@ -323,7 +319,16 @@ pub async fn finish(
             if pending.step_up {
                 step_up(services, session, ctx, provider, &pending, verified).await?
             } else {
-                sign_in(services, session, ctx, provider, verified).await?
+                match sign_in(services, session, ctx, provider, verified.clone()).await {
+                    // Another sign-in of the same person (a second tab or device) made the
+                    // account at the same moment: it exists now, so this one signs in to it.
+                    Err(ServiceError::Database(error))
+                        if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
+                    {
+                        sign_in(services, session, ctx, provider, verified).await?
+                    }
+                    other => other?,
+                }
             }
         }
         Err(problem) => Err((problem, None, None)),
@@ -408,20 +413,60 @@ async fn verify(
             SsoProblem::InvalidIdToken
         }
     })?;
-    let values = claim_values(claims.additional_claims(), &provider.settings.role_claim);
+    let role_claim = &provider.settings.role_claim;
+    let mut values = claim_values(claims.additional_claims(), role_claim);
+    let mut email = claims.email().map(|email| normalize_email(email.as_str()));
+    let mut email_verified = claims.email_verified() == Some(true);
+    let mut name = display_name(claims.name());
+    // Many providers put group memberships and the profile only in userinfo, not in the ID
+    // token: ask there for what the token left out, as the same subject.
+    let incomplete = !claims.additional_claims().claims.contains_key(role_claim) || email.is_none();
+    if incomplete && let Some(info) = user_info(provider, &client, response.access_token(), claims.subject()).await? {
+        if !claims.additional_claims().claims.contains_key(role_claim) {
+            values = claim_values(info.additional_claims(), role_claim);
+        }
+        if email.is_none() {
+            email = info.email().map(|email| normalize_email(email.as_str()));
+            email_verified = info.email_verified() == Some(true);
+        }
+        name = name.or_else(|| display_name(info.name()));
+    }
     Ok(Verified {
         subject: claims.subject().as_str().to_owned(),
-        email: claims.email().map(|email| normalize_email(email.as_str())),
-        email_verified: claims.email_verified() == Some(true),
-        name: claims
-            .name()
-            .and_then(|name| name.get(None))
-            .map(|name| name.as_str().trim().to_owned())
-            .filter(|name| !name.is_empty()),
+        email,
+        email_verified,
+        name,
         roles: provider.settings.roles.roles_for(values.iter().map(String::as_str)),
         claim_values: provider.settings.roles.mapped(values),
         auth_time: claims.auth_time().map(|at| at.timestamp()),
     })
+}
+
+fn display_name(name: Option<&openidconnect::LocalizedClaim<openidconnect::EndUserName>>) -> Option<String> {
+    name.and_then(|name| name.get(None)).map(|name| name.as_str().trim().to_owned()).filter(|name| !name.is_empty())
+}
+
+/// The provider's userinfo answer for `subject`, or `None` when it has no userinfo endpoint.
+async fn user_info(
+    provider: &Provider,
+    client: &ProviderClient,
+    access_token: &openidconnect::AccessToken,
+    subject: &openidconnect::SubjectIdentifier,
+) -> Result<Option<openidconnect::UserInfoClaims<OtherClaims, CoreGenderClaim>>, SsoProblem> {
+    let Ok(request) = client.user_info(access_token.clone(), Some(subject.clone())) else {
+        return Ok(None);
+    };
+    match request.request_async(&provider.http).await {
+        Ok(info) => Ok(Some(info)),
+        Err(openidconnect::UserInfoError::ClaimsVerification(error)) => {
+            tracing::warn!(%error, "the identity provider's userinfo answer is about someone else");
+            Err(SsoProblem::InvalidIdToken)
+        }
+        Err(error) => {
+            tracing::warn!(error = %error_chain(&error), "cannot read the identity provider's userinfo");
+            Err(SsoProblem::ProviderUnreachable)
+        }
+    }
 }
 
 /// Signs in as the account linked to the provider's subject, creating it on first sign-in,

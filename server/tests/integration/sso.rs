@@ -29,6 +29,7 @@ fn accounts(groups: &[(&str, &[&str])]) -> Value {
 struct Setup {
     accounts: Value,
     id_token_ttl: u64,
+    claims_in_userinfo_only: bool,
     clock: Option<ManualClock>,
     require_mfa: &'static str,
     env: Vec<(&'static str, String)>,
@@ -39,6 +40,7 @@ impl Default for Setup {
         Self {
             accounts: accounts(&[("alice", &["portal-reviewers"]), ("bob", &["other-team"])]),
             id_token_ttl: 3600,
+            claims_in_userinfo_only: false,
             clock: None,
             require_mfa: "off",
             env: Vec::new(),
@@ -50,7 +52,7 @@ impl Default for Setup {
 async fn spawn(setup: Setup) -> (TestApp, OidcProvider) {
     let addr = format!("127.0.0.1:{}", free_port());
     let base = format!("http://{addr}");
-    let provider = OidcProvider::start(&base, setup.accounts, setup.id_token_ttl).await;
+    let provider = OidcProvider::start(&base, setup.accounts, setup.id_token_ttl, setup.claims_in_userinfo_only).await;
     let mut env = vec![("PORTCULLIS_ADDR", addr.clone()), ("PORTCULLIS_PUBLIC_URL", base.clone())];
     env.extend(provider.portal_env(ROLES));
     env.extend(setup.env);
@@ -160,6 +162,49 @@ async fn first_sign_in_creates_the_account_with_the_mapped_role_and_group_change
     let (status, _) = again.get_json("/api/v1/users").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(audit(&mut admin, "user.roles_changed").await.len(), 2);
+}
+
+#[tokio::test]
+async fn groups_and_email_are_read_from_userinfo_when_the_id_token_leaves_them_out() {
+    let (app, _provider) = spawn(Setup { claims_in_userinfo_only: true, ..Default::default() }).await;
+    let (mut alice, landed) = sign_in(&app, "alice").await;
+    assert_eq!(landed, "/review");
+    let user = me(&mut alice).await;
+    assert_eq!(user["email"], "alice@corp.example");
+    assert_eq!(user["name"], "alice Staff");
+    assert_eq!(user["roles"], json!(["developer", "reviewer"]));
+    let (_, landed) = sign_in(&app, "bob").await;
+    assert_problem_page(&app, &landed, "no_role").await;
+}
+
+#[tokio::test]
+async fn simultaneous_first_sign_ins_of_one_person_make_one_account() {
+    let people: Vec<String> = (0..4).map(|n| format!("new{n}")).collect();
+    let groups: Vec<(&str, &[&str])> = people.iter().map(|p| (p.as_str(), &["portal-reviewers"][..])).collect();
+    let (app, _provider) = spawn(Setup { accounts: accounts(&groups), ..Default::default() }).await;
+    for person in &people {
+        // Two browsers come back from the provider at the same moment, before either account exists.
+        let mut first = Client::without_redirects(&app.base);
+        let mut second = Client::without_redirects(&app.base);
+        let first_back = through_provider(&app, &mut first, "/auth/oidc/start?return=/review", person).await;
+        let second_back = through_provider(&app, &mut second, "/auth/oidc/start?return=/review", person).await;
+        let (a, b) = tokio::join!(first.get(&first_back), second.get(&second_back));
+        assert_eq!((location(&a), location(&b)), ("/review".to_owned(), "/review".to_owned()), "{person}");
+        assert_eq!(me(&mut first).await["id"], me(&mut second).await["id"], "{person}: one account");
+    }
+}
+
+#[tokio::test]
+async fn too_many_sign_ins_get_a_page_not_an_error_status() {
+    let setup = Setup { env: vec![("PORTCULLIS_LIMIT_SSO_PER_HOUR", "2".into())], ..Default::default() };
+    let (app, provider) = spawn(setup).await;
+    let mut client = Client::without_redirects(&app.base);
+    for _ in 0..2 {
+        let r = client.get("/auth/oidc/start").await;
+        assert!(location(&r).starts_with(&provider.issuer), "to the provider");
+    }
+    let r = client.get("/auth/oidc/start").await;
+    assert_problem_page(&app, &location(&r), "too_many_attempts").await;
 }
 
 #[tokio::test]

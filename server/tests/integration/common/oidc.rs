@@ -23,8 +23,9 @@ pub struct OidcProvider {
 impl OidcProvider {
     /// Starts the provider for a portal that will serve at `portal_base`, with these
     /// `accounts` (`{"alice": {"email", "name", "groups": [...]}}`) and ID tokens that live
-    /// `id_token_ttl` seconds.
-    pub async fn start(portal_base: &str, accounts: Value, id_token_ttl: u64) -> Self {
+    /// `id_token_ttl` seconds; with `claims_in_userinfo_only`, the ID token carries no email,
+    /// name or groups, and userinfo has them.
+    pub async fn start(portal_base: &str, accounts: Value, id_token_ttl: u64, claims_in_userinfo_only: bool) -> Self {
         let dir = TempDir::new().unwrap();
         let file = dir.path().join("accounts.json");
         std::fs::write(&file, accounts.to_string()).unwrap();
@@ -39,6 +40,7 @@ impl OidcProvider {
             .env("OIDC_REDIRECT_URI", format!("{portal_base}/auth/oidc/callback"))
             .env("OIDC_POST_LOGOUT_REDIRECT_URI", format!("{portal_base}/login"))
             .env("OIDC_ID_TOKEN_TTL", id_token_ttl.to_string())
+            .env("OIDC_CLAIMS_IN_USERINFO_ONLY", if claims_in_userinfo_only { "1" } else { "0" })
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
