@@ -14,16 +14,19 @@ pub enum Role {
     Developer,
     Reviewer,
     Admin,
+    /// Reads everything a regulator may ask about, changes nothing.
+    Auditor,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Developer, Role::Reviewer, Role::Admin];
+    pub const ALL: [Role; 4] = [Role::Developer, Role::Reviewer, Role::Admin, Role::Auditor];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Developer => "developer",
             Role::Reviewer => "reviewer",
             Role::Admin => "admin",
+            Role::Auditor => "auditor",
         }
     }
 }
@@ -45,6 +48,7 @@ impl FromStr for Role {
             "developer" => Ok(Role::Developer),
             "reviewer" => Ok(Role::Reviewer),
             "admin" => Ok(Role::Admin),
+            "auditor" => Ok(Role::Auditor),
             other => Err(UnknownRole(other.to_owned())),
         }
     }
@@ -69,7 +73,14 @@ pub enum Permission {
     ManageChecklists,
     /// Create and revoke the keys the platform's gateway introspects tokens with.
     ManageGatewayKeys,
+    /// Read every submitted application with its reviews, decisions, credentials (never a
+    /// secret) and messages, changing nothing.
+    Inspect,
 }
+
+/// Why a set of roles cannot be held together.
+pub const AUDITOR_ALONE: &str =
+    "An auditor only reads: the auditor role cannot be held together with reviewer or admin.";
 
 /// The set of roles an account holds. Every account is a developer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,10 +108,25 @@ impl Roles {
         self.0.iter().copied()
     }
 
+    /// Whether the roles only read: an auditor applies, reviews and manages nothing, even
+    /// where the roles it is stored with would say otherwise.
+    pub fn read_only(&self) -> bool {
+        self.contains(Role::Auditor)
+    }
+
+    /// Roles that cannot be granted together: `None` when these can.
+    pub fn conflict(&self) -> Option<&'static str> {
+        (self.read_only() && (self.contains(Role::Reviewer) || self.contains(Role::Admin))).then_some(AUDITOR_ALONE)
+    }
+
     pub fn allows(&self, permission: Permission) -> bool {
+        if self.read_only() {
+            return matches!(permission, Permission::Inspect | Permission::ViewAudit);
+        }
         match permission {
             Permission::Apply => self.contains(Role::Developer),
             Permission::Review => self.contains(Role::Reviewer) || self.contains(Role::Admin),
+            Permission::Inspect => self.contains(Role::Admin),
             Permission::ManageUsers
             | Permission::ViewAudit
             | Permission::ViewMailOutbox
@@ -154,19 +180,34 @@ mod tests {
         let dev = Roles::developer();
         let reviewer = Roles::new([Role::Reviewer]);
         let admin = Roles::new([Role::Admin]);
+        let auditor = Roles::new([Role::Auditor]);
         let cases = [
-            (Permission::Apply, [true, true, true]),
-            (Permission::Review, [false, true, true]),
-            (Permission::ManageUsers, [false, false, true]),
-            (Permission::ViewAudit, [false, false, true]),
-            (Permission::ViewMailOutbox, [false, false, true]),
-            (Permission::AssignReviews, [false, false, true]),
-            (Permission::ManageChecklists, [false, false, true]),
-            (Permission::ManageGatewayKeys, [false, false, true]),
+            (Permission::Apply, [true, true, true, false]),
+            (Permission::Review, [false, true, true, false]),
+            (Permission::ManageUsers, [false, false, true, false]),
+            (Permission::ViewAudit, [false, false, true, true]),
+            (Permission::ViewMailOutbox, [false, false, true, false]),
+            (Permission::AssignReviews, [false, false, true, false]),
+            (Permission::ManageChecklists, [false, false, true, false]),
+            (Permission::ManageGatewayKeys, [false, false, true, false]),
+            (Permission::Inspect, [false, false, true, true]),
         ];
         for (permission, expected) in cases {
-            let got = [&dev, &reviewer, &admin].map(|r| r.allows(permission));
+            let got = [&dev, &reviewer, &admin, &auditor].map(|r| r.allows(permission));
             assert_eq!(got, expected, "{permission:?}");
         }
+    }
+
+    #[test]
+    fn an_auditor_holds_no_role_that_changes_things() {
+        assert_eq!(Roles::new([Role::Auditor]).conflict(), None);
+        assert_eq!(Roles::new([Role::Auditor, Role::Reviewer]).conflict(), Some(AUDITOR_ALONE));
+        assert_eq!(Roles::new([Role::Auditor, Role::Admin]).conflict(), Some(AUDITOR_ALONE));
+        assert_eq!(Roles::new([Role::Reviewer, Role::Admin]).conflict(), None);
+        // Even stored together by mistake, the auditor role wins: nothing but reading.
+        let both = Roles::new([Role::Auditor, Role::Admin]);
+        assert!(!both.allows(Permission::ManageUsers) && !both.allows(Permission::Review));
+        assert!(both.allows(Permission::Inspect));
+        assert_eq!(Roles::from_csv("developer,auditor").unwrap(), Roles::new([Role::Auditor]));
     }
 }

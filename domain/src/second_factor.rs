@@ -60,9 +60,10 @@ impl MfaPolicy {
     }
 }
 
-/// Reviewers and admins: the accounts whose sessions can grant access to others' data.
+/// Reviewers, admins and auditors: the accounts whose sessions grant access to others' data,
+/// or read all of it.
 pub fn is_staff(roles: &Roles) -> bool {
-    roles.contains(Role::Reviewer) || roles.contains(Role::Admin)
+    roles.contains(Role::Reviewer) || roles.contains(Role::Admin) || roles.contains(Role::Auditor)
 }
 
 impl fmt::Display for MfaPolicy {

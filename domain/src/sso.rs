@@ -28,7 +28,7 @@ pub struct RoleMapping(Vec<(String, Role)>);
 pub struct BadMapping(pub String);
 
 impl RoleMapping {
-    /// Pairs `value=role` separated by commas; only staff roles (`reviewer`, `admin`) can be
+    /// Pairs `value=role` separated by commas; only staff roles (`reviewer`, `admin`, `auditor`) can be
     /// granted, since every account is a developer already.
     pub fn parse(raw: &str) -> Result<Self, BadMapping> {
         let mut pairs = Vec::new();
@@ -40,7 +40,7 @@ impl RoleMapping {
             if value.is_empty() {
                 return Err(BadMapping(format!("`{item}` names no claim value")));
             }
-            let role: Role = role.parse().map_err(|_| BadMapping(format!("`{role}`: use reviewer or admin")))?;
+            let role: Role = role.parse().map_err(|_| BadMapping(format!("`{role}`: use reviewer, admin or auditor")))?;
             if role == Role::Developer {
                 return Err(BadMapping(format!("`{item}`: every account is a developer; map to reviewer or admin")));
             }
@@ -61,7 +61,9 @@ impl RoleMapping {
     /// The staff roles the claim's values grant (plus `developer`, which every account has).
     pub fn roles_for<'a>(&self, values: impl IntoIterator<Item = &'a str>) -> Roles {
         let values: Vec<&str> = values.into_iter().collect();
-        Roles::new(self.0.iter().filter(|(value, _)| values.contains(&value.as_str())).map(|(_, role)| *role))
+        let roles = Roles::new(self.0.iter().filter(|(value, _)| values.contains(&value.as_str())).map(|(_, role)| *role));
+        // In an auditors' group and a reviewers' one: reading only is the safe reading.
+        if roles.conflict().is_some() { Roles::new([Role::Auditor]) } else { roles }
     }
 }
 
@@ -271,6 +273,9 @@ mod tests {
         assert_eq!(mapping.roles_for(["Portal-Admins"]), Roles::developer(), "values are compared exactly");
         assert_eq!(mapping.roles_for([]), Roles::developer());
         assert_eq!(mapping.mapped(vec!["x".into(), "portal-admins".into()]), vec!["portal-admins".to_owned()]);
+        let mapping = RoleMapping::parse("portal-reviewers=reviewer,regulatory=auditor").unwrap();
+        assert_eq!(mapping.roles_for(["regulatory"]), Roles::new([Role::Auditor]));
+        assert_eq!(mapping.roles_for(["regulatory", "portal-reviewers"]), Roles::new([Role::Auditor]), "reading wins");
     }
 
     #[test]

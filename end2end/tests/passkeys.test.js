@@ -2,14 +2,15 @@
 // WebAuthn domain: CTAP2, built in, keeping discoverable credentials, verifying the user), on a
 // server that requires a second factor of staff: an admin adds a passkey on the Security page,
 // signs in with it alone, uses it as the second step after the password, and confirms a
-// dangerous action with it inline, after which the action completes.
+// dangerous action with it inline, after which the action completes; a reviewer confirms the
+// approval of direct messages with one.
 //
 // Browsers refuse WebAuthn on IP addresses: the portal's loopback address stands for
 // `localhost`, so the pages are opened there.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { newPage, screenshots, waitForHydration } from './support/browser.js';
-import { ADMIN, usePortal } from './support/portal.js';
+import { ADMIN, DEVELOPER, REVIEWER, completeDetails, usePortal } from './support/portal.js';
 
 /** A virtual authenticator attached to `page`, answering every prompt as its owner would. */
 async function virtualAuthenticator(page) {
@@ -32,11 +33,11 @@ async function virtualAuthenticator(page) {
   };
 }
 
-async function signInWithPassword(page, url) {
+async function signInWithPassword(page, url, { email, password } = ADMIN) {
   await page.goto(`${url}/login`);
   await waitForHydration(page);
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
@@ -61,6 +62,9 @@ describe('passkeys', () => {
     await page.getByLabel('Name of the new passkey').fill('Test laptop');
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByText('The passkey “Test laptop” was added.').waitFor();
+    // The page's account state follows at once: the warning gives way, with no reload.
+    await page.getByText('A passkey protects your account.').waitFor();
+    assert.equal(await page.getByText('Your role needs a second factor').count(), 0);
     const listed = page.locator('.passkey-list .passkey-name');
     await listed.first().waitFor();
     assert.deepEqual(await listed.allTextContents(), ['Test laptop']);
@@ -106,6 +110,57 @@ describe('passkeys', () => {
     await screenshots(page, 'passkeys-step-up');
     await usePasskey.click();
     await page.getByRole('heading', { name: 'Key “Edge gateway eu-west” created' }).waitFor();
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  test('a reviewer confirms the approval of direct messages with a passkey, and the approval is recorded', async () => {
+    const dev = await newPage(portal.browser);
+    await portal.signIn(dev, DEVELOPER);
+    const id = await portal.submittedApplication(dev, {
+      org: { name: 'Parley Chat Oy', country: 'FI', website: 'https://parley.example', contact_email: 'privacy@parley.example' },
+      name: 'Parley Message Export',
+      details: completeDetails('parley.example', { scopes: ['portability.direct_messages.ongoing'] }),
+    });
+    await dev.context().close();
+
+    // The reviewer has no second factor yet: a passkey, added as the sign-in asks. Adding it
+    // confirms nothing by itself, so the approval below must ask for it.
+    const url = portal.url.replace('127.0.0.1', 'localhost');
+    const page = await newPage(portal.browser);
+    await virtualAuthenticator(page);
+    await signInWithPassword(page, url, REVIEWER);
+    await page.waitForURL(`${url}/account/security`);
+    await waitForHydration(page);
+    await page.getByLabel('Name of the new passkey').fill('Reviewer laptop');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText('The passkey “Reviewer laptop” was added.').waitFor();
+
+    await page.goto(`${url}/applications/${id}/review`);
+    await page.getByRole('heading', { name: 'Review: Parley Message Export' }).waitFor();
+    await waitForHydration(page);
+    await page.getByRole('button', { name: 'Claim and start reviewing' }).click();
+    await page.getByRole('group', { name: 'Privacy checklist' }).waitFor();
+    await waitForHydration(page);
+    const passes = page.getByRole('radio', { name: 'Pass' });
+    const count = await passes.count();
+    for (let i = 0; i < count; i += 1) {
+      await passes.nth(i).check();
+      await page.getByText(`${i + 1} of ${count} items recorded`).waitFor();
+    }
+    await page.getByRole('button', { name: 'Approve' }).click();
+    const usePasskey = page.getByRole('button', { name: 'Use a passkey' });
+    await usePasskey.waitFor();
+    await screenshots(page, 'passkeys-approval-step-up');
+    await usePasskey.click();
+    // The approval went through once confirmed: the first of the two that direct messages need.
+    await page.getByText(/Sensitive scopes need a second reviewer's approval/).waitFor();
+    const response = await page.request.get(`${url}/api/v1/applications/${id}`);
+    assert.equal(response.status(), 200);
+    const body = await response.json();
+    const { first_approval: approval } = body.application ?? body;
+    assert.equal(approval?.reviewer_name, 'Demo Reviewer', JSON.stringify(body));
+    assert.deepEqual(approval.granted_scopes, ['portability.direct_messages.ongoing']);
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });

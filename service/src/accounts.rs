@@ -507,6 +507,9 @@ pub async fn set_roles(services: &Services, ctx: &Ctx, user_id: &str, roles: Vec
     let now = services.clock().now();
     // Checked before taking the administration lock, so a refusal holds up nobody.
     ctx.require(Permission::ManageUsers)?;
+    if let Some(conflict) = roles.conflict() {
+        return Err(ServiceError::field("roles", conflict));
+    }
     ctx.second_factor_fresh(now)?;
     let (txn, _) = begin_user_administration(services, ctx).await?;
     let user = target_user(&txn, user_id).await?;
@@ -517,7 +520,8 @@ pub async fn set_roles(services: &Services, ctx: &Ctx, user_id: &str, roles: Vec
     }
     // With single sign-on, staff roles come from the organisation's identity provider; a
     // password account gets them only through `create-admin` (the break-glass path).
-    let grants_staff = [Role::Reviewer, Role::Admin].into_iter().any(|r| roles.contains(r) && !before.contains(r));
+    let grants_staff =
+        [Role::Reviewer, Role::Admin, Role::Auditor].into_iter().any(|r| roles.contains(r) && !before.contains(r));
     if grants_staff
         && services.sso().is_some()
         && !crate::sso::is_sso_account(&txn, &user.id).await?

@@ -131,6 +131,7 @@ pub async fn verify(db: &DatabaseConnection) -> Result<ChainReport, DbErr> {
 /// Newest first, filtered, for the admin page and the API.
 pub async fn list(services: &Services, ctx: &Ctx, query: &AuditQuery) -> ServiceResult<Page<AuditRecordView>> {
     ctx.require(portcullis_domain::role::Permission::ViewAudit)?;
+    record_inspection(services, ctx, "audit", query.object_id.as_deref(), "audit trail").await?;
     let mut condition = Condition::all();
     if let Some(action) = query.action.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         condition = if let Some(prefix) = action.strip_suffix('.') {
@@ -181,4 +182,25 @@ pub async fn list(services: &Services, ctx: &Ctx, query: &AuditQuery) -> Service
         })
         .collect();
     Ok(Page { items, page, per_page: PER_PAGE, total })
+}
+
+/// Access logging: what an auditor opens is itself on the record, in a transaction of its own
+/// (an auditor changes nothing, so reading is all there is to account for). Anyone else's
+/// reading is not recorded.
+pub(crate) async fn record_inspection(
+    services: &Services,
+    ctx: &Ctx,
+    object_type: &'static str,
+    object_id: Option<&str>,
+    what: &'static str,
+) -> ServiceResult<()> {
+    if !ctx.actor.as_ref().is_some_and(|actor| actor.roles.read_only()) {
+        return Ok(());
+    }
+    let txn = db::begin_write(services.db()).await?;
+    let event = AuditEvent::new("auditor.viewed", object_type, object_id.map(str::to_owned))
+        .details(serde_json::json!({ "what": what }));
+    record(&txn, services.clock(), ctx, event).await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -192,6 +192,9 @@ pub fn Passkeys() -> impl IntoView {
         Resource::new(move || (rename.version().get(), remove.version().get(), added.get()), |_| list_passkeys());
     let rename_error = last_error(rename);
     let remove_error = last_error(remove);
+    // A passkey added or removed may change the account's second-factor state, shown elsewhere.
+    let session = crate::components::layout::Session::get();
+    Effect::watch(move || (added.get(), remove.version().get()), move |_, _, _| session.user.refetch(), false);
     view! {
         <section class="passkeys" aria-labelledby="passkeys-heading" id="passkeys">
             <h2 id="passkeys-heading">"Passkeys"</h2>

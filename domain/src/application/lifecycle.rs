@@ -63,10 +63,12 @@ pub enum Party {
     Owner,
     Reviewer,
     Admin,
+    /// Reads, never acts.
+    Auditor,
 }
 
 impl Party {
-    pub const ALL: [Party; 4] = [Party::Member, Party::Owner, Party::Reviewer, Party::Admin];
+    pub const ALL: [Party; 5] = [Party::Member, Party::Owner, Party::Reviewer, Party::Admin, Party::Auditor];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -40,6 +40,7 @@ pub async fn list(
     page: Option<PageNumber>,
 ) -> ServiceResult<Page<MessageView>> {
     let access = load(services.db(), ctx, id).await?;
+    crate::audit::record_inspection(services, ctx, "application", Some(id), "messages").await?;
     let page = page_number(page);
     let paginator = application_message::Entity::find()
         .filter(application_message::Column::ApplicationId.eq(&access.application.id))

@@ -464,6 +464,7 @@ pub async fn download(
 ) -> ServiceResult<Download> {
     let access = load(services.db(), ctx, id.as_str()).await?;
     let row = find(services, &access, mockup_id.as_str()).await?;
+    crate::audit::record_inspection(services, ctx, "mockup", Some(mockup_id.as_str()), "mockup").await?;
     let kind = kind_of(&row)?;
     let (body, size) = open_blob(services, &row.storage_key, &row.id).await?;
     Ok(Download { file_name: download_file_name(&row.label, kind), content_type: row.content_type, size, body })

@@ -209,12 +209,14 @@ pub async fn create(services: &Services, ctx: &Ctx, input: CreateApplicationInpu
 
 pub async fn get(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<ApplicationView> {
     let access = load(services.db(), ctx, id).await?;
+    crate::audit::record_inspection(services, ctx, "application", Some(id), "application").await?;
     view(services.db(), &access).await
 }
 
 /// The application's timeline, for those who may see the application.
 pub async fn timeline(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<Vec<TimelineEntry>> {
     let access = load(services.db(), ctx, id).await?;
+    crate::audit::record_inspection(services, ctx, "application", Some(id), "timeline").await?;
     events::timeline(services.db(), &access.application.id).await
 }
 
@@ -261,7 +263,7 @@ pub async fn list(services: &Services, ctx: &Ctx, query: &ApplicationQuery) -> S
         .map(|m| m.org_id)
         .collect();
     let mut visible = Condition::any().add(application::Column::OrgId.is_in(my_orgs));
-    if actor.roles.allows(Permission::Review) {
+    if actor.roles.allows(Permission::Review) || actor.roles.allows(Permission::Inspect) {
         visible = visible.add(seen_by_staff());
     }
     let mut select = application::Entity::find().filter(visible);
@@ -360,7 +362,9 @@ pub(crate) fn seen_by_staff() -> Expr {
 /// Parties other than the organisation's own people never see drafts.
 pub(crate) fn staff_party(ctx: &Ctx) -> Option<Party> {
     let actor = ctx.actor.as_ref()?;
-    if actor.roles.allows(Permission::ManageUsers) {
+    if actor.roles.read_only() {
+        Some(Party::Auditor)
+    } else if actor.roles.allows(Permission::ManageUsers) {
         Some(Party::Admin)
     } else if actor.roles.allows(Permission::Review) {
         Some(Party::Reviewer)

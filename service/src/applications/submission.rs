@@ -172,6 +172,7 @@ pub async fn withdraw(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult
 
 pub async fn revisions(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<Vec<RevisionView>> {
     let access = load(services.db(), ctx, id).await?;
+    crate::audit::record_inspection(services, ctx, "application", Some(id), "revisions").await?;
     let rows = application_revision::Entity::find()
         .filter(application_revision::Column::ApplicationId.eq(&access.application.id))
         .order_by_asc(application_revision::Column::Number)
@@ -209,6 +210,7 @@ pub async fn compare_revisions(
     to: i64,
 ) -> ServiceResult<RevisionComparison> {
     let access = load(services.db(), ctx, id).await?;
+    crate::audit::record_inspection(services, ctx, "application", Some(id), "revision comparison").await?;
     let before = snapshot(services.db(), &access.application.id, from).await?;
     let after = snapshot(services.db(), &access.application.id, to).await?;
     Ok(RevisionComparison { from, to, changes: compare(&before, &after) })

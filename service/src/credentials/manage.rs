@@ -124,6 +124,7 @@ pub async fn list(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<Vec
 pub async fn overview(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<CredentialOverview> {
     let conn = services.db();
     let access = load(conn, ctx, id).await?;
+    crate::audit::record_inspection(services, ctx, "application", Some(id), "credentials").await?;
     let status = status_of(&access.application)?;
     let now = services.clock().now();
     let rows = credential::Entity::find()

@@ -23,9 +23,13 @@ use serde_json::json;
 /// Serialises publishing across portal instances on PostgreSQL.
 const CHECKLIST_LOCK: i64 = 0x0050_5443_4845_434b; // "PTCHECK"
 
-/// Reviewers read the checklists they work with; admins edit them.
+/// Reviewers read the checklists they work with, auditors what reviewers were asked; admins
+/// edit them.
 fn may_read(ctx: &Ctx) -> ServiceResult<()> {
-    ctx.require(Permission::Review).or_else(|_| ctx.require(Permission::ManageChecklists)).map(|_| ())
+    ctx.require(Permission::Review)
+        .or_else(|_| ctx.require(Permission::ManageChecklists))
+        .or_else(|_| ctx.require(Permission::Inspect))
+        .map(|_| ())
 }
 
 pub(crate) fn parse_kind(kind: &str) -> ServiceResult<ChecklistKind> {
