@@ -14,8 +14,8 @@ use portcullis_domain::audit::checkpoint::CheckpointFault;
 use portcullis_domain::audit::{AuditFields, BrokenLink, GENESIS_HASH, StoredLink, chain_hash, verify_link};
 use sea_orm::sea_query::Condition;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -162,7 +162,10 @@ pub async fn verify(services: &Services) -> Result<ChainReport, DbErr> {
                     return bad(checked, CheckpointFault::Rewritten { seq: cp.seq, after: matched });
                 }
                 if cp.records != checked as i64 {
-                    return bad(checked, CheckpointFault::Count { seq: cp.seq, signed: cp.records, found: checked as i64 });
+                    return bad(
+                        checked,
+                        CheckpointFault::Count { seq: cp.seq, signed: cp.records, found: checked as i64 },
+                    );
                 }
                 matched = Some(cp.seq);
             }

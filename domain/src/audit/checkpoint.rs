@@ -60,9 +60,7 @@ pub fn public_key_pem(public_key: &[u8; 32]) -> String {
 /// Reads a public key in the form [`public_key_pem`] writes.
 pub fn parse_public_key_pem(text: &str) -> Result<[u8; 32], KeyTextError> {
     let der = pem_decode("PUBLIC KEY", text)?;
-    der.strip_prefix(&SPKI_PREFIX[..])
-        .and_then(|key| <[u8; 32]>::try_from(key).ok())
-        .ok_or(KeyTextError::NotEd25519)
+    der.strip_prefix(&SPKI_PREFIX[..]).and_then(|key| <[u8; 32]>::try_from(key).ok()).ok_or(KeyTextError::NotEd25519)
 }
 
 /// PEM text of `der` under `label`, with 64-character lines.
@@ -143,7 +141,9 @@ pub enum CheckpointFault {
         /// The newest earlier checkpoint that still matches, which narrows the search.
         after: Option<i64>,
     },
-    #[error("checkpoint of record {seq}: record {seq} no longer exists (the trail ends at {last}): records were deleted")]
+    #[error(
+        "checkpoint of record {seq}: record {seq} no longer exists (the trail ends at {last}): records were deleted"
+    )]
     Missing { seq: i64, last: i64 },
     #[error("checkpoint of record {seq}: it counted {signed} records, the trail now holds {found} up to it")]
     Count { seq: i64, signed: i64, found: i64 },

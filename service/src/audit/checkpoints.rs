@@ -24,13 +24,11 @@ pub async fn take_due(services: &Services) -> Result<u32, DbErr> {
     loop {
         let Some(head) = newest_record(services).await? else { return Ok(taken) };
         let last = latest(services).await?;
-        let oldest_uncovered_at = match audit_log::Entity::find_by_id(last.map_or(0, |c| c.seq) + 1)
-            .one(services.db())
-            .await?
-        {
-            Some(record) => chrono::DateTime::parse_from_rfc3339(&record.at).ok().map(|at| at.to_utc()),
-            None => None,
-        };
+        let oldest_uncovered_at =
+            match audit_log::Entity::find_by_id(last.map_or(0, |c| c.seq) + 1).one(services.db()).await? {
+                Some(record) => chrono::DateTime::parse_from_rfc3339(&record.at).ok().map(|at| at.to_utc()),
+                None => None,
+            };
         let Some(seq) = checkpoint::due(head, last, oldest_uncovered_at, services.clock().now()) else {
             return Ok(taken);
         };
@@ -56,8 +54,7 @@ async fn newest_record(services: &Services) -> Result<Option<i64>, DbErr> {
 }
 
 async fn latest(services: &Services) -> Result<Option<Covered>, DbErr> {
-    let last =
-        audit_checkpoint::Entity::find().order_by_desc(audit_checkpoint::Column::Seq).one(services.db()).await?;
+    let last = audit_checkpoint::Entity::find().order_by_desc(audit_checkpoint::Column::Seq).one(services.db()).await?;
     Ok(last.map(|c| Covered { seq: c.seq, records: c.records }))
 }
 
@@ -103,9 +100,8 @@ pub async fn list(
 ) -> ServiceResult<Page<AuditCheckpointView>> {
     ctx.require(Permission::ViewAudit)?;
     let page = page_number(page);
-    let paginator = audit_checkpoint::Entity::find()
-        .order_by_desc(audit_checkpoint::Column::Seq)
-        .paginate(services.db(), PER_PAGE);
+    let paginator =
+        audit_checkpoint::Entity::find().order_by_desc(audit_checkpoint::Column::Seq).paginate(services.db(), PER_PAGE);
     let total = paginator.num_items().await?;
     let items = paginator
         .fetch_page(page - 1)

@@ -41,8 +41,8 @@ impl SigningKey {
     pub fn parse(text: &str) -> Result<Self, String> {
         let der = checkpoint::pem_decode(PRIVATE_KEY_LABEL, text)
             .map_err(|_| "not a PEM private key (make one with `portcullis audit keygen FILE`)".to_owned())?;
-        let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der)
-            .map_err(|e| format!("not an Ed25519 private key: {e}"))?;
+        let pair =
+            Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der).map_err(|e| format!("not an Ed25519 private key: {e}"))?;
         let bytes: [u8; 32] = pair.public_key().as_ref().try_into().expect("an Ed25519 public key is 32 bytes");
         Ok(Self { pair: Arc::new(pair), public: PublicKey::from_bytes(bytes) })
     }
@@ -55,7 +55,9 @@ impl SigningKey {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options.open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        file.write_all(pem.as_bytes()).and_then(|()| file.sync_all()).map_err(|e| format!("{}: {e}", path.display()))?;
+        file.write_all(pem.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         Self::parse(&pem)
     }
 
