@@ -145,8 +145,9 @@ async fn serve(config: Config, demo: bool, world: bool) -> CliResult {
     if !accounts::has_admin(app.services()).await? {
         println!("No admin account yet. Create one with: portcullis create-admin --email you@example.com");
     }
+    let stop = shutdown_signal();
     println!("portcullis listening on http://{}", app.local_addr());
-    app.run_until(shutdown_signal()).await?;
+    app.run_until(stop).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -231,24 +232,30 @@ fn keygen(file: &std::path::Path) -> ExitCode {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves at Ctrl-C or `SIGTERM`. The `SIGTERM` handler is installed when this is called, not
+/// when first awaited, so a stop that comes as soon as "listening" is printed is still graceful.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    async move {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let terminate = async {
+            match terminate {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = terminate => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }
