@@ -177,6 +177,7 @@ fn service_config(site: &Site) -> Result<ServiceConfig, String> {
         require_mfa: portcullis_domain::second_factor::MfaPolicy::Off,
         sso: None,
         secret_key: portcullis_service::sealed::SecretKey::generate(),
+        audit_key: portcullis_service::audit::signing::SigningKey::generate(),
     })
 }
 

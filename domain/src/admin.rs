@@ -108,6 +108,24 @@ pub struct AuditRecordView {
     pub actor_name: Option<String>,
 }
 
+/// A signed checkpoint of the audit chain. The signature (Ed25519, base64) covers the payload
+/// [`crate::audit::checkpoint::Statement::payload`] builds from these fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditCheckpointView {
+    /// The record covered: the chain up to and including it.
+    pub seq: i64,
+    /// That record's chain hash (hex SHA-256).
+    pub hash: String,
+    /// How many records the trail held up to it.
+    pub records: i64,
+    /// When it was signed (RFC 3339 UTC).
+    pub at: String,
+    /// The signing key's id: the first 8 bytes of the SHA-256 of its 32 public key bytes, hex.
+    pub key_id: String,
+    pub signature: String,
+}
+
 /// One labelled field of an audit record's details, for reading.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DetailField {

@@ -3,6 +3,8 @@
 //! Each record's hash covers its own fields and the previous record's hash, so changing,
 //! removing or reordering any stored record breaks every link after it.
 
+pub mod checkpoint;
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 

@@ -23,6 +23,7 @@ mod m20261201_000019_sso_identities;
 mod m20261201_000020_passkeys;
 mod m20261201_000021_known_devices;
 mod m20261201_000022_sealed_totp_secrets;
+mod m20261201_000024_audit_checkpoints;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_passkeys::Migration),
             Box::new(m20261201_000021_known_devices::Migration),
             Box::new(m20261201_000022_sealed_totp_secrets::Migration),
+            Box::new(m20261201_000024_audit_checkpoints::Migration),
         ]
     }
 }

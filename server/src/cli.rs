@@ -1,4 +1,4 @@
-//! The command line: `serve` (default), `migrate`, `create-admin`, `audit verify`.
+//! The command line: `serve` (default), `migrate`, `create-admin`, `audit verify`, `audit keygen`.
 
 use crate::config::Config;
 use crate::startup::{self, Application};
@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use portcullis_domain::role::Role;
 use portcullis_service::accounts;
 use portcullis_service::applications::inspect;
+use portcullis_service::audit::signing::SigningKey;
 use portcullis_service::audit::{self, ChainReport};
 use portcullis_service::clock::SystemClock;
 use portcullis_service::demo_world;
@@ -55,8 +56,15 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain and report the first broken link.
+    /// Check the hash chain and every signed checkpoint (with the key named by
+    /// PORTCULLIS_AUDIT_SIGNING_KEY); report the first broken link or bad checkpoint.
     Verify,
+    /// Write a new Ed25519 key for signing audit checkpoints to FILE (never over an existing
+    /// file), and print its public key.
+    Keygen {
+        /// Where to write the key (PEM, PKCS#8), readable by its owner only.
+        file: std::path::PathBuf,
+    },
 }
 
 pub async fn run() -> ExitCode {
@@ -64,6 +72,10 @@ pub async fn run() -> ExitCode {
     // Before any configuration or logging, so nothing but the file reaches the check.
     if cli.inspect_pdf {
         return inspect::check_pdf_from_stdin();
+    }
+    // Needs neither configuration nor database.
+    if let Some(Command::Audit { command: AuditCommand::Keygen { file } }) = &cli.command {
+        return keygen(file);
     }
     // A missing .env is normal; a malformed one is reported by the variables it breaks.
     let _ = dotenvy::dotenv();
@@ -87,6 +99,7 @@ pub async fn run() -> ExitCode {
         Command::Migrate => migrate(config).await,
         Command::CreateAdmin { email } => create_admin(config, &email).await,
         Command::Audit { command: AuditCommand::Verify } => verify_audit(config).await,
+        Command::Audit { command: AuditCommand::Keygen { .. } } => unreachable!("handled before configuration"),
     };
     match result {
         Ok(code) => code,
@@ -132,8 +145,9 @@ async fn serve(config: Config, demo: bool, world: bool) -> CliResult {
     if !accounts::has_admin(app.services()).await? {
         println!("No admin account yet. Create one with: portcullis create-admin --email you@example.com");
     }
+    let stop = shutdown_signal();
     println!("portcullis listening on http://{}", app.local_addr());
-    app.run_until(shutdown_signal()).await?;
+    app.run_until(stop).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -184,36 +198,64 @@ async fn create_admin(config: Config, email: &str) -> CliResult {
 
 async fn verify_audit(config: Config) -> CliResult {
     let services = startup::services(&config, Arc::new(SystemClock)).await?;
-    match audit::verify(services.db()).await? {
-        ChainReport::Intact { records } => {
-            println!("audit trail intact: {records} records verified");
+    let key = services.config().audit_key.public().id().to_owned();
+    match audit::verify(&services).await? {
+        ChainReport::Intact { records, checkpoints, latest_checkpoint } => {
+            let latest = latest_checkpoint.map_or_else(String::new, |seq| format!(", the newest covers record {seq}"));
+            println!(
+                "audit trail intact: {records} records verified, {checkpoints} checkpoints signed by key {key}{latest}"
+            );
             Ok(ExitCode::SUCCESS)
         }
         ChainReport::Broken { checked, link } => {
             println!("audit trail BROKEN after {checked} intact records: {link}");
             Ok(ExitCode::FAILURE)
         }
+        ChainReport::Checkpoint { checked, fault } => {
+            println!("audit trail BROKEN after {checked} intact records: {fault}");
+            Ok(ExitCode::FAILURE)
+        }
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+fn keygen(file: &std::path::Path) -> ExitCode {
+    match SigningKey::create_file(file) {
+        Ok(key) => {
+            println!("audit signing key {} written to {}; its public key:", key.public().id(), file.display());
+            print!("{}", key.public().pem());
+            ExitCode::SUCCESS
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+        Err(e) => {
+            eprintln!("error: cannot write a new key: {e}");
+            ExitCode::FAILURE
+        }
     }
-    tracing::info!("shutting down");
+}
+
+/// Resolves at Ctrl-C or `SIGTERM`. The `SIGTERM` handler is installed when this is called, not
+/// when first awaited, so a stop that comes as soon as "listening" is printed is still graceful.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    async move {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let terminate = async {
+            match terminate {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = terminate => {},
+        }
+        tracing::info!("shutting down");
+    }
 }

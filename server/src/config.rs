@@ -52,6 +52,18 @@ pub struct Config {
     pub sso: Option<SsoSettings>,
     /// The key that seals stored TOTP keys (created when missing); shared by every instance.
     pub secrets_key_file: PathBuf,
+    /// The key that signs audit checkpoints: `PORTCULLIS_AUDIT_SIGNING_KEY`, which must exist,
+    /// else `data_dir/audit-signing.key`, created when missing.
+    pub audit_key_file: AuditKeyFile,
+}
+
+/// Where the audit signing key is, and whether the portal may create it there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditKeyFile {
+    /// Named by `PORTCULLIS_AUDIT_SIGNING_KEY`: a missing file is an error, not a new key.
+    Named(PathBuf),
+    /// The default under the data directory, created when missing (as the secrets key is).
+    Default(PathBuf),
 }
 
 impl Config {
@@ -106,6 +118,10 @@ impl Config {
         };
         let secrets_key_file =
             get("PORTCULLIS_SECRETS_KEY_FILE").map_or_else(|| data_dir.join("secrets.key"), PathBuf::from);
+        let audit_key_file = match get("PORTCULLIS_AUDIT_SIGNING_KEY") {
+            Some(path) => AuditKeyFile::Named(PathBuf::from(path.trim())),
+            None => AuditKeyFile::Default(data_dir.join("audit-signing.key")),
+        };
         Ok(Config {
             database_url,
             addr,
@@ -136,6 +152,7 @@ impl Config {
             action_limits: action_limits(&get)?,
             timeouts: timeouts(&get)?,
             secrets_key_file,
+            audit_key_file,
             require_mfa: get("PORTCULLIS_REQUIRE_MFA")
                 .map(|raw| raw.parse().map_err(|e: UnknownPolicy| invalid("PORTCULLIS_REQUIRE_MFA", &e.to_string())))
                 .transpose()?,
@@ -347,6 +364,9 @@ mod tests {
         assert_eq!(c.public_url.as_str(), "http://127.0.0.1:3000/");
         assert!(c.smtp_url.is_none());
         assert!(!c.is_https());
+        assert_eq!(c.audit_key_file, AuditKeyFile::Default(PathBuf::from("./data/audit-signing.key")));
+        let named = config(&[("PORTCULLIS_AUDIT_SIGNING_KEY", "/etc/portcullis/audit.key")]).unwrap();
+        assert_eq!(named.audit_key_file, AuditKeyFile::Named(PathBuf::from("/etc/portcullis/audit.key")));
     }
 
     #[test]

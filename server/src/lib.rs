@@ -9,4 +9,5 @@ pub mod oauth;
 pub mod sso;
 pub mod startup;
 pub mod telemetry;
+pub mod well_known;
 pub mod workers;

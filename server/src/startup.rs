@@ -1,6 +1,6 @@
 //! Building the application: database, services, workers, router and listener.
 
-use crate::config::Config;
+use crate::config::{AuditKeyFile, Config};
 use crate::http::health::{self, Health};
 use crate::http::middleware;
 use crate::http::state::AppState;
@@ -18,6 +18,7 @@ use hyper_util::service::TowerToHyperService;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use portcullis_app::{App, shell};
+use portcullis_service::audit::signing::SigningKey;
 use portcullis_service::clock::{SharedClock, SystemClock};
 use portcullis_service::sealed::SecretKey;
 use portcullis_service::session_auth::IDLE_TIMEOUT_SECS;
@@ -41,6 +42,8 @@ pub enum StartupError {
     DataDir(String),
     #[error("invalid configuration: {0}")]
     SecretsKey(String),
+    #[error("invalid configuration: PORTCULLIS_AUDIT_SIGNING_KEY: {0}")]
+    AuditKey(String),
     #[error("cannot open the database: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("invalid configuration: SMTP_URL: {0}")]
@@ -82,11 +85,20 @@ pub async fn services(config: &Config, clock: SharedClock) -> Result<Services, S
         sso: config.sso.clone(),
         secret_key: SecretKey::load_or_create(&config.secrets_key_file)
             .map_err(|e| StartupError::SecretsKey(format!("PORTCULLIS_SECRETS_KEY_FILE: {e}")))?,
+        audit_key: audit_key(&config.audit_key_file)?,
     };
     let uploads = config.data_dir.join("uploads");
     let storage =
         LocalStore::new(&uploads).map_err(|e| StartupError::DataDir(format!("{}: {e}", uploads.display())))?;
     Ok(Services::new(conn, clock, service_config, Arc::new(storage)))
+}
+
+fn audit_key(file: &AuditKeyFile) -> Result<SigningKey, StartupError> {
+    match file {
+        AuditKeyFile::Named(path) => SigningKey::load(path, false),
+        AuditKeyFile::Default(path) => SigningKey::load(path, true),
+    }
+    .map_err(StartupError::AuditKey)
 }
 
 impl Application {
@@ -249,6 +261,7 @@ pub fn router(config: &Config, services: Services, health: Health) -> Router {
         // Single sign-on: browser navigations to and from the organisation's identity provider.
         .route(portcullis_domain::sso::START_PATH, get(crate::sso::start))
         .route(portcullis_domain::sso::CALLBACK_PATH, get(crate::sso::callback))
+        .merge(crate::well_known::router())
         // Uploads are not bounded in time but by their throughput (`api::router`).
         .layer(request_timeout)
         .nest(

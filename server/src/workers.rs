@@ -1,9 +1,10 @@
-//! Background work of each instance: mail delivery, and housekeeping (expired sessions and
-//! tokens, credential expiry reminders).
+//! Background work of each instance: mail delivery, audit checkpoints, and housekeeping
+//! (expired sessions and tokens, credential expiry reminders).
 
 use crate::config::Config;
 use portcullis_service::Services;
 use portcullis_service::applications::mockups;
+use portcullis_service::audit::checkpoints;
 use portcullis_service::credentials::{self, oauth};
 use portcullis_service::mail::MailTransport;
 use portcullis_service::mail::worker::MailWorker;
@@ -31,6 +32,7 @@ pub fn spawn(
 ) -> Vec<JoinHandle<()>> {
     let mail = MailWorker::new(services.clone(), transport, config.mail_from.clone(), config.mail_poll_every);
     let mail = tokio::spawn(mail.run(shutdown.clone()));
+    let checkpoints = tokio::spawn(checkpoint_audit(services.clone(), shutdown.clone()));
     let store = DbSessionStore::new(services.db().clone());
     let services = services.clone();
     let mut stop = shutdown.clone();
@@ -46,7 +48,7 @@ pub fn spawn(
             }
         }
     });
-    vec![mail, chores]
+    vec![mail, checkpoints, chores]
 }
 
 async fn housekeeping(services: &Services, store: &DbSessionStore) {
@@ -63,5 +65,30 @@ async fn housekeeping(services: &Services, store: &DbSessionStore) {
         Ok(0) => {}
         Ok(removed) => tracing::warn!(removed, "removed stored uploads no mockup refers to (left by a crash)"),
         Err(e) => tracing::warn!(error = %e, "could not look for orphaned uploads"),
+    }
+}
+
+/// How often an instance looks whether a checkpoint is due: two indexed reads, so the audit
+/// writers never wait for checkpoints, and a checkpoint lags its due time by at most this.
+const CHECKPOINT_POLL: Duration = Duration::from_secs(10);
+
+/// Signs checkpoints of the audit chain when due, and one of the newest record at shutdown.
+async fn checkpoint_audit(services: Services, mut stop: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(CHECKPOINT_POLL);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {
+                if let Err(e) = checkpoints::take_due(&services).await {
+                    tracing::warn!(error = %e, "could not take an audit checkpoint");
+                }
+            }
+            _ = stop.changed() => {
+                if let Err(e) = checkpoints::take_final(&services).await {
+                    tracing::warn!(error = %e, "could not take the audit checkpoint at shutdown");
+                }
+                return;
+            }
+        }
     }
 }

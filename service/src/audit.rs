@@ -1,17 +1,21 @@
-//! Writing and checking the hash-chained audit trail.
+//! Writing and checking the hash-chained audit trail, anchored by signed checkpoints.
+
+pub mod checkpoints;
+pub mod signing;
 
 use crate::Services;
 use crate::clock::Clock;
 use crate::context::Ctx;
 use crate::db;
-use crate::entity::{audit_log, user};
+use crate::entity::{audit_checkpoint, audit_log, user};
 use crate::error::ServiceResult;
 use portcullis_domain::admin::{AuditQuery, AuditRecordView, Page, page_number};
+use portcullis_domain::audit::checkpoint::CheckpointFault;
 use portcullis_domain::audit::{AuditFields, BrokenLink, GENESIS_HASH, StoredLink, chain_hash, verify_link};
 use sea_orm::sea_query::Condition;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -89,19 +93,42 @@ pub(crate) async fn record(
     Ok(())
 }
 
-/// Outcome of walking the whole chain.
+/// Outcome of walking the whole chain and its checkpoints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainReport {
-    Intact { records: u64 },
-    Broken { checked: u64, link: BrokenLink },
+    Intact {
+        records: u64,
+        checkpoints: u64,
+        /// The newest record a checkpoint covers.
+        latest_checkpoint: Option<i64>,
+    },
+    Broken {
+        checked: u64,
+        link: BrokenLink,
+    },
+    /// A checkpoint that does not vouch for the trail as stored: a forged or rewritten
+    /// checkpoint, or records rewritten (and re-hashed) or deleted since it was signed.
+    Checkpoint {
+        checked: u64,
+        fault: CheckpointFault,
+    },
 }
 
-/// Walks every record in order, a page at a time, and reports the first broken link.
-pub async fn verify(db: &DatabaseConnection) -> Result<ChainReport, DbErr> {
+/// Walks every record in order, a page at a time, checking each checkpoint (its signature
+/// with this portal's key, the hash and count it signed) when the walk reaches the record it
+/// covers; reports the first broken link or bad checkpoint.
+pub async fn verify(services: &Services) -> Result<ChainReport, DbErr> {
     const BATCH: u64 = 1000;
+    let db = services.db();
+    let key = services.config().audit_key.public();
+    // Checkpoints are few (one per hour or 1,000 records): held in memory for the walk.
+    let all = audit_checkpoint::Entity::find().order_by_asc(audit_checkpoint::Column::Seq).all(db).await?;
+    let mut pending = all.iter().peekable();
+    let mut matched: Option<i64> = None;
     let mut expected_prev = GENESIS_HASH.to_owned();
     let mut last_seq = 0i64;
     let mut checked = 0u64;
+    let bad = |checked, fault| Ok(ChainReport::Checkpoint { checked, fault });
     loop {
         let batch = audit_log::Entity::find()
             .filter(audit_log::Column::Seq.gt(last_seq))
@@ -110,7 +137,7 @@ pub async fn verify(db: &DatabaseConnection) -> Result<ChainReport, DbErr> {
             .all(db)
             .await?;
         if batch.is_empty() {
-            return Ok(ChainReport::Intact { records: checked });
+            break;
         }
         for record in &batch {
             if record.seq != last_seq + 1 {
@@ -124,8 +151,34 @@ pub async fn verify(db: &DatabaseConnection) -> Result<ChainReport, DbErr> {
             }
             last_seq = record.seq;
             checked += 1;
+            while let Some(cp) = pending.next_if(|cp| cp.seq <= record.seq) {
+                if let Err(fault) = key.verify(&cp.statement(), &cp.signature) {
+                    return bad(checked, fault);
+                }
+                if cp.seq < record.seq {
+                    return bad(checked, CheckpointFault::Missing { seq: cp.seq, last: record.seq });
+                }
+                if cp.hash != record.hash {
+                    return bad(checked, CheckpointFault::Rewritten { seq: cp.seq, after: matched });
+                }
+                if cp.records != checked as i64 {
+                    return bad(
+                        checked,
+                        CheckpointFault::Count { seq: cp.seq, signed: cp.records, found: checked as i64 },
+                    );
+                }
+                matched = Some(cp.seq);
+            }
         }
     }
+    // A checkpoint beyond the last record: the trail's tail was deleted.
+    if let Some(cp) = pending.next() {
+        if let Err(fault) = key.verify(&cp.statement(), &cp.signature) {
+            return bad(checked, fault);
+        }
+        return bad(checked, CheckpointFault::Missing { seq: cp.seq, last: last_seq });
+    }
+    Ok(ChainReport::Intact { records: checked, checkpoints: all.len() as u64, latest_checkpoint: matched })
 }
 
 /// Newest first, filtered, for the admin page and the API.

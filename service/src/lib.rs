@@ -69,6 +69,8 @@ pub struct ServiceConfig {
     pub sso: Option<sso::SsoSettings>,
     /// Seals the secrets stored for reading back (TOTP keys).
     pub secret_key: sealed::SecretKey,
+    /// Signs the audit trail's checkpoints.
+    pub audit_key: audit::signing::SigningKey,
 }
 
 impl ServiceConfig {

@@ -73,6 +73,7 @@ fn json_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::enable))
         .routes(routes!(users::reset_second_factors))
         .routes(routes!(admin::audit))
+        .routes(routes!(admin::checkpoints))
         .routes(routes!(admin::outbox))
         .routes(routes!(openapi::document_json))
         .routes(routes!(orgs::create, orgs::list))

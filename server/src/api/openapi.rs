@@ -31,16 +31,20 @@ use utoipa::{Modify, OpenApi as _, PartialSchema, ToSchema};
         (name = "review", description = "The review queue, checklists, verdicts and decisions."),
         (name = "credentials", description = "API client credentials, suspension and gateway keys."),
         (name = "oauth", description = "The client credentials grant and token introspection, for machines."),
-        (name = "meta", description = "This document."),
+        (name = "meta", description = "This document, and the key that signs the audit trail."),
     ),
 )]
 struct ApiDoc;
 
-/// The document of every `/api/v1` and `/oauth` operation, each under the path it is served at.
+/// The document of every `/api/v1` and `/oauth` operation, and the audit key under
+/// `/.well-known`, each under the path it is served at.
 pub fn document() -> OpenApi {
     let mut api = super::json_routes().into_openapi();
     api.merge(super::upload_routes().into_openapi());
-    let mut document = ApiDoc::openapi().nest("/api/v1", api).nest("/oauth", crate::oauth::routes().into_openapi());
+    let mut document = ApiDoc::openapi()
+        .nest("/api/v1", api)
+        .nest("/oauth", crate::oauth::routes().into_openapi())
+        .merge_from(crate::well_known::routes().into_openapi());
     SecuritySchemes.modify(&mut document);
     CommonStatuses.modify(&mut document);
     document
@@ -107,6 +111,13 @@ impl Modify for CommonStatuses {
         components.schemas.insert(ErrorBody::name().into_owned(), ErrorBody::schema());
         for (path, item) in openapi.paths.paths.iter_mut() {
             let oauth = path.starts_with("/oauth/");
+            // Served from memory: no body, no session, no database.
+            if path.starts_with("/.well-known/") {
+                if let Some(operation) = item.get.as_mut() {
+                    add_status(operation, "408", "The request took too long to arrive.", "ErrorBody");
+                }
+                continue;
+            }
             let operations = [
                 (false, item.get.as_mut()),
                 (true, item.post.as_mut()),
@@ -220,7 +231,7 @@ mod tests {
                     operation.operation_id
                 );
                 let statuses = &operation.responses.responses;
-                assert!(statuses.contains_key("503"), "{path}: 503");
+                assert!(statuses.contains_key("503") || path.starts_with("/.well-known/"), "{path}: 503");
                 assert!(statuses.keys().any(|s| s.starts_with('2')), "{path}: no success status");
                 if path.starts_with("/api/v1/") && operation.request_body.is_some() {
                     assert!(statuses.contains_key("400") && statuses.contains_key("422"), "{path}: 400 and 422");
@@ -228,6 +239,8 @@ mod tests {
             }
         }
         assert!(document.paths.paths.contains_key("/oauth/token"));
+        assert!(document.paths.paths.contains_key("/.well-known/portcullis-audit-key"));
+        assert!(document.paths.paths.contains_key("/api/v1/audit/checkpoints"));
         assert!(document.paths.paths.contains_key("/api/v1/applications/{id}/decision"));
     }
 }

@@ -4,6 +4,7 @@
 use crate::common::fixtures::{access_token, introspect};
 use crate::common::{TestApp, json};
 use portcullis_domain::application::status::ApplicationStatus::*;
+use portcullis_service::Services;
 use portcullis_service::audit::{self, ChainReport};
 use portcullis_service::demo_world::{self, MOCKUP_HEIGHT, MOCKUP_WIDTH};
 use portcullis_service::entity::{application, application_message, credential, decision, mockup, org};
@@ -12,9 +13,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 use std::collections::BTreeSet;
 
 /// Organisations, applications, mockups and audit records.
-async fn counts(db: &DatabaseConnection) -> [u64; 4] {
-    let records = match audit::verify(db).await.unwrap() {
-        ChainReport::Intact { records } => records,
+async fn counts(services: &Services) -> [u64; 4] {
+    let db = services.db();
+    let records = match audit::verify(services).await.unwrap() {
+        ChainReport::Intact { records, .. } => records,
         broken => panic!("the audit trail is broken: {broken:?}"),
     };
     [
@@ -36,7 +38,7 @@ async fn the_demo_world_is_seeded_once_with_every_status_real_mockups_and_workin
 
     // The first run seeds the world.
     let seeded = demo_world::seed(&app.services).await.unwrap().expect("a first run seeds");
-    let [orgs, applications, mockups, records] = counts(db).await;
+    let [orgs, applications, mockups, records] = counts(&app.services).await;
     assert_eq!((orgs, applications), (3, seeded.applications as u64));
     assert!(applications >= 10 && mockups >= 10, "{applications} applications, {mockups} mockups");
     assert!(records > applications * 4, "every step is audited: {records} records");
@@ -109,8 +111,8 @@ async fn the_demo_world_is_seeded_once_with_every_status_real_mockups_and_workin
     assert_eq!(answer["active"], true, "{answer}");
 
     // A second run finds the world and adds nothing, not even an audit record.
-    let before = counts(db).await;
+    let before = counts(&app.services).await;
     assert_eq!(before[..3], [orgs, applications, mockups]);
     assert!(demo_world::seed(&app.services).await.unwrap().is_none());
-    assert_eq!(counts(db).await, before);
+    assert_eq!(counts(&app.services).await, before);
 }

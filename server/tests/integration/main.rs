@@ -6,6 +6,7 @@ mod common;
 mod accounts;
 mod admin;
 mod applications;
+mod audit;
 mod checklists;
 mod cli;
 mod credentials;

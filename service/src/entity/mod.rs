@@ -6,6 +6,7 @@ pub mod application_event;
 pub mod application_message;
 pub mod application_revision;
 pub mod assignment;
+pub mod audit_checkpoint;
 pub mod audit_log;
 pub mod break_glass_account;
 pub mod checklist_item;
