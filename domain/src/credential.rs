@@ -696,8 +696,9 @@ mod tests {
         use Environment::*;
         use Management::*;
         for party in Party::ALL {
-            assert_eq!(may_manage(Sandbox, party, Rotate), party != Party::Reviewer, "{party:?}");
-            assert_eq!(may_manage(Sandbox, party, Revoke), party != Party::Reviewer, "{party:?}");
+            let manages_sandbox = matches!(party, Party::Member | Party::Owner | Party::Admin);
+            assert_eq!(may_manage(Sandbox, party, Rotate), manages_sandbox, "{party:?}");
+            assert_eq!(may_manage(Sandbox, party, Revoke), manages_sandbox, "{party:?}");
             assert!(!may_manage(Sandbox, party, Collect) && !may_manage(Sandbox, party, ForceRotation));
             // Only owners ever see a production secret; admins keep the gate.
             assert_eq!(may_manage(Production, party, Rotate), party == Party::Owner, "{party:?}");
@@ -723,6 +724,7 @@ mod tests {
         let offers = Offers::of(Party::Admin, Suspended, &requested, &requested, &[Production]);
         assert!(offers.reinstate && !offers.issue_production);
         assert_eq!(Offers::of(Party::Reviewer, Approved, &requested, &requested, &[]), Offers::default());
+        assert_eq!(Offers::of(Party::Auditor, Suspended, &requested, &requested, &[Production]), Offers::default());
     }
 
     #[test]

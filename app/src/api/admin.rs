@@ -16,16 +16,17 @@ pub async fn list_users(q: Option<String>, page: Option<u64>) -> Result<Page<Use
     Ok(accounts::list_users(&services, &ctx, &UserQuery { q, page: page.map(PageNumber::clamped) }).await?)
 }
 
-/// `reviewer` and `admin` arrive as checkbox values ("on" when ticked, absent otherwise).
+/// `reviewer`, `admin` and `auditor` arrive as checkbox values ("on" when ticked, absent otherwise).
 #[server(prefix = "/rpc", endpoint = "set_roles")]
 pub async fn set_roles(
     user_id: String,
     reviewer: Option<String>,
     admin: Option<String>,
+    auditor: Option<String>,
 ) -> Result<UserSummary, AppError> {
     use portcullis_domain::role::Role;
     let (services, ctx, _) = caller().await?;
-    let roles = [(reviewer, Role::Reviewer), (admin, Role::Admin)]
+    let roles = [(reviewer, Role::Reviewer), (admin, Role::Admin), (auditor, Role::Auditor)]
         .into_iter()
         .filter_map(|(ticked, role)| ticked.map(|_| role))
         .collect();

@@ -73,16 +73,18 @@ fn SignedInNav(user: UserView) -> impl IntoView {
     let session = Session::get();
     let staff = user.has_role(Role::Reviewer) || user.has_role(Role::Admin);
     let admin = user.has_role(Role::Admin);
+    let auditor = user.has_role(Role::Auditor);
     view! {
         <ul class="nav-links">
             <li><a href="/">"Home"</a></li>
             <li><a href="/applications">"Applications"</a></li>
-            <li><a href="/orgs">"Organisations"</a></li>
+            {(!auditor).then(|| view! { <li><a href="/orgs">"Organisations"</a></li> })}
             {staff.then(|| view! {
                 <li><a href="/review">"Review queue"</a></li>
                 <li><a href="/review/mine">"My reviews"</a></li>
             })}
             {admin.then(|| view! { <li><AdminMenu/></li> })}
+            {auditor.then(|| view! { <li><a href="/admin/audit">"Audit trail"</a></li> })}
         </ul>
         <div class="nav-user">
             <a class="user-name" href="/account" title="Your account">{user.name}</a>

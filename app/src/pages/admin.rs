@@ -112,6 +112,7 @@ fn UserRow(
 ) -> impl IntoView {
     let reviewer = user.roles.contains(&Role::Reviewer);
     let admin = user.roles.contains(&Role::Admin);
+    let auditor = user.roles.contains(&Role::Auditor);
     let status = match (user.disabled, user.email_verified) {
         (true, _) => "Disabled",
         (false, true) => "Active",
@@ -147,6 +148,9 @@ fn UserRow(
                         "reviewer"
                     </label>
                     <label class="checkbox"><input type="checkbox" name="admin" checked=admin/>"admin"</label>
+                    <label class="checkbox" title="Reads everything, changes nothing; not with reviewer or admin">
+                        <input type="checkbox" name="auditor" checked=auditor/>"auditor"
+                    </label>
                     <button type="submit" class="button secondary small">"Save roles"</button>
                     {conflict.map(|text| view! { <p class="hint warning-hint" id=hint_id>{text}</p> })}
                 </ActionForm>
@@ -175,7 +179,7 @@ fn UserRow(
 #[component]
 pub fn AuditPage() -> impl IntoView {
     view! {
-        <RequireRole any_of=&[Role::Admin]>
+        <RequireRole any_of=&[Role::Admin, Role::Auditor]>
             <Audit/>
         </RequireRole>
     }

@@ -88,8 +88,9 @@ fn VerifyReminder(email: String) -> impl IntoView {
 fn Dashboard(user: UserView) -> impl IntoView {
     let reviewer = user.has_role(Role::Reviewer) || user.has_role(Role::Admin);
     let admin = user.has_role(Role::Admin);
-    // Staff review; their own applications, if any, are under Applications.
-    let developer = !reviewer;
+    let auditor = user.has_role(Role::Auditor);
+    // Staff review, auditors read; their own applications, if any, are under Applications.
+    let developer = !reviewer && !auditor;
     view! {
         <section>
             <Title text="Home"/>
@@ -99,6 +100,16 @@ fn Dashboard(user: UserView) -> impl IntoView {
             {developer.then(|| view! { <NextSteps/> })}
             {admin.then(|| view! { <AwaitingProduction/> })}
             <div class="cards">
+                {auditor.then(|| view! {
+                    <a class="card link-card" href="/applications">
+                        <h2>"Applications"</h2>
+                        <p>"Every submitted application, with its reviews, decisions and credentials. You read; nothing changes."</p>
+                    </a>
+                    <a class="card link-card" href="/admin/audit">
+                        <h2>"Audit trail"</h2>
+                        <p>"Who did what, when, from where. Your own reading is recorded there too."</p>
+                    </a>
+                })}
                 {reviewer.then(|| view! {
                     <a class="card link-card" href="/review">
                         <h2>"Review queue"</h2>

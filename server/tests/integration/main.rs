@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod applications;
 mod audit;
+mod auditor;
 mod checklists;
 mod cli;
 mod credentials;

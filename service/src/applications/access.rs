@@ -50,7 +50,12 @@ pub(crate) async fn load_for_change(txn: &DatabaseTransaction, ctx: &Ctx, id: &s
     let ctx = ctx.reread(txn).await?;
     let application =
         application::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(ServiceError::NotFound)?;
-    access(txn, &ctx, application).await
+    let access = access(txn, &ctx, application).await?;
+    // Every change to an application comes through here: an auditor's never goes further.
+    if access.party == Party::Auditor {
+        return Err(ServiceError::NotAllowed("An auditor reads applications and changes nothing.".into()));
+    }
+    Ok(access)
 }
 
 async fn access(conn: &impl ConnectionTrait, ctx: &Ctx, application: application::Model) -> ServiceResult<Access> {

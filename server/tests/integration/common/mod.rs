@@ -259,6 +259,24 @@ impl Client {
         Ok(response)
     }
 
+    /// Posts `fields` as `application/x-www-form-urlencoded`, as a page's form calls a server
+    /// function.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let saved = self.headers.clone();
+        self.headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        let body: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let mut request = self.http.post(format!("{}{}", self.base, path)).headers(self.headers.clone()).body(body);
+        self.headers = saved;
+        let cookies: Vec<&str> = self.cookie.iter().chain(&self.device).map(String::as_str).collect();
+        if !cookies.is_empty() {
+            request = request.header(COOKIE, cookies.join("; "));
+        }
+        request.send().await.expect("request sent")
+    }
+
     pub async fn get(&mut self, path: &str) -> Response {
         self.request(Method::GET, path, None).await
     }

@@ -1,0 +1,288 @@
+//! The auditor role: reads every submitted application and the audit trail, changes nothing,
+//! and each read is itself on the record. The matrix below tries every write of the JSON API
+//! (from the OpenAPI document, so a new route is covered the day it is added) and every
+//! server function, as an auditor, with well-formed input.
+
+use crate::common::fixtures::submitted_as;
+use crate::common::{Client, TestApp, json};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+/// An auditor, made by `admin`, signed in.
+async fn auditor(app: &TestApp, admin: &mut Client) -> (Client, String) {
+    let client = app.signed_in_user("auditor@regulator.example", "Ada Auditor").await;
+    let (_, users) = admin.get_json("/api/v1/users?q=auditor@regulator.example").await;
+    let id = users["items"][0]["id"].as_str().unwrap().to_owned();
+    let (status, body) = admin.put_json(&format!("/api/v1/users/{id}/roles"), json!({"roles": ["auditor"]})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    (client, id)
+}
+
+/// The audit trail's actions, oldest first.
+async fn actions(admin: &mut Client) -> Vec<(String, Value)> {
+    let (status, body) = admin.get_json("/api/v1/audit?page=1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut all: Vec<(String, Value)> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["action"].as_str().unwrap().to_owned(), r["object_id"].clone()))
+        .collect();
+    all.reverse();
+    all
+}
+
+/// Records other than the auditor's own reading, since `before` of them.
+fn changes_since(all: &[(String, Value)], before: usize) -> Vec<String> {
+    all.iter().skip(before).map(|(a, _)| a.clone()).filter(|a| a != "auditor.viewed").collect()
+}
+
+#[tokio::test]
+async fn an_auditor_reads_every_submitted_application_and_each_read_is_on_the_record() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    let (mut dev, id) = submitted_as(&app, "dev@apps.example").await;
+    let (_, draft) = crate::common::fixtures::draft(&mut dev).await;
+    let (mut auditor, auditor_id) = auditor(&app, &mut admin).await;
+
+    // Never together with a role that changes things.
+    for roles in [json!(["auditor", "reviewer"]), json!(["auditor", "admin"])] {
+        let (status, body) =
+            admin.put_json(&format!("/api/v1/users/{auditor_id}/roles"), json!({ "roles": roles })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body["error"]["fields"]["roles"][0].as_str().unwrap().contains("auditor"), "{body}");
+    }
+
+    let (status, me) = auditor.get_json("/api/v1/me").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["user"]["roles"], json!(["developer", "auditor"]));
+    let (status, list) = auditor.get_json("/api/v1/applications").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let ids: Vec<&str> = list["items"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [id.as_str()], "the submitted application, not the draft");
+    for path in ["", "/timeline", "/revisions", "/messages", "/credentials"] {
+        let (status, body) = auditor.get_json(&format!("/api/v1/applications/{id}{path}")).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+    let (status, _) = auditor.get_json(&format!("/api/v1/applications/{draft}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "drafts stay with their organisation");
+    let (status, _) = auditor.get_json("/api/v1/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = auditor.get_json("/api/v1/checklists").await;
+    assert_eq!(status, StatusCode::OK);
+    // What is not reading: the review queue, the users, the outbox.
+    for path in ["/api/v1/review/queue", "/api/v1/users", "/api/v1/admin/outbox", "/api/v1/gateway-keys"] {
+        let (status, _) = auditor.get_json(path).await;
+        assert!(matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{path}: {status}");
+    }
+
+    // Each read is on the record, naming what was read, by whom.
+    let (status, body) = admin.get_json("/api/v1/audit?action=auditor.viewed").await;
+    assert_eq!(status, StatusCode::OK);
+    let viewed = body["items"].as_array().unwrap();
+    let of_application: Vec<&Value> = viewed.iter().filter(|r| r["object_id"] == json!(id)).collect();
+    assert_eq!(of_application.len(), 5, "{viewed:?}");
+    assert!(viewed.iter().all(|r| r["actor_id"] == json!(auditor_id)));
+    let what: Vec<Value> = of_application
+        .iter()
+        .map(|r| serde_json::from_str::<Value>(r["details"].as_str().unwrap()).unwrap()["what"].clone())
+        .collect();
+    for expected in ["application", "timeline", "revisions", "messages", "credentials"] {
+        assert!(what.contains(&json!(expected)), "{expected}: {what:?}");
+    }
+    // An admin's reading is not access-logged.
+    let before = viewed.len();
+    admin.get_json(&format!("/api/v1/applications/{id}")).await;
+    let (_, body) = admin.get_json("/api/v1/audit?action=auditor.viewed").await;
+    assert_eq!(body["items"].as_array().unwrap().len(), before);
+}
+
+/// A value that the schema accepts (or nearly: the server must refuse for the role, not the
+/// shape), following `$ref`s into `components`.
+fn example(schema: &Value, doc: &Value, depth: usize) -> Value {
+    if depth > 8 {
+        return Value::Null;
+    }
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.rsplit('/').next().unwrap();
+        return example(&doc["components"]["schemas"][name], doc, depth + 1);
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(first) = schema[key].as_array().and_then(|all| {
+            all.iter().find(|s| s["type"] != json!("null")).or(all.first())
+        }) {
+            return example(first, doc, depth + 1);
+        }
+    }
+    if let Some(first) = schema["enum"].as_array().and_then(|e| e.first()) {
+        return first.clone();
+    }
+    let kind = match &schema["type"] {
+        Value::Array(kinds) => kinds.iter().find(|k| *k != "null").cloned().unwrap_or(Value::Null),
+        other => other.clone(),
+    };
+    match kind.as_str() {
+        Some("object") => {
+            let mut object = serde_json::Map::new();
+            if let Some(properties) = schema["properties"].as_object() {
+                for (name, property) in properties {
+                    object.insert(name.clone(), example(property, doc, depth + 1));
+                }
+            }
+            Value::Object(object)
+        }
+        Some("array") => json!([example(&schema["items"], doc, depth + 1)]),
+        Some("integer") | Some("number") => json!(1),
+        Some("boolean") => json!(true),
+        Some("string") => match schema["format"].as_str() {
+            Some("email") => json!("someone@example.com"),
+            Some("uri") => json!("https://example.com/"),
+            _ => json!("portability.posts.single"),
+        },
+        _ => Value::Null,
+    }
+}
+
+/// The account's own sign-in, password, factors and sessions: an auditor keeps these, as
+/// every account does.
+fn self_service(path: &str) -> bool {
+    path.starts_with("/api/v1/auth/") || path.starts_with("/api/v1/me")
+}
+
+/// Routes whose caller is not a session: the gateway's and clients' OAuth endpoints, and a
+/// contact's link from a mail (its token is the credential).
+fn not_a_session(path: &str) -> bool {
+    !path.starts_with("/api/v1/") || path == "/api/v1/orgs/verify-contact"
+}
+
+#[tokio::test]
+async fn an_auditor_changes_nothing_through_any_api_route_or_server_function() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    let (mut dev, id) = submitted_as(&app, "dev@apps.example").await;
+    let (_, application) = dev.get_json(&format!("/api/v1/applications/{id}")).await;
+    let org_id = application["application"]["org_id"].as_str().unwrap().to_owned();
+    let mockup_id = application["application"]["mockups"][0]["id"].as_str().unwrap_or("unknown").to_owned();
+    let (mut auditor, auditor_id) = auditor(&app, &mut admin).await;
+    let (_, users) = admin.get_json("/api/v1/users?q=dev@apps.example").await;
+    let dev_id = users["items"][0]["id"].as_str().unwrap().to_owned();
+    let (status, doc) = auditor.get_json("/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+
+    let before = actions(&mut admin).await.len();
+    let mut tried = 0;
+    let mut allowed = Vec::new();
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        if self_service(path) || not_a_session(path) {
+            continue;
+        }
+        for (method, operation) in operations.as_object().unwrap() {
+            let method: Method = method.to_uppercase().parse().unwrap();
+            if method == Method::GET || method == Method::HEAD {
+                continue;
+            }
+            let concrete = path
+                .replace("{id}", &id)
+                .replace("{org_id}", &org_id)
+                .replace("{user_id}", &dev_id)
+                .replace("{mockup_id}", &mockup_id)
+                .replace("{client_id}", "pc_unknown")
+                .replace("{item_id}", "unknown")
+                .replace("{invitation_id}", "unknown")
+                .replace("{kind}", "privacy");
+            let concrete = if path.starts_with("/api/v1/orgs/{id}") { concrete.replace(&id, &org_id) } else { concrete };
+            let concrete = if path.starts_with("/api/v1/users/{id}") { concrete.replace(&id, &dev_id) } else { concrete };
+            let body = operation["requestBody"]["content"]["application/json"]["schema"]
+                .as_object()
+                .map(|schema| example(&Value::Object(schema.clone()), &doc, 0));
+            let (status, answer) = if concrete.ends_with("/mockups") && method == Method::POST {
+                let png = crate::common::fixtures::png(40, 30);
+                let (status, answer) = auditor.upload(&concrete, Some("Consent screen"), "a.png", png).await;
+                (status, answer.to_string())
+            } else {
+                let r = auditor.request(method.clone(), &concrete, body.clone()).await;
+                (r.status(), r.text().await.unwrap())
+            };
+            tried += 1;
+            if !matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) {
+                allowed.push(format!("{method} {concrete} {body:?} → {status} {answer}"));
+            }
+        }
+    }
+    assert!(tried >= 30, "{tried} writes tried");
+    assert!(allowed.is_empty(), "an auditor's writes must be refused:\n{}", allowed.join("\n"));
+
+    // The server functions the pages call, by their registered paths.
+    let own_account = [
+        "sessions", "end_session", "end_other_sessions", "current_user", "register", "login", "start_totp",
+        "confirm_totp", "logout", "verify_email", "resend_verification", "request_password_reset", "reset_password",
+        "change_password", "step_up", "sso_enabled", "passkeys", "rename_passkey", "remove_passkey",
+    ];
+    // Every argument any server function takes, each well-formed, so each call reaches the
+    // service rather than failing to decode.
+    let fields = [
+        ("id", id.as_str()),
+        ("org_id", org_id.as_str()),
+        ("user_id", dev_id.as_str()),
+        ("mockup_id", mockup_id.as_str()),
+        ("client_id", "pc_unknown"),
+        ("invitation_id", "unknown"),
+        ("item_id", "unknown"),
+        ("name", "Renamed"),
+        ("body", "A message from an auditor"),
+        ("message", "A message from an auditor"),
+        ("note", "An auditor tries"),
+        ("reason", "An auditor tries"),
+        ("environment", "sandbox"),
+        ("decision", "approve"),
+        ("verdict", "pass"),
+        ("granted_scopes[0]", "portability.posts.single"),
+        ("change", "suspend"),
+        ("disabled", "true"),
+        ("reviewer", "on"),
+        ("admin", "on"),
+        ("owner", "on"),
+        ("email", "someone@example.com"),
+        ("contact_email", "someone@example.com"),
+        ("country", "FI"),
+        ("website", "https://example.com"),
+        ("role", "owner"),
+        ("kind", "privacy"),
+        ("token", "unknown"),
+        ("revision", "1"),
+        ("version", "1"),
+    ];
+    let mut functions = 0;
+    for (path, _) in leptos::server_fn::axum::server_fn_paths() {
+        let name = path.trim_start_matches("/rpc/");
+        if own_account.contains(&name) {
+            continue;
+        }
+        functions += 1;
+        // Two take JSON, as their pages send it; the rest take a form.
+        let r = match name {
+            "publish_checklist" => {
+                let body = json!({"kind": "privacy", "input": {"version": 1, "items": []}});
+                auditor.request(Method::POST, path, Some(body)).await
+            }
+            "save_application" => {
+                let body = json!({"id": id, "patch": {"name": "Renamed by an auditor"}});
+                auditor.request(Method::POST, path, Some(body)).await
+            }
+            _ => auditor.post_form(path, &fields).await,
+        };
+        if r.status().is_success() {
+            // Reads answer; what matters is that nothing changed (checked below).
+            continue;
+        }
+        assert!(r.status().is_client_error(), "{path}: {}", r.status());
+    }
+    assert!(functions >= 40, "{functions} server functions tried");
+
+    let all = actions(&mut admin).await;
+    assert_eq!(changes_since(&all, before), Vec::<String>::new(), "nothing but reading was recorded");
+    let (status, me) = admin.get_json(&format!("/api/v1/users?q={}", "auditor@regulator.example")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["items"][0]["id"], json!(auditor_id));
+    assert_eq!(me["items"][0]["roles"], json!(["developer", "auditor"]), "nor their own roles");
+}
