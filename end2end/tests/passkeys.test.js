@@ -125,7 +125,8 @@ describe('passkeys', () => {
     await dev.context().close();
 
     // The reviewer has no second factor yet: a passkey, added as the sign-in asks. Adding it
-    // confirms nothing by itself, so the approval below must ask for it.
+    // verifies it, so a new password then starts a sign-in with no fresh factor, and the
+    // approval below must ask for one.
     const url = portal.url.replace('127.0.0.1', 'localhost');
     const page = await newPage(portal.browser);
     await virtualAuthenticator(page);
@@ -135,6 +136,12 @@ describe('passkeys', () => {
     await page.getByLabel('Name of the new passkey').fill('Reviewer laptop');
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByText('The passkey “Reviewer laptop” was added.').waitFor();
+    await page.goto(`${url}/account`);
+    await waitForHydration(page);
+    await page.getByLabel('Current password').fill(REVIEWER.password);
+    await page.getByLabel('New password').fill('a new and longer reviewer password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Your password is changed').waitFor();
 
     await page.goto(`${url}/applications/${id}/review`);
     await page.getByRole('heading', { name: 'Review: Parley Message Export' }).waitFor();

@@ -183,8 +183,9 @@ pub fn PasskeySignIn(#[prop(into)] second_step: Signal<bool>) -> impl IntoView {
 
 /// The account's passkeys: each with its name and dates, renamed or removed; a new one added
 /// under a name.
+/// The account's passkeys; `changed` counts each one added or removed.
 #[component]
-pub fn Passkeys() -> impl IntoView {
+pub fn Passkeys(changed: RwSignal<u32>) -> impl IntoView {
     let rename = server_action::<RenamePasskey>();
     let remove = server_action::<RemovePasskey>();
     let added = RwSignal::new(0u32);
@@ -192,9 +193,8 @@ pub fn Passkeys() -> impl IntoView {
         Resource::new(move || (rename.version().get(), remove.version().get(), added.get()), |_| list_passkeys());
     let rename_error = last_error(rename);
     let remove_error = last_error(remove);
-    // A passkey added or removed may change the account's second-factor state, shown elsewhere.
-    let session = crate::components::layout::Session::get();
-    Effect::watch(move || (added.get(), remove.version().get()), move |_, _, _| session.user.refetch(), false);
+    // A passkey added or removed may change the account's second-factor state, shown beside.
+    Effect::watch(move || (added.get(), remove.version().get()), move |_, _, _| changed.update(|n| *n += 1), false);
     view! {
         <section class="passkeys" aria-labelledby="passkeys-heading" id="passkeys">
             <h2 id="passkeys-heading">"Passkeys"</h2>

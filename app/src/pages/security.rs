@@ -4,7 +4,8 @@
 use crate::api::auth::{ConfirmTotp, StartTotp};
 use crate::api::security::{EndOtherSessions, EndSession, sessions};
 use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
-use crate::components::layout::{RequireRole, Session};
+use crate::api::auth::current_user;
+use crate::components::layout::RequireRole;
 use crate::components::moment::Moment;
 use crate::components::passkeys::Passkeys;
 use crate::error::server_action;
@@ -15,7 +16,10 @@ use portcullis_domain::device::SessionView;
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
-    let session = Session::get();
+    // The page's own copy of the account, read again when a passkey is added or removed (the
+    // header's copy stays: reading it again would redraw the whole page, messages and all).
+    let changed = RwSignal::new(0u32);
+    let account = Resource::new(move || changed.get(), |_| current_user());
     view! {
         <RequireRole>
             <section class="card narrow">
@@ -23,13 +27,13 @@ pub fn SecurityPage() -> impl IntoView {
                 <h1>"Security"</h1>
                 <p class="lead">"How your account is protected, and where it is signed in."</p>
                 <Transition fallback=|| ()>
-                    {move || session.user.get().and_then(Result::ok).flatten().map(|user| view! {
+                    {move || account.get().and_then(Result::ok).flatten().map(|user| view! {
                         <SecondFactor state=user.second_factor totp=user.factors.totp/>
                     })}
                 </Transition>
                 // Outside the user's Transition: its own resource is then created in the same
                 // order on the server and in the browser.
-                <Passkeys/>
+                <Passkeys changed/>
                 <SignedInSessions/>
             </section>
         </RequireRole>
