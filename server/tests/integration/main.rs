@@ -20,6 +20,7 @@ mod mockups;
 mod orgs;
 mod paging;
 mod passkeys;
+mod queue;
 mod races;
 mod review;
 mod second_factors;
