@@ -91,7 +91,7 @@ async fn scope_filters_follow_requested_and_granted_scopes_as_they_change() {
 
     // Requested: the new revision's direct messages count at once.
     for query in [format!("scope={DMS}"), "scope=sensitive".into(), format!("scope={POSTS}")] {
-        assert_eq!(ids(&queue(&mut rev, &query).await), [id.clone()], "{query}");
+        assert_eq!(ids(&queue(&mut rev, &query).await), [id.as_str()], "{query}");
     }
     assert_eq!(ids(&queue(&mut rev, "scope=portability.activity.single").await), Vec::<String>::new());
     assert_eq!(ids(&queue(&mut rev, &format!("granted={POSTS}")).await), Vec::<String>::new(), "nothing granted yet");
@@ -128,8 +128,8 @@ async fn scope_filters_follow_requested_and_granted_scopes_as_they_change() {
     dev.patch_json(&second_path, common::fixtures::complete_patch()).await;
     let (status, body) = dev.post_json(&format!("{second_path}/submit"), json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(ids(&queue(&mut rev, &format!("status=all&scope={DMS}")).await), [id.clone()]);
-    assert_eq!(ids(&queue(&mut rev, &format!("scope={POSTS}")).await), [second.clone()]);
+    assert_eq!(ids(&queue(&mut rev, &format!("status=all&scope={DMS}")).await), [id.as_str()]);
+    assert_eq!(ids(&queue(&mut rev, &format!("scope={POSTS}")).await), [second.as_str()]);
     let rows = application_scope::Entity::find()
         .filter(application_scope::Column::ApplicationId.eq(&second))
         .all(app.services.db())
@@ -254,7 +254,7 @@ async fn counts_are_exact_up_to_the_bound_and_say_more_beyond() {
     );
     let page = queue(&mut rev, "assignee=me").await;
     assert_eq!((page["total"].as_u64(), page["total_exceeds"].as_bool()), (Some(1), Some(false)), "the original alone");
-    assert_eq!(ids(&page), [id.clone()]);
+    assert_eq!(ids(&page), [id.as_str()]);
 
     let r = rev.get("/review").await;
     assert_eq!(r.status(), StatusCode::OK);
