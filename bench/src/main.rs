@@ -53,6 +53,9 @@ struct Args {
     /// Skip the queue's scaling rows (10,000 and 100,000 applications).
     #[arg(long)]
     no_scaling: bool,
+    /// Measure only the queue's scaling rows.
+    #[arg(long)]
+    scaling_only: bool,
 }
 
 const HEALTH_RATE: u32 = 200;
@@ -89,6 +92,13 @@ async fn run(args: Args) -> Result<bool, String> {
         return Ok(print_floods(&floods, report::print(&flood_rows(&floods), None)));
     }
     let cache = (!args.no_seed_cache).then_some(args.seed_cache.as_path());
+    if args.scaling_only {
+        let scaling = measure_scaling(&args, cache, Duration::from_secs(args.seconds)).await?;
+        for (seeded, _, _) in &scaling {
+            println!("scaling: {}", seeded_line(seeded));
+        }
+        return Ok(report::print(&scaling_rows(&scaling), None));
+    }
     let site = server::Site::new()?;
     let applications = if args.uploads_only { 0 } else { args.applications };
     let seeded = prepare(&site, applications, cache).await?;

@@ -157,6 +157,8 @@ struct Plan {
     admin: Ctx,
     reviewer_id: String,
     next: AtomicUsize,
+    /// When the last thousand applications were done.
+    thousand: Mutex<Instant>,
     /// SQLite admits one writer at a time, and a writer that finds the lock taken polls it
     /// with sleeps of up to 100 ms; the workers queue here instead.
     writer: tokio::sync::Mutex<()>,
@@ -258,6 +260,7 @@ pub async fn seed(site: &Site, count: usize) -> Result<Seeded, String> {
         admin: user_ctx(&conn, crate::server::ADMIN_EMAIL).await?,
         reviewer_id,
         next: AtomicUsize::new(0),
+        thousand: Mutex::new(Instant::now()),
         writer: tokio::sync::Mutex::new(()),
     });
 
@@ -385,7 +388,14 @@ async fn work(services: &Services, clock: &SeedClock, plan: &Plan) -> Result<(),
                 .map_err(|e| fail("assign", i, e))?;
         }
         if (i + 1).is_multiple_of(1000) {
-            eprintln!("bench: seeded {} applications", i + 1);
+            // Each thousand's time, to show whether seeding slows down as the tables grow.
+            let now = Instant::now();
+            let previous = std::mem::replace(&mut *plan.thousand.lock().expect("seed timer"), now);
+            eprintln!(
+                "bench: seeded {} applications (the last 1,000 in {:.1} s)",
+                i + 1,
+                (now - previous).as_secs_f64()
+            );
         }
     }
 }
