@@ -24,8 +24,8 @@ mod m20261201_000020_passkeys;
 mod m20261201_000021_known_devices;
 mod m20261201_000022_sealed_totp_secrets;
 mod m20261201_000023_application_scopes;
-mod m20261201_000024_due_index;
-mod m20261201_000025_org_mockup_bytes;
+mod m20261201_000025_due_index;
+mod m20261201_000026_org_mockup_bytes;
 
 pub struct Migrator;
 
@@ -55,8 +55,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000021_known_devices::Migration),
             Box::new(m20261201_000022_sealed_totp_secrets::Migration),
             Box::new(m20261201_000023_application_scopes::Migration),
-            Box::new(m20261201_000024_due_index::Migration),
-            Box::new(m20261201_000025_org_mockup_bytes::Migration),
+            Box::new(m20261201_000025_due_index::Migration),
+            Box::new(m20261201_000026_org_mockup_bytes::Migration),
         ]
     }
 }
