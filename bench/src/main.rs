@@ -43,6 +43,19 @@ struct Args {
     /// Measure only the registration floods (SQLite, then PostgreSQL when it runs).
     #[arg(long)]
     flood_only: bool,
+    /// Where seeded databases are kept between runs, reused while the seed and the
+    /// migrations are unchanged.
+    #[arg(long, default_value = "target/bench-seed")]
+    seed_cache: PathBuf,
+    /// Seed afresh and keep nothing.
+    #[arg(long)]
+    no_seed_cache: bool,
+    /// Skip the queue's scaling rows (10,000 and 100,000 applications).
+    #[arg(long)]
+    no_scaling: bool,
+    /// Measure only the queue's scaling rows.
+    #[arg(long)]
+    scaling_only: bool,
 }
 
 const HEALTH_RATE: u32 = 200;
@@ -50,6 +63,8 @@ const HOME_RATE: u32 = 50;
 const GALLERY_RATE: u32 = 20;
 const QUEUE_RATE: u32 = 50;
 const QUEUE_P99: Duration = Duration::from_millis(25);
+/// The queue's scaling rows: its p99 at the larger size may be at most twice that at the smaller.
+const SCALING: [usize; 2] = [10_000, 100_000];
 const OAUTH_CLIENTS: usize = 16;
 const TOKENS_PER_SEC: f64 = 2_000.0;
 const INTROSPECTIONS_PER_SEC: f64 = 10_000.0;
@@ -76,11 +91,17 @@ async fn run(args: Args) -> Result<bool, String> {
         let floods = flood::run_all(&args.server, &args.site_root).await?;
         return Ok(print_floods(&floods, report::print(&flood_rows(&floods), None)));
     }
+    let cache = (!args.no_seed_cache).then_some(args.seed_cache.as_path());
+    if args.scaling_only {
+        let scaling = measure_scaling(&args, cache, Duration::from_secs(args.seconds)).await?;
+        for (seeded, _, _) in &scaling {
+            println!("scaling: {}", seeded_line(seeded));
+        }
+        return Ok(report::print(&scaling_rows(&scaling), None));
+    }
     let site = server::Site::new()?;
     let applications = if args.uploads_only { 0 } else { args.applications };
-    eprintln!("bench: seeding {applications} submitted applications");
-    let seeded = seed::seed(&site, applications).await?;
-    eprintln!("bench: seeded in {:.1} s", seeded.elapsed.as_secs_f64());
+    let seeded = prepare(&site, applications, cache).await?;
     let server = server::Server::start(&args.server, &args.site_root, site).await?;
     if args.uploads_only {
         let uploaded = measure_uploads(&server).await?;
@@ -124,6 +145,11 @@ async fn run(args: Args) -> Result<bool, String> {
     let queue_scoped = Scenario::new().with(&scoped, QUEUE_RATE).run(phase).await;
     let queue_capacity = load::closed_loop(&queue, 8, phase).await;
 
+    eprintln!("bench: /livez capacity ({}s each): 8 clients, then {OAUTH_CLIENTS}", args.seconds);
+    let livez = Target::get(&server.url, "/livez", None);
+    let livez_8 = load::closed_loop(&livez, 8, phase).await;
+    let livez_oauth = load::closed_loop(&livez, OAUTH_CLIENTS, phase).await;
+
     eprintln!(
         "bench: OAuth ({}s each): token requests, then introspection, as fast as the server answers",
         args.seconds
@@ -142,6 +168,8 @@ async fn run(args: Args) -> Result<bool, String> {
     let gallery = uploads::page_with_mockups(&applicant, &cookie).await?;
     let gallery = Scenario::new().with(&gallery, GALLERY_RATE).run(phase).await;
     server.stop().await;
+
+    let scaling = if args.no_scaling { Vec::new() } else { measure_scaling(&args, cache, phase).await? };
 
     let floods = flood::run_all(&args.server, &args.site_root).await?;
 
@@ -182,6 +210,8 @@ async fn run(args: Args) -> Result<bool, String> {
             fast_queue(&queue_scoped[0]),
         ),
         Row::new("GET /review", "capacity, 8 clients", &queue_capacity, Verdict::Info),
+        Row::new("GET /livez", "capacity, 8 clients", &livez_8, Verdict::Info),
+        Row::new("GET /livez", &format!("capacity, {OAUTH_CLIENTS} clients"), &livez_oauth, Verdict::Info),
         Row::new("GET application page", "20 mockups", &gallery[0], Verdict::Info),
         Row::new(
             "POST /oauth/token",
@@ -204,15 +234,108 @@ async fn run(args: Args) -> Result<bool, String> {
             ),
         ),
     ];
+    rows.extend(scaling_rows(&scaling));
     rows.extend(flood_rows(&floods));
     let mut passed = print_floods(&floods, report::print(&rows, peak_memory));
     passed &= uploaded.print();
     println!(
-        "\nreview queue: {} submitted applications seeded in {:.1} s before the server started",
-        seeded.applications,
-        seeded.elapsed.as_secs_f64()
+        "\ncapacity as a share of GET /livez with the same clients (holds across machines): \
+         GET /review {:.1} % (8 clients), POST /oauth/token {:.1} %, POST /oauth/introspect {:.1} % ({OAUTH_CLIENTS} clients)",
+        share(&queue_capacity, &livez_8),
+        share(&tokens, &livez_oauth),
+        share(&introspections, &livez_oauth),
     );
+    println!("\nreview queue: {}", seeded_line(&seeded));
+    for (seeded, _, _) in &scaling {
+        println!("scaling: {}", seeded_line(seeded));
+    }
     Ok(passed)
+}
+
+fn seeded_line(seeded: &seed::Seeded) -> String {
+    if seeded.reused {
+        format!("{} submitted applications, the cached seed reused", seeded.applications)
+    } else {
+        format!(
+            "{} submitted applications seeded in {:.1} s before the server started",
+            seeded.applications,
+            seeded.elapsed.as_secs_f64()
+        )
+    }
+}
+
+async fn prepare(site: &server::Site, count: usize, cache: Option<&std::path::Path>) -> Result<seed::Seeded, String> {
+    eprintln!("bench: preparing {count} submitted applications");
+    let seeded = seed::prepare(site, count, cache).await?;
+    eprintln!("bench: {}", seeded_line(&seeded));
+    Ok(seeded)
+}
+
+/// The queue at each size of [`SCALING`], on a server of its own: default filters, then one
+/// scope, at the same rate as above.
+async fn measure_scaling(
+    args: &Args,
+    cache: Option<&std::path::Path>,
+    phase: Duration,
+) -> Result<Vec<(seed::Seeded, load::Stats, load::Stats)>, String> {
+    let mut measured = Vec::new();
+    for count in SCALING {
+        let site = server::Site::new()?;
+        let seeded = prepare(&site, count, cache).await?;
+        let server = server::Server::start(&args.server, &args.site_root, site).await?;
+        eprintln!(
+            "bench: scaling, {count} applications ({}s each): the queue, then one scope, at {QUEUE_RATE}/s",
+            args.seconds
+        );
+        let reviewer = load::sign_in(&server.url, server::REVIEWER_EMAIL, server::REVIEWER_PASSWORD).await?;
+        let queue = Target::get(&server.url, "/review", Some(reviewer.clone()));
+        let scoped = Target::get(&server.url, &format!("/review?scope={}", seed::SCOPE), Some(reviewer));
+        queue.check_contains(&seeded.oldest).await?;
+        scoped.check_contains(&seeded.oldest_with_scope).await?;
+        Scenario::new().with(&queue, QUEUE_RATE).with(&scoped, QUEUE_RATE).run(Duration::from_secs(3)).await;
+        let default = Scenario::new().with(&queue, QUEUE_RATE).run(phase).await.remove(0);
+        let scope = Scenario::new().with(&scoped, QUEUE_RATE).run(phase).await.remove(0);
+        server.stop().await;
+        measured.push((seeded, default, scope));
+    }
+    Ok(measured)
+}
+
+/// The smaller size's rows for information; the larger's pass when their p99 is at most
+/// twice the smaller's and under the queue's target.
+fn scaling_rows(scaling: &[(seed::Seeded, load::Stats, load::Stats)]) -> Vec<Row> {
+    let Some((small, rest)) = scaling.split_first() else { return Vec::new() };
+    let mut rows = Vec::new();
+    let stats_of = |measured: &(seed::Seeded, load::Stats, load::Stats), scoped: bool| {
+        if scoped { measured.2.clone() } else { measured.1.clone() }
+    };
+    for (name, scoped) in [("GET /review", false), ("GET /review?scope=", true)] {
+        let base = stats_of(small, scoped);
+        rows.push(Row::new(name, &format!("scaling, {} apps", small.0.applications), &base, Verdict::Info));
+        for larger in rest {
+            let stats = stats_of(larger, scoped);
+            let holds = stats.errors == 0 && stats.p99 <= base.p99 * 2 && stats.p99 < QUEUE_P99;
+            let target = format!(
+                "p99 ≤ 2 × {} apps ({:.2} ms), < {} ms",
+                small.0.applications,
+                ms(base.p99 * 2),
+                QUEUE_P99.as_millis()
+            );
+            rows.push(Row::new(
+                name,
+                &format!("scaling, {} apps", larger.0.applications),
+                &stats,
+                Verdict::check(holds, target),
+            ));
+        }
+    }
+    rows
+}
+
+/// `stats`' throughput as a percentage of `baseline`'s.
+fn share(stats: &load::Stats, baseline: &load::Stats) -> f64 {
+    let base = rate(baseline);
+    if base > 0.0 { rate(stats) / base * 100.0 } else { 0.0 }
 }
 
 fn responsive(idle: &load::Stats, loaded: &load::Stats) -> Verdict {

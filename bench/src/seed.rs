@@ -16,6 +16,7 @@ use portcullis_domain::org::OrgInput;
 use portcullis_domain::review::checklist::Verdict;
 use portcullis_domain::review::due::DEFAULT_TARGET_BUSINESS_DAYS;
 use portcullis_domain::review::view::VerdictInput;
+use portcullis_migrations::MigratorTrait;
 use portcullis_service::applications::mockups::{self, UploadPolicy};
 use portcullis_service::applications::{self, submission};
 use portcullis_service::clock::Clock;
@@ -29,6 +30,7 @@ use portcullis_service::storage::LocalStore;
 use portcullis_service::{Ctx, ServiceConfig, Services, accounts, db, orgs};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -70,9 +72,14 @@ const ADJECTIVES: [&str; 10] =
 const NOUNS: [&str; 10] =
     ["Mover", "Export", "Vault", "Bridge", "Backup", "Mirror", "Keeper", "Ledger", "Harvest", "Relay"];
 
+/// Bumped whenever what [`seed`] writes changes: a cached database of another version is not reused.
+const SEED_VERSION: u32 = 1;
+
 pub struct Seeded {
     pub applications: usize,
+    /// Seeding time; zero when a cached database was reused.
     pub elapsed: Duration,
+    pub reused: bool,
     /// The queue lists the oldest submission first: the name on top of its first page.
     pub oldest: String,
     /// The same among the applications that request [`SCOPE`].
@@ -150,6 +157,8 @@ struct Plan {
     admin: Ctx,
     reviewer_id: String,
     next: AtomicUsize,
+    /// When the last thousand applications were done.
+    thousand: Mutex<Instant>,
     /// SQLite admits one writer at a time, and a writer that finds the lock taken polls it
     /// with sleeps of up to 100 ms; the workers queue here instead.
     writer: tokio::sync::Mutex<()>,
@@ -252,6 +261,7 @@ pub async fn seed(site: &Site, count: usize) -> Result<Seeded, String> {
         admin: user_ctx(&conn, crate::server::ADMIN_EMAIL).await?,
         reviewer_id,
         next: AtomicUsize::new(0),
+        thousand: Mutex::new(Instant::now()),
         writer: tokio::sync::Mutex::new(()),
     });
 
@@ -275,11 +285,62 @@ pub async fn seed(site: &Site, count: usize) -> Result<Seeded, String> {
     mail.deliver_due().await.map_err(|e| format!("mail: {e}"))?;
     conn.close().await.map_err(|e| format!("closing the database: {e}"))?;
 
-    let oldest_with_scope = (0..count)
-        .find(|&i| scopes_of(i, &plan.catalogue).iter().any(|s| s == SCOPE))
-        .map(app_name)
-        .unwrap_or_default();
-    Ok(Seeded { applications: count, elapsed: start.elapsed(), oldest: app_name(0), oldest_with_scope })
+    Ok(Seeded::of(count, start.elapsed(), false))
+}
+
+impl Seeded {
+    /// What a seed of `count` applications holds: the same every time.
+    fn of(count: usize, elapsed: Duration, reused: bool) -> Self {
+        let catalogue: Vec<String> = default_catalogue().into_iter().map(|s| s.name).collect();
+        let oldest_with_scope =
+            (0..count).find(|&i| scopes_of(i, &catalogue).iter().any(|s| s == SCOPE)).map(app_name).unwrap_or_default();
+        Seeded { applications: count, elapsed, reused, oldest: app_name(0), oldest_with_scope }
+    }
+}
+
+/// The cache entry of a seed: it holds when the seed, the count and the list of migrations
+/// are the same (migrations are only ever appended, so the last one and their number say it).
+fn cache_entry(cache: &Path, count: usize) -> PathBuf {
+    let migrations = portcullis_migrations::Migrator::migrations();
+    let last = migrations.last().map(|m| m.name().to_owned()).unwrap_or_default();
+    cache.join(format!("seed-v{SEED_VERSION}-{count}-{}-{last}", migrations.len()))
+}
+
+/// Fills the site's data directory with `count` seeded applications: a copy of the cached
+/// seed when there is one, otherwise seeded now and then kept in `cache` for the next run.
+/// The benchmark writes to its copy, never to the cache.
+pub async fn prepare(site: &Site, count: usize, cache: Option<&Path>) -> Result<Seeded, String> {
+    let Some(cache) = cache.filter(|_| count > 0) else { return seed(site, count).await };
+    let entry = cache_entry(cache, count);
+    if entry.join(COMPLETE).exists() {
+        copy_dir(&entry, &site.data_dir)?;
+        return Ok(Seeded::of(count, Duration::ZERO, true));
+    }
+    let seeded = seed(site, count).await?;
+    let partial = entry.with_extension("partial");
+    let _ = std::fs::remove_dir_all(&partial);
+    copy_dir(&site.data_dir, &partial)?;
+    std::fs::write(partial.join(COMPLETE), b"").map_err(|e| format!("{}: {e}", partial.display()))?;
+    let _ = std::fs::remove_dir_all(&entry);
+    std::fs::rename(&partial, &entry).map_err(|e| format!("{}: {e}", entry.display()))?;
+    Ok(seeded)
+}
+
+/// Marks a cache entry whose copy finished.
+const COMPLETE: &str = "seed-complete";
+
+/// `cp -a`: the uploads are one file each, and the copy-on-write clone is taken where the
+/// file system offers it.
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg("--reflink=auto")
+        .arg(format!("{}/.", from.display()))
+        .arg(to)
+        .status()
+        .map_err(|e| format!("cp: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("copying {} to {} failed", from.display(), to.display())) }
 }
 
 /// Takes applications off the plan until none is left: drafts, fills in and submits each at
@@ -328,7 +389,14 @@ async fn work(services: &Services, clock: &SeedClock, plan: &Plan) -> Result<(),
                 .map_err(|e| fail("assign", i, e))?;
         }
         if (i + 1).is_multiple_of(1000) {
-            eprintln!("bench: seeded {} applications", i + 1);
+            // Each thousand's time, to show whether seeding slows down as the tables grow.
+            let now = Instant::now();
+            let previous = std::mem::replace(&mut *plan.thousand.lock().expect("seed timer"), now);
+            eprintln!(
+                "bench: seeded {} applications (the last 1,000 in {:.1} s)",
+                i + 1,
+                (now - previous).as_secs_f64()
+            );
         }
     }
 }

@@ -23,7 +23,10 @@ mod m20261201_000019_sso_identities;
 mod m20261201_000020_passkeys;
 mod m20261201_000021_known_devices;
 mod m20261201_000022_sealed_totp_secrets;
+mod m20261201_000023_application_scopes;
 mod m20261201_000024_audit_checkpoints;
+mod m20261201_000025_due_index;
+mod m20261201_000026_org_mockup_bytes;
 
 pub struct Migrator;
 
@@ -52,7 +55,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_passkeys::Migration),
             Box::new(m20261201_000021_known_devices::Migration),
             Box::new(m20261201_000022_sealed_totp_secrets::Migration),
+            Box::new(m20261201_000023_application_scopes::Migration),
             Box::new(m20261201_000024_audit_checkpoints::Migration),
+            Box::new(m20261201_000025_due_index::Migration),
+            Box::new(m20261201_000026_org_mockup_bytes::Migration),
         ]
     }
 }

@@ -272,6 +272,8 @@ pub fn router(config: &Config, services: Services, health: Health) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::refuse_cross_site))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(middleware::DeviceCookie { https }, middleware::client_device))
+        // Outside the session and device layers, which would read their cookies for nothing.
+        .route("/livez", get(api::health::livez))
         // Machine clients: no session, no cookies, no browser-origin check.
         .nest(
             "/oauth",

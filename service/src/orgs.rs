@@ -113,6 +113,7 @@ pub async fn create(services: &Services, ctx: &Ctx, input: OrgInput) -> ServiceR
         contact_verified_at: Set(contact_is_mine.then_some(now)),
         contact_token_hash: Set(token.as_deref().map(sha256_hex)),
         contact_token_expires_at: Set(token.is_some().then(|| now + Duration::days(CONTACT_TOKEN_TTL_DAYS))),
+        mockup_bytes: Set(0),
     }
     .insert(&txn)
     .await?;

@@ -1,9 +1,8 @@
 use crate::error::AppError;
 use leptos::prelude::*;
-use portcullis_domain::admin::Page;
 use portcullis_domain::application::view::ApplicationView;
 use portcullis_domain::ids::{ApplicationId, ItemId};
-use portcullis_domain::review::queue::{Dashboard, QueueParams, QueueRow};
+use portcullis_domain::review::queue::{Dashboard, QueuePage, QueueParams};
 use portcullis_domain::review::view::{ReviewPageView, ReviewView};
 
 #[cfg(feature = "ssr")]
@@ -19,7 +18,7 @@ use {
 
 /// With every filter unset the form encoding sends nothing at all, hence the default.
 #[server(prefix = "/rpc", endpoint = "review_queue")]
-pub async fn review_queue(#[server(default)] params: QueueParams) -> Result<Page<QueueRow>, AppError> {
+pub async fn review_queue(#[server(default)] params: QueueParams) -> Result<QueuePage, AppError> {
     let (services, ctx, _) = caller().await?;
     Ok(queue::queue(&services, &ctx, &params).await?)
 }

@@ -5,7 +5,7 @@ use crate::api::review::{review_dashboard, review_queue};
 use crate::components::form::ErrorAlert;
 use crate::components::layout::RequireRole;
 use crate::components::moment::Day;
-use crate::components::pager::Pager;
+use crate::components::pager::{CursorPager, Pager};
 use crate::components::scope::ScopeName;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,7 +15,7 @@ use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::review::queue::{QueueParams, QueueRow};
 use portcullis_domain::role::Role;
 
-const FILTERS: [&str; 6] = ["status", "scope", "assignee", "overdue", "q", "sort"];
+const FILTERS: [&str; 7] = ["status", "scope", "granted", "assignee", "overdue", "q", "sort"];
 
 #[component]
 pub fn ReviewQueue() -> impl IntoView {
@@ -30,6 +30,9 @@ pub fn ReviewQueue() -> impl IntoView {
             q: q.get("q"),
             sort: q.get("sort"),
             page: q.get("page").and_then(|p| p.parse().ok()),
+            granted: q.get("granted"),
+            after: q.get("after"),
+            before: q.get("before"),
         }
     });
     let queue = Resource::new(move || params.get(), review_queue);
@@ -53,22 +56,25 @@ pub fn ReviewQueue() -> impl IntoView {
                             <p class="empty">"No applications match these filters."</p>
                         }.into_any(),
                         Ok(page) => {
-                            let (current, pages, total) = (page.page, page.pages(), page.total);
                             let kept: Vec<(&'static str, String)> = {
                                 let q = query.read_untracked();
                                 FILTERS.iter().filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| (*k, v))).collect()
                             };
-                            let href = move |n: u64| {
+                            // The same filters, and where to go from this page.
+                            let href = |key: &str, cursor: String| {
                                 let mut url = url::form_urlencoded::Serializer::new(String::new());
                                 for (key, value) in &kept {
                                     url.append_pair(key, value);
                                 }
-                                url.append_pair("page", &n.to_string());
+                                url.append_pair(key, &cursor);
                                 format!("/review?{}", url.finish())
                             };
+                            let summary = page.summary();
+                            let previous = page.previous.clone().map(|c| href("before", c));
+                            let next = page.next.clone().map(|c| href("after", c));
                             view! {
                                 <QueueTable rows=page.items/>
-                                <Pager page=current pages total href/>
+                                <CursorPager previous next summary/>
                             }.into_any()
                         }
                     })}
@@ -83,6 +89,7 @@ pub fn ReviewQueue() -> impl IntoView {
 fn QueueFilters(params: QueueParams, scopes: Vec<ScopeView>) -> impl IntoView {
     let status = params.status.unwrap_or_default();
     let scope = params.scope.unwrap_or_default();
+    let granted = params.granted.unwrap_or_default();
     let assignee = params.assignee.unwrap_or_default();
     let sort = params.sort.unwrap_or_default();
     let overdue = params.overdue.as_deref() == Some("true");
@@ -114,10 +121,15 @@ fn QueueFilters(params: QueueParams, scopes: Vec<ScopeView>) -> impl IntoView {
                 <select id="scope" name="scope">
                     {option("", "Any scope", &scope)}
                     {option("sensitive", "Any sensitive scope", &scope)}
-                    {scopes.into_iter().map(|s| {
-                        let label = if s.sensitive { format!("{} (sensitive)", s.title) } else { s.title.clone() };
-                        view! { <option value=s.name.clone() selected=scope == s.name>{label}</option> }
-                    }).collect_view()}
+                    {scope_options(&scopes, &scope)}
+                </select>
+            </div>
+            <div class="field">
+                <label for="granted">"Granted scope"</label>
+                <select id="granted" name="granted">
+                    {option("", "Any or none", &granted)}
+                    {option("sensitive", "Any sensitive scope", &granted)}
+                    {scope_options(&scopes, &granted)}
                 </select>
             </div>
             <div class="field">
@@ -147,6 +159,17 @@ fn QueueFilters(params: QueueParams, scopes: Vec<ScopeView>) -> impl IntoView {
             <a href="/review">"Clear filters"</a>
         </form>
     }
+}
+
+/// One option per scope of the catalogue, sensitive ones marked.
+fn scope_options(scopes: &[ScopeView], current: &str) -> impl IntoView + use<> {
+    scopes
+        .iter()
+        .map(|s| {
+            let label = if s.sensitive { format!("{} (sensitive)", s.title) } else { s.title.clone() };
+            view! { <option value=s.name.clone() selected=current == s.name>{label}</option> }
+        })
+        .collect_view()
 }
 
 /// Rows of the queue; overdue ones stand out, sensitive scopes are marked.

@@ -3,7 +3,7 @@
 //! means "no filter", an unknown one is refused with the field's name.
 
 use super::view::Progress;
-use crate::admin::{PageNumber, page_number};
+use crate::admin::{MAX_PAGE, PageNumber, page_number};
 use crate::application::status::ApplicationStatus;
 use serde::{Deserialize, Serialize};
 
@@ -33,8 +33,18 @@ pub struct QueueParams {
     /// `age` (oldest first, the default), `newest` or `due` (soonest due first).
     #[cfg_attr(feature = "openapi", param(pattern = r"^(age|newest|due)?$"))]
     pub sort: Option<String>,
+    /// A page by number, counted from the start (`1` is the first). Links use `after` and
+    /// `before` instead, which stay put as applications come and go.
     #[cfg_attr(feature = "openapi", param(value_type = Option<u64>, minimum = 1, maximum = 1000000))]
     pub page: Option<PageNumber>,
+    /// A scope name, or `sensitive`: applications granted it (approved ones).
+    pub granted: Option<String>,
+    /// The page after this position: the `next` of the page before.
+    #[cfg_attr(feature = "openapi", param(max_length = 200))]
+    pub after: Option<String>,
+    /// The page before this position: the `previous` of the page after.
+    #[cfg_attr(feature = "openapi", param(max_length = 200))]
+    pub before: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,20 +88,85 @@ pub enum QueueSort {
     Due,
 }
 
+impl QueueSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueSort::Oldest => "age",
+            QueueSort::Newest => "newest",
+            QueueSort::Due => "due",
+        }
+    }
+}
+
+/// A row's place in one sort order: its sort key (`None`: no due date) and its id, which
+/// breaks ties, and the page it was shown on. Links carry it as text: [`QueueCursor::encode`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueCursor {
+    pub sort: QueueSort,
+    pub page: u64,
+    /// Nanoseconds since the epoch: the exact stored time, so no row is skipped or repeated.
+    pub key: Option<i64>,
+    pub id: String,
+}
+
+impl QueueCursor {
+    /// `age~3~1764590400000000000~<id>`; `-` for no key.
+    pub fn encode(&self) -> String {
+        let key = self.key.map_or_else(|| "-".to_owned(), |k| k.to_string());
+        format!("{}~{}~{key}~{}", self.sort.as_str(), self.page, self.id)
+    }
+
+    /// `None` for anything [`QueueCursor::encode`] did not write.
+    pub fn decode(text: &str) -> Option<Self> {
+        let mut parts = text.splitn(4, '~');
+        let sort = match parts.next()? {
+            "age" => QueueSort::Oldest,
+            "newest" => QueueSort::Newest,
+            "due" => QueueSort::Due,
+            _ => return None,
+        };
+        let page = parts.next()?.parse::<u64>().ok().filter(|p| (1..=MAX_PAGE).contains(p))?;
+        let key = match parts.next()? {
+            "-" => None,
+            key => Some(key.parse().ok()?),
+        };
+        let id = parts.next().filter(|id| !id.is_empty() && id.len() <= 64)?.to_owned();
+        // Only the due date may be missing: every application in the queue was submitted.
+        (key.is_some() || sort == QueueSort::Due).then_some(QueueCursor { sort, page, key, id })
+    }
+}
+
+/// Where in the sorted queue a page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueuePosition {
+    /// By number, from the start.
+    Page(u64),
+    /// The rows after this one.
+    After(QueueCursor),
+    /// The rows before this one.
+    Before(QueueCursor),
+}
+
 /// The queue's filters, read and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueFilter {
     pub status: StatusFilter,
     pub scope: ScopeFilter,
+    /// Applications granted a scope.
+    pub granted: ScopeFilter,
     pub assignee: AssigneeFilter,
     pub overdue: bool,
     /// Lower-cased, trimmed; empty means no search.
     pub q: String,
     pub sort: QueueSort,
-    pub page: u64,
+    pub position: QueuePosition,
 }
 
 pub const QUEUE_PAGE_SIZE: u64 = 25;
+
+/// The queue counts matching applications up to this many, and says "more than" beyond: an
+/// exact count would read every matching row on every page (see README, "Review queue").
+pub const QUEUE_COUNT_BOUND: u64 = 1000;
 
 /// A filter's value; empty is the same as none. Values are taken exactly as the links and
 /// forms send them, as the API document describes them.
@@ -112,12 +187,14 @@ impl QueueFilter {
                 Ok(status) => StatusFilter::Only(status),
             },
         };
-        let scope = match given(&params.scope) {
-            None => ScopeFilter::Any,
-            Some("sensitive") => ScopeFilter::Sensitive,
-            Some(name) if known_scope(name) => ScopeFilter::Named(name.to_owned()),
-            Some(name) => return Err(("scope", format!("Unknown scope `{name}`."))),
+        let scope_filter = |field: &'static str, value: &Option<String>| match given(value) {
+            None => Ok(ScopeFilter::Any),
+            Some("sensitive") => Ok(ScopeFilter::Sensitive),
+            Some(name) if known_scope(name) => Ok(ScopeFilter::Named(name.to_owned())),
+            Some(name) => Err((field, format!("Unknown scope `{name}`."))),
         };
+        let scope = scope_filter("scope", &params.scope)?;
+        let granted = scope_filter("granted", &params.granted)?;
         let assignee = match given(&params.assignee) {
             None | Some("anyone") => AssigneeFilter::Anyone,
             Some("me") => AssigneeFilter::Me,
@@ -140,8 +217,61 @@ impl QueueFilter {
             Some("due") => QueueSort::Due,
             Some(other) => return Err(("sort", format!("Sort by age, newest or due, not `{other}`."))),
         };
-        Ok(QueueFilter { status, scope, assignee, overdue, q, sort, page: page_number(params.page) })
+        let cursor = |field: &'static str, text: &str| match QueueCursor::decode(text) {
+            Some(cursor) if cursor.sort == sort => Ok(cursor),
+            Some(_) => Err((field, "This link belongs to another sort order; start again from the first page.".into())),
+            None => Err((field, "This link is not one the queue wrote; start again from the first page.".into())),
+        };
+        let position = match (given(&params.after), given(&params.before)) {
+            (Some(_), Some(_)) => return Err(("before", "Give `after` or `before`, not both.".into())),
+            (Some(after), None) => QueuePosition::After(cursor("after", after)?),
+            (None, Some(before)) => QueuePosition::Before(cursor("before", before)?),
+            (None, None) => QueuePosition::Page(page_number(params.page)),
+        };
+        Ok(QueueFilter { status, scope, granted, assignee, overdue, q, sort, position })
     }
+}
+
+/// One page of the queue, with links to its neighbours.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueuePage {
+    pub items: Vec<QueueRow>,
+    /// The page's number, counted from the start.
+    pub page: u64,
+    pub per_page: u64,
+    /// Matching applications, counted up to [`QUEUE_COUNT_BOUND`].
+    pub total: u64,
+    /// More than `total` match: the count stopped at its bound.
+    pub total_exceeds: bool,
+    /// Pass as `after` (with the same filters) for the next page; `None` on the last.
+    pub next: Option<String>,
+    /// Pass as `before` for the previous page; `None` on the first.
+    pub previous: Option<String>,
+}
+
+impl QueuePage {
+    /// "Page 2 · 40 in all", or "Page 2 · more than 1,000 in all".
+    pub fn summary(&self) -> String {
+        let total = if self.total_exceeds {
+            format!("more than {}", thousands(QUEUE_COUNT_BOUND))
+        } else {
+            thousands(self.total)
+        };
+        format!("Page {} · {total} in all", self.page)
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,9 +347,10 @@ mod tests {
         assert_eq!(filter.assignee, AssigneeFilter::Anyone);
         assert!(!filter.overdue);
         assert_eq!(filter.sort, QueueSort::Oldest);
+        assert_eq!(filter.granted, ScopeFilter::Any);
         let padded = parse(QueueParams { status: Some(" open".into()), ..Default::default() });
         assert_eq!(padded.unwrap_err().0, "status", "values are exact, as the API document says");
-        assert_eq!(filter.page, 1);
+        assert_eq!(filter.position, QueuePosition::Page(1));
     }
 
     #[test]
@@ -232,6 +363,8 @@ mod tests {
             q: Some("  ACME ".into()),
             sort: Some("due".into()),
             page: Some(PageNumber::clamped(3)),
+            granted: Some("sensitive".into()),
+            ..Default::default()
         })
         .unwrap();
         assert_eq!(filter.status, StatusFilter::Only(ApplicationStatus::ChangesRequested));
@@ -240,7 +373,8 @@ mod tests {
         assert!(filter.overdue);
         assert_eq!(filter.q, "acme");
         assert_eq!(filter.sort, QueueSort::Due);
-        assert_eq!(filter.page, 3);
+        assert_eq!(filter.position, QueuePosition::Page(3));
+        assert_eq!(filter.granted, ScopeFilter::Sensitive);
         assert_eq!(
             parse(QueueParams { scope: Some("sensitive".into()), ..Default::default() }).unwrap().scope,
             ScopeFilter::Sensitive
@@ -264,5 +398,50 @@ mod tests {
         assert_eq!(field(QueueParams { overdue: Some("maybe".into()), ..Default::default() }), "overdue");
         assert_eq!(field(QueueParams { sort: Some("name".into()), ..Default::default() }), "sort");
         assert_eq!(field(QueueParams { q: Some("x".repeat(201)), ..Default::default() }), "q");
+        assert_eq!(
+            field(QueueParams { granted: Some("portability.everything".into()), ..Default::default() }),
+            "granted"
+        );
+        assert_eq!(field(QueueParams { after: Some("age~1~x".into()), ..Default::default() }), "after");
+        let due = QueueCursor { sort: QueueSort::Due, page: 1, key: None, id: "a".into() }.encode();
+        assert_eq!(field(QueueParams { before: Some(due.clone()), ..Default::default() }), "before", "another sort");
+        assert_eq!(field(QueueParams { after: Some(due.clone()), before: Some(due), ..Default::default() }), "before");
+    }
+
+    #[test]
+    fn a_cursor_reads_back_as_written_and_nothing_else_reads() {
+        for cursor in [
+            QueueCursor { sort: QueueSort::Oldest, page: 2, key: Some(1_764_590_400_123_456_789), id: "0f3c~x".into() },
+            QueueCursor { sort: QueueSort::Newest, page: 7, key: Some(-5), id: "b".into() },
+            QueueCursor { sort: QueueSort::Due, page: 1, key: None, id: "c".into() },
+        ] {
+            assert_eq!(QueueCursor::decode(&cursor.encode()), Some(cursor));
+        }
+        for text in ["", "age", "age~2~5", "age~0~5~a", "age~2~-~a", "due~2~x~a", "name~2~5~a", "age~2~5~"] {
+            assert_eq!(QueueCursor::decode(text), None, "{text}");
+        }
+        let filter =
+            parse(QueueParams { sort: Some("due".into()), after: Some("due~4~-~abc".into()), ..Default::default() })
+                .unwrap();
+        assert_eq!(
+            filter.position,
+            QueuePosition::After(QueueCursor { sort: QueueSort::Due, page: 4, key: None, id: "abc".into() })
+        );
+    }
+
+    #[test]
+    fn the_summary_says_more_than_the_bound_past_it() {
+        let page = |total, total_exceeds| QueuePage {
+            items: vec![],
+            page: 2,
+            per_page: QUEUE_PAGE_SIZE,
+            total,
+            total_exceeds,
+            next: None,
+            previous: None,
+        };
+        assert_eq!(page(40, false).summary(), "Page 2 · 40 in all");
+        assert_eq!(page(1000, false).summary(), "Page 2 · 1,000 in all");
+        assert_eq!(page(QUEUE_COUNT_BOUND, true).summary(), "Page 2 · more than 1,000 in all");
     }
 }

@@ -6,10 +6,9 @@ use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::http::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use portcullis_domain::admin::Page;
 use portcullis_domain::ids::{ApplicationId, ItemId};
 use portcullis_domain::review::decision::{AssignInput, DecisionInput};
-use portcullis_domain::review::queue::{Dashboard, QueueParams, QueueRow};
+use portcullis_domain::review::queue::{Dashboard, QueuePage, QueueParams};
 use portcullis_domain::review::view::{ReviewView, VerdictInput};
 use portcullis_service::review::{self, queue, reviews};
 
@@ -17,10 +16,10 @@ use portcullis_service::review::{self, queue, reviews};
     get,
     path = "/review/queue",
     tag = "review",
-    summary = "The review queue, filtered, sorted and paged on the server (reviewers and admins).",
+    summary = "The review queue, filtered, sorted and paged on the server (reviewers and admins). Pages follow one another by position (`after`, `before`), so they stay put as applications come and go; `page` still counts from the start.",
     params(QueueParams),
     responses(
-        (status = 200, description = "A page of the queue.", body = Page<QueueRow>),
+        (status = 200, description = "A page of the queue, with `next` and `previous` positions to pass as `after` and `before`; counted up to 1,000.", body = QueuePage),
         (status = 400, description = "Malformed request.", body = ErrorBody),
         (status = 403, description = "Not a reviewer or admin.", body = ErrorBody),
         (status = 422, description = "An unknown filter value; `fields` names it.", body = ErrorBody),
@@ -30,7 +29,7 @@ pub async fn queue(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(params): ApiQuery<QueueParams>,
-) -> ApiResult<Json<Page<QueueRow>>> {
+) -> ApiResult<Json<QueuePage>> {
     Ok(Json(queue::queue(&state.services, &caller.ctx, &params).await?))
 }
 

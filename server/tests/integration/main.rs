@@ -22,6 +22,7 @@ mod mockups;
 mod orgs;
 mod paging;
 mod passkeys;
+mod queue;
 mod races;
 mod review;
 mod second_factors;

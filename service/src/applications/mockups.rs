@@ -8,7 +8,7 @@ use crate::Services;
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::{begin_write, lock_for};
-use crate::entity::{application, application_revision, mockup};
+use crate::entity::{application_revision, mockup, org};
 use crate::error::{ServiceError, ServiceResult};
 use crate::storage::BlobReader;
 use crate::tokens::new_id;
@@ -21,9 +21,9 @@ use portcullis_domain::application::mockup::{
 };
 use portcullis_domain::ids::{ApplicationId, MockupId};
 use sea_orm::prelude::DateTimeUtc;
-use sea_orm::sea_query::{Expr, Func, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
     QueryFilter, QuerySelect,
 };
 use serde_json::json;
@@ -115,23 +115,22 @@ fn check_editable(access: &Access, count: usize) -> ServiceResult<()> {
     Ok(())
 }
 
-/// Bytes the organisation's stored mockups take.
+/// Bytes the organisation's stored mockups take: a running total, kept with the rows.
 async fn org_usage(conn: &impl ConnectionTrait, org_id: &str) -> ServiceResult<u64> {
+    let org = org::Entity::find_by_id(org_id).one(conn).await?.ok_or(ServiceError::NotFound)?;
+    Ok(u64::try_from(org.mockup_bytes).unwrap_or_default())
+}
+
+/// Adds `bytes` (negative: removes) to the organisation's total, in the transaction that adds
+/// or removes the mockup's row.
+async fn count_usage(conn: &impl ConnectionTrait, org_id: &str, bytes: i64) -> Result<(), DbErr> {
     use sea_orm::sea_query::ExprTrait;
-    let applications = Query::select()
-        .column(application::Column::Id)
-        .from(application::Entity)
-        .and_where(application::Column::OrgId.eq(org_id))
-        .to_owned();
-    let total = Func::coalesce([Expr::col(mockup::Column::Size).sum(), Expr::val(0)]);
-    let used: Option<i64> = mockup::Entity::find()
-        .select_only()
-        .expr(Func::cast_as(total, "BIGINT"))
-        .filter(mockup::Column::ApplicationId.in_subquery(applications))
-        .into_tuple()
-        .one(conn)
+    org::Entity::update_many()
+        .col_expr(org::Column::MockupBytes, Expr::col(org::Column::MockupBytes).add(bytes))
+        .filter(org::Column::Id.eq(org_id))
+        .exec(conn)
         .await?;
-    Ok(used.unwrap_or_default() as u64)
+    Ok(())
 }
 
 fn org_quota_reached(quota: u64, used: u64) -> ServiceError {
@@ -414,6 +413,7 @@ async fn store(
     };
     let saved = async {
         let row = row.insert(&txn).await?;
+        count_usage(&txn, &access.application.org_id, row.size).await?;
         audit::record(
             &txn,
             services.clock(),
@@ -564,6 +564,7 @@ pub async fn delete(services: &Services, ctx: &Ctx, id: &ApplicationId, mockup_i
         active.update(&txn).await?;
     } else {
         mockup::Entity::delete_by_id(&row.id).exec(&txn).await?;
+        count_usage(&txn, &access.application.org_id, -row.size).await?;
     }
     audit::record(
         &txn,

@@ -7,6 +7,7 @@ pub(crate) mod events;
 pub mod inspect;
 pub mod messages;
 pub mod mockups;
+pub(crate) mod scopes;
 pub mod submission;
 pub mod suspension;
 mod thumbnail;
@@ -334,7 +335,11 @@ pub async fn update(
     patch.apply_to(&mut content);
     let mut app = access.application.clone().into_active_model();
     app.name = Set(content.name.clone());
-    app.requested_scopes = Set(ScopeList::store(&content.scopes.iter().map(|s| s.name.as_str()).collect::<Vec<_>>()));
+    let requested: Vec<&str> = content.scopes.iter().map(|s| s.name.as_str()).collect();
+    if ScopeList::parse(&access.application.requested_scopes).names() != requested.as_slice() {
+        scopes::replace(&txn, &access.application.id, scopes::ScopeKind::Requested, &requested).await?;
+    }
+    app.requested_scopes = Set(ScopeList::store(&requested));
     app.content = Set(serde_json::to_string(&content).expect("content serialises"));
     app.version = Set(access.application.version + 1);
     app.updated_at = Set(now);

@@ -5,6 +5,7 @@ pub mod application;
 pub mod application_event;
 pub mod application_message;
 pub mod application_revision;
+pub mod application_scope;
 pub mod assignment;
 pub mod audit_checkpoint;
 pub mod audit_log;

@@ -14,6 +14,8 @@ pub struct Model {
     pub contact_verified_at: Option<DateTimeUtc>,
     pub contact_token_hash: Option<String>,
     pub contact_token_expires_at: Option<DateTimeUtc>,
+    /// Bytes of every stored mockup of the organisation's applications: its upload quota's use.
+    pub mockup_bytes: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,6 +2,7 @@ use super::reviews::{self, failed_items, own_items, requested_scopes};
 use super::{check_outsider, clock, gate_refusal, set_clock};
 use crate::Services;
 use crate::applications::access::{Access, load_for_change};
+use crate::applications::scopes::{self, ScopeKind};
 use crate::applications::submission::{application_link, org_recipients};
 use crate::applications::{catalogue, events, status_of, view};
 use crate::audit::{self, AuditEvent};
@@ -188,6 +189,7 @@ pub async fn decide(services: &Services, ctx: &Ctx, id: &str, input: DecisionInp
     );
     if next == ApplicationStatus::Approved {
         active.granted_scopes = Set(Some(ScopeList::store(&granted)));
+        scopes::replace(&txn, &app.id, ScopeKind::Granted, &granted).await?;
     }
     let app = active.update(&txn).await?;
     if next == ApplicationStatus::Approved {

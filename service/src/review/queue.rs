@@ -5,50 +5,94 @@
 use super::decide::FIRST_APPROVAL;
 use super::reviews::requested_scopes;
 use crate::Services;
+use crate::applications::scopes::ScopeKind;
 use crate::applications::{catalogue, seen_by_staff, status_of};
 use crate::context::Ctx;
-use crate::entity::{application, assignment, checklist_item, decision, org, org_member, review, review_verdict, user};
+use crate::entity::{
+    application, application_scope, assignment, checklist_item, decision, org, org_member, review, review_verdict, user,
+};
 use crate::error::{ServiceError, ServiceResult};
 use crate::timestamp;
 use chrono::{DateTime, Utc};
-use portcullis_domain::admin::{Page, PageNumber, page_number};
+use portcullis_domain::admin::{MAX_PAGE, PageNumber, page_number};
 use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::review::queue::{
-    AssigneeFilter, Dashboard, QUEUE_PAGE_SIZE, QueueFilter, QueueParams, QueueRow, QueueScope, QueueSort, ScopeFilter,
-    StatusFilter,
+    AssigneeFilter, Dashboard, QUEUE_COUNT_BOUND, QUEUE_PAGE_SIZE, QueueCursor, QueueFilter, QueuePage, QueueParams,
+    QueuePosition, QueueRow, QueueScope, QueueSort, ScopeFilter, StatusFilter,
 };
 use portcullis_domain::review::view::Progress;
 use portcullis_domain::role::Permission;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, NullOrdering, Order, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    Select, Statement,
+};
 use std::collections::{BTreeSet, HashMap};
 
 fn like_escaped(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-/// `requested_scopes` is space separated: the name as a whole word, with one pattern over the
-/// list padded with spaces rather than four over the bare list (the queue scans every row).
-fn has_scope(name: &str) -> Expr {
-    Expr::cust("(' ' || requested_scopes || ' ')")
-        .like(LikeExpr::new(format!("% {} %", like_escaped(name))).escape('\\'))
+/// How a scope condition reaches `application_scopes`: a page walks the applications in its
+/// sort order and looks each one up there (`EXISTS`), stopping once the page is full; a count
+/// goes the other way, from the scope's rows in the index to their applications (`IN`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    PerRow,
+    FromScopes,
 }
 
-fn condition(filter: &QueueFilter, sensitive: &BTreeSet<String>, me: &str, now: DateTime<Utc>) -> Condition {
+fn scope_rows(kind: ScopeKind, names: Vec<String>) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column((application_scope::Entity, application_scope::Column::ApplicationId))
+        .from(application_scope::Entity)
+        .and_where(application_scope::Column::Kind.eq(kind.as_str()))
+        .and_where(application_scope::Column::Scope.is_in(names))
+        .to_owned()
+}
+
+fn has_scope(kind: ScopeKind, filter: &ScopeFilter, sensitive: &BTreeSet<String>, reach: Reach) -> Option<Expr> {
+    let names = match filter {
+        ScopeFilter::Any => return None,
+        ScopeFilter::Named(name) => vec![name.clone()],
+        ScopeFilter::Sensitive => sensitive.iter().cloned().collect(),
+    };
+    let mut rows = scope_rows(kind, names);
+    Some(match reach {
+        Reach::PerRow => Expr::exists(
+            rows.and_where(
+                Expr::col((application_scope::Entity, application_scope::Column::ApplicationId))
+                    .equals((application::Entity, application::Column::Id)),
+            )
+            .to_owned(),
+        ),
+        Reach::FromScopes => Expr::col((application::Entity, application::Column::Id)).in_subquery(rows),
+    })
+}
+
+fn condition(
+    filter: &QueueFilter,
+    sensitive: &BTreeSet<String>,
+    me: &str,
+    now: DateTime<Utc>,
+    reach: Reach,
+) -> Condition {
     let statuses: Vec<&str> = filter.status.statuses().into_iter().map(ApplicationStatus::as_str).collect();
     // The status filter alone would let in a draft withdrawn before it was ever submitted.
     let mut all = Condition::all().add(application::Column::Status.is_in(statuses)).add(seen_by_staff());
-    match &filter.scope {
-        ScopeFilter::Any => {}
-        ScopeFilter::Named(name) => all = all.add(has_scope(name)),
-        ScopeFilter::Sensitive => {
-            all = all.add(sensitive.iter().fold(Condition::any(), |any, name| any.add(has_scope(name))));
+    for (kind, scopes) in [(ScopeKind::Requested, &filter.scope), (ScopeKind::Granted, &filter.granted)] {
+        if let Some(has) = has_scope(kind, scopes, sensitive, reach) {
+            all = all.add(has);
         }
     }
+    // Looked up per application in the assignments' key, rather than a list of every assignment.
     let assigned = |reviewer: Option<&str>| {
         let mut query = Query::select();
-        query.column(assignment::Column::ApplicationId).from(assignment::Entity);
+        query.expr(Expr::val(1)).from(assignment::Entity).and_where(
+            Expr::col((assignment::Entity, assignment::Column::ApplicationId))
+                .equals((application::Entity, application::Column::Id)),
+        );
         if let Some(reviewer) = reviewer {
             query.and_where(assignment::Column::ReviewerId.eq(reviewer));
         }
@@ -56,8 +100,8 @@ fn condition(filter: &QueueFilter, sensitive: &BTreeSet<String>, me: &str, now: 
     };
     match filter.assignee {
         AssigneeFilter::Anyone => {}
-        AssigneeFilter::Me => all = all.add(application::Column::Id.in_subquery(assigned(Some(me)))),
-        AssigneeFilter::Nobody => all = all.add(application::Column::Id.not_in_subquery(assigned(None))),
+        AssigneeFilter::Me => all = all.add(Expr::exists(assigned(Some(me)))),
+        AssigneeFilter::Nobody => all = all.add(Expr::not_exists(assigned(None))),
     }
     if filter.overdue {
         all = all.add(application::Column::DueAt.lt(now));
@@ -84,29 +128,225 @@ async fn sensitive_scopes(conn: &impl ConnectionTrait) -> ServiceResult<(BTreeSe
     Ok((catalogue.into_iter().map(|s| s.name).collect(), sensitive))
 }
 
-pub async fn queue(services: &Services, ctx: &Ctx, params: &QueueParams) -> ServiceResult<Page<QueueRow>> {
+/// A stretch of a sort order that one index lists in order. Due dates take two: the dated
+/// applications by date, then the undated ones; one `NULLS LAST` order would be sorted anew
+/// for each page on SQLite, whose indexes put nulls first.
+struct Segment {
+    /// The sort key before the id; `None` when every row of the stretch has none.
+    key: Option<application::Column>,
+    only: Option<Expr>,
+}
+
+fn segments(sort: QueueSort) -> Vec<Segment> {
+    match sort {
+        QueueSort::Oldest | QueueSort::Newest => {
+            vec![Segment { key: Some(application::Column::SubmittedAt), only: None }]
+        }
+        QueueSort::Due => vec![
+            Segment { key: Some(application::Column::DueAt), only: Some(application::Column::DueAt.is_not_null()) },
+            Segment { key: None, only: Some(application::Column::DueAt.is_null()) },
+        ],
+    }
+}
+
+fn key_of(sort: QueueSort, app: &application::Model) -> Option<i64> {
+    match sort {
+        QueueSort::Oldest | QueueSort::Newest => app.submitted_at,
+        QueueSort::Due => app.due_at,
+    }
+    .and_then(|at| at.timestamp_nanos_opt())
+}
+
+fn cursor_of(sort: QueueSort, page: u64, app: &application::Model) -> String {
+    QueueCursor { sort, page, key: key_of(sort, app), id: app.id.clone() }.encode()
+}
+
+/// The queries of one page: its conditions and its order.
+struct Plan {
+    sort: QueueSort,
+    page_condition: Condition,
+    count_condition: Condition,
+}
+
+impl Plan {
+    fn new(filter: &QueueFilter, sensitive: &BTreeSet<String>, me: &str, now: DateTime<Utc>) -> Self {
+        Plan {
+            sort: filter.sort,
+            page_condition: condition(filter, sensitive, me, now, Reach::PerRow),
+            count_condition: condition(filter, sensitive, me, now, Reach::FromScopes),
+        }
+    }
+
+    /// Up to `limit` rows from `from` on (`None`: the start, or the end when going `back`),
+    /// each segment read through its index in order, the next one only when a page is not full.
+    fn selects(&self, from: Option<&QueueCursor>, back: bool, limit: u64) -> Vec<Select<application::Entity>> {
+        let segments = segments(self.sort);
+        let desc = (self.sort == QueueSort::Newest) != back;
+        let order = if desc { Order::Desc } else { Order::Asc };
+        let at = match from {
+            Some(cursor) => usize::from(cursor.key.is_none() && self.sort == QueueSort::Due),
+            None if back => segments.len() - 1,
+            None => 0,
+        };
+        let visit: Vec<usize> = if back { (0..=at).rev().collect() } else { (at..segments.len()).collect() };
+        visit
+            .into_iter()
+            .enumerate()
+            .map(|(n, i)| {
+                let segment = &segments[i];
+                let mut condition = self.page_condition.clone();
+                if let Some(only) = &segment.only {
+                    condition = condition.add(only.clone());
+                }
+                let id = Expr::col((application::Entity, application::Column::Id));
+                if let Some(cursor) = from.filter(|_| n == 0) {
+                    let beyond = |row: Expr, value: Expr| if desc { row.lt(value) } else { row.gt(value) };
+                    condition = condition.add(match (segment.key, cursor.key) {
+                        (Some(key), Some(nanos)) => beyond(
+                            Expr::tuple([Expr::col((application::Entity, key)), id]),
+                            Expr::tuple([
+                                Expr::val(DateTime::from_timestamp_nanos(nanos)),
+                                Expr::val(cursor.id.clone()),
+                            ]),
+                        ),
+                        _ => beyond(id, Expr::val(cursor.id.clone())),
+                    });
+                }
+                let mut select = application::Entity::find().filter(condition);
+                if let Some(key) = segment.key {
+                    select = select.order_by(key, order.clone());
+                }
+                select.order_by(application::Column::Id, order.clone()).limit(limit)
+            })
+            .collect()
+    }
+
+    async fn fetch(
+        &self,
+        conn: &impl ConnectionTrait,
+        from: Option<&QueueCursor>,
+        back: bool,
+        limit: u64,
+    ) -> ServiceResult<Vec<application::Model>> {
+        let mut rows = Vec::new();
+        for select in self.selects(from, back, limit) {
+            let wanted = limit - rows.len() as u64;
+            rows.extend(select.limit(wanted).all(conn).await?);
+            if rows.len() as u64 >= limit {
+                break;
+            }
+        }
+        if back {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+
+    /// By page number: the rows before it are skipped one by one, so only links that people
+    /// type or keep from before cursors come this way.
+    async fn fetch_page(&self, conn: &impl ConnectionTrait, page: u64) -> ServiceResult<Vec<application::Model>> {
+        let select = application::Entity::find().filter(self.page_condition.clone());
+        let select = match self.sort {
+            QueueSort::Oldest => {
+                select.order_by_asc(application::Column::SubmittedAt).order_by_asc(application::Column::Id)
+            }
+            QueueSort::Newest => {
+                select.order_by_desc(application::Column::SubmittedAt).order_by_desc(application::Column::Id)
+            }
+            QueueSort::Due => select
+                .order_by_with_nulls(application::Column::DueAt, Order::Asc, NullOrdering::Last)
+                .order_by_asc(application::Column::Id),
+        };
+        Ok(select.offset((page - 1) * QUEUE_PAGE_SIZE).limit(QUEUE_PAGE_SIZE + 1).all(conn).await?)
+    }
+
+    /// Counts up to one past the bound: "more than" needs no more.
+    fn count_statement(&self) -> sea_orm::sea_query::SelectStatement {
+        let matching = Query::select()
+            .expr(Expr::val(1))
+            .from(application::Entity)
+            .cond_where(self.count_condition.clone())
+            .limit(QUEUE_COUNT_BOUND + 1)
+            .to_owned();
+        Query::select().expr(Expr::cust("COUNT(*)")).from_subquery(matching, "matching").to_owned()
+    }
+
+    async fn count(&self, conn: &impl ConnectionTrait) -> ServiceResult<u64> {
+        let row = conn.query_one(&self.count_statement()).await?;
+        let count: i64 = row.map(|r| r.try_get_by_index(0)).transpose()?.unwrap_or_default();
+        Ok(count as u64)
+    }
+}
+
+pub async fn queue(services: &Services, ctx: &Ctx, params: &QueueParams) -> ServiceResult<QueuePage> {
     let actor = ctx.require(Permission::Review)?;
     let conn = services.db();
     let (known, sensitive) = sensitive_scopes(conn).await?;
     let filter =
         QueueFilter::parse(params, |name| known.contains(name)).map_err(|(field, m)| ServiceError::field(field, m))?;
     let now = services.clock().now();
-    let select = application::Entity::find().filter(condition(&filter, &sensitive, &actor.user_id, now));
-    let select = match filter.sort {
-        QueueSort::Oldest => select.order_by_asc(application::Column::SubmittedAt),
-        QueueSort::Newest => select.order_by_desc(application::Column::SubmittedAt),
-        QueueSort::Due => select.order_by_with_nulls(application::Column::DueAt, Order::Asc, NullOrdering::Last),
-    }
-    .order_by_asc(application::Column::Id);
-    let paginator = select.paginate(conn, QUEUE_PAGE_SIZE);
-    let total = paginator.num_items().await?;
-    let apps = paginator.fetch_page(filter.page - 1).await?;
-    Ok(Page {
+    let plan = Plan::new(&filter, &sensitive, &actor.user_id, now);
+    let size = QUEUE_PAGE_SIZE;
+    let (mut apps, page, has_previous, has_next) = match &filter.position {
+        QueuePosition::Page(1) => {
+            let apps = plan.fetch(conn, None, false, size + 1).await?;
+            let more = apps.len() as u64 > size;
+            (apps, 1, false, more)
+        }
+        QueuePosition::Page(page) => {
+            let apps = plan.fetch_page(conn, *page).await?;
+            let more = apps.len() as u64 > size;
+            (apps, *page, true, more)
+        }
+        QueuePosition::After(cursor) => {
+            let apps = plan.fetch(conn, Some(cursor), false, size + 1).await?;
+            let more = apps.len() as u64 > size;
+            (apps, Ord::min(cursor.page.saturating_add(1), MAX_PAGE), true, more)
+        }
+        QueuePosition::Before(cursor) => {
+            let mut apps = plan.fetch(conn, Some(cursor), true, size + 1).await?;
+            if apps.len() as u64 > size {
+                // Read backwards, so the surplus row is the first.
+                apps.remove(0);
+                (apps, Ord::max(cursor.page.saturating_sub(1), 2), true, true)
+            } else {
+                // Back at the start: the first page, full, as its own link shows it.
+                let apps = plan.fetch(conn, None, false, size + 1).await?;
+                let more = apps.len() as u64 > size;
+                (apps, 1, false, more)
+            }
+        }
+    };
+    apps.truncate(size as usize);
+    let next = has_next.then(|| apps.last().map(|app| cursor_of(filter.sort, page, app))).flatten();
+    let previous = has_previous.then(|| apps.first().map(|app| cursor_of(filter.sort, page, app))).flatten();
+    let counted = plan.count(conn).await?;
+    Ok(QueuePage {
         items: rows(conn, apps, &sensitive, &actor.user_id, now).await?,
-        page: filter.page,
-        per_page: QUEUE_PAGE_SIZE,
-        total,
+        page,
+        per_page: size,
+        total: Ord::min(counted, QUEUE_COUNT_BOUND),
+        total_exceeds: counted > QUEUE_COUNT_BOUND,
+        next,
+        previous,
     })
+}
+
+/// The statements behind the first page of the queue for these parameters, as the database
+/// receives them: the rows, read through each segment's index, then the count. For checking
+/// with `EXPLAIN` that indexes answer them.
+pub async fn statements(services: &Services, ctx: &Ctx, params: &QueueParams) -> ServiceResult<Vec<Statement>> {
+    let actor = ctx.require(Permission::Review)?;
+    let conn = services.db();
+    let (known, sensitive) = sensitive_scopes(conn).await?;
+    let filter =
+        QueueFilter::parse(params, |name| known.contains(name)).map_err(|(field, m)| ServiceError::field(field, m))?;
+    let plan = Plan::new(&filter, &sensitive, &actor.user_id, services.clock().now());
+    let backend = conn.get_database_backend();
+    let mut statements: Vec<Statement> =
+        plan.selects(None, false, QUEUE_PAGE_SIZE + 1).into_iter().map(|select| select.build(backend)).collect();
+    statements.push(backend.build(&plan.count_statement()));
+    Ok(statements)
 }
 
 /// What is assigned to the caller, and what another reviewer approved once and waits for a
@@ -117,24 +357,26 @@ pub async fn dashboard(services: &Services, ctx: &Ctx, page: Option<PageNumber>)
     let conn = services.db();
     let (_, sensitive) = sensitive_scopes(conn).await?;
     let now = services.clock().now();
+    let page = page_number(page);
     let mine = QueueFilter {
         status: StatusFilter::Open,
         scope: ScopeFilter::Any,
+        granted: ScopeFilter::Any,
         assignee: AssigneeFilter::Me,
         overdue: false,
         q: String::new(),
         sort: QueueSort::Due,
-        page: page_number(page),
+        position: QueuePosition::Page(page),
     };
     let paginator = application::Entity::find()
-        .filter(condition(&mine, &sensitive, &actor.user_id, now))
+        .filter(condition(&mine, &sensitive, &actor.user_id, now, Reach::PerRow))
         .order_by_with_nulls(application::Column::DueAt, Order::Asc, NullOrdering::Last)
         .order_by_asc(application::Column::Id)
         .paginate(conn, QUEUE_PAGE_SIZE);
     let total = paginator.num_items().await?;
-    let assigned = paginator.fetch_page(mine.page - 1).await?;
+    let assigned = paginator.fetch_page(page - 1).await?;
     let overdue = application::Entity::find()
-        .filter(condition(&QueueFilter { overdue: true, ..mine }, &sensitive, &actor.user_id, now))
+        .filter(condition(&QueueFilter { overdue: true, ..mine }, &sensitive, &actor.user_id, now, Reach::PerRow))
         .count(conn)
         .await?;
     let approved_once: Vec<(String, i32)> = decision::Entity::find()
@@ -155,7 +397,7 @@ pub async fn dashboard(services: &Services, ctx: &Ctx, page: Option<PageNumber>)
         .collect();
     Ok(Dashboard {
         assigned: rows(conn, assigned, &sensitive, &actor.user_id, now).await?,
-        page: mine.page,
+        page,
         per_page: QUEUE_PAGE_SIZE,
         total,
         overdue,
