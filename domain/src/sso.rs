@@ -40,7 +40,8 @@ impl RoleMapping {
             if value.is_empty() {
                 return Err(BadMapping(format!("`{item}` names no claim value")));
             }
-            let role: Role = role.parse().map_err(|_| BadMapping(format!("`{role}`: use reviewer, admin or auditor")))?;
+            let role: Role =
+                role.parse().map_err(|_| BadMapping(format!("`{role}`: use reviewer, admin or auditor")))?;
             if role == Role::Developer {
                 return Err(BadMapping(format!("`{item}`: every account is a developer; map to reviewer or admin")));
             }
@@ -61,7 +62,8 @@ impl RoleMapping {
     /// The staff roles the claim's values grant (plus `developer`, which every account has).
     pub fn roles_for<'a>(&self, values: impl IntoIterator<Item = &'a str>) -> Roles {
         let values: Vec<&str> = values.into_iter().collect();
-        let roles = Roles::new(self.0.iter().filter(|(value, _)| values.contains(&value.as_str())).map(|(_, role)| *role));
+        let roles =
+            Roles::new(self.0.iter().filter(|(value, _)| values.contains(&value.as_str())).map(|(_, role)| *role));
         // In an auditors' group and a reviewers' one: reading only is the safe reading.
         if roles.conflict().is_some() { Roles::new([Role::Auditor]) } else { roles }
     }

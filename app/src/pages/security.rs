@@ -1,10 +1,10 @@
 //! The account's Security page: its second factor, and every place it is signed in, where
 //! any other session can be ended.
 
+use crate::api::auth::current_user;
 use crate::api::auth::{ConfirmTotp, StartTotp};
 use crate::api::security::{EndOtherSessions, EndSession, sessions};
 use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
-use crate::api::auth::current_user;
 use crate::components::layout::RequireRole;
 use crate::components::moment::Moment;
 use crate::components::passkeys::Passkeys;

@@ -108,9 +108,9 @@ fn example(schema: &Value, doc: &Value, depth: usize) -> Value {
         return example(&doc["components"]["schemas"][name], doc, depth + 1);
     }
     for key in ["oneOf", "anyOf", "allOf"] {
-        if let Some(first) = schema[key].as_array().and_then(|all| {
-            all.iter().find(|s| s["type"] != json!("null")).or(all.first())
-        }) {
+        if let Some(first) =
+            schema[key].as_array().and_then(|all| all.iter().find(|s| s["type"] != json!("null")).or(all.first()))
+        {
             return example(first, doc, depth + 1);
         }
     }
@@ -190,8 +190,10 @@ async fn an_auditor_changes_nothing_through_any_api_route_or_server_function() {
                 .replace("{item_id}", "unknown")
                 .replace("{invitation_id}", "unknown")
                 .replace("{kind}", "privacy");
-            let concrete = if path.starts_with("/api/v1/orgs/{id}") { concrete.replace(&id, &org_id) } else { concrete };
-            let concrete = if path.starts_with("/api/v1/users/{id}") { concrete.replace(&id, &dev_id) } else { concrete };
+            let concrete =
+                if path.starts_with("/api/v1/orgs/{id}") { concrete.replace(&id, &org_id) } else { concrete };
+            let concrete =
+                if path.starts_with("/api/v1/users/{id}") { concrete.replace(&id, &dev_id) } else { concrete };
             let body = operation["requestBody"]["content"]["application/json"]["schema"]
                 .as_object()
                 .map(|schema| example(&Value::Object(schema.clone()), &doc, 0));
@@ -214,9 +216,25 @@ async fn an_auditor_changes_nothing_through_any_api_route_or_server_function() {
 
     // The server functions the pages call, by their registered paths.
     let own_account = [
-        "sessions", "end_session", "end_other_sessions", "current_user", "register", "login", "start_totp",
-        "confirm_totp", "logout", "verify_email", "resend_verification", "request_password_reset", "reset_password",
-        "change_password", "step_up", "sso_enabled", "passkeys", "rename_passkey", "remove_passkey",
+        "sessions",
+        "end_session",
+        "end_other_sessions",
+        "current_user",
+        "register",
+        "login",
+        "start_totp",
+        "confirm_totp",
+        "logout",
+        "verify_email",
+        "resend_verification",
+        "request_password_reset",
+        "reset_password",
+        "change_password",
+        "step_up",
+        "sso_enabled",
+        "passkeys",
+        "rename_passkey",
+        "remove_passkey",
     ];
     // Every argument any server function takes, each well-formed, so each call reaches the
     // service rather than failing to decode.
