@@ -319,16 +319,19 @@ pub async fn finish(
             if pending.step_up {
                 step_up(services, session, ctx, provider, &pending, verified).await?
             } else {
-                match sign_in(services, session, ctx, provider, verified.clone()).await {
-                    // Another sign-in of the same person (a second tab or device) made the
-                    // account at the same moment: it exists now, so this one signs in to it.
-                    Err(ServiceError::Database(error))
-                        if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
-                    {
-                        sign_in(services, session, ctx, provider, verified).await?
+                let first = sign_in(services, session, ctx, provider, verified.clone()).await;
+                // Another sign-in of the same person (a second tab or device) may have made the
+                // account at the same moment: refused by the unique index, or seeing its email
+                // address taken between two reads. The account exists now; signing in again
+                // finds it linked (or, for a real password account, refuses again).
+                let raced = match &first {
+                    Err(ServiceError::Database(error)) => {
+                        matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
                     }
-                    other => other?,
-                }
+                    Ok(Err((SsoProblem::EmailTaken, _, _))) => true,
+                    _ => false,
+                };
+                if raced { sign_in(services, session, ctx, provider, verified).await? } else { first? }
             }
         }
         Err(problem) => Err((problem, None, None)),
