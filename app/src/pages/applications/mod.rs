@@ -9,7 +9,7 @@ mod upload;
 use crate::api::applications::{CreateApplication, list_applications};
 use crate::api::orgs::list_orgs;
 use crate::components::form::{ErrorAlert, Field, FormAlert, Submit, last_error};
-use crate::components::layout::RequireRole;
+use crate::components::layout::{RequireRole, Session};
 use crate::components::moment::Moment;
 use crate::components::pager::Pager;
 use crate::error::server_action;
@@ -18,23 +18,35 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use portcullis_domain::admin::Page;
 use portcullis_domain::application::view::ApplicationSummary;
+use portcullis_domain::role::Role;
 
 #[component]
 pub fn ApplicationsPage() -> impl IntoView {
     let query = use_query_map();
     let page = Memo::new(move |_| query.read().get("page").and_then(|p| p.parse().ok()));
     let list = Resource::new(move || page.get(), |page| list_applications(None, page));
+    // An auditor reads every submitted application and starts none.
+    let session = Session::get();
+    let auditor =
+        move || session.user.get().and_then(Result::ok).flatten().is_some_and(|user| user.has_role(Role::Auditor));
     view! {
         <RequireRole>
             <section>
                 <div class="title-row">
                     <Title text="Applications"/>
                     <h1>"Applications"</h1>
-                    <a class="button primary" href="/applications/new">"New application"</a>
+                    <Transition fallback=|| ()>
+                        {move || (!auditor()).then(|| view! {
+                            <a class="button primary" href="/applications/new">"New application"</a>
+                        })}
+                    </Transition>
                 </div>
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || list.get().map(|result| match result {
                         Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+                        Ok(page) if page.items.is_empty() && auditor() => view! {
+                            <p class="empty">"No application has been submitted yet."</p>
+                        }.into_any(),
                         Ok(page) if page.items.is_empty() => view! {
                             <p class="empty">"No applications yet. Start one to request access to the Data Portability API."</p>
                         }.into_any(),
