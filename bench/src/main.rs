@@ -135,14 +135,7 @@ async fn run(args: Args) -> Result<bool, String> {
         "bench: review queue as a reviewer ({}s each): default filters, then one scope, at {QUEUE_RATE}/s; then its capacity",
         args.seconds
     );
-    let reviewer = load::sign_in(&server.url, server::REVIEWER_EMAIL, server::REVIEWER_PASSWORD).await?;
-    let queue = Target::get(&server.url, "/review", Some(reviewer.clone()));
-    let scoped = Target::get(&server.url, &format!("/review?scope={}", seed::SCOPE), Some(reviewer));
-    queue.check_contains(&seeded.oldest).await?;
-    scoped.check_contains(&seeded.oldest_with_scope).await?;
-    Scenario::new().with(&queue, QUEUE_RATE).with(&scoped, QUEUE_RATE).run(Duration::from_secs(3)).await;
-    let queue_default = Scenario::new().with(&queue, QUEUE_RATE).run(phase).await;
-    let queue_scoped = Scenario::new().with(&scoped, QUEUE_RATE).run(phase).await;
+    let (queue, queue_default, queue_scoped) = measure_queue(&server.url, &seeded, phase).await?;
     let queue_capacity = load::closed_loop(&queue, 8, phase).await;
 
     eprintln!("bench: /livez capacity ({}s each): 8 clients, then {OAUTH_CLIENTS}", args.seconds);
@@ -200,14 +193,14 @@ async fn run(args: Args) -> Result<bool, String> {
         Row::new(
             "GET /review",
             &format!("{} apps, {QUEUE_RATE}/s", seeded.applications),
-            &queue_default[0],
-            fast_queue(&queue_default[0]),
+            &queue_default,
+            fast_queue(&queue_default),
         ),
         Row::new(
             "GET /review?scope=",
             &format!("one scope, {QUEUE_RATE}/s"),
-            &queue_scoped[0],
-            fast_queue(&queue_scoped[0]),
+            &queue_scoped,
+            fast_queue(&queue_scoped),
         ),
         Row::new("GET /review", "capacity, 8 clients", &queue_capacity, Verdict::Info),
         Row::new("GET /livez", "capacity, 8 clients", &livez_8, Verdict::Info),
@@ -271,6 +264,25 @@ async fn prepare(site: &server::Site, count: usize, cache: Option<&std::path::Pa
     Ok(seeded)
 }
 
+/// The queue as a reviewer at [`QUEUE_RATE`], each view first checked to show the seeded
+/// oldest row and warmed up together: default filters, then one scope. Answers the default
+/// view's target (for its capacity) and the two phases' figures.
+async fn measure_queue(
+    url: &str,
+    seeded: &seed::Seeded,
+    phase: Duration,
+) -> Result<(Target, load::Stats, load::Stats), String> {
+    let reviewer = load::sign_in(url, server::REVIEWER_EMAIL, server::REVIEWER_PASSWORD).await?;
+    let queue = Target::get(url, "/review", Some(reviewer.clone()));
+    let scoped = Target::get(url, &format!("/review?scope={}", seed::SCOPE), Some(reviewer));
+    queue.check_contains(&seeded.oldest).await?;
+    scoped.check_contains(&seeded.oldest_with_scope).await?;
+    Scenario::new().with(&queue, QUEUE_RATE).with(&scoped, QUEUE_RATE).run(Duration::from_secs(3)).await;
+    let default = Scenario::new().with(&queue, QUEUE_RATE).run(phase).await.remove(0);
+    let scope = Scenario::new().with(&scoped, QUEUE_RATE).run(phase).await.remove(0);
+    Ok((queue, default, scope))
+}
+
 /// The queue at each size of [`SCALING`], on a server of its own: default filters, then one
 /// scope, at the same rate as above.
 async fn measure_scaling(
@@ -287,14 +299,7 @@ async fn measure_scaling(
             "bench: scaling, {count} applications ({}s each): the queue, then one scope, at {QUEUE_RATE}/s",
             args.seconds
         );
-        let reviewer = load::sign_in(&server.url, server::REVIEWER_EMAIL, server::REVIEWER_PASSWORD).await?;
-        let queue = Target::get(&server.url, "/review", Some(reviewer.clone()));
-        let scoped = Target::get(&server.url, &format!("/review?scope={}", seed::SCOPE), Some(reviewer));
-        queue.check_contains(&seeded.oldest).await?;
-        scoped.check_contains(&seeded.oldest_with_scope).await?;
-        Scenario::new().with(&queue, QUEUE_RATE).with(&scoped, QUEUE_RATE).run(Duration::from_secs(3)).await;
-        let default = Scenario::new().with(&queue, QUEUE_RATE).run(phase).await.remove(0);
-        let scope = Scenario::new().with(&scoped, QUEUE_RATE).run(phase).await.remove(0);
+        let (_, default, scope) = measure_queue(&server.url, &seeded, phase).await?;
         server.stop().await;
         measured.push((seeded, default, scope));
     }
