@@ -196,12 +196,7 @@ async fn run(args: Args) -> Result<bool, String> {
             &queue_default,
             fast_queue(&queue_default),
         ),
-        Row::new(
-            "GET /review?scope=",
-            &format!("one scope, {QUEUE_RATE}/s"),
-            &queue_scoped,
-            fast_queue(&queue_scoped),
-        ),
+        Row::new("GET /review?scope=", &format!("one scope, {QUEUE_RATE}/s"), &queue_scoped, fast_queue(&queue_scoped)),
         Row::new("GET /review", "capacity, 8 clients", &queue_capacity, Verdict::Info),
         Row::new("GET /livez", "capacity, 8 clients", &livez_8, Verdict::Info),
         Row::new("GET /livez", &format!("capacity, {OAUTH_CLIENTS} clients"), &livez_oauth, Verdict::Info),
