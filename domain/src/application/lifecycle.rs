@@ -20,10 +20,16 @@ pub enum Action {
     Revoke,
     /// Ask for an approved application to be reviewed again before its credentials expire.
     Recertify,
+    /// Ask reviewers who took no part in a rejection to look at it again (see `appeal`).
+    Appeal,
+    /// Decide an appeal: the rejection stands.
+    UpholdAppeal,
+    /// Decide an appeal: the application goes back to review on a new revision.
+    OverturnAppeal,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 14] = [
         Action::Edit,
         Action::Submit,
         Action::StartReview,
@@ -35,6 +41,9 @@ impl Action {
         Action::Reinstate,
         Action::Revoke,
         Action::Recertify,
+        Action::Appeal,
+        Action::UpholdAppeal,
+        Action::OverturnAppeal,
     ];
 
     fn verb(self) -> &'static str {
@@ -50,6 +59,9 @@ impl Action {
             Action::Reinstate => "reinstated",
             Action::Revoke => "revoked",
             Action::Recertify => "sent for recertification",
+            Action::Appeal => "appealed",
+            Action::UpholdAppeal => "upheld on appeal",
+            Action::OverturnAppeal => "overturned on appeal",
         }
     }
 }
@@ -89,6 +101,8 @@ fn not_allowed_message(action: Action) -> &'static str {
             "Only reviewers can review and decide applications."
         }
         Action::Suspend | Action::Reinstate | Action::Revoke => "Only admins can suspend, reinstate or revoke access.",
+        Action::Appeal => "Only owners of the organisation can appeal a rejection.",
+        Action::UpholdAppeal | Action::OverturnAppeal => "Only reviewers can decide appeals.",
     }
 }
 
@@ -97,10 +111,13 @@ fn may(action: Action, party: Party) -> bool {
     use Party::*;
     match action {
         Action::Edit | Action::Submit | Action::Recertify => matches!(party, Member | Owner),
-        Action::Withdraw => party == Owner,
-        Action::StartReview | Action::RequestChanges | Action::Approve | Action::Reject => {
-            matches!(party, Reviewer | Admin)
-        }
+        Action::Withdraw | Action::Appeal => party == Owner,
+        Action::StartReview
+        | Action::RequestChanges
+        | Action::Approve
+        | Action::Reject
+        | Action::UpholdAppeal
+        | Action::OverturnAppeal => matches!(party, Reviewer | Admin),
         Action::Suspend | Action::Reinstate | Action::Revoke => party == Admin,
     }
 }
@@ -119,6 +136,9 @@ fn target(from: ApplicationStatus, action: Action) -> Option<ApplicationStatus> 
         (Action::Reinstate, Suspended) => Some(Approved),
         (Action::Revoke, Approved | Suspended) => Some(Revoked),
         (Action::Recertify, Approved) => Some(Submitted),
+        // An appealed application stays rejected until the appeal is decided.
+        (Action::Appeal | Action::UpholdAppeal, Rejected) => Some(Rejected),
+        (Action::OverturnAppeal, Rejected) => Some(Submitted),
         _ => None,
     }
 }
@@ -145,14 +165,19 @@ mod tests {
         use Party::*;
         match action {
             Action::Edit | Action::Submit | Action::Recertify => &[Member, Owner],
-            Action::Withdraw => &[Owner],
-            Action::StartReview | Action::RequestChanges | Action::Approve | Action::Reject => &[Reviewer, Admin],
+            Action::Withdraw | Action::Appeal => &[Owner],
+            Action::StartReview
+            | Action::RequestChanges
+            | Action::Approve
+            | Action::Reject
+            | Action::UpholdAppeal
+            | Action::OverturnAppeal => &[Reviewer, Admin],
             Action::Suspend | Action::Reinstate | Action::Revoke => &[Admin],
         }
     }
 
     /// Every allowed (from, action) → to, written out independently of the code above.
-    const MOVES: [(ApplicationStatus, Action, ApplicationStatus); 17] = [
+    const MOVES: [(ApplicationStatus, Action, ApplicationStatus); 20] = [
         (Draft, Action::Edit, Draft),
         (ChangesRequested, Action::Edit, ChangesRequested),
         (Draft, Action::Submit, Submitted),
@@ -170,6 +195,9 @@ mod tests {
         (Approved, Action::Revoke, Revoked),
         (Suspended, Action::Revoke, Revoked),
         (Approved, Action::Recertify, Submitted),
+        (Rejected, Action::Appeal, Rejected),
+        (Rejected, Action::UpholdAppeal, Rejected),
+        (Rejected, Action::OverturnAppeal, Submitted),
     ];
 
     fn expected(from: ApplicationStatus, action: Action, party: Party) -> Result<ApplicationStatus, LifecycleError> {
@@ -195,7 +223,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed, 26);
+        assert_eq!(allowed, 31);
     }
 
     #[test]
@@ -214,11 +242,27 @@ mod tests {
 
     #[test]
     fn terminal_statuses_allow_nothing() {
-        for from in [Rejected, Withdrawn, Revoked] {
+        for from in [Withdrawn, Revoked] {
             for party in Party::ALL {
                 assert_eq!(allowed_actions(from, party), [], "{from:?} {party:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_rejection_allows_only_its_appeal() {
+        assert_eq!(allowed_actions(Rejected, Party::Owner), [Action::Appeal]);
+        assert_eq!(allowed_actions(Rejected, Party::Member), []);
+        assert_eq!(allowed_actions(Rejected, Party::Auditor), []);
+        for party in [Party::Reviewer, Party::Admin] {
+            assert_eq!(allowed_actions(Rejected, party), [Action::UpholdAppeal, Action::OverturnAppeal]);
+        }
+        let e = transition(Rejected, Action::Appeal, Party::Member).unwrap_err();
+        assert_eq!(e.to_string(), "Only owners of the organisation can appeal a rejection.");
+        let e = transition(Approved, Action::Appeal, Party::Owner).unwrap_err();
+        assert_eq!(e.to_string(), "An application that is approved cannot be appealed.");
+        let e = transition(Rejected, Action::OverturnAppeal, Party::Owner).unwrap_err();
+        assert_eq!(e.to_string(), "Only reviewers can decide appeals.");
     }
 
     #[test]

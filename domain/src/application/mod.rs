@@ -1,5 +1,6 @@
 //! Applications for API access: the form, its lifecycle, mockups and revisions.
 
+pub mod appeal;
 pub mod content;
 pub mod lifecycle;
 pub mod mockup;

@@ -1,5 +1,6 @@
 //! What a developer should do next, for the signed-in home page: never an empty page.
 
+use super::appeal::AppealStatus;
 use super::status::ApplicationStatus;
 use super::view::ApplicationSummary;
 use serde::{Deserialize, Serialize};
@@ -84,7 +85,29 @@ fn step_for(a: &ApplicationSummary) -> Option<(u8, NextStep)> {
             "See why",
             format!("/applications/{}", a.id),
         ),
-        ApplicationStatus::Rejected | ApplicationStatus::Withdrawn | ApplicationStatus::Revoked => return None,
+        ApplicationStatus::Rejected => match (&a.appeal_until, a.appeal) {
+            (Some(until), _) => (
+                1,
+                format!("{} was rejected", a.name),
+                format!(
+                    "If you think the reviewers got it wrong, an owner of the organisation can appeal until {}: \
+                     reviewers who took no part in the rejection look at it again.",
+                    until.get(..10).unwrap_or(until)
+                ),
+                "Read the decision",
+                format!("/applications/{}", a.id),
+            ),
+            (None, Some(AppealStatus::Pending)) => (
+                3,
+                format!("The appeal for {} is with the reviewers", a.name),
+                "Reviewers who took no part in the rejection decide it. You will get a mail with their decision."
+                    .to_string(),
+                "See its status",
+                format!("/applications/{}", a.id),
+            ),
+            (None, _) => return None,
+        },
+        ApplicationStatus::Withdrawn | ApplicationStatus::Revoked => return None,
     };
     Some((urgency, NextStep { title, detail, action: action.into(), href }))
 }
@@ -105,6 +128,8 @@ mod tests {
             revision: 1,
             updated_at: "2026-11-30T00:00:00Z".into(),
             submitted_at: None,
+            appeal_until: None,
+            appeal: None,
         }
     }
 
@@ -138,5 +163,23 @@ mod tests {
         let steps = next_steps(true, &[app("a", ApplicationStatus::Approved)]);
         assert_eq!(steps[0].href, "/applications/a/credentials");
         assert_eq!(steps[1].href, "/applications/new", "nothing in draft: offer a new one too");
+    }
+
+    #[test]
+    fn a_rejection_offers_its_appeal_while_the_window_is_open_then_follows_it() {
+        let open = ApplicationSummary {
+            appeal_until: Some("2026-12-31T12:00:00Z".into()),
+            ..app("x", ApplicationStatus::Rejected)
+        };
+        let steps = next_steps(true, &[open]);
+        assert_eq!(steps[0].href, "/applications/x");
+        assert!(steps[0].detail.contains("appeal until 2026-12-31"), "{}", steps[0].detail);
+        let pending = ApplicationSummary { appeal: Some(AppealStatus::Pending), ..app("p", ApplicationStatus::Rejected) };
+        assert_eq!(next_steps(true, &[pending])[0].title, "The appeal for App p is with the reviewers");
+        for appeal in [None, Some(AppealStatus::Upheld)] {
+            let closed = ApplicationSummary { appeal, ..app("c", ApplicationStatus::Rejected) };
+            let hrefs: Vec<String> = next_steps(true, &[closed]).into_iter().map(|s| s.href).collect();
+            assert_eq!(hrefs, ["/applications/new"], "{appeal:?}");
+        }
     }
 }

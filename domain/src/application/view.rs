@@ -1,5 +1,6 @@
 //! What the portal shows of an application: the JSON API's objects and the UI's data.
 
+use super::appeal::{AppealStatus, AppealView};
 use super::content::{ApplicationContent, MissingItem};
 use super::mockup::MockupView;
 use super::revision::FieldChange;
@@ -58,6 +59,18 @@ pub struct ApplicationView {
     pub due_at: Option<String>,
     /// A first approval of sensitive scopes, waiting for a second reviewer.
     pub first_approval: Option<FirstApproval>,
+    /// The appeal against the latest rejection, if one was filed.
+    #[serde(default)]
+    pub appeal: Option<AppealView>,
+    /// Rejected and not yet appealed: until when its organisation's owners may appeal.
+    #[serde(default)]
+    pub appeal_until: Option<String>,
+    /// The caller may appeal the rejection now.
+    #[serde(default)]
+    pub can_appeal: bool,
+    /// The caller may decide the pending appeal (a reviewer who took no part in the rejection).
+    #[serde(default)]
+    pub can_decide_appeal: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,6 +96,12 @@ pub struct ApplicationSummary {
     pub revision: i64,
     pub updated_at: String,
     pub submitted_at: Option<String>,
+    /// Rejected and not yet appealed: until when it may be appealed.
+    #[serde(default)]
+    pub appeal_until: Option<String>,
+    /// The state of the appeal against its latest rejection, if one was filed.
+    #[serde(default)]
+    pub appeal: Option<AppealStatus>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -97,7 +116,8 @@ pub struct ApplicationQuery {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
-    /// created | submitted | resubmitted | review_started | changes_requested | approved | rejected | withdrawn …
+    /// created | submitted | resubmitted | review_started | changes_requested | approved | rejected | withdrawn |
+    /// appealed | appeal_upheld | appeal_overturned …
     pub kind: String,
     pub at: String,
     pub actor_name: Option<String>,
