@@ -195,7 +195,7 @@ impl AppError {
             }
             E::Forbidden | E::NotAllowed(_) | E::AccountDisabled => AppError::Forbidden(error.to_string()),
             E::NotFound => AppError::NotFound,
-            E::Conflict(message) => AppError::Conflict(message),
+            E::Conflict(message) | E::Blocked { message, .. } => AppError::Conflict(message),
             E::Stale { message, .. } => AppError::Conflict(message),
             E::Validation(fields) => AppError::Validation { message: error_message(&fields), fields },
             E::InvalidCredentials

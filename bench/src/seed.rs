@@ -180,6 +180,7 @@ fn service_config(site: &Site) -> Result<ServiceConfig, String> {
         hash_concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         hash_queue: 64,
         review_target_days: DEFAULT_TARGET_BUSINESS_DAYS,
+        appeal_days: portcullis_domain::application::appeal::DEFAULT_APPEAL_DAYS,
         credentials: CredentialPolicy::default(),
         uploads: UploadPolicy::default(),
         // The seeder signs in as its cast through the service, with passwords only.

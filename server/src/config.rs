@@ -2,6 +2,7 @@
 
 use crate::http::client_address::parse_trusted;
 use crate::http::timeouts::Timeouts;
+use portcullis_domain::application::appeal::{DEFAULT_APPEAL_DAYS, MAX_APPEAL_DAYS};
 use portcullis_domain::application::mockup::DEFAULT_ORG_UPLOAD_QUOTA_MB;
 use portcullis_domain::rate_limit::LimitPolicy;
 use portcullis_domain::review::due::DEFAULT_TARGET_BUSINESS_DAYS;
@@ -38,6 +39,8 @@ pub struct Config {
     pub mail_poll_every: Duration,
     /// Business days reviewers have to decide a submitted application.
     pub review_target_days: u32,
+    /// Days after a rejection within which the organisation may appeal it.
+    pub appeal_days: u32,
     pub credentials: CredentialPolicy,
     pub uploads: UploadPolicy,
     /// Password hashes that may wait in each lane before requests get 503.
@@ -139,6 +142,13 @@ impl Config {
                 &DEFAULT_TARGET_BUSINESS_DAYS.to_string(),
             )? {
                 0 => return Err(invalid("PORTCULLIS_REVIEW_TARGET_DAYS", "must be at least 1")),
+                days => days,
+            },
+            appeal_days: match parse(&get, "PORTCULLIS_APPEAL_DAYS", &DEFAULT_APPEAL_DAYS.to_string())? {
+                0 => return Err(invalid("PORTCULLIS_APPEAL_DAYS", "must be at least 1")),
+                days if days > MAX_APPEAL_DAYS => {
+                    return Err(invalid("PORTCULLIS_APPEAL_DAYS", &format!("must be at most {MAX_APPEAL_DAYS}")));
+                }
                 days => days,
             },
             credentials: credential_policy(&get)?,

@@ -75,6 +75,7 @@ pub async fn services(config: &Config, clock: SharedClock) -> Result<Services, S
         login_limits: config.login_limits,
         action_limits: config.action_limits,
         review_target_days: config.review_target_days,
+        appeal_days: config.appeal_days,
         credentials: config.credentials,
         uploads: config.uploads.clone(),
         // Hashing threads run at nice 10 (see `password`): one per core mostly uses CPU time

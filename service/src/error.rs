@@ -21,6 +21,9 @@ pub enum ServiceError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// A conflict with a code of its own, for API clients that act on the case.
+    #[error("{message}")]
+    Blocked { code: &'static str, message: String },
     /// Someone saved first: the caller's copy is out of date. Carries the current state, and
     /// the code the contract names for the case (`stale_version` for edits, `stale` for decisions).
     #[error("{message}")]
@@ -71,6 +74,7 @@ impl ServiceError {
             ServiceError::Stale { code, .. } => code,
             ServiceError::TooLarge(_) => "payload_too_large",
             ServiceError::Conflict(_) => "conflict",
+            ServiceError::Blocked { code, .. } => code,
             ServiceError::Validation(_) => "validation_failed",
             ServiceError::InvalidCredentials => "invalid_credentials",
             ServiceError::InvalidToken => "invalid_token",
@@ -97,6 +101,9 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 pub enum Refusal {
     #[error("{0}")]
     Rule(String),
+    /// A rule with a code of its own, for API clients that act on the case.
+    #[error("{message}")]
+    Coded { code: &'static str, message: String },
     /// The password was right; the account's second factor must be shown too.
     #[error("Enter the code from your authenticator app, or one of your recovery codes.")]
     SecondFactorRequired,
@@ -113,6 +120,7 @@ impl Refusal {
     pub fn code(&self) -> &'static str {
         match self {
             Refusal::Rule(_) => "forbidden",
+            Refusal::Coded { code, .. } => code,
             Refusal::SecondFactorRequired => "second_factor_required",
             Refusal::SecondFactorSetupRequired => "second_factor_setup_required",
         }

@@ -61,6 +61,8 @@ pub struct ServiceConfig {
     pub hash_queue: usize,
     /// Business days reviewers have to decide a submitted application.
     pub review_target_days: u32,
+    /// Days after a rejection within which the organisation may appeal it.
+    pub appeal_days: u32,
     pub credentials: credentials::CredentialPolicy,
     pub uploads: applications::mockups::UploadPolicy,
     /// Whose accounts need a second factor, and so step-ups.

@@ -10,12 +10,13 @@ use crate::components::scope::ScopeName;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use portcullis_domain::application::appeal::AppealStatus;
 use portcullis_domain::application::scope::ScopeView;
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::review::queue::{QueueParams, QueueRow};
 use portcullis_domain::role::Role;
 
-const FILTERS: [&str; 7] = ["status", "scope", "granted", "assignee", "overdue", "q", "sort"];
+const FILTERS: [&str; 8] = ["status", "scope", "granted", "assignee", "overdue", "q", "sort", "appeal"];
 
 #[component]
 pub fn ReviewQueue() -> impl IntoView {
@@ -33,6 +34,7 @@ pub fn ReviewQueue() -> impl IntoView {
             granted: q.get("granted"),
             after: q.get("after"),
             before: q.get("before"),
+            appeal: q.get("appeal"),
         }
     });
     let queue = Resource::new(move || params.get(), review_queue);
@@ -92,6 +94,7 @@ fn QueueFilters(params: QueueParams, scopes: Vec<ScopeView>) -> impl IntoView {
     let granted = params.granted.unwrap_or_default();
     let assignee = params.assignee.unwrap_or_default();
     let sort = params.sort.unwrap_or_default();
+    let appeal = params.appeal.unwrap_or_default();
     let overdue = params.overdue.as_deref() == Some("true");
     let option = |value: &'static str, label: &'static str, current: &str| {
         view! { <option value=value selected=current == value>{label}</option> }
@@ -138,6 +141,13 @@ fn QueueFilters(params: QueueParams, scopes: Vec<ScopeView>) -> impl IntoView {
                     {option("", "Anyone", &assignee)}
                     {option("me", "Me", &assignee)}
                     {option("nobody", "Nobody", &assignee)}
+                </select>
+            </div>
+            <div class="field">
+                <label for="appeal">"Appeals"</label>
+                <select id="appeal" name="appeal">
+                    {option("", "With or without", &appeal)}
+                    {option("pending", "Pending appeals I may decide", &appeal)}
                 </select>
             </div>
             <div class="field">
@@ -191,7 +201,13 @@ pub fn QueueTable(rows: Vec<QueueRow>) -> impl IntoView {
                                 <td>
                                     // Nobody reviews their own organisation's application: link to
                                     // its status page instead, and say why.
-                                    {if row.own_org {
+                                    {if row.appeal == Some(AppealStatus::Pending) && !row.own_org {
+                                        // Appeals are decided on the application's page.
+                                        view! {
+                                            <a href=format!("/applications/{}", row.id)>{row.name.clone()}</a>
+                                            <span class="badge appeal">"Appeal pending"</span>
+                                        }.into_any()
+                                    } else if row.own_org {
                                         view! {
                                             <a href=format!("/applications/{}", row.id)>{row.name.clone()}</a>
                                             <span class="badge own-org">"Your organisation"</span>

@@ -10,6 +10,8 @@ use std::str::FromStr;
 
 /// Days after a rejection within which the organisation may appeal, unless configured.
 pub const DEFAULT_APPEAL_DAYS: u32 = 30;
+/// The longest window that may be configured: ten years.
+pub const MAX_APPEAL_DAYS: u32 = 3_650;
 /// The longest appeal (and the longest reason for its outcome), in characters.
 pub const MAX_APPEAL_CHARS: usize = 5_000;
 
@@ -212,9 +214,8 @@ impl Filing {
             return Err(AppealError::AlreadyAppealed);
         }
         // A rejected application always has its rejection; without one, nothing to appeal.
-        let rejected_at = self
-            .rejected_at
-            .ok_or(LifecycleError::IllegalState { action: Action::Appeal, from: self.status })?;
+        let rejected_at =
+            self.rejected_at.ok_or(LifecycleError::IllegalState { action: Action::Appeal, from: self.status })?;
         let until = deadline(rejected_at, self.days);
         if self.now > until {
             return Err(AppealError::WindowClosed(until.format("%-d %B %Y").to_string()));
@@ -278,22 +279,15 @@ pub fn took_part<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
     use ApplicationStatus::*;
+    use chrono::TimeZone;
 
     fn at(day: u32, hour: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, day, hour, 0, 0).unwrap()
     }
 
     fn filing(now: DateTime<Utc>) -> Filing {
-        Filing {
-            status: Rejected,
-            party: Party::Owner,
-            rejected_at: Some(at(1, 12)),
-            existing: None,
-            days: 10,
-            now,
-        }
+        Filing { status: Rejected, party: Party::Owner, rejected_at: Some(at(1, 12)), existing: None, days: 10, now }
     }
 
     const ELIGIBLE: Decider = Decider { party: Party::Reviewer, member: false, took_part: false };

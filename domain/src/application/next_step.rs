@@ -174,7 +174,8 @@ mod tests {
         let steps = next_steps(true, &[open]);
         assert_eq!(steps[0].href, "/applications/x");
         assert!(steps[0].detail.contains("appeal until 2026-12-31"), "{}", steps[0].detail);
-        let pending = ApplicationSummary { appeal: Some(AppealStatus::Pending), ..app("p", ApplicationStatus::Rejected) };
+        let pending =
+            ApplicationSummary { appeal: Some(AppealStatus::Pending), ..app("p", ApplicationStatus::Rejected) };
         assert_eq!(next_steps(true, &[pending])[0].title, "The appeal for App p is with the reviewers");
         for appeal in [None, Some(AppealStatus::Upheld)] {
             let closed = ApplicationSummary { appeal, ..app("c", ApplicationStatus::Rejected) };

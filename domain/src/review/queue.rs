@@ -4,6 +4,7 @@
 
 use super::view::Progress;
 use crate::admin::{MAX_PAGE, PageNumber, page_number};
+use crate::application::appeal::AppealStatus;
 use crate::application::status::ApplicationStatus;
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +46,10 @@ pub struct QueueParams {
     /// The page before this position: the `previous` of the page after.
     #[cfg_attr(feature = "openapi", param(max_length = 200))]
     pub before: Option<String>,
+    /// `pending`: rejected applications with a pending appeal that the caller may decide
+    /// (they took no part in the rejection). The status is then `rejected` unless given.
+    #[cfg_attr(feature = "openapi", param(pattern = r"^(pending)?$"))]
+    pub appeal: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,6 +165,8 @@ pub struct QueueFilter {
     pub q: String,
     pub sort: QueueSort,
     pub position: QueuePosition,
+    /// Only pending appeals the caller may decide.
+    pub appeal_pending: bool,
 }
 
 pub const QUEUE_PAGE_SIZE: u64 = 25;
@@ -177,7 +184,14 @@ fn given(value: &Option<String>) -> Option<&str> {
 impl QueueFilter {
     /// `known_scope` says whether a name is in the scope catalogue.
     pub fn parse(params: &QueueParams, known_scope: impl Fn(&str) -> bool) -> Result<Self, (&'static str, String)> {
+        let appeal_pending = match given(&params.appeal) {
+            None => false,
+            Some("pending") => true,
+            Some(other) => return Err(("appeal", format!("Use pending, not `{other}`."))),
+        };
         let status = match given(&params.status) {
+            // Appeals are against rejections: the open queue holds none.
+            None | Some("open") if appeal_pending => StatusFilter::Only(ApplicationStatus::Rejected),
             None | Some("open") => StatusFilter::Open,
             Some("all") => StatusFilter::All,
             Some(other) => match other.parse::<ApplicationStatus>() {
@@ -228,7 +242,7 @@ impl QueueFilter {
             (None, Some(before)) => QueuePosition::Before(cursor("before", before)?),
             (None, None) => QueuePosition::Page(page_number(params.page)),
         };
-        Ok(QueueFilter { status, scope, granted, assignee, overdue, q, sort, position })
+        Ok(QueueFilter { status, scope, granted, assignee, overdue, q, sort, position, appeal_pending })
     }
 }
 
@@ -306,6 +320,9 @@ pub struct QueueRow {
     pub first_approved_by: Option<String>,
     /// The caller belongs to the applying organisation, so may not review it.
     pub own_org: bool,
+    /// The appeal against the rejection of the current revision, if one was filed.
+    #[serde(default)]
+    pub appeal: Option<AppealStatus>,
 }
 
 /// A reviewer's own page: what is assigned to them, and what waits for their second look.
@@ -351,6 +368,18 @@ mod tests {
         let padded = parse(QueueParams { status: Some(" open".into()), ..Default::default() });
         assert_eq!(padded.unwrap_err().0, "status", "values are exact, as the API document says");
         assert_eq!(filter.position, QueuePosition::Page(1));
+    }
+
+    #[test]
+    fn the_appeal_filter_shows_rejections_unless_a_status_is_given() {
+        let pending = parse(QueueParams { appeal: Some("pending".into()), ..Default::default() }).unwrap();
+        assert!(pending.appeal_pending);
+        assert_eq!(pending.status, StatusFilter::Only(ApplicationStatus::Rejected));
+        let all = QueueParams { appeal: Some("pending".into()), status: Some("all".into()), ..Default::default() };
+        assert_eq!(parse(all).unwrap().status, StatusFilter::All);
+        assert!(!parse(QueueParams { appeal: Some(String::new()), ..Default::default() }).unwrap().appeal_pending);
+        let unknown = parse(QueueParams { appeal: Some("upheld".into()), ..Default::default() }).unwrap_err();
+        assert_eq!(unknown.0, "appeal");
     }
 
     #[test]

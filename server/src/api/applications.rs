@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portcullis_domain::admin::{Page, PageNumber};
+use portcullis_domain::application::appeal::{AppealDecisionInput, AppealInput};
 use portcullis_domain::application::content::ApplicationPatch;
 use portcullis_domain::application::mockup::MockupView;
 use portcullis_domain::application::scope::ScopeView;
@@ -16,7 +17,7 @@ use portcullis_domain::application::view::{
     RevisionComparison, RevisionView, TimelineEntry,
 };
 use portcullis_domain::ids::{ApplicationId, MockupId};
-use portcullis_service::applications::{self, messages, mockups, submission};
+use portcullis_service::applications::{self, appeals, messages, mockups, submission};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -183,6 +184,53 @@ pub async fn recertify(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ApplicationBody>> {
     Ok(body(submission::recertify(&state.services, &caller.ctx, &id).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/applications/{id}/appeal",
+    tag = "applications",
+    summary = "Appeal a rejection (owners of the organisation), once, within `PORTCULLIS_APPEAL_DAYS` (default 30) of it, with reasons. The application stays `rejected`; its `appeal` is `pending` until a reviewer who took no part in the rejection decides it.",
+    params(("id" = String, Path)),
+    request_body = AppealInput,
+    responses(
+        (status = 201, description = "Filed; the application with its `appeal`.", body = ApplicationBody),
+        (status = 403, description = "Not an owner of the organisation.", body = ErrorBody),
+        (status = 409, description = "Not rejected (`conflict`), the window has closed (`appeal_window_closed`), or this rejection was already appealed (`already_appealed`).", body = ErrorBody),
+        (status = 422, description = "`reasons` missing or too long; `fields.reasons` says why.", body = ErrorBody),
+    ),
+)]
+pub async fn appeal(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<AppealInput>,
+) -> ApiResult<(StatusCode, Json<ApplicationBody>)> {
+    let application = appeals::file(&state.services, &caller.ctx, &id, input).await?;
+    Ok((StatusCode::CREATED, body(application)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/applications/{id}/appeal/decision",
+    tag = "review",
+    summary = "Decide a pending appeal (reviewers and admins who took no part in the rejection: no decision and no checklist verdict on the rejected revision). `upheld`: the rejection stands, for good. `overturned`: the application goes back to review as a new revision (`submitted`, `revision` + 1, a fresh due date). A reason is required for both.",
+    params(("id" = String, Path)),
+    request_body = AppealDecisionInput,
+    responses(
+        (status = 200, description = "Decided; the application as it is now.", body = ApplicationBody),
+        (status = 403, description = "Not a reviewer (`forbidden`), or one who took part in the rejection or belongs to the organisation (`not_eligible_reviewer`).", body = ErrorBody),
+        (status = 409, description = "No pending appeal (`no_pending_appeal`: none filed, or another reviewer decided it first).", body = ErrorBody),
+        (status = 422, description = "`reason` missing or too long; `fields.reason` says why.", body = ErrorBody),
+    ),
+)]
+pub async fn decide_appeal(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<AppealDecisionInput>,
+) -> ApiResult<Json<ApplicationBody>> {
+    Ok(body(appeals::decide(&state.services, &caller.ctx, &id, input).await?))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -90,6 +90,8 @@ fn json_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::submit))
         .routes(routes!(applications::withdraw))
         .routes(routes!(applications::recertify))
+        .routes(routes!(applications::appeal))
+        .routes(routes!(applications::decide_appeal))
         .routes(routes!(review::assign))
         .routes(routes!(review::get))
         .routes(routes!(review::record_verdict))

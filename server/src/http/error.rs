@@ -36,7 +36,9 @@ impl ApiError {
                     StatusCode::FORBIDDEN
                 }
                 ServiceError::NotFound => StatusCode::NOT_FOUND,
-                ServiceError::Conflict(_) | ServiceError::Stale { .. } => StatusCode::CONFLICT,
+                ServiceError::Conflict(_) | ServiceError::Blocked { .. } | ServiceError::Stale { .. } => {
+                    StatusCode::CONFLICT
+                }
                 ServiceError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
                 ServiceError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::InvalidToken => StatusCode::BAD_REQUEST,

@@ -275,6 +275,8 @@ async fn an_auditor_changes_nothing_through_any_api_route_or_server_function() {
         ("token", "unknown"),
         ("revision", "1"),
         ("version", "1"),
+        ("reasons", "An auditor tries"),
+        ("outcome", "overturned"),
     ];
     let mut functions = 0;
     for (path, _) in leptos::server_fn::axum::server_fn_paths() {

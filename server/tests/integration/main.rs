@@ -5,6 +5,7 @@ mod common;
 
 mod accounts;
 mod admin;
+mod appeals;
 mod applications;
 mod audit;
 mod auditor;

@@ -3,6 +3,7 @@
 //! the domain crate; this layer finds out who the caller is to the application.
 
 pub(crate) mod access;
+pub mod appeals;
 pub(crate) mod events;
 pub mod inspect;
 pub mod messages;
@@ -160,6 +161,11 @@ pub(crate) async fn view(conn: &impl ConnectionTrait, access: &Access) -> Servic
         granted_scopes: app.granted_scopes.as_deref().map(|s| ScopeList::parse(s).into_names()),
         due_at: app.due_at.map(timestamp),
         first_approval: first_approval(conn, app, status).await?,
+        appeal: appeals::latest_view(conn, &app.id).await?,
+        // Depend on the time and the caller: see `appeals::complete`.
+        appeal_until: None,
+        can_appeal: false,
+        can_decide_appeal: false,
     })
 }
 
@@ -211,7 +217,9 @@ pub async fn create(services: &Services, ctx: &Ctx, input: CreateApplicationInpu
 pub async fn get(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<ApplicationView> {
     let access = load(services.db(), ctx, id).await?;
     crate::audit::record_inspection(services, ctx, "application", Some(id), "application").await?;
-    view(services.db(), &access).await
+    let mut view = view(services.db(), &access).await?;
+    appeals::complete(services, services.db(), ctx, &access, &mut view).await?;
+    Ok(view)
 }
 
 /// The application's timeline, for those who may see the application.
@@ -276,9 +284,17 @@ pub async fn list(services: &Services, ctx: &Ctx, query: &ApplicationQuery) -> S
     let page = page_number(query.page);
     let rows = paginator.fetch_page(page - 1).await?;
     let names = crate::orgs::names(services.db(), rows.iter().map(|a| a.org_id.as_str())).await?;
+    let appeals = appeals::of_many(services, services.db(), &rows).await?;
     let items = rows
         .iter()
-        .map(|app| summary(app, names.get(&app.org_id).cloned().unwrap_or_default()))
+        .zip(appeals)
+        .map(|(app, (appeal, appeal_until))| {
+            Ok(ApplicationSummary {
+                appeal,
+                appeal_until,
+                ..summary(app, names.get(&app.org_id).cloned().unwrap_or_default())?
+            })
+        })
         .collect::<ServiceResult<_>>()?;
     Ok(Page { items, page, per_page: PER_PAGE, total })
 }
@@ -295,6 +311,8 @@ pub(crate) fn summary(app: &application::Model, org_name: String) -> ServiceResu
         revision: i64::from(app.revision),
         updated_at: timestamp(app.updated_at),
         submitted_at: app.submitted_at.map(timestamp),
+        appeal_until: None,
+        appeal: None,
     })
 }
 

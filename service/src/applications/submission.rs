@@ -6,11 +6,12 @@ use super::{catalogue, content_of, current_mockups, events, status_of, view};
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
-use crate::entity::{application_revision, org, org_member, user};
+use crate::entity::{application, application_revision, org, org_member, user};
 use crate::error::{ServiceError, ServiceResult};
 use crate::mail::{enqueue, templates};
 use crate::tokens::new_id;
 use crate::{Services, timestamp};
+use chrono::{DateTime, Utc};
 use portcullis_domain::account::FieldErrors;
 use portcullis_domain::application::content::missing_items;
 use portcullis_domain::application::lifecycle::{Action, transition};
@@ -77,29 +78,7 @@ async fn send_for_review(services: &Services, ctx: &Ctx, id: &str, action: Actio
         }
         return Err(ServiceError::Validation(fields));
     }
-    let number = app.revision + 1;
-    let snapshot = RevisionSnapshot {
-        content,
-        mockups: mockups
-            .iter()
-            .map(|m| MockupRef {
-                label: m.label.clone(),
-                sha256: m.sha256.clone(),
-                content_type: m.content_type.clone(),
-                size: m.size as u64,
-            })
-            .collect(),
-    };
-    application_revision::ActiveModel {
-        id: Set(new_id()),
-        application_id: Set(app.id.clone()),
-        number: Set(number),
-        snapshot: Set(serde_json::to_string(&snapshot).expect("snapshot serialises")),
-        submitted_by: Set(actor.user_id.clone()),
-        submitted_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
+    let number = freeze_revision(&txn, app, &actor.user_id, now).await?;
     let mut active = app.clone().into_active_model();
     active.status = Set(next.as_str().to_owned());
     active.revision = Set(number);
@@ -140,6 +119,40 @@ async fn send_for_review(services: &Services, ctx: &Ctx, id: &str, action: Actio
     txn.commit().await?;
     services.wake_mail_worker();
     Ok(view)
+}
+
+/// Freezes the application's form and current mockups as its next revision; returns its number.
+pub(crate) async fn freeze_revision(
+    conn: &impl ConnectionTrait,
+    app: &application::Model,
+    submitted_by: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<i32> {
+    let number = app.revision + 1;
+    let mockups = current_mockups(conn, &app.id).await?;
+    let snapshot = RevisionSnapshot {
+        content: content_of(app),
+        mockups: mockups
+            .iter()
+            .map(|m| MockupRef {
+                label: m.label.clone(),
+                sha256: m.sha256.clone(),
+                content_type: m.content_type.clone(),
+                size: m.size as u64,
+            })
+            .collect(),
+    };
+    application_revision::ActiveModel {
+        id: Set(new_id()),
+        application_id: Set(app.id.clone()),
+        number: Set(number),
+        snapshot: Set(serde_json::to_string(&snapshot).expect("snapshot serialises")),
+        submitted_by: Set(submitted_by.to_owned()),
+        submitted_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    Ok(number)
 }
 
 /// Owners may withdraw an application until it is decided.

@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table.
 
 pub mod access_token;
+pub mod appeal;
 pub mod application;
 pub mod application_event;
 pub mod application_message;

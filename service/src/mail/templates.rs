@@ -300,6 +300,86 @@ pub(crate) fn decision(
     .render()
 }
 
+/// The application the mail is about: its name and reference, and the link to its page.
+pub(crate) struct AboutApplication<'a> {
+    pub name: &'a str,
+    pub reference: &'a str,
+    pub link: &'a str,
+}
+
+/// To the organisation: its appeal was filed.
+pub(crate) fn appeal_received(to: &str, name: &str, about: &AboutApplication, deadline: &str) -> OutgoingMail {
+    let subject = format!("Appeal received for application {}", about.reference);
+    let body = format!(
+        "We received the appeal against the rejection of {} ({}), filed before the deadline of {deadline}.",
+        about.name, about.reference
+    );
+    Letter {
+        to,
+        subject: &subject,
+        greeting_name: name,
+        paragraphs: &[
+            &body,
+            "Reviewers who took no part in the rejection will decide it; you will get an email with their decision.",
+        ],
+        action: Some(("View the application", about.link)),
+        footer: "A rejection can be appealed once.",
+    }
+    .render()
+}
+
+/// To a reviewer who may decide it: an appeal waits.
+pub(crate) fn appeal_to_decide(to: &str, name: &str, about: &AboutApplication) -> OutgoingMail {
+    let subject = format!("Appeal to decide: application {}", about.reference);
+    let body = format!(
+        "The organisation behind {} ({}) appealed its rejection. You took no part in the rejection, so you may \
+         decide the appeal.",
+        about.name, about.reference
+    );
+    Letter {
+        to,
+        subject: &subject,
+        greeting_name: name,
+        paragraphs: &[&body, "Read their reasons and the rejected revision, then uphold or overturn the rejection."],
+        action: Some(("Decide the appeal", about.link)),
+        footer: "The review queue lists every appeal waiting for a decision (filter: appeals).",
+    }
+    .render()
+}
+
+/// To the organisation: the outcome of its appeal, with the reason.
+pub(crate) fn appeal_decided(
+    to: &str,
+    name: &str,
+    about: &AboutApplication,
+    overturned: bool,
+    reason: &str,
+) -> OutgoingMail {
+    let (subject, body, next) = if overturned {
+        (
+            format!("Appeal overturned: application {} is back in review", about.reference),
+            format!("The reviewers overturned the rejection of {} ({}).", about.name, about.reference),
+            "The application is back in review as a new revision; you will get an email when they decide.",
+        )
+    } else {
+        (
+            format!("Appeal upheld: application {} stays rejected", about.reference),
+            format!("The reviewers upheld the rejection of {} ({}).", about.name, about.reference),
+            "This decision is final: a rejection can be appealed once.",
+        )
+    };
+    let reason = format!("Their reason: {reason}");
+    Letter {
+        to,
+        subject: &subject,
+        greeting_name: name,
+        paragraphs: &[&body, &reason, next],
+        action: Some(("View the application", about.link)),
+        footer: "You can reply through the application's message thread.",
+    }
+    .render()
+}
+
 /// Who belongs to an organisation changed; `what` says how, as a sentence.
 pub(crate) fn membership_changed(to: &str, name: &str, org_name: &str, what: &str, link: &str) -> OutgoingMail {
     let subject = format!("Membership of {org_name} changed");

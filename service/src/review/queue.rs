@@ -9,12 +9,14 @@ use crate::applications::scopes::ScopeKind;
 use crate::applications::{catalogue, seen_by_staff, status_of};
 use crate::context::Ctx;
 use crate::entity::{
-    application, application_scope, assignment, checklist_item, decision, org, org_member, review, review_verdict, user,
+    appeal, application, application_scope, assignment, checklist_item, decision, org, org_member, review,
+    review_verdict, user,
 };
 use crate::error::{ServiceError, ServiceResult};
 use crate::timestamp;
 use chrono::{DateTime, Utc};
 use portcullis_domain::admin::{MAX_PAGE, PageNumber, page_number};
+use portcullis_domain::application::appeal::AppealStatus;
 use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::review::queue::{
@@ -106,6 +108,9 @@ fn condition(
     if filter.overdue {
         all = all.add(application::Column::DueAt.lt(now));
     }
+    if filter.appeal_pending {
+        all = all.add(appeals_for(me));
+    }
     if !filter.q.is_empty() {
         let pattern = LikeExpr::new(format!("%{}%", like_escaped(&filter.q))).escape('\\');
         let orgs = Query::select()
@@ -120,6 +125,59 @@ fn condition(
         );
     }
     all
+}
+
+/// A pending appeal against the rejection of the application's current revision, which `me`
+/// may decide: no decision or checklist verdict of theirs on that revision, and not of the
+/// applying organisation (as `appeal::took_part` and `appeal::decide` say).
+fn appeals_for(me: &str) -> Condition {
+    let same_revision = |application_id: Expr, revision: Expr| {
+        Condition::all()
+            .add(application_id.equals((application::Entity, application::Column::Id)))
+            .add(revision.equals((application::Entity, application::Column::Revision)))
+    };
+    let pending = Query::select()
+        .expr(Expr::val(1))
+        .from(appeal::Entity)
+        .cond_where(same_revision(
+            Expr::col((appeal::Entity, appeal::Column::ApplicationId)),
+            Expr::col((appeal::Entity, appeal::Column::Revision)),
+        ))
+        .and_where(Expr::col((appeal::Entity, appeal::Column::Status)).eq(AppealStatus::Pending.as_str()))
+        .to_owned();
+    let decided = Query::select()
+        .expr(Expr::val(1))
+        .from(decision::Entity)
+        .cond_where(same_revision(
+            Expr::col((decision::Entity, decision::Column::ApplicationId)),
+            Expr::col((decision::Entity, decision::Column::Revision)),
+        ))
+        .and_where(Expr::col((decision::Entity, decision::Column::DecidedBy)).eq(me))
+        .to_owned();
+    let judged = Query::select()
+        .expr(Expr::val(1))
+        .from(review::Entity)
+        .inner_join(
+            review_verdict::Entity,
+            Expr::col((review_verdict::Entity, review_verdict::Column::ReviewId))
+                .equals((review::Entity, review::Column::Id)),
+        )
+        .cond_where(same_revision(
+            Expr::col((review::Entity, review::Column::ApplicationId)),
+            Expr::col((review::Entity, review::Column::Revision)),
+        ))
+        .and_where(Expr::col((review::Entity, review::Column::ReviewerId)).eq(me))
+        .to_owned();
+    let own_orgs = Query::select()
+        .column((org_member::Entity, org_member::Column::OrgId))
+        .from(org_member::Entity)
+        .and_where(Expr::col((org_member::Entity, org_member::Column::UserId)).eq(me))
+        .to_owned();
+    Condition::all()
+        .add(Expr::exists(pending))
+        .add(Expr::not_exists(decided))
+        .add(Expr::not_exists(judged))
+        .add(application::Column::OrgId.not_in_subquery(own_orgs))
 }
 
 async fn sensitive_scopes(conn: &impl ConnectionTrait) -> ServiceResult<(BTreeSet<String>, BTreeSet<String>)> {
@@ -367,6 +425,7 @@ pub async fn dashboard(services: &Services, ctx: &Ctx, page: Option<PageNumber>)
         q: String::new(),
         sort: QueueSort::Due,
         position: QueuePosition::Page(page),
+        appeal_pending: false,
     };
     let paginator = application::Entity::find()
         .filter(condition(&mine, &sensitive, &actor.user_id, now, Reach::PerRow))
@@ -440,6 +499,7 @@ async fn rows(
         .all(conn)
         .await?;
     let reviews = review::Entity::find().filter(review::Column::ApplicationId.is_in(ids.clone())).all(conn).await?;
+    let appeals = appeal::Entity::find().filter(appeal::Column::ApplicationId.is_in(ids.clone())).all(conn).await?;
     let people: BTreeSet<String> = assignments
         .iter()
         .map(|a| a.reviewer_id.clone())
@@ -499,6 +559,11 @@ async fn rows(
                 progress,
                 first_approved_by,
                 own_org: own_orgs.contains(&app.org_id),
+                appeal: appeals
+                    .iter()
+                    .find(|a| a.application_id == app.id && a.revision == app.revision)
+                    .map(|a| crate::stored::parse("appeals.status", &a.status))
+                    .transpose()?,
                 id: app.id,
             })
         })
