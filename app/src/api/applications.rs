@@ -13,8 +13,9 @@ use portcullis_domain::ids::{ApplicationId, MockupId};
 use {
     super::ssr::caller,
     portcullis_domain::admin::PageNumber,
+    portcullis_domain::application::appeal::{AppealDecisionInput, AppealInput, AppealOutcome},
     portcullis_domain::application::view::{ApplicationQuery, CreateApplicationInput, MessageInput},
-    portcullis_service::applications::{self, messages, mockups, submission},
+    portcullis_service::applications::{self, appeals, messages, mockups, submission},
 };
 
 #[server(prefix = "/rpc", endpoint = "scope_catalogue")]
@@ -98,6 +99,28 @@ pub async fn application_page(
 pub async fn post_message(id: String, body: String) -> Result<MessageView, AppError> {
     let (services, ctx, _) = caller().await?;
     Ok(messages::post(&services, &ctx, &id, MessageInput { body }).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "appeal_application")]
+pub async fn appeal_application(id: String, reasons: String) -> Result<ApplicationView, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(appeals::file(&services, &ctx, &id, AppealInput { reasons }).await?)
+}
+
+/// `outcome`: `upheld` or `overturned`, as the panel's radio buttons send it.
+#[server(prefix = "/rpc", endpoint = "decide_appeal")]
+pub async fn decide_appeal(id: String, outcome: String, reason: String) -> Result<ApplicationView, AppError> {
+    let (services, ctx, _) = caller().await?;
+    let outcome = match outcome.as_str() {
+        "upheld" => AppealOutcome::Upheld,
+        "overturned" => AppealOutcome::Overturned,
+        _ => {
+            let refusal =
+                portcullis_service::ServiceError::field("outcome", "Choose to uphold or to overturn the rejection.");
+            return Err(refusal.into());
+        }
+    };
+    Ok(appeals::decide(&services, &ctx, &id, AppealDecisionInput { outcome, reason }).await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_mockup")]

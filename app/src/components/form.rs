@@ -121,3 +121,54 @@ pub fn Submit(label: &'static str, busy_label: &'static str, #[prop(into)] pendi
         </button>
     }
 }
+
+/// A labelled multi-line input of bounded length, with a live count of the characters left
+/// (announced politely) and its error beside it, as [`Field`] does for one line.
+#[component]
+pub fn CountedTextArea(
+    label: &'static str,
+    name: &'static str,
+    max: usize,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = 5)] rows: u32,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let message = Signal::derive(move || error.get().and_then(|e| e.field(name)));
+    let typed = RwSignal::new(0usize);
+    let (error_id, hint_id, count_id) = (format!("{name}-error"), format!("{name}-hint"), format!("{name}-count"));
+    let described_by = {
+        let (error_id, hint_id, count_id) = (error_id.clone(), hint_id.clone(), count_id.clone());
+        move || {
+            let mut ids = vec![count_id.clone()];
+            if hint.is_some() {
+                ids.insert(0, hint_id.clone());
+            }
+            if message.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            ids.join(" ")
+        }
+    };
+    let left = move || {
+        let left = max as i64 - typed.get() as i64;
+        if left >= 0 { format!("{left} of {max} characters left") } else { format!("{} characters too many", -left) }
+    };
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
+            <textarea
+                id=name
+                name=name
+                rows=rows
+                required
+                maxlength=max
+                aria-invalid=move || message.get().is_some().then_some("true")
+                aria-describedby=described_by
+                on:input=move |ev| typed.set(event_target_value(&ev).chars().count())
+            ></textarea>
+            <p class="hint counter" id=count_id aria-live="polite">{left}</p>
+            {move || message.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+        </div>
+    }
+}

@@ -2,10 +2,11 @@
 //! revisions compared field by field, and the message thread.
 
 use crate::api::applications::{
-    ApplicationStatusPage, PostMessage, RecertifyApplication, SubmitApplication, WithdrawApplication, application_page,
+    AppealApplication, ApplicationStatusPage, DecideAppeal, PostMessage, RecertifyApplication, SubmitApplication,
+    WithdrawApplication, application_page,
 };
 use crate::api::review::ClaimApplication;
-use crate::components::form::{FormAlert, PageError, Submit, last_error};
+use crate::components::form::{CountedTextArea, FormAlert, PageError, Submit, last_error};
 use crate::components::layout::RequireRole;
 use crate::components::moment::{Moment, moment_text};
 use crate::components::scope::ScopeName;
@@ -14,6 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use portcullis_domain::admin::Page;
+use portcullis_domain::application::appeal::{AppealStatus, AppealView, MAX_APPEAL_CHARS};
 use portcullis_domain::application::content::ApplicationContent;
 use portcullis_domain::application::mockup::{MockupKind, MockupView, readable_size};
 use portcullis_domain::application::status::ApplicationStatus;
@@ -36,10 +38,18 @@ pub fn ApplicationPage() -> impl IntoView {
     let submit = server_action::<SubmitApplication>();
     let claim = server_action::<ClaimApplication>();
     let recertify = server_action::<RecertifyApplication>();
+    let appeal = server_action::<AppealApplication>();
+    let decide_appeal = server_action::<DecideAppeal>();
     let page = Resource::new(
         move || {
-            let versions =
-                (withdraw.version().get(), submit.version().get(), claim.version().get(), recertify.version().get());
+            let versions = (
+                withdraw.version().get(),
+                submit.version().get(),
+                claim.version().get(),
+                recertify.version().get(),
+                appeal.version().get(),
+                decide_appeal.version().get(),
+            );
             (id.get(), compare.get(), messages_page.get(), versions, post.version().get())
         },
         |(id, (from, to), messages_page, ..)| application_page(id, from, to, messages_page),
@@ -54,7 +64,8 @@ pub fn ApplicationPage() -> impl IntoView {
                             let (id, status) = (data.application.id.clone(), data.application.status);
                             view! { <ReviewActions id status claim/> }
                         });
-                        view! { {review} <Status data withdraw submit recertify post/> }.into_any()
+                        let appeals = AppealActions { file: appeal, decide: decide_appeal };
+                        view! { {review} <Status data withdraw submit recertify post appeals/> }.into_any()
                     }
                 })}
             </Transition>
@@ -69,6 +80,7 @@ fn Status(
     submit: ServerAction<SubmitApplication>,
     recertify: ServerAction<RecertifyApplication>,
     post: ServerAction<PostMessage>,
+    appeals: AppealActions,
 ) -> impl IntoView {
     let ApplicationStatusPage { application, use_case_html, timeline, revisions, comparison, messages } = data;
     let id = application.id.clone();
@@ -126,12 +138,109 @@ fn Status(
                     </details>
                 })}
             </div>
+            {(application.status == ApplicationStatus::Rejected || application.appeal.is_some()).then(|| view! {
+                <Appeal application=application.clone() actions=appeals/>
+            })}
             <Decision application=application.clone() reasons_below=timeline.iter().any(|e| e.kind == "approved" && e.message.as_deref().is_some_and(|m| !m.is_empty()))/>
             <Timeline entries=timeline/>
             <h2>"What was submitted"</h2>
             <ContentView content=application.content.clone() use_case_html=use_case_html.clone() mockups=application.mockups.clone() application_id=id.clone()/>
             <Revisions revisions comparison/>
             <Messages id=id.clone() thread=messages post/>
+        </section>
+    }
+}
+
+/// The page's two appeal actions: filing one, and deciding it.
+#[derive(Clone, Copy)]
+struct AppealActions {
+    file: ServerAction<AppealApplication>,
+    decide: ServerAction<DecideAppeal>,
+}
+
+/// The appeal against a rejection: its state, the form to file it (owners, while the window
+/// is open), and the panel to decide it (reviewers who took no part in the rejection).
+#[component]
+fn Appeal(application: ApplicationView, actions: AppealActions) -> impl IntoView {
+    let AppealActions { file, decide } = actions;
+    let (file_error, decide_error) = (last_error(file), last_error(decide));
+    let (file_id, decide_id) = (application.id.clone(), application.id.clone());
+    let state = application.appeal.clone().map(|appeal| view! { <AppealState appeal/> });
+    let until = application.appeal_until.clone();
+    let form = match (application.can_appeal, until) {
+        (true, Some(until)) => Some(view! {
+            <section class="card appeal-form" id="appeal" aria-labelledby="appeal-heading">
+                <h2 id="appeal-heading">"Appeal this decision"</h2>
+                <p>"You can appeal until "<strong><Moment at=until/></strong>". Reviewers who took no part in the rejection look at the application again and either uphold the rejection or send the application back to review. A rejection can be appealed once."</p>
+                <FormAlert error=file_error/>
+                <details class="confirm appeal-open">
+                    <summary>"Appeal this decision…"</summary>
+                    <ActionForm action=file attr:class="confirm-body">
+                        <input type="hidden" name="id" value=file_id/>
+                        <CountedTextArea label="Why should the rejection be looked at again?" name="reasons" max=MAX_APPEAL_CHARS
+                            hint="Point to what the reviewers missed or misread. New screens can be added as mockups if the appeal is overturned."
+                            rows=6 error=file_error/>
+                        <div class="field checkbox">
+                            <label><input type="checkbox" required/>" I understand that this appeal cannot be changed or sent again once sent."</label>
+                        </div>
+                        <Submit label="Send the appeal" busy_label="Sending…" pending=file.pending()/>
+                    </ActionForm>
+                </details>
+            </section>
+        }.into_any()),
+        (false, Some(until)) => Some(view! {
+            <p class="alert alert-info" role="status">"An owner of the organisation can appeal this rejection until "<Moment at=until/>"."</p>
+        }.into_any()),
+        _ => None,
+    };
+    let panel = application.can_decide_appeal.then(|| view! {
+        <section class="card appeal-decision" id="appeal-decision" aria-labelledby="appeal-decision-heading">
+            <h2 id="appeal-decision-heading">"Decide the appeal"</h2>
+            <p>"You took no part in the rejection, so you may decide this appeal. Read the reasons above and the rejected revision below."</p>
+            <FormAlert error=decide_error/>
+            <ActionForm action=decide>
+                <input type="hidden" name="id" value=decide_id/>
+                <fieldset class="field">
+                    <legend>"Outcome"</legend>
+                    <label class="block"><input type="radio" name="outcome" value="upheld" required/>" Uphold: the rejection stands, for good"</label>
+                    <label class="block"><input type="radio" name="outcome" value="overturned"/>" Overturn: the application goes back to review as a new revision"</label>
+                </fieldset>
+                <CountedTextArea label="Reason, for the organisation" name="reason" max=MAX_APPEAL_CHARS rows=4 error=decide_error/>
+                <div class="field checkbox">
+                    <label><input type="checkbox" required/>" I have read the appeal; this decision is final."</label>
+                </div>
+                <Submit label="Record the decision" busy_label="Recording…" pending=decide.pending()/>
+            </ActionForm>
+        </section>
+    });
+    view! { {state} {form} {panel} }
+}
+
+#[component]
+fn AppealState(appeal: AppealView) -> impl IntoView {
+    let badge = match appeal.status {
+        AppealStatus::Pending => "badge status-in_review",
+        AppealStatus::Upheld => "badge status-rejected",
+        AppealStatus::Overturned => "badge status-approved",
+    };
+    let note = match appeal.status {
+        AppealStatus::Pending => "Reviewers who took no part in the rejection will decide it.",
+        AppealStatus::Upheld => "The rejection stands. This decision is final.",
+        AppealStatus::Overturned => "The application went back to review as a new revision.",
+    };
+    view! {
+        <section class="card appeal-state" id="appeal-state" aria-labelledby="appeal-state-heading">
+            <h2 id="appeal-state-heading">"Appeal " <span class=badge>{appeal.status.label()}</span></h2>
+            <p class="muted">{note}</p>
+            <dl class="facts">
+                <dt>"Filed"</dt><dd><Moment at=appeal.filed_at.clone()/>{format!(" by {} · against revision {}", appeal.filed_by, appeal.revision)}</dd>
+                <dt>"Reasons"</dt><dd class="pre">{appeal.reasons.clone()}</dd>
+                {appeal.decided_at.clone().map(|at| view! {
+                    <dt>"Decided"</dt>
+                    <dd><Moment at=at/>{appeal.decided_by.clone().map(|name| format!(" by {name}"))}</dd>
+                })}
+                {appeal.outcome_reason.clone().map(|reason| view! { <dt>"Reason"</dt><dd class="pre">{reason}</dd> })}
+            </dl>
         </section>
     }
 }
@@ -207,6 +316,9 @@ fn timeline_label(kind: &str) -> String {
         "suspended" => "API access suspended".into(),
         "reinstated" => "API access reinstated".into(),
         "recertification_requested" => "Sent for recertification".into(),
+        "appealed" => "Appealed".into(),
+        "appeal_upheld" => "Appeal upheld: the rejection stands".into(),
+        "appeal_overturned" => "Appeal overturned: back in review".into(),
         other => other.replace('_', " "),
     }
 }
