@@ -140,7 +140,7 @@ fn Status(
             </div>
             {(application.status == ApplicationStatus::Rejected || application.appeal.is_some()).then(|| view! {
                 <Appeal application=application.clone() actions=appeals/>
-            })}
+            }.into_any())}
             <Decision application=application.clone() reasons_below=timeline.iter().any(|e| e.kind == "approved" && e.message.as_deref().is_some_and(|m| !m.is_empty()))/>
             <Timeline entries=timeline/>
             <h2>"What was submitted"</h2>
@@ -165,7 +165,9 @@ fn Appeal(application: ApplicationView, actions: AppealActions) -> impl IntoView
     let AppealActions { file, decide } = actions;
     let (file_error, decide_error) = (last_error(file), last_error(decide));
     let (file_id, decide_id) = (application.id.clone(), application.id.clone());
-    let state = application.appeal.clone().map(|appeal| view! { <AppealState appeal/> });
+    // Each part is type-erased: the status page's view type is deep already, and rendering
+    // it on the server must fit a worker thread's stack in debug builds.
+    let state = application.appeal.clone().map(|appeal| view! { <AppealState appeal/> }.into_any());
     let until = application.appeal_until.clone();
     let form = match (application.can_appeal, until) {
         (true, Some(until)) => Some(view! {
@@ -212,8 +214,8 @@ fn Appeal(application: ApplicationView, actions: AppealActions) -> impl IntoView
                 <Submit label="Record the decision" busy_label="Recording…" pending=decide.pending()/>
             </ActionForm>
         </section>
-    });
-    view! { {state} {form} {panel} }
+    }.into_any());
+    view! { {state} {form} {panel} }.into_any()
 }
 
 #[component]
