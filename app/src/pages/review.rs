@@ -89,12 +89,16 @@ pub fn ReviewQueue() -> impl IntoView {
 /// A plain GET form: filters live in the URL, so they can be bookmarked and shared.
 #[component]
 fn QueueFilters(params: QueueParams, scopes: Vec<ScopeView>) -> impl IntoView {
-    let status = params.status.unwrap_or_default();
+    let appeal = params.appeal.unwrap_or_default();
+    // Pending appeals are against rejections: the status shown is the one the queue applies.
+    let status = match params.status.unwrap_or_default() {
+        status if status.is_empty() && appeal == "pending" => ApplicationStatus::Rejected.as_str().to_owned(),
+        status => status,
+    };
     let scope = params.scope.unwrap_or_default();
     let granted = params.granted.unwrap_or_default();
     let assignee = params.assignee.unwrap_or_default();
     let sort = params.sort.unwrap_or_default();
-    let appeal = params.appeal.unwrap_or_default();
     let overdue = params.overdue.as_deref() == Some("true");
     let option = |value: &'static str, label: &'static str, current: &str| {
         view! { <option value=value selected=current == value>{label}</option> }
