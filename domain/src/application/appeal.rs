@@ -247,17 +247,22 @@ pub fn decide(
     decider: Decider,
     outcome: AppealOutcome,
 ) -> Result<ApplicationStatus, AppealError> {
-    let next = transition(status, outcome.action(), decider.party)?;
+    let next = transition(status, outcome.action(), decider.party);
+    if let Err(refusal @ LifecycleError::NotAllowed { .. }) = next {
+        return Err(refusal.into());
+    }
     if decider.member {
         return Err(AppealError::OwnOrganisation);
     }
     if decider.took_part {
         return Err(AppealError::TookPart);
     }
+    // Before the status: an appeal overturned a moment ago left the application submitted,
+    // and the one who came second is told that no appeal waits, whichever outcome won.
     if appeal != Some(AppealStatus::Pending) {
         return Err(AppealError::NotPending);
     }
-    Ok(next)
+    Ok(next?)
 }
 
 /// Whether `decider` may decide the appeal now: for offering the panel only to them.
@@ -372,6 +377,8 @@ mod tests {
             }
             assert!(!may_decide(Rejected, appeal, ELIGIBLE));
         }
+        // Overturned a moment ago: the application is submitted and its revision has no appeal.
+        assert_eq!(decide(Submitted, None, ELIGIBLE, AppealOutcome::Upheld), Err(AppealError::NotPending));
         // Overturned: the application is back in review, where no appeal is decided.
         let e = decide(Submitted, Some(AppealStatus::Pending), ELIGIBLE, AppealOutcome::Upheld).unwrap_err();
         assert_eq!(e.to_string(), "An application that is submitted cannot be upheld on appeal.");
