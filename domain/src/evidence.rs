@@ -192,6 +192,8 @@ pub enum PackFault {
     WrongFormat,
     #[error("{MANIFEST}: {path} is listed twice")]
     ListedTwice { path: String },
+    #[error("{path}: in the pack twice")]
+    Twice { path: String },
     #[error("{path}: listed in the manifest but not in the pack")]
     Missing { path: String },
     #[error("{path}: in the pack but not listed in the manifest")]

@@ -105,6 +105,7 @@ impl Happening {
                     "rotation_forced" => "forced a rotation of",
                     "narrowed" => "narrowed the scopes of",
                     "suspended" => "suspended",
+                    "reinstated" => "reinstated",
                     "revoked" => "revoked",
                     "superseded" => "superseded",
                     "expiry_reminded" => "sent an expiry reminder for",
