@@ -370,6 +370,14 @@ async fn only_admins_and_auditors_get_a_pack_and_drafts_or_unknown_ids_are_not_f
     assert_eq!(auditor.get(&evidence(&draft_id)).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(auditor.get(&evidence(&id)).await.status(), StatusCode::OK);
 
+    // The application page offers the pack to those who may take it.
+    let button = format!("href=\"/api/v1/applications/{id}/evidence\"");
+    for (client, offered) in [(&mut admin, true), (&mut auditor, true), (&mut dev, false), (&mut rev, false)] {
+        let page = client.get(&format!("/applications/{id}")).await.text().await.unwrap();
+        assert!(page.contains("What was submitted"), "the page rendered");
+        assert_eq!(page.contains(&button) && page.contains("Download evidence pack"), offered, "{page}");
+    }
+
     // Refusals export nothing.
     let (_, exported) = admin.get_json("/api/v1/audit?action=evidence.exported").await;
     assert_eq!(exported["total"], 1, "{exported}");
