@@ -3,10 +3,12 @@
 
 use crate::common::fixtures::{decide, draft, pass_everything, ready_to_submit, reviewer};
 use crate::common::{Client, TestApp, json};
+use portcullis_domain::audit::ChainFormat;
 use portcullis_service::audit::signing::SigningKey;
-use portcullis_service::entity::credential_secret;
+use portcullis_service::audit::{self, ChainReport};
+use portcullis_service::entity::{audit_log, credential_secret};
 use reqwest::StatusCode;
-use sea_orm::EntityTrait;
+use sea_orm::{EntityTrait, IntoActiveModel, QueryOrder};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -381,4 +383,62 @@ async fn only_admins_and_auditors_get_a_pack_and_drafts_or_unknown_ids_are_not_f
     // Refusals export nothing.
     let (_, exported) = admin.get_json("/api/v1/audit?action=evidence.exported").await;
     assert_eq!(exported["total"], 1, "{exported}");
+}
+
+/// Appends `n` chained records in format 1, someone else's, as a trail from before format 2
+/// would hold them.
+async fn append_format_1(app: &TestApp, n: i64) {
+    let db = app.services.db();
+    let last = audit_log::Entity::find().order_by_desc(audit_log::Column::Seq).one(db).await.unwrap().unwrap();
+    let (mut seq, mut prev) = (last.seq, last.hash);
+    for _ in 0..n {
+        seq += 1;
+        let mut row = audit_log::Model {
+            seq,
+            at: last.at.clone(),
+            actor_id: Some("u-legacy".into()),
+            actor_email: Some("legacy@elsewhere.example".into()),
+            action: "user.login".into(),
+            object_type: "user".into(),
+            object_id: Some("u-legacy".into()),
+            ip: Some("203.0.113.9".into()),
+            details: "{}".into(),
+            prev_hash: prev.clone(),
+            hash: String::new(),
+            format: ChainFormat::V1.number(),
+        };
+        row.hash = ChainFormat::V1.hash(&prev, &row.fields());
+        prev = row.hash.clone();
+        audit_log::Entity::insert(row.into_active_model()).exec_without_returning(db).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn records_from_before_format_2_link_whole_and_the_pack_still_verifies() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    let (_dev, id) = crate::common::fixtures::submitted_as(&app, "dev@example.com").await;
+    append_format_1(&app, 3).await;
+    let mut dev = app.signed_in_user("late@example.com", "Late").await;
+    draft(&mut dev).await;
+    assert!(
+        matches!(audit::verify(&app.services).await.unwrap(), ChainReport::Intact { .. }),
+        "a trail of both formats verifies"
+    );
+
+    let pack = download(&mut admin, &id).await;
+    let files = unzip(&pack);
+    let chain = json_of(&files, "audit/chain.json");
+    let links: Vec<&Value> =
+        chain["segments"].as_array().unwrap().iter().flat_map(|s| s["links"].as_array().unwrap()).collect();
+    let whole_others: Vec<&&Value> = links.iter().filter(|l| l["kind"] == "record" && l["concerns"] == false).collect();
+    assert_eq!(whole_others.len(), 3, "the format-1 records between, whole");
+    assert!(whole_others.iter().all(|l| l["format"] == 1 && l["actor_email"] == "legacy@elsewhere.example"));
+    assert!(links.iter().any(|l| l["kind"] == "hashed"), "format-2 records between, by hash");
+    assert!(!String::from_utf8_lossy(&files["audit/chain.json"]).contains("late@example.com"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let key = published_key(&app, dir.path()).await;
+    let (code, out) = verify(dir.path(), "mixed.zip", &pack, &key);
+    assert_eq!(code, Some(0), "{out}");
 }
