@@ -16,6 +16,7 @@ use portcullis_service::evidence;
 #[utoipa::path(
     get,
     path = "/applications/{id}/evidence",
+    operation_id = "export_evidence",
     tag = "applications",
     summary = "The application's evidence pack (admins and auditors): a ZIP with `manifest.json`, every revision, the mockups, checklists and verdicts, decisions, credential events (never a secret), the message thread, the audit records with their links to signed checkpoints, and `summary.html`. Check it offline with `portcullis evidence verify PACK.zip --key KEY`.",
     params(("id" = String, Path)),
