@@ -23,7 +23,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::storage::BlobReader;
 use crate::tokens::new_id;
 use crate::{Services, timestamp};
-use portcullis_domain::application::mockup::{MAX_MOCKUP_BYTES, MockupKind};
+use portcullis_domain::application::mockup::{DEFAULT_ORG_UPLOAD_QUOTA_MB, MAX_MOCKUP_BYTES, MockupKind};
 use portcullis_domain::application::revision::RevisionSnapshot;
 use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::application::visibility::visible_to_staff;
@@ -98,9 +98,6 @@ pub async fn export(services: &Services, ctx: &Ctx, id: &ApplicationId) -> Servi
     let app = application::Entity::find_by_id(id.as_str()).one(&txn).await?.ok_or(ServiceError::NotFound)?;
     let rows = Rows::read(&txn, &app).await?;
     let mut files = rows.files(&app, &stored_mockups, &generated_at, &key_id)?;
-    for entry in &listed {
-        files.remove(&entry.path);
-    }
     let mut digests: BTreeMap<String, String> = listed.iter().map(|f| (f.path.clone(), f.sha256.clone())).collect();
     digests.extend(files.iter().map(|(path, content)| (path.clone(), pack::sha256_hex(content))));
     let details = serde_json::to_value(ExportDetails { files: digests }).expect("details serialise");
@@ -702,6 +699,9 @@ pub enum PackCheck {
 const MAX_PACK_FILE_BYTES: u64 = MAX_MOCKUP_BYTES * 8;
 /// The most files a pack may hold.
 const MAX_PACK_FILES: usize = 10_000;
+/// What the verifier reads into memory at most, whatever the archive claims: four times the
+/// default upload quota of an organisation, plus room for the rest.
+const MAX_PACK_BYTES: u64 = 4 * (DEFAULT_ORG_UPLOAD_QUOTA_MB << 20) + MAX_PACK_FILE_BYTES;
 
 /// Checks the pack at `path` with the public key in `key_pem` (as
 /// `/.well-known/portcullis-audit-key` serves it), with no database. `Err` when the key or
@@ -714,6 +714,7 @@ pub fn verify_file(path: &Path, key_pem: &str) -> Result<PackCheck, String> {
         return Err(format!("{}: more than {MAX_PACK_FILES} files", path.display()));
     }
     let mut files = BTreeMap::new();
+    let mut total = 0u64;
     for index in 0..archive.len() {
         let entry = archive.by_index(index).map_err(|e| format!("{}: {e}", path.display()))?;
         let name = entry.name().to_owned();
@@ -725,6 +726,10 @@ pub fn verify_file(path: &Path, key_pem: &str) -> Result<PackCheck, String> {
             .map_err(|e| format!("{}: {name}: {e}", path.display()))?;
         if content.len() as u64 > MAX_PACK_FILE_BYTES {
             return Err(format!("{}: {name} is larger than {} MB", path.display(), MAX_PACK_FILE_BYTES >> 20));
+        }
+        total += content.len() as u64;
+        if total > MAX_PACK_BYTES {
+            return Err(format!("{}: holds more than {} MB", path.display(), MAX_PACK_BYTES >> 20));
         }
         if files.insert(name.clone(), content).is_some() {
             return Ok(PackCheck::Fault(PackFault::Twice { path: name }));
