@@ -28,7 +28,7 @@ use portcullis_domain::application::revision::RevisionSnapshot;
 use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::application::visibility::visible_to_staff;
 use portcullis_domain::audit::{ChainFormat, content_sha256};
-use portcullis_domain::evidence::summary::{self, Happening, Person, Summary};
+use portcullis_domain::evidence::summary::{self, Happening, Outcome, Person, Summary};
 use portcullis_domain::evidence::{
     self as pack, CHAIN, ChainFile, EXPORT_ACTION, ExportDetails, Link, MANIFEST, MOCKUP_DIR, MOCKUP_INDEX, Manifest,
     ManifestFile, PackFault, PackRecord, RECORD_RULE, Segment, SignedCheckpoint, Verified,
@@ -610,14 +610,14 @@ impl Rows {
             granted_scopes: granted,
             generated_at: generated_at.to_owned(),
             key_id: key_id.to_owned(),
-            history: self.history(),
+            history: self.history()?,
         };
         files.insert("summary.html".into(), summary::render(&summary).into_bytes());
         Ok(files)
     }
 
     /// What happened, in time order, for the summary.
-    fn history(&self) -> Vec<(String, Happening)> {
+    fn history(&self) -> ServiceResult<Vec<(String, Happening)>> {
         let mut history: Vec<(chrono::DateTime<chrono::Utc>, Happening)> = Vec::new();
         for r in &self.revisions {
             history.push((
@@ -644,20 +644,28 @@ impl Rows {
             }
         }
         for d in &self.decisions {
-            let kind = match d.kind.as_str() {
-                "approved" | crate::review::FIRST_APPROVAL => "approve",
-                "changes_requested" => "request_changes",
-                "rejected" => "reject",
-                other => other,
+            let outcome = match d.kind.as_str() {
+                crate::review::FIRST_APPROVAL => Outcome::FirstApproval,
+                "approved"
+                    if self
+                        .decisions
+                        .iter()
+                        .any(|first| first.revision == d.revision && first.kind == crate::review::FIRST_APPROVAL) =>
+                {
+                    Outcome::SecondApproval
+                }
+                "approved" => Outcome::Approved,
+                "changes_requested" => Outcome::ChangesRequested,
+                "rejected" => Outcome::Rejected,
+                other => return Err(ServiceError::Internal(format!("decision {} has kind {other}", d.id))),
             };
             history.push((
                 d.decided_at,
                 Happening::Decided {
                     revision: d.revision.into(),
-                    kind: kind.to_owned(),
+                    outcome,
                     by: self.person(&d.decided_by),
                     granted: ScopeList::parse(&d.granted_scopes).into_names(),
-                    final_: d.final_key.is_some(),
                     message: d.message.clone(),
                 },
             ));
@@ -684,7 +692,7 @@ impl Rows {
             ));
         }
         history.sort_by_key(|(at, _)| *at);
-        history.into_iter().map(|(at, happening)| (timestamp(at), happening)).collect()
+        Ok(history.into_iter().map(|(at, happening)| (timestamp(at), happening)).collect())
     }
 }
 

@@ -17,6 +17,19 @@ impl Person {
     }
 }
 
+/// What a decision did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// An approval of sensitive scopes that waits for a second reviewer.
+    FirstApproval,
+    /// The approval that followed a first one: the four-eyes pair is complete.
+    SecondApproval,
+    /// An approval that needed no second reviewer.
+    Approved,
+    ChangesRequested,
+    Rejected,
+}
+
 /// One thing that happened to the application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Happening {
@@ -35,13 +48,11 @@ pub enum Happening {
         failed: usize,
         not_applicable: usize,
     },
-    /// `kind`: `approve`, `request_changes` or `reject`; `final_`: whether it ended the revision.
     Decided {
         revision: i64,
-        kind: String,
+        outcome: Outcome,
         by: Person,
         granted: Vec<String>,
-        final_: bool,
         message: String,
     },
     /// `action`: the audit action after `credential.` (issued, rotated, revoked…).
@@ -69,23 +80,20 @@ impl Happening {
                  {not_applicable} not applicable.",
                 by.words()
             ),
-            Happening::Decided { revision, kind, by, granted, final_, message } => {
-                let what = match (kind.as_str(), final_) {
-                    ("approve", true) => format!("approved revision {revision}, the second of two approvals"),
-                    ("approve", false) => {
-                        format!("approved revision {revision} (a first approval; a second was needed)")
+            Happening::Decided { revision, outcome, by, granted, message } => {
+                let what = match outcome {
+                    Outcome::FirstApproval => {
+                        format!("gave the first of two approvals of revision {revision} (a second reviewer was needed)")
                     }
-                    ("request_changes", _) => format!("requested changes to revision {revision}"),
-                    ("reject", _) => format!("rejected revision {revision}"),
-                    (other, _) => format!("decided \u{201c}{other}\u{201d} on revision {revision}"),
+                    Outcome::SecondApproval => format!("approved revision {revision}, the second of two approvals"),
+                    Outcome::Approved => format!("approved revision {revision}"),
+                    Outcome::ChangesRequested => format!("requested changes to revision {revision}"),
+                    Outcome::Rejected => format!("rejected revision {revision}"),
                 };
-                let granted = if kind == "approve" {
-                    match granted.as_slice() {
-                        [] => ", granting no scope".to_owned(),
-                        scopes => format!(", granting {}", scopes.join(", ")),
-                    }
-                } else {
-                    String::new()
+                let granted = match (outcome, granted.as_slice()) {
+                    (Outcome::ChangesRequested | Outcome::Rejected, _) => String::new(),
+                    (_, []) => ", granting no scope".to_owned(),
+                    (_, scopes) => format!(", granting {}", scopes.join(", ")),
                 };
                 let message = if message.trim().is_empty() {
                     String::new()
@@ -226,10 +234,9 @@ mod tests {
                     "2026-11-30T05:00:00Z".into(),
                     Happening::Decided {
                         revision: 1,
-                        kind: "approve".into(),
+                        outcome: Outcome::SecondApproval,
                         by: person("Rita"),
                         granted: vec!["portability.posts.single".into()],
-                        final_: true,
                         message: "Fine.".into(),
                     },
                 ),
@@ -253,6 +260,26 @@ mod tests {
         assert!(html.contains("The portal rotated the secret of credential pc_1."));
         assert!(html.contains("generated 1 Dec 2026, 10:00 UTC"));
         assert!(!html.contains("<script"), "no script");
+        let decided = |outcome| Happening::Decided {
+            revision: 3,
+            outcome,
+            by: person("Rita"),
+            granted: vec!["portability.posts.single".into()],
+            message: String::new(),
+        };
+        assert_eq!(
+            decided(Outcome::Approved).sentence(),
+            "Rita (rita@example.com) approved revision 3, granting portability.posts.single."
+        );
+        assert_eq!(
+            decided(Outcome::FirstApproval).sentence(),
+            "Rita (rita@example.com) gave the first of two approvals of revision 3 (a second reviewer was needed), \
+             granting portability.posts.single."
+        );
+        assert_eq!(
+            decided(Outcome::ChangesRequested).sentence(),
+            "Rita (rita@example.com) requested changes to revision 3."
+        );
         assert!(!html.contains("http"), "nothing fetched");
     }
 
@@ -272,10 +299,9 @@ mod tests {
                 "2026-11-30T03:46:12Z".into(),
                 Happening::Decided {
                     revision: 2,
-                    kind: "reject".into(),
+                    outcome: Outcome::Rejected,
                     by: Person { name: evil.into(), email: "e@example.com".into() },
                     granted: vec![],
-                    final_: true,
                     message: evil.into(),
                 },
             )],

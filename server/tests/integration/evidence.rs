@@ -246,6 +246,8 @@ async fn an_evidence_pack_holds_the_whole_history_without_a_secret_and_verifies_
         summary.contains("Reviewer (two@example.com) approved revision 1, the second of two approvals"),
         "{summary}"
     );
+    assert!(summary.contains("Reviewer (one@example.com) gave the first of two approvals of revision 1"), "{summary}");
+    assert!(summary.contains("rotated the secret of credential"), "{summary}");
     assert!(summary.contains(" UTC</td>"));
     assert!(!summary.contains("<script") && !summary.contains("<b>"), "{summary}");
 
