@@ -9,6 +9,7 @@ pub mod application;
 pub mod audit;
 pub mod credential;
 pub mod device;
+pub mod evidence;
 pub mod ids;
 #[cfg(feature = "markdown")]
 pub mod markdown;

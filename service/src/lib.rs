@@ -16,6 +16,7 @@ pub mod entity;
 #[cfg(not(feature = "test-support"))]
 pub(crate) mod entity;
 pub mod error;
+pub mod evidence;
 pub mod login_limits;
 pub mod mail;
 pub mod orgs;

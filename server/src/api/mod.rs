@@ -5,6 +5,7 @@ mod applications;
 mod auth;
 mod checklists;
 mod credentials;
+mod evidence;
 pub mod health;
 pub mod openapi;
 mod orgs;
@@ -115,6 +116,7 @@ fn json_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::messages, applications::post_message))
         .routes(routes!(applications::download_mockup, applications::delete_mockup))
         .routes(routes!(applications::mockup_thumbnail))
+        .routes(routes!(evidence::export))
 }
 
 /// Uploads get a limit of their own: the largest file plus room for the multipart framing.

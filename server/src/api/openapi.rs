@@ -209,6 +209,11 @@ pub struct MockupUpload {
 #[schema(value_type = String, format = Binary)]
 pub struct MockupFile(pub Vec<u8>);
 
+/// An evidence pack: a ZIP file.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct EvidencePack(pub Vec<u8>);
+
 #[cfg(test)]
 mod tests {
     use super::*;

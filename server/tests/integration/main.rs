@@ -13,6 +13,7 @@ mod cli;
 mod credentials;
 mod demo_world;
 mod devices;
+mod evidence;
 mod faults;
 mod limits;
 mod mail;
