@@ -81,6 +81,22 @@ impl Period {
     }
 }
 
+/// What a caller asks a report for; every field is optional and checked by
+/// [`ReportRange::parse`] (dates) and the service (the scope, against the catalogue).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct ReportQuery {
+    /// First day, `YYYY-MM-DD`; widened to the start of its period. Default: the first day of
+    /// the month eleven months before `to`.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD`; widened to the end of its period. Default: today.
+    pub to: Option<String>,
+    /// `week`, `month` (default) or `quarter`.
+    pub period: Option<String>,
+    /// One scope of the catalogue, e.g. `portability.posts.single`; default: all.
+    pub scope: Option<String>,
+}
+
 /// The range a report covers, widened to whole periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportRange {

@@ -27,6 +27,7 @@ mod m20261201_000023_application_scopes;
 mod m20261201_000024_audit_checkpoints;
 mod m20261201_000025_due_index;
 mod m20261201_000026_org_mockup_bytes;
+mod m20261201_000030_report_indexes;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000024_audit_checkpoints::Migration),
             Box::new(m20261201_000025_due_index::Migration),
             Box::new(m20261201_000026_org_mockup_bytes::Migration),
+            Box::new(m20261201_000030_report_indexes::Migration),
         ]
     }
 }
