@@ -22,10 +22,10 @@ pub struct AxisLabel {
 
 const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 240.0;
-const LEFT: f64 = 40.0;
+const LEFT: f64 = 52.0;
 const RIGHT: f64 = 8.0;
 const TOP: f64 = 12.0;
-const BOTTOM: f64 = 40.0;
+const BOTTOM: f64 = 46.0;
 const TICKS: u64 = 4;
 
 /// The smallest round step (1, 2 or 5 times a power of ten) that fits `max` in [`TICKS`].
@@ -106,9 +106,9 @@ pub fn BarChart(
         .map(|(i, label)| {
             let x = LEFT + slot * (i as f64 + 0.5);
             view! {
-                <text class="tick" x=x y=HEIGHT - BOTTOM + 16.0 text-anchor="middle">{label.short}</text>
+                <text class="tick" x=x y=HEIGHT - BOTTOM + 19.0 text-anchor="middle">{label.short}</text>
                 {label.year.map(|year| view! {
-                    <text class="tick" x=x y=HEIGHT - BOTTOM + 32.0 text-anchor="middle">{year}</text>
+                    <text class="tick" x=x y=HEIGHT - BOTTOM + 38.0 text-anchor="middle">{year}</text>
                 })}
             }
         })
@@ -126,6 +126,7 @@ pub fn BarChart(
         .collect_view();
     let label = title.clone();
     view! {
+        <div class="chart-figure">
         <div class="chart-scroll">
             <svg class="chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label>
                 <title>{title}</title>
@@ -137,6 +138,7 @@ pub fn BarChart(
             </svg>
         </div>
         <ul class="legend">{legend}</ul>
+        </div>
     }
 }
 

@@ -128,7 +128,7 @@ fn Exports(filters: Filters) -> impl IntoView {
     view! {
         <p class="actions">
             <a class="button secondary small" href=format!("/api/v1/reports.csv{suffix}") download>"Download CSV"</a>
-            <a class="button secondary small" href=format!("/api/v1/reports{suffix}")>"JSON"</a>
+            <a class="button secondary small" href=format!("/api/v1/reports{suffix}")>"View as JSON"</a>
         </p>
     }
 }
