@@ -133,6 +133,12 @@ fn Exports(filters: Filters) -> impl IntoView {
     }
 }
 
+/// A table that may scroll sideways: named and focusable, so it can be scrolled by keyboard.
+#[component]
+fn Scrolling(label: &'static str, children: Children) -> impl IntoView {
+    view! { <div class="table-scroll" role="region" aria-label=label tabindex="0">{children()}</div> }
+}
+
 /// "Mar 2026", "Q1 2026" or "Week 3, 2026" for a period's label.
 fn period_name(label: &str) -> String {
     let Some((year, part)) = label.split_once('-') else { return label.to_owned() };
@@ -207,7 +213,7 @@ fn Figures(report: ProgrammeReport) -> impl IntoView {
         <h2 id="outcomes">"Applications"</h2>
         <div class="report-pair">
             <BarChart title="Decisions and withdrawals per period, stacked" labels=labels.clone() series=outcomes stacked=true/>
-            <div class="table-scroll">
+            <Scrolling label="Applications per period">
                 <table class="report">
                     <caption>"Applications per period: received (first submitted), and final decisions and withdrawals"</caption>
                     <thead><tr>
@@ -224,7 +230,7 @@ fn Figures(report: ProgrammeReport) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </Scrolling>
         </div>
 
         <h2 id="times">"Time to first decision"</h2>
@@ -238,7 +244,7 @@ fn Figures(report: ProgrammeReport) -> impl IntoView {
                 series=times
                 reference=(format!("Target: {target} days"), u64::from(target))
             />
-            <div class="table-scroll">
+            <Scrolling label="Time to first decision per period">
                 <table class="report">
                     <caption>"Time to first decision (business days) and missed due dates per period"</caption>
                     <thead><tr>
@@ -255,13 +261,13 @@ fn Figures(report: ProgrammeReport) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </Scrolling>
         </div>
 
         <h2 id="credentials">"Production credentials and appeals"</h2>
         <div class="report-pair">
             <BarChart title="Production credentials active at the end of each period (now, for the current one)" labels series=credentials/>
-            <div class="table-scroll">
+            <Scrolling label="Production credentials and appeals per period">
                 <table class="report">
                     <caption>"Production credentials active at the end of each period (now, for the current one), and appeals"</caption>
                     <thead><tr>
@@ -278,11 +284,11 @@ fn Figures(report: ProgrammeReport) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </Scrolling>
         </div>
 
         <h2 id="scopes">"By scope"</h2>
-        <div class="table-scroll">
+        <Scrolling label="Each scope over the range">
             <table class="report">
                 <caption>"Each scope over the whole range: applications requesting it, and credentials granting it (active at the end of the range, or now)"</caption>
                 <thead><tr>
@@ -301,7 +307,7 @@ fn Figures(report: ProgrammeReport) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-        </div>
+        </Scrolling>
     }
 }
 
