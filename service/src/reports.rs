@@ -117,9 +117,12 @@ async fn histories(
     Ok(histories)
 }
 
+/// A production credential's scopes, issue time, expiry and revocation.
+type CredentialRow = (String, DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>);
+
 /// Production credentials active at some moment of the range.
 async fn production_credentials(db: &impl ConnectionTrait, range: &ReportRange) -> ServiceResult<Vec<CredentialSpan>> {
-    let rows: Vec<(String, DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>)> = credential::Entity::find()
+    let rows: Vec<CredentialRow> = credential::Entity::find()
         .select_only()
         .column(credential::Column::Scopes)
         .column(credential::Column::CreatedAt)
