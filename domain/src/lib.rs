@@ -17,6 +17,7 @@ pub mod org;
 pub mod passkey;
 pub mod password;
 pub mod rate_limit;
+pub mod report;
 pub mod review;
 pub mod role;
 pub mod second_factor;

@@ -29,6 +29,7 @@ mod m20261201_000025_due_index;
 mod m20261201_000026_org_mockup_bytes;
 mod m20261201_000027_scope_sort_keys;
 mod m20261201_000028_audit_chain_format;
+mod m20261201_000030_report_indexes;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000026_org_mockup_bytes::Migration),
             Box::new(m20261201_000027_scope_sort_keys::Migration),
             Box::new(m20261201_000028_audit_chain_format::Migration),
+            Box::new(m20261201_000030_report_indexes::Migration),
         ]
     }
 }

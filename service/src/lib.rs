@@ -22,6 +22,7 @@ pub mod mail;
 pub mod orgs;
 pub mod passkeys;
 pub mod password;
+pub mod reports;
 pub mod review;
 pub mod sealed;
 pub mod second_factors;

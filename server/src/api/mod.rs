@@ -10,6 +10,7 @@ pub mod health;
 pub mod openapi;
 mod orgs;
 mod passkeys;
+mod reports;
 mod review;
 mod security;
 mod users;
@@ -76,6 +77,8 @@ fn json_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::audit))
         .routes(routes!(admin::checkpoints))
         .routes(routes!(admin::outbox))
+        .routes(routes!(reports::programme))
+        .routes(routes!(reports::programme_csv))
         .routes(routes!(openapi::document_json))
         .routes(routes!(orgs::create, orgs::list))
         .routes(routes!(orgs::detail))

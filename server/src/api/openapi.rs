@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi as _, PartialSchema, ToSchema};
         (name = "accounts", description = "Registering, signing in, passwords and the signed-in user."),
         (name = "passkeys", description = "Passkeys (WebAuthn): adding, naming and removing them; signing in and stepping up with one."),
         (name = "admin", description = "Users, the audit trail and the mail outbox (admins)."),
+        (name = "reports", description = "Programme reports: what the review programme did, per period and per scope (admins and auditors)."),
         (name = "organisations", description = "Organisations, members and invitations."),
         (name = "applications", description = "Applications, their revisions, mockups, timeline and messages."),
         (name = "review", description = "The review queue, checklists, verdicts and decisions."),

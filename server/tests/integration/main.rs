@@ -25,6 +25,7 @@ mod paging;
 mod passkeys;
 mod queue;
 mod races;
+mod reports;
 mod review;
 mod second_factors;
 mod secrets;
