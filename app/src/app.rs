@@ -1,5 +1,6 @@
 use crate::components::layout::{Header, Session};
 use crate::pages::NotFound;
+use crate::pages::admin::reports::ReportsPage;
 use crate::pages::admin::{AuditPage, MailPage, UsersPage};
 use crate::pages::applications::credentials::CredentialsPage;
 use crate::pages::applications::editor::EditApplicationPage;
@@ -146,6 +147,7 @@ lazy_pages! {
         GatewayKeysPage => GatewayKeysPageRoute in gateway_keys_page;
         AuditPage => AuditPageRoute in audit_page;
         MailPage => MailPageRoute in mail_page;
+        ReportsPage => ReportsPageRoute in reports_page;
     }
 }
 
@@ -191,6 +193,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/gateway-keys") view={Lazy::<GatewayKeysPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/audit") view={Lazy::<AuditPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/mail") view={Lazy::<MailPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/reports") view={Lazy::<ReportsPageRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

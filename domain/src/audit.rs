@@ -2,6 +2,11 @@
 //!
 //! Each record's hash covers its own fields and the previous record's hash, so changing,
 //! removing or reordering any stored record breaks every link after it.
+//!
+//! Two formats: v1 hashes the previous hash with the fields' canonical JSON; v2 (every record
+//! written since) hashes the previous hash with the SHA-256 of that JSON, so a record can be
+//! shown linked into the chain by its content hash alone, without its content (an evidence
+//! pack links one application's records to a checkpoint without revealing anyone else's).
 
 pub mod checkpoint;
 
@@ -28,19 +33,78 @@ pub struct AuditFields<'a> {
     pub details: &'a str,
 }
 
-/// Hash of a record given the previous record's hash (hex SHA-256).
+/// How a record's hash is made; stored with the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChainFormat {
+    /// `sha256(prev_hash + "\n" + canonical_json(fields))`: records written before v2.
+    V1,
+    /// `sha256(prev_hash + "\n" + sha256hex(canonical_json(fields)))`.
+    V2,
+}
+
+impl ChainFormat {
+    /// The format new records are written in.
+    pub const CURRENT: ChainFormat = ChainFormat::V2;
+
+    pub fn number(self) -> i16 {
+        match self {
+            ChainFormat::V1 => 1,
+            ChainFormat::V2 => 2,
+        }
+    }
+
+    pub fn from_number(number: i64) -> Result<Self, UnknownFormat> {
+        match number {
+            1 => Ok(ChainFormat::V1),
+            2 => Ok(ChainFormat::V2),
+            other => Err(UnknownFormat(other)),
+        }
+    }
+
+    /// Hash of a record in this format given the previous record's hash (hex SHA-256).
+    pub fn hash(self, prev_hash: &str, fields: &AuditFields<'_>) -> String {
+        match self {
+            ChainFormat::V1 => chain_hash(prev_hash, fields),
+            ChainFormat::V2 => link_hash(prev_hash, &content_sha256(fields)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown audit chain format {0}")]
+pub struct UnknownFormat(pub i64);
+
+fn canonical(fields: &AuditFields<'_>) -> String {
+    serde_json::to_string(fields).expect("audit fields serialise")
+}
+
+/// A v1 record's hash given the previous record's hash (hex SHA-256).
 pub fn chain_hash(prev_hash: &str, fields: &AuditFields<'_>) -> String {
-    let canonical = serde_json::to_string(fields).expect("audit fields serialise");
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
     hasher.update(b"\n");
-    hasher.update(canonical.as_bytes());
+    hasher.update(canonical(fields).as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// What a v2 hash covers of a record's own fields: the SHA-256 of their canonical JSON, hex.
+pub fn content_sha256(fields: &AuditFields<'_>) -> String {
+    hex::encode(Sha256::digest(canonical(fields).as_bytes()))
+}
+
+/// A v2 record's hash from the previous hash and its [`content_sha256`].
+pub fn link_hash(prev_hash: &str, content_sha256: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(content_sha256.as_bytes());
     hex::encode(hasher.finalize())
 }
 
 /// A stored record as read back for verification.
 #[derive(Debug, Clone)]
 pub struct StoredLink<'a> {
+    pub format: ChainFormat,
     pub fields: AuditFields<'a>,
     pub prev_hash: &'a str,
     pub hash: &'a str,
@@ -52,6 +116,8 @@ pub enum BrokenLink {
     Altered { seq: i64 },
     #[error("record {seq}: it does not point to the previous record's hash (removed or reordered)")]
     Unlinked { seq: i64 },
+    #[error("record {seq}: unknown chain format {format}")]
+    UnknownFormat { seq: i64, format: i64 },
 }
 
 /// Walks records in sequence order, carrying the expected previous hash; returns the first
@@ -60,7 +126,7 @@ pub fn verify_link(expected_prev: &str, link: &StoredLink<'_>) -> Result<String,
     if link.prev_hash != expected_prev {
         return Err(BrokenLink::Unlinked { seq: link.fields.seq });
     }
-    let computed = chain_hash(link.prev_hash, &link.fields);
+    let computed = link.format.hash(link.prev_hash, &link.fields);
     if computed != link.hash {
         return Err(BrokenLink::Altered { seq: link.fields.seq });
     }
@@ -72,6 +138,7 @@ mod tests {
     use super::*;
 
     struct Owned {
+        format: ChainFormat,
         seq: i64,
         at: String,
         action: String,
@@ -95,15 +162,17 @@ mod tests {
             }
         }
         fn link(&self) -> StoredLink<'_> {
-            StoredLink { fields: self.fields(), prev_hash: &self.prev_hash, hash: &self.hash }
+            StoredLink { format: self.format, fields: self.fields(), prev_hash: &self.prev_hash, hash: &self.hash }
         }
     }
 
-    fn chain(n: i64) -> Vec<Owned> {
+    /// `n` records, the first `v1` of them in format v1, as a trail that predates v2.
+    fn mixed_chain(n: i64, v1: i64) -> Vec<Owned> {
         let mut prev = GENESIS_HASH.to_owned();
         (1..=n)
             .map(|seq| {
                 let mut r = Owned {
+                    format: if seq <= v1 { ChainFormat::V1 } else { ChainFormat::V2 },
                     seq,
                     at: format!("2026-01-01T00:00:{seq:02}.000000Z"),
                     action: "user.login".into(),
@@ -111,11 +180,15 @@ mod tests {
                     prev_hash: prev.clone(),
                     hash: String::new(),
                 };
-                r.hash = chain_hash(&prev, &r.fields());
+                r.hash = r.format.hash(&prev, &r.fields());
                 prev = r.hash.clone();
                 r
             })
             .collect()
+    }
+
+    fn chain(n: i64) -> Vec<Owned> {
+        mixed_chain(n, n)
     }
 
     fn verify(records: &[Owned]) -> Result<(), BrokenLink> {
@@ -140,6 +213,31 @@ mod tests {
         f.ip = Some("10.0.0.1");
         assert_ne!(chain_hash(GENESIS_HASH, &f), r.hash);
         assert_ne!(chain_hash(&"1".repeat(64), &r.fields()), r.hash);
+    }
+
+    #[test]
+    fn a_trail_of_v1_then_v2_records_verifies_and_catches_an_alteration_in_either() {
+        assert_eq!(verify(&mixed_chain(6, 3)), Ok(()));
+        for seq in [2, 5] {
+            let mut c = mixed_chain(6, 3);
+            c[seq - 1].details = "{\"n\":99}".into();
+            assert_eq!(verify(&c), Err(BrokenLink::Altered { seq: seq as i64 }));
+        }
+        // A v2 record presented as v1 (or back) no longer matches its hash.
+        let mut c = mixed_chain(6, 3);
+        c[4].format = ChainFormat::V1;
+        assert_eq!(verify(&c), Err(BrokenLink::Altered { seq: 5 }));
+    }
+
+    #[test]
+    fn a_v2_hash_follows_from_the_content_hash_alone() {
+        let c = mixed_chain(2, 0);
+        let fields = c[1].fields();
+        assert_eq!(link_hash(&c[1].prev_hash, &content_sha256(&fields)), c[1].hash);
+        assert_ne!(chain_hash(&c[1].prev_hash, &fields), c[1].hash, "the formats differ");
+        assert_eq!(ChainFormat::from_number(2), Ok(ChainFormat::V2));
+        assert_eq!(ChainFormat::from_number(3), Err(UnknownFormat(3)));
+        assert_eq!(ChainFormat::from_number(i64::from(ChainFormat::CURRENT.number())), Ok(ChainFormat::CURRENT));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod application;
 pub mod audit;
 pub mod credential;
 pub mod device;
+pub mod evidence;
 pub mod ids;
 #[cfg(feature = "markdown")]
 pub mod markdown;
@@ -16,6 +17,7 @@ pub mod org;
 pub mod passkey;
 pub mod password;
 pub mod rate_limit;
+pub mod report;
 pub mod review;
 pub mod role;
 pub mod second_factor;

@@ -100,7 +100,8 @@ describe('every page', () => {
 
     const admin = await newPage(portal.browser);
     await portal.signIn(admin, ADMIN);
-    for (const path of ['/', '/admin/users', '/admin/checklists', '/admin/gateway-keys', '/admin/audit', '/admin/mail']) {
+    for (const path of ['/', '/admin/users', '/admin/checklists', '/admin/gateway-keys', '/admin/audit', '/admin/mail',
+      '/admin/reports', '/admin/reports?period=week&scope=portability.posts.single', '/admin/reports?from=2026-13-01']) {
       await check(admin, path);
     }
     await admin.context().close();

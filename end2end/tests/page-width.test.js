@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { newPage, screenshots, waitForHydration } from './support/browser.js';
-import { DEVELOPER, REVIEWER, usePortal } from './support/portal.js';
+import { ADMIN, DEVELOPER, REVIEWER, usePortal } from './support/portal.js';
 
 const WIDTHS = [1280, 390];
 const STEPS = [
@@ -144,5 +144,17 @@ describe('page width', () => {
     await screenshots(reviewer, 'review-times');
     assert.deepEqual(problems, [], problems.join('\n'));
     assert.deepEqual([...dev.problems, ...reviewer.problems], []);
+  });
+
+  test('the programme reports fit the window on a desktop and a phone', async () => {
+    const admin = await newPage(portal.browser);
+    await portal.signIn(admin, ADMIN);
+    const problems = [];
+    for (const url of ['/admin/reports', '/admin/reports?period=week&scope=portability.posts.single']) {
+      problems.push(...await tooWide(admin, url, 'Programme reports'));
+    }
+    await screenshots(admin, 'programme-reports');
+    assert.deepEqual(problems, [], problems.join('\n'));
+    assert.deepEqual(admin.problems, []);
   });
 });

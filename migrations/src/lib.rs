@@ -27,7 +27,10 @@ mod m20261201_000023_application_scopes;
 mod m20261201_000024_audit_checkpoints;
 mod m20261201_000025_due_index;
 mod m20261201_000026_org_mockup_bytes;
+mod m20261201_000027_scope_sort_keys;
+mod m20261201_000028_audit_chain_format;
 mod m20261201_000029_appeals;
+mod m20261201_000030_report_indexes;
 
 pub struct Migrator;
 
@@ -60,7 +63,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000024_audit_checkpoints::Migration),
             Box::new(m20261201_000025_due_index::Migration),
             Box::new(m20261201_000026_org_mockup_bytes::Migration),
+            Box::new(m20261201_000027_scope_sort_keys::Migration),
+            Box::new(m20261201_000028_audit_chain_format::Migration),
             Box::new(m20261201_000029_appeals::Migration),
+            Box::new(m20261201_000030_report_indexes::Migration),
         ]
     }
 }

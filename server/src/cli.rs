@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `create-admin`, `audit verify`, `audit keygen`.
+//! The command line: `serve` (default), `migrate`, `create-admin`, `audit verify`, `audit keygen`,
+//! `evidence verify`.
 
 use crate::config::Config;
 use crate::startup::{self, Application};
@@ -11,6 +12,7 @@ use portcullis_service::audit::signing::SigningKey;
 use portcullis_service::audit::{self, ChainReport};
 use portcullis_service::clock::SystemClock;
 use portcullis_service::demo_world;
+use portcullis_service::evidence::{self, PackCheck};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -52,6 +54,26 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Evidence pack tools.
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvidenceCommand {
+    /// Check an application's evidence pack offline (no database): every file against the
+    /// manifest, every audit record against its hash, its links up to a checkpoint and the
+    /// checkpoint's signature. Exits 0 only for an intact pack; otherwise prints the first
+    /// fault and exits 1.
+    Verify {
+        /// The pack (ZIP) as downloaded.
+        pack: std::path::PathBuf,
+        /// The portal's public audit key, as `/.well-known/portcullis-audit-key` serves it.
+        #[arg(long)]
+        key: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -77,6 +99,9 @@ pub async fn run() -> ExitCode {
     if let Some(Command::Audit { command: AuditCommand::Keygen { file } }) = &cli.command {
         return keygen(file);
     }
+    if let Some(Command::Evidence { command: EvidenceCommand::Verify { pack, key } }) = &cli.command {
+        return verify_evidence(pack, key);
+    }
     // A missing .env is normal; a malformed one is reported by the variables it breaks.
     let _ = dotenvy::dotenv();
     telemetry::init();
@@ -99,7 +124,9 @@ pub async fn run() -> ExitCode {
         Command::Migrate => migrate(config).await,
         Command::CreateAdmin { email } => create_admin(config, &email).await,
         Command::Audit { command: AuditCommand::Verify } => verify_audit(config).await,
-        Command::Audit { command: AuditCommand::Keygen { .. } } => unreachable!("handled before configuration"),
+        Command::Audit { command: AuditCommand::Keygen { .. } } | Command::Evidence { .. } => {
+            unreachable!("handled before configuration")
+        }
     };
     match result {
         Ok(code) => code,
@@ -214,6 +241,34 @@ async fn verify_audit(config: Config) -> CliResult {
         ChainReport::Checkpoint { checked, fault } => {
             println!("audit trail BROKEN after {checked} intact records: {fault}");
             Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn verify_evidence(pack: &std::path::Path, key: &std::path::Path) -> ExitCode {
+    let checked = std::fs::read_to_string(key)
+        .map_err(|e| format!("{}: {e}", key.display()))
+        .and_then(|key| evidence::verify_file(pack, &key));
+    match checked {
+        Ok(PackCheck::Intact(verified)) => {
+            let checkpoints: Vec<String> = verified.checkpoints.iter().map(i64::to_string).collect();
+            println!(
+                "evidence pack intact: application {}, {} files, {} audit records of the application linked to \
+                 checkpoints of records {} signed by the given key",
+                verified.application_id,
+                verified.files,
+                verified.records,
+                checkpoints.join(", ")
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(PackCheck::Fault(fault)) => {
+            println!("evidence pack BROKEN: {fault}");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            println!("evidence pack unreadable: {e}");
+            ExitCode::FAILURE
         }
     }
 }

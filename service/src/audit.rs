@@ -11,7 +11,7 @@ use crate::entity::{audit_checkpoint, audit_log, user};
 use crate::error::ServiceResult;
 use portcullis_domain::admin::{AuditQuery, AuditRecordView, Page, page_number};
 use portcullis_domain::audit::checkpoint::CheckpointFault;
-use portcullis_domain::audit::{AuditFields, BrokenLink, GENESIS_HASH, StoredLink, chain_hash, verify_link};
+use portcullis_domain::audit::{AuditFields, BrokenLink, ChainFormat, GENESIS_HASH, verify_link};
 use sea_orm::sea_query::Condition;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -74,7 +74,7 @@ pub(crate) async fn record(
         ip: ctx.ip.as_deref(),
         details: &details,
     };
-    let hash = chain_hash(&prev_hash, &fields);
+    let hash = ChainFormat::CURRENT.hash(&prev_hash, &fields);
     audit_log::Entity::insert(audit_log::ActiveModel {
         seq: Set(seq),
         at: Set(at.clone()),
@@ -87,6 +87,7 @@ pub(crate) async fn record(
         details: Set(details),
         prev_hash: Set(prev_hash),
         hash: Set(hash),
+        format: Set(ChainFormat::CURRENT.number()),
     })
     .exec_without_returning(txn)
     .await?;
@@ -144,8 +145,8 @@ pub async fn verify(services: &Services) -> Result<ChainReport, DbErr> {
                 // A gap in the sequence: a record was deleted.
                 return Ok(ChainReport::Broken { checked, link: BrokenLink::Unlinked { seq: record.seq } });
             }
-            let link = StoredLink { fields: record.fields(), prev_hash: &record.prev_hash, hash: &record.hash };
-            match verify_link(&expected_prev, &link) {
+            let checked_link = record.link().and_then(|link| verify_link(&expected_prev, &link));
+            match checked_link {
                 Ok(hash) => expected_prev = hash,
                 Err(link) => return Ok(ChainReport::Broken { checked, link }),
             }

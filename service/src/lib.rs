@@ -16,11 +16,13 @@ pub mod entity;
 #[cfg(not(feature = "test-support"))]
 pub(crate) mod entity;
 pub mod error;
+pub mod evidence;
 pub mod login_limits;
 pub mod mail;
 pub mod orgs;
 pub mod passkeys;
 pub mod password;
+pub mod reports;
 pub mod review;
 pub mod sealed;
 pub mod second_factors;

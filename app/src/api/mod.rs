@@ -7,6 +7,7 @@ pub mod checklists;
 pub mod credentials;
 pub mod orgs;
 pub mod passkeys;
+pub mod reports;
 pub mod review;
 pub mod security;
 pub mod sso;

@@ -124,6 +124,7 @@ fn AdminMenu() -> impl IntoView {
                 <li><a href="/admin/checklists">"Checklists"</a></li>
                 <li><a href="/admin/gateway-keys">"Gateway keys"</a></li>
                 <li><a href="/admin/audit">"Audit trail"</a></li>
+                <li><a href="/admin/reports">"Reports"</a></li>
                 <li><a href="/admin/mail">"Outbox"</a></li>
             </ul>
         </details>

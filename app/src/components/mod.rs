@@ -1,5 +1,6 @@
 //! Pieces shared by the pages.
 
+pub mod chart;
 pub mod focus;
 pub mod form;
 pub mod layout;

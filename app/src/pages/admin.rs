@@ -1,4 +1,6 @@
-//! Admin pages: users and roles, the audit trail, the mail outbox.
+//! Admin pages: users and roles, the audit trail, the mail outbox, programme reports.
+
+pub mod reports;
 
 use crate::api::admin::{SetDisabled, SetRoles, list_audit, list_mail, list_users};
 use crate::components::form::{ErrorAlert, FormAlert, last_error};

@@ -109,6 +109,10 @@ fn Dashboard(user: UserView) -> impl IntoView {
                         <h2>"Audit trail"</h2>
                         <p>"Who did what, when, from where. Your own reading is recorded there too."</p>
                     </a>
+                    <a class="card link-card" href="/admin/reports">
+                        <h2>"Programme reports"</h2>
+                        <p>"Applications received and decided, time to decision, missed due dates and credentials in use, per period; CSV and JSON."</p>
+                    </a>
                 })}
                 {reviewer.then(|| view! {
                     <a class="card link-card" href="/review">
@@ -132,6 +136,10 @@ fn Dashboard(user: UserView) -> impl IntoView {
                     <a class="card link-card" href="/admin/audit">
                         <h2>"Audit trail"</h2>
                         <p>"Who did what, when, from where."</p>
+                    </a>
+                    <a class="card link-card" href="/admin/reports">
+                        <h2>"Programme reports"</h2>
+                        <p>"What the review programme did, per period and per scope."</p>
                     </a>
                     <a class="card link-card" href="/admin/mail">
                         <h2>"Outbox"</h2>

@@ -5,10 +5,12 @@ mod applications;
 mod auth;
 mod checklists;
 mod credentials;
+mod evidence;
 pub mod health;
 pub mod openapi;
 mod orgs;
 mod passkeys;
+mod reports;
 mod review;
 mod security;
 mod users;
@@ -75,6 +77,8 @@ fn json_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::audit))
         .routes(routes!(admin::checkpoints))
         .routes(routes!(admin::outbox))
+        .routes(routes!(reports::programme))
+        .routes(routes!(reports::programme_csv))
         .routes(routes!(openapi::document_json))
         .routes(routes!(orgs::create, orgs::list))
         .routes(routes!(orgs::detail))
@@ -117,6 +121,7 @@ fn json_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::messages, applications::post_message))
         .routes(routes!(applications::download_mockup, applications::delete_mockup))
         .routes(routes!(applications::mockup_thumbnail))
+        .routes(routes!(evidence::export))
 }
 
 /// Uploads get a limit of their own: the largest file plus room for the multipart framing.

@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi as _, PartialSchema, ToSchema};
         (name = "accounts", description = "Registering, signing in, passwords and the signed-in user."),
         (name = "passkeys", description = "Passkeys (WebAuthn): adding, naming and removing them; signing in and stepping up with one."),
         (name = "admin", description = "Users, the audit trail and the mail outbox (admins)."),
+        (name = "reports", description = "Programme reports: what the review programme did, per period and per scope (admins and auditors)."),
         (name = "organisations", description = "Organisations, members and invitations."),
         (name = "applications", description = "Applications, their revisions, mockups, timeline and messages."),
         (name = "review", description = "The review queue, checklists, verdicts and decisions."),
@@ -208,6 +209,11 @@ pub struct MockupUpload {
 #[derive(ToSchema)]
 #[schema(value_type = String, format = Binary)]
 pub struct MockupFile(pub Vec<u8>);
+
+/// An evidence pack: a ZIP file.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct EvidencePack(pub Vec<u8>);
 
 #[cfg(test)]
 mod tests {

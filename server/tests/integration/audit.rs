@@ -3,7 +3,7 @@
 
 use crate::common::{self, Options, TestApp, json};
 use portcullis_domain::audit::checkpoint::Statement;
-use portcullis_domain::audit::{BrokenLink, chain_hash};
+use portcullis_domain::audit::{BrokenLink, ChainFormat};
 use portcullis_service::audit::signing::{PublicKey, SigningKey};
 use portcullis_service::audit::{self, ChainReport, checkpoints};
 use portcullis_service::clock::ManualClock;
@@ -159,8 +159,9 @@ async fn append_records(app: &TestApp, n: i64, at: &str) {
             details: "{}".into(),
             prev_hash: prev.clone(),
             hash: String::new(),
+            format: ChainFormat::CURRENT.number(),
         };
-        row.hash = chain_hash(&prev, &row.fields());
+        row.hash = ChainFormat::CURRENT.hash(&prev, &row.fields());
         prev = row.hash.clone();
         rows.push(row.into_active_model());
     }
@@ -215,7 +216,7 @@ async fn verify_catches_records_rewritten_and_rehashed_after_a_checkpoint() {
             row.details = "{\"forged\":true}".into();
         }
         row.prev_hash = prev.take().unwrap_or(row.prev_hash);
-        row.hash = chain_hash(&row.prev_hash, &row.fields());
+        row.hash = ChainFormat::CURRENT.hash(&row.prev_hash, &row.fields());
         prev = Some(row.hash.clone());
         let sql = format!(
             "UPDATE audit_log SET details = '{}', prev_hash = '{}', hash = '{}' WHERE seq = {}",

@@ -27,7 +27,7 @@ async fn help_lists_every_subcommand() {
     let dir = tempfile::TempDir::new().unwrap();
     let out = portcullis(dir.path(), "sqlite::memory:", &["--help"]);
     assert!(out.status.success());
-    for command in ["serve", "migrate", "create-admin", "audit"] {
+    for command in ["serve", "migrate", "create-admin", "audit", "evidence"] {
         assert!(stdout(&out).contains(command), "{command} in --help");
     }
 }

@@ -53,6 +53,8 @@ async fn copies(app: &TestApp, id: &str, n: usize, at: DateTime<Utc>) -> Vec<Str
         for scope in &scopes {
             let mut scope = scope.clone().into_active_model();
             scope.application_id = Set(copy_id.clone());
+            scope.submitted_at = Set(Some(at));
+            scope.due_at = Set(Some(at));
             application_scope::Entity::insert(scope).exec_without_returning(&txn).await.unwrap();
         }
         made.push(copy_id);
@@ -115,8 +117,24 @@ async fn scope_filters_follow_requested_and_granted_scopes_as_they_change() {
         (format!("status=all&scope={DMS}&granted={POSTS}"), vec![id.clone()]),
         (format!("scope={DMS}"), vec![]),
     ] {
-        assert_eq!(ids(&queue(&mut rev, &query).await), expected, "{query}");
+        let page = queue(&mut rev, &query).await;
+        assert_eq!(ids(&page), expected, "{query}");
+        assert_eq!(page["total"].as_u64(), Some(expected.len() as u64), "counted from the scope rows: {query}");
     }
+    let approved = application::Entity::find_by_id(&id).one(app.services.db()).await.unwrap().unwrap();
+    let copied: Vec<_> = application_scope::Entity::find()
+        .filter(application_scope::Column::ApplicationId.eq(&id))
+        .all(app.services.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.status, r.submitted_at, r.due_at))
+        .collect();
+    assert_eq!(copied.len(), 4, "three requested, one granted");
+    assert!(
+        copied.iter().all(|keys| *keys == (Some("approved".into()), approved.submitted_at, approved.due_at)),
+        "the scope rows follow the application's status and dates: {copied:?}"
+    );
 
     // A second application drops direct messages from its draft before submitting: it no
     // longer requests them.
@@ -314,6 +332,11 @@ async fn the_queue_reads_indexes_on_postgresql() {
             }
             if params.scope.is_some() {
                 assert!(plan.contains("application_scopes"), "{context}");
+                if n == count {
+                    // The scope's rows alone, in the index that carries their status and dates.
+                    assert!(plan.contains("idx_application_scopes_keys"), "{context}");
+                    assert!(!plan.contains("applications_pkey"), "{context}");
+                }
             } else {
                 assert!(!plan.contains("LIKE") && !plan.contains("~~"), "{context}");
             }

@@ -1,8 +1,9 @@
 //! The `application_scopes` rows, kept in step with the scope columns of `applications` in the
 //! transaction that writes them: the review queue filters by scope through these rows.
 
-use crate::entity::application_scope;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use crate::entity::{application, application_scope};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,12 +37,31 @@ pub(crate) async fn replace<S: AsRef<str>>(
     if names.is_empty() {
         return Ok(());
     }
-    application_scope::Entity::insert_many(names.into_iter().map(|name| application_scope::ActiveModel {
-        application_id: Set(application_id.to_owned()),
-        kind: Set(kind.as_str().to_owned()),
-        scope: Set(name.to_owned()),
-    }))
-    .exec_without_returning(conn)
-    .await?;
+    // Each row copies the application's sort keys as they stand in this transaction; a later
+    // change to them reaches the rows through the `applications_scope_keys` trigger.
+    for name in names {
+        let keys = Query::select()
+            .expr(Expr::val(application_id))
+            .expr(Expr::val(kind.as_str()))
+            .expr(Expr::val(name))
+            .columns([application::Column::Status, application::Column::SubmittedAt, application::Column::DueAt])
+            .from(application::Entity)
+            .and_where(application::Column::Id.eq(application_id))
+            .to_owned();
+        let insert = Query::insert()
+            .into_table(application_scope::Entity)
+            .columns([
+                application_scope::Column::ApplicationId,
+                application_scope::Column::Kind,
+                application_scope::Column::Scope,
+                application_scope::Column::Status,
+                application_scope::Column::SubmittedAt,
+                application_scope::Column::DueAt,
+            ])
+            .select_from(keys)
+            .map_err(|e| DbErr::Custom(e.to_string()))?
+            .to_owned();
+        conn.execute(&insert).await?;
+    }
     Ok(())
 }

@@ -48,6 +48,20 @@ pub async fn take_final(services: &Services) -> Result<bool, DbErr> {
     take(services, head, last).await
 }
 
+/// Makes sure a checkpoint covers record `seq`: takes those due, then, if none covers it yet,
+/// one of the newest record (an evidence pack needs its newest records covered now).
+pub(crate) async fn cover(services: &Services, seq: i64) -> Result<(), DbErr> {
+    take_due(services).await?;
+    let last = latest(services).await?;
+    if last.is_some_and(|c| c.seq >= seq) {
+        return Ok(());
+    }
+    let Some(head) = newest_record(services).await? else { return Ok(()) };
+    // `false`: another instance stored one of the same record first, which covers it as well.
+    take(services, head, last).await?;
+    Ok(())
+}
+
 async fn newest_record(services: &Services) -> Result<Option<i64>, DbErr> {
     let newest = audit_log::Entity::find().order_by_desc(audit_log::Column::Seq).one(services.db()).await?;
     Ok(newest.map(|r| r.seq))

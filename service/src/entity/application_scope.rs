@@ -12,6 +12,11 @@ pub struct Model {
     pub kind: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub scope: String,
+    /// The application's, copied on insert and by a trigger when it changes: the queue's
+    /// count reads a scope's rows from one index without visiting the applications.
+    pub status: Option<String>,
+    pub submitted_at: Option<DateTimeUtc>,
+    pub due_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

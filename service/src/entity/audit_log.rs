@@ -15,6 +15,8 @@ pub struct Model {
     pub details: String,
     pub prev_hash: String,
     pub hash: String,
+    /// How `hash` is made: [`portcullis_domain::audit::ChainFormat`]'s number.
+    pub format: i16,
 }
 
 impl Model {
@@ -30,6 +32,18 @@ impl Model {
             ip: self.ip.as_deref(),
             details: &self.details,
         }
+    }
+
+    /// The record as the chain check reads it; an unknown format is a broken link, never a guess.
+    pub fn link(&self) -> Result<portcullis_domain::audit::StoredLink<'_>, portcullis_domain::audit::BrokenLink> {
+        let format = portcullis_domain::audit::ChainFormat::from_number(self.format.into())
+            .map_err(|e| portcullis_domain::audit::BrokenLink::UnknownFormat { seq: self.seq, format: e.0 })?;
+        Ok(portcullis_domain::audit::StoredLink {
+            format,
+            fields: self.fields(),
+            prev_hash: &self.prev_hash,
+            hash: &self.hash,
+        })
     }
 }
 

@@ -9,6 +9,7 @@ pub mod queue;
 pub mod reviews;
 
 pub use assign::assign;
+pub(crate) use decide::FIRST_APPROVAL;
 pub use decide::decide;
 pub(crate) use decide::prior_approvals;
 

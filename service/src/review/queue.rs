@@ -6,7 +6,7 @@ use super::decide::FIRST_APPROVAL;
 use super::reviews::requested_scopes;
 use crate::Services;
 use crate::applications::scopes::ScopeKind;
-use crate::applications::{catalogue, seen_by_staff, status_of};
+use crate::applications::{catalogue, status_of};
 use crate::context::Ctx;
 use crate::entity::{
     appeal, application, application_scope, assignment, checklist_item, decision, org, org_member, review,
@@ -25,7 +25,9 @@ use portcullis_domain::review::queue::{
 };
 use portcullis_domain::review::view::Progress;
 use portcullis_domain::role::Permission;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, NullOrdering, Order, Query};
+use sea_orm::sea_query::{
+    Alias, Condition, DynIden, Expr, ExprTrait, Func, IntoIden, LikeExpr, NullOrdering, Order, Query, SelectStatement,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     Select, Statement,
@@ -36,56 +38,56 @@ fn like_escaped(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-/// How a scope condition reaches `application_scopes`: a page walks the applications in its
-/// sort order and looks each one up there (`EXISTS`), stopping once the page is full; a count
-/// goes the other way, from the scope's rows in the index to their applications (`IN`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reach {
-    PerRow,
-    FromScopes,
+fn scope_names(filter: &ScopeFilter, sensitive: &BTreeSet<String>) -> Option<Vec<String>> {
+    match filter {
+        ScopeFilter::Any => None,
+        ScopeFilter::Named(name) => Some(vec![name.clone()]),
+        ScopeFilter::Sensitive => Some(sensitive.iter().cloned().collect()),
+    }
 }
 
-fn scope_rows(kind: ScopeKind, names: Vec<String>) -> sea_orm::sea_query::SelectStatement {
-    Query::select()
-        .column((application_scope::Entity, application_scope::Column::ApplicationId))
-        .from(application_scope::Entity)
-        .and_where(application_scope::Column::Kind.eq(kind.as_str()))
-        .and_where(application_scope::Column::Scope.is_in(names))
-        .to_owned()
-}
-
-fn has_scope(kind: ScopeKind, filter: &ScopeFilter, sensitive: &BTreeSet<String>, reach: Reach) -> Option<Expr> {
-    let names = match filter {
-        ScopeFilter::Any => return None,
-        ScopeFilter::Named(name) => vec![name.clone()],
-        ScopeFilter::Sensitive => sensitive.iter().cloned().collect(),
-    };
-    let mut rows = scope_rows(kind, names);
-    Some(match reach {
-        Reach::PerRow => Expr::exists(
-            rows.and_where(
+/// Whether the application of the row at hand has one of `names` as a `kind` scope: a page
+/// walks the applications in its sort order and looks each one up in the rows' key.
+fn has_scope(kind: ScopeKind, names: Vec<String>) -> Expr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(application_scope::Entity)
+            .and_where(application_scope::Column::Kind.eq(kind.as_str()))
+            .and_where(application_scope::Column::Scope.is_in(names))
+            .and_where(
                 Expr::col((application_scope::Entity, application_scope::Column::ApplicationId))
                     .equals((application::Entity, application::Column::Id)),
             )
             .to_owned(),
-        ),
-        Reach::FromScopes => Expr::col((application::Entity, application::Column::Id)).in_subquery(rows),
-    })
+    )
 }
 
-fn condition(
+/// The conditions on an application's own status and dates, on whichever table carries them:
+/// `applications`, or the copies in `application_scopes`.
+fn key_condition(filter: &QueueFilter, now: DateTime<Utc>, status: Expr, submitted: Expr, due: Expr) -> Condition {
+    let statuses: Vec<&str> = filter.status.statuses().into_iter().map(ApplicationStatus::as_str).collect();
+    // The status filter alone would let in a draft withdrawn before it was ever submitted
+    // (the rule of `seen_by_staff`).
+    let mut all = Condition::all().add(status.is_in(statuses)).add(submitted.is_not_null());
+    if filter.overdue {
+        all = all.add(due.lt(now));
+    }
+    all
+}
+
+/// The other conditions, each looked up from the application at hand; `except` is a scope
+/// kind already answered by the table the query reads.
+fn other_condition(
     filter: &QueueFilter,
     sensitive: &BTreeSet<String>,
     me: &str,
-    now: DateTime<Utc>,
-    reach: Reach,
+    except: Option<ScopeKind>,
 ) -> Condition {
-    let statuses: Vec<&str> = filter.status.statuses().into_iter().map(ApplicationStatus::as_str).collect();
-    // The status filter alone would let in a draft withdrawn before it was ever submitted.
-    let mut all = Condition::all().add(application::Column::Status.is_in(statuses)).add(seen_by_staff());
+    let mut all = Condition::all();
     for (kind, scopes) in [(ScopeKind::Requested, &filter.scope), (ScopeKind::Granted, &filter.granted)] {
-        if let Some(has) = has_scope(kind, scopes, sensitive, reach) {
-            all = all.add(has);
+        if let Some(names) = scope_names(scopes, sensitive).filter(|_| except != Some(kind)) {
+            all = all.add(has_scope(kind, names));
         }
     }
     // Looked up per application in the assignments' key, rather than a list of every assignment.
@@ -104,9 +106,6 @@ fn condition(
         AssigneeFilter::Anyone => {}
         AssigneeFilter::Me => all = all.add(Expr::exists(assigned(Some(me)))),
         AssigneeFilter::Nobody => all = all.add(Expr::not_exists(assigned(None))),
-    }
-    if filter.overdue {
-        all = all.add(application::Column::DueAt.lt(now));
     }
     if filter.appeal_pending {
         all = all.add(appeals_for(me));
@@ -180,6 +179,18 @@ fn appeals_for(me: &str) -> Condition {
         .add(application::Column::OrgId.not_in_subquery(own_orgs))
 }
 
+fn condition(filter: &QueueFilter, sensitive: &BTreeSet<String>, me: &str, now: DateTime<Utc>) -> Condition {
+    let column = |column: application::Column| Expr::col((application::Entity, column));
+    key_condition(
+        filter,
+        now,
+        column(application::Column::Status),
+        column(application::Column::SubmittedAt),
+        column(application::Column::DueAt),
+    )
+    .add(other_condition(filter, sensitive, me, None))
+}
+
 async fn sensitive_scopes(conn: &impl ConnectionTrait) -> ServiceResult<(BTreeSet<String>, BTreeSet<String>)> {
     let catalogue = catalogue(conn).await?;
     let sensitive = catalogue.iter().filter(|s| s.sensitive).map(|s| s.name.clone()).collect();
@@ -219,19 +230,92 @@ fn cursor_of(sort: QueueSort, page: u64, app: &application::Model) -> String {
     QueueCursor { sort, page, key: key_of(sort, app), id: app.id.clone() }.encode()
 }
 
-/// The queries of one page: its conditions and its order.
+/// Counts up to one past the bound ("more than" needs no more). With a scope filter the count
+/// reads that scope's rows, which carry the status and dates it checks, from one index range;
+/// the applications' rows are visited only for the filters those copies do not answer.
+fn count_statement(
+    filter: &QueueFilter,
+    sensitive: &BTreeSet<String>,
+    me: &str,
+    now: DateTime<Utc>,
+) -> SelectStatement {
+    let driving = [(ScopeKind::Requested, &filter.scope), (ScopeKind::Granted, &filter.granted)]
+        .into_iter()
+        .find_map(|(kind, scopes)| scope_names(scopes, sensitive).map(|names| (kind, names)));
+    let matching = match driving {
+        None => Query::select()
+            .expr(Expr::val(1))
+            .from(application::Entity)
+            .cond_where(condition(filter, sensitive, me, now))
+            .limit(QUEUE_COUNT_BOUND + 1)
+            .to_owned(),
+        Some((kind, names)) => {
+            let of_kind_and_names = |rows: &mut SelectStatement, alias: &str| {
+                rows.and_where(Expr::col((Alias::new(alias), application_scope::Column::Kind)).eq(kind.as_str()))
+                    .and_where(Expr::col((Alias::new(alias), application_scope::Column::Scope)).is_in(names.clone()));
+            };
+            let mut rows = Query::select();
+            rows.expr(Expr::val(1)).from_as(application_scope::Entity, Alias::new("s"));
+            of_kind_and_names(&mut rows, "s");
+            rows.cond_where(key_condition(
+                filter,
+                now,
+                Expr::col((Alias::new("s"), application_scope::Column::Status)),
+                Expr::col((Alias::new("s"), application_scope::Column::SubmittedAt)),
+                Expr::col((Alias::new("s"), application_scope::Column::DueAt)),
+            ));
+            let this_application = |table: DynIden| {
+                Expr::col((table, application::Column::Id))
+                    .equals((Alias::new("s"), application_scope::Column::ApplicationId))
+            };
+            if names.len() > 1 {
+                // An application holding several of the names counts once, at the first of
+                // them: a lookup in the rows' key, where DISTINCT would read every row of
+                // the kind in application order.
+                let mut earlier = Query::select();
+                earlier.expr(Expr::val(1)).from_as(application_scope::Entity, Alias::new("t"));
+                of_kind_and_names(&mut earlier, "t");
+                earlier
+                    .and_where(
+                        Expr::col((Alias::new("t"), application_scope::Column::ApplicationId))
+                            .equals((Alias::new("s"), application_scope::Column::ApplicationId)),
+                    )
+                    .and_where(
+                        Expr::col((Alias::new("t"), application_scope::Column::Scope))
+                            .lt(Expr::col((Alias::new("s"), application_scope::Column::Scope))),
+                    );
+                rows.and_where(Expr::not_exists(earlier.to_owned()));
+            }
+            let others = other_condition(filter, sensitive, me, Some(kind));
+            if !others.is_empty() {
+                rows.and_where(Expr::exists(
+                    Query::select()
+                        .expr(Expr::val(1))
+                        .from(application::Entity)
+                        .and_where(this_application(application::Entity.into_iden()))
+                        .cond_where(others)
+                        .to_owned(),
+                ));
+            }
+            rows.limit(QUEUE_COUNT_BOUND + 1).to_owned()
+        }
+    };
+    Query::select().expr(Expr::cust("COUNT(*)")).from_subquery(matching, "matching").to_owned()
+}
+
+/// The queries of one page: its conditions and its order, and its count.
 struct Plan {
     sort: QueueSort,
     page_condition: Condition,
-    count_condition: Condition,
+    count: SelectStatement,
 }
 
 impl Plan {
     fn new(filter: &QueueFilter, sensitive: &BTreeSet<String>, me: &str, now: DateTime<Utc>) -> Self {
         Plan {
             sort: filter.sort,
-            page_condition: condition(filter, sensitive, me, now, Reach::PerRow),
-            count_condition: condition(filter, sensitive, me, now, Reach::FromScopes),
+            page_condition: condition(filter, sensitive, me, now),
+            count: count_statement(filter, sensitive, me, now),
         }
     }
 
@@ -318,19 +402,8 @@ impl Plan {
         Ok(select.offset((page - 1) * QUEUE_PAGE_SIZE).limit(QUEUE_PAGE_SIZE + 1).all(conn).await?)
     }
 
-    /// Counts up to one past the bound: "more than" needs no more.
-    fn count_statement(&self) -> sea_orm::sea_query::SelectStatement {
-        let matching = Query::select()
-            .expr(Expr::val(1))
-            .from(application::Entity)
-            .cond_where(self.count_condition.clone())
-            .limit(QUEUE_COUNT_BOUND + 1)
-            .to_owned();
-        Query::select().expr(Expr::cust("COUNT(*)")).from_subquery(matching, "matching").to_owned()
-    }
-
     async fn count(&self, conn: &impl ConnectionTrait) -> ServiceResult<u64> {
-        let row = conn.query_one(&self.count_statement()).await?;
+        let row = conn.query_one(&self.count).await?;
         let count: i64 = row.map(|r| r.try_get_by_index(0)).transpose()?.unwrap_or_default();
         Ok(count as u64)
     }
@@ -403,7 +476,7 @@ pub async fn statements(services: &Services, ctx: &Ctx, params: &QueueParams) ->
     let backend = conn.get_database_backend();
     let mut statements: Vec<Statement> =
         plan.selects(None, false, QUEUE_PAGE_SIZE + 1).into_iter().map(|select| select.build(backend)).collect();
-    statements.push(backend.build(&plan.count_statement()));
+    statements.push(backend.build(&plan.count));
     Ok(statements)
 }
 
@@ -428,14 +501,14 @@ pub async fn dashboard(services: &Services, ctx: &Ctx, page: Option<PageNumber>)
         appeal_pending: false,
     };
     let paginator = application::Entity::find()
-        .filter(condition(&mine, &sensitive, &actor.user_id, now, Reach::PerRow))
+        .filter(condition(&mine, &sensitive, &actor.user_id, now))
         .order_by_with_nulls(application::Column::DueAt, Order::Asc, NullOrdering::Last)
         .order_by_asc(application::Column::Id)
         .paginate(conn, QUEUE_PAGE_SIZE);
     let total = paginator.num_items().await?;
     let assigned = paginator.fetch_page(page - 1).await?;
     let overdue = application::Entity::find()
-        .filter(condition(&QueueFilter { overdue: true, ..mine }, &sensitive, &actor.user_id, now, Reach::PerRow))
+        .filter(condition(&QueueFilter { overdue: true, ..mine }, &sensitive, &actor.user_id, now))
         .count(conn)
         .await?;
     let approved_once: Vec<(String, i32)> = decision::Entity::find()

@@ -7,7 +7,7 @@ use crate::api::applications::{
 };
 use crate::api::review::ClaimApplication;
 use crate::components::form::{CountedTextArea, FormAlert, PageError, Submit, last_error};
-use crate::components::layout::RequireRole;
+use crate::components::layout::{RequireRole, Session};
 use crate::components::moment::{Moment, moment_text};
 use crate::components::scope::ScopeName;
 use crate::error::server_action;
@@ -22,6 +22,7 @@ use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::application::view::{
     ApplicationView, MessageView, RevisionComparison, RevisionView, TimelineEntry,
 };
+use portcullis_domain::role::Role;
 
 #[component]
 pub fn ApplicationPage() -> impl IntoView {
@@ -40,6 +41,7 @@ pub fn ApplicationPage() -> impl IntoView {
     let recertify = server_action::<RecertifyApplication>();
     let appeal = server_action::<AppealApplication>();
     let decide_appeal = server_action::<DecideAppeal>();
+    let session = Session::get();
     let page = Resource::new(
         move || {
             let versions = (
@@ -65,7 +67,10 @@ pub fn ApplicationPage() -> impl IntoView {
                             view! { <ReviewActions id status claim/> }
                         });
                         let appeals = AppealActions { file: appeal, decide: decide_appeal };
-                        view! { {review} <Status data withdraw submit recertify post appeals/> }.into_any()
+                        let exporter = session.user.get().and_then(Result::ok).flatten().is_some_and(|user| {
+                            user.has_role(Role::Admin) || user.has_role(Role::Auditor)
+                        });
+                        view! { {review} <Status data withdraw submit recertify post appeals exporter/> }.into_any()
                     }
                 })}
             </Transition>
@@ -81,6 +86,8 @@ fn Status(
     recertify: ServerAction<RecertifyApplication>,
     post: ServerAction<PostMessage>,
     appeals: AppealActions,
+    /// Whether the viewer is an admin or an auditor.
+    exporter: bool,
 ) -> impl IntoView {
     let ApplicationStatusPage { application, use_case_html, timeline, revisions, comparison, messages } = data;
     let id = application.id.clone();
@@ -92,6 +99,9 @@ fn Status(
     let (credentials_id, recertify_id) = (id.clone(), id.clone());
     // Credentials exist from submission on; the page shows them and what the viewer may do.
     let credentials_visible = !matches!(application.status, ApplicationStatus::Draft | ApplicationStatus::Withdrawn);
+    // Admins and auditors take the evidence pack of any application staff can see.
+    let may_export = exporter && application.submitted_at.is_some();
+    let evidence_id = id.clone();
     view! {
         <section class="application">
             <p class="muted">{format!("{} · {}", application.reference, application.org_name)}</p>
@@ -116,6 +126,9 @@ fn Status(
                 })}
                 {credentials_visible.then(|| view! {
                     <a class="button primary" href=format!("/applications/{credentials_id}/credentials")>"API credentials"</a>
+                })}
+                {may_export.then(|| view! {
+                    <a class="button secondary" href=format!("/api/v1/applications/{evidence_id}/evidence") download>"Download evidence pack"</a>
                 })}
                 {application.can_recertify.then(|| view! {
                     <details class="confirm">
