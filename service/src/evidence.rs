@@ -16,13 +16,14 @@ use crate::audit::{self, AuditEvent, checkpoints};
 use crate::context::Ctx;
 use crate::db::begin_write;
 use crate::entity::{
-    application, application_message, application_revision, audit_checkpoint, audit_log, checklist_item,
+    appeal, application, application_message, application_revision, audit_checkpoint, audit_log, checklist_item,
     checklist_template, credential, decision, mockup, org, review, review_verdict, user,
 };
 use crate::error::{ServiceError, ServiceResult};
 use crate::storage::BlobReader;
 use crate::tokens::new_id;
 use crate::{Services, timestamp};
+use portcullis_domain::application::appeal::AppealStatus;
 use portcullis_domain::application::mockup::{DEFAULT_ORG_UPLOAD_QUOTA_MB, MAX_MOCKUP_BYTES, MockupKind};
 use portcullis_domain::application::revision::RevisionSnapshot;
 use portcullis_domain::application::scope::ScopeList;
@@ -306,6 +307,7 @@ struct Rows {
     decisions: Vec<decision::Model>,
     credentials: Vec<credential::Model>,
     messages: Vec<application_message::Model>,
+    appeals: Vec<appeal::Model>,
     /// The audit records of the credentials' lives, from the trail.
     credential_events: Vec<audit_log::Model>,
     mockup_ids: BTreeSet<String>,
@@ -370,6 +372,11 @@ impl Rows {
             .order_by_asc(application_message::Column::Id)
             .all(conn)
             .await?;
+        let appeals = appeal::Entity::find()
+            .filter(appeal::Column::ApplicationId.eq(id))
+            .order_by_asc(appeal::Column::FiledAt)
+            .all(conn)
+            .await?;
         let mockup_ids: BTreeSet<String> = mockup::Entity::find()
             .filter(mockup::Column::ApplicationId.eq(id))
             .all(conn)
@@ -394,6 +401,7 @@ impl Rows {
         ids.extend(decisions.iter().map(|d| d.decided_by.clone()));
         ids.extend(credentials.iter().map(|c| c.created_by.clone()));
         ids.extend(messages.iter().map(|m| m.author_id.clone()));
+        ids.extend(appeals.iter().flat_map(|a| [Some(a.filed_by.clone()), a.decided_by.clone()]).flatten());
         ids.extend(credential_events.iter().filter_map(|e| e.actor_id.clone()));
         let people = user::Entity::find()
             .filter(user::Column::Id.is_in(ids))
@@ -412,6 +420,7 @@ impl Rows {
             decisions,
             credentials,
             messages,
+            appeals,
             credential_events,
             mockup_ids,
             people,
@@ -601,6 +610,19 @@ impl Rows {
             .collect();
         put("messages.json".into(), json!(messages));
 
+        let appeals: Vec<Value> = self
+            .appeals
+            .iter()
+            .map(|a| {
+                json!({ "id": a.id, "revision": a.revision, "status": a.status, "reasons": a.reasons,
+                        "filed_by": self.person_json(&a.filed_by), "filed_at": timestamp(a.filed_at),
+                        "deadline": timestamp(a.deadline),
+                        "decided_by": a.decided_by.as_deref().map(|id| self.person_json(id)),
+                        "decided_at": a.decided_at.map(timestamp), "outcome_reason": a.outcome_reason })
+            })
+            .collect();
+        put("appeals.json".into(), json!(appeals));
+
         let summary = Summary {
             application_id: app.id.clone(),
             reference: app.reference.clone(),
@@ -684,6 +706,21 @@ impl Rows {
                     client_id: details["client_id"].as_str().map(str::to_owned),
                 },
             ));
+        }
+        for a in &self.appeals {
+            let revision = i64::from(a.revision);
+            history.push((a.filed_at, Happening::Appealed { revision, by: self.person(&a.filed_by) }));
+            if let (Some(at), Some(by)) = (a.decided_at, a.decided_by.as_deref()) {
+                history.push((
+                    at,
+                    Happening::AppealDecided {
+                        revision,
+                        by: self.person(by),
+                        overturned: a.status == AppealStatus::Overturned.as_str(),
+                        reason: a.outcome_reason.clone().unwrap_or_default(),
+                    },
+                ));
+            }
         }
         for m in &self.messages {
             history.push((

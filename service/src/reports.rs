@@ -11,7 +11,7 @@ use crate::timestamp;
 use chrono::{DateTime, Duration, Utc};
 use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::report::{
-    self, AppealEvent, ApplicationHistory, CredentialSpan, Milestone, ProgrammeReport, ReportInput, ReportQuery,
+    self, AppealEvent, AppealStep, ApplicationHistory, CredentialSpan, Milestone, ProgrammeReport, ReportInput, ReportQuery,
     ReportRange,
 };
 use portcullis_domain::role::Permission;
@@ -149,9 +149,45 @@ async fn production_credentials(db: &impl ConnectionTrait, range: &ReportRange) 
         .collect())
 }
 
-/// Appeals filed, upheld and overturned in the range. There are no appeals yet: once they
-/// exist, their rows are read here (one `AppealEvent` per filing and per outcome, with the
-/// scopes the application requests), and the report counts them.
-async fn appeals(_db: &impl ConnectionTrait, _range: &ReportRange) -> ServiceResult<Vec<AppealEvent>> {
-    Ok(Vec::new())
+/// Appeals filed, upheld and overturned in the range, from the timeline entries their filing
+/// and decision write, each with the scopes its application requests.
+async fn appeals(db: &impl ConnectionTrait, range: &ReportRange) -> ServiceResult<Vec<AppealEvent>> {
+    let steps = [("appealed", AppealStep::Filed), ("appeal_upheld", AppealStep::Upheld), ("appeal_overturned", AppealStep::Overturned)];
+    let rows: Vec<(String, String, DateTime<Utc>)> = application_event::Entity::find()
+        .select_only()
+        .column(application_event::Column::ApplicationId)
+        .column(application_event::Column::Kind)
+        .column(application_event::Column::At)
+        .filter(application_event::Column::At.gte(range.start()))
+        .filter(application_event::Column::At.lt(range.end()))
+        .filter(application_event::Column::Kind.is_in(steps.map(|(kind, _)| kind)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut scopes: HashMap<String, Vec<String>> = HashMap::new();
+    let ids: Vec<String> = rows.iter().map(|(id, ..)| id.clone()).collect();
+    for chunk in ids.chunks(CHUNK) {
+        let found: Vec<(String, String)> = application_scope::Entity::find()
+            .select_only()
+            .column(application_scope::Column::ApplicationId)
+            .column(application_scope::Column::Scope)
+            .filter(application_scope::Column::ApplicationId.is_in(chunk.iter().cloned()))
+            .filter(application_scope::Column::Kind.eq(ScopeKind::Requested.as_str()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, scope) in found {
+            let held = scopes.entry(id).or_default();
+            if !held.contains(&scope) {
+                held.push(scope);
+            }
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, kind, at)| {
+            let step = steps.iter().find(|(k, _)| *k == kind)?.1;
+            Some(AppealEvent { scopes: scopes.get(&id).cloned().unwrap_or_default(), at, step })
+        })
+        .collect())
 }

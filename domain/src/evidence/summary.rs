@@ -65,6 +65,16 @@ pub enum Happening {
         by: Person,
         from_reviewers: bool,
     },
+    Appealed {
+        revision: i64,
+        by: Person,
+    },
+    AppealDecided {
+        revision: i64,
+        by: Person,
+        overturned: bool,
+        reason: String,
+    },
 }
 
 impl Happening {
@@ -120,6 +130,20 @@ impl Happening {
                     other => return format!("{who}: {credential}, {other}."),
                 };
                 format!("{who} {verb} {credential}.")
+            }
+            Happening::Appealed { revision, by } => {
+                format!("{} appealed the rejection of revision {revision}.", by.words())
+            }
+            Happening::AppealDecided { revision, by, overturned, reason } => {
+                let what = if *overturned {
+                    format!(
+                        "overturned the rejection of revision {revision}: the application went back to review \
+                         on a new revision"
+                    )
+                } else {
+                    format!("upheld the rejection of revision {revision}, for good")
+                };
+                format!("{} {what}. Reason: \u{201c}{}\u{201d}", by.words(), reason.trim())
             }
             Happening::Message { by, from_reviewers } => format!(
                 "{} wrote in the message thread (as {}).",
@@ -215,6 +239,28 @@ mod tests {
 
     fn person(name: &str) -> Person {
         Person { name: name.into(), email: format!("{}@example.com", name.to_lowercase()) }
+    }
+
+    #[test]
+    fn an_appeal_and_its_outcome_read_as_sentences() {
+        let appealed = Happening::Appealed { revision: 2, by: person("Dev") };
+        assert_eq!(appealed.sentence(), "Dev (dev@example.com) appealed the rejection of revision 2.");
+        let decided = |overturned| Happening::AppealDecided {
+            revision: 2,
+            by: person("Ana"),
+            overturned,
+            reason: " The scopes were narrowed. ".into(),
+        };
+        assert_eq!(
+            decided(true).sentence(),
+            "Ana (ana@example.com) overturned the rejection of revision 2: the application went back to review on a \
+             new revision. Reason: \u{201c}The scopes were narrowed.\u{201d}"
+        );
+        assert_eq!(
+            decided(false).sentence(),
+            "Ana (ana@example.com) upheld the rejection of revision 2, for good. Reason: \u{201c}The scopes were \
+             narrowed.\u{201d}"
+        );
     }
 
     #[test]

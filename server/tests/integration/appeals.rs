@@ -1,7 +1,7 @@
 //! Appeals against rejections through the JSON API: the window, once per rejection, who may
 //! appeal, who may decide (no part in the rejection), both outcomes, races, audit and mail.
 
-use crate::common;
+use crate::{common, evidence};
 
 use common::fixtures::{decide, pass_everything, reviewer, submitted_as};
 use common::{Client, Options, TestApp, json, link_token};
@@ -317,6 +317,24 @@ async fn an_overturned_appeal_sends_a_new_revision_back_to_review() {
     let decided = audit_actions(&app, "application.appeal_decided").await;
     assert_eq!((decided[0]["outcome"].clone(), decided[0]["new_revision"].clone()), (json!("overturned"), json!(2)));
     app.wait_for_mail("dev@example.com", "Appeal overturned").await;
+
+    // The evidence pack tells the appeal too, and still verifies.
+    let id = application["id"].as_str().unwrap();
+    let pack = evidence::download(&mut admin, id).await;
+    let files = evidence::unzip(&pack);
+    let appeals = evidence::json_of(&files, "appeals.json");
+    assert_eq!(
+        (&appeals[0]["status"], &appeals[0]["revision"], &appeals[0]["reasons"]),
+        (&json!("overturned"), &json!(1), &json!(REASONS))
+    );
+    assert_eq!(appeals[0]["decided_by"]["email"], "eligible@example.com");
+    let summary = String::from_utf8(files["summary.html"].clone()).unwrap();
+    assert!(summary.contains("appealed the rejection of revision 1."), "{summary}");
+    assert!(summary.contains("overturned the rejection of revision 1"), "{summary}");
+    let dir = tempfile::tempdir().unwrap();
+    let key = evidence::published_key(&app, dir.path()).await;
+    let (code, out) = evidence::verify(dir.path(), "pack.zip", &pack, &key);
+    assert_eq!(code, Some(0), "{out}");
 }
 
 #[tokio::test]

@@ -89,7 +89,7 @@ async fn auditor(app: &TestApp, admin: &mut Client) -> Client {
 }
 
 /// Downloads the pack, checking its headers.
-async fn download(client: &mut Client, id: &str) -> Vec<u8> {
+pub(crate) async fn download(client: &mut Client, id: &str) -> Vec<u8> {
     let response = client.get(&format!("/api/v1/applications/{id}/evidence")).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "application/zip");
@@ -99,7 +99,7 @@ async fn download(client: &mut Client, id: &str) -> Vec<u8> {
     response.bytes().await.unwrap().to_vec()
 }
 
-fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut files = BTreeMap::new();
     for index in 0..archive.len() {
@@ -120,7 +120,7 @@ fn rezip(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
     writer.finish().unwrap().into_inner()
 }
 
-fn json_of(files: &BTreeMap<String, Vec<u8>>, path: &str) -> Value {
+pub(crate) fn json_of(files: &BTreeMap<String, Vec<u8>>, path: &str) -> Value {
     serde_json::from_slice(files.get(path).unwrap_or_else(|| panic!("{path} in the pack"))).unwrap()
 }
 
@@ -139,7 +139,7 @@ fn relist(files: &mut BTreeMap<String, Vec<u8>>, path: &str) {
 }
 
 /// The published key, in a file, as a regulator would save it.
-async fn published_key(app: &TestApp, dir: &Path) -> PathBuf {
+pub(crate) async fn published_key(app: &TestApp, dir: &Path) -> PathBuf {
     let response = app.client().get("/.well-known/portcullis-audit-key").await;
     assert_eq!(response.status(), StatusCode::OK);
     let path = dir.join("portal.pem");
@@ -148,7 +148,7 @@ async fn published_key(app: &TestApp, dir: &Path) -> PathBuf {
 }
 
 /// `portcullis evidence verify PACK --key KEY`, the real binary, with no database.
-fn verify(dir: &Path, name: &str, pack: &[u8], key: &Path) -> (Option<i32>, String) {
+pub(crate) fn verify(dir: &Path, name: &str, pack: &[u8], key: &Path) -> (Option<i32>, String) {
     let path = dir.join(name);
     std::fs::write(&path, pack).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))

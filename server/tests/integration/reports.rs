@@ -85,6 +85,7 @@ async fn a_known_history_gives_exactly_its_figures_in_json_and_csv() {
     let app = TestApp::spawn_with(Options { clock: Some(clock.clone()), ..Default::default() }).await;
     let mut admin = app.signed_in_admin().await;
     let mut rev = reviewer(&app, &mut admin, "rev@example.com").await;
+    let mut rev2 = reviewer(&app, &mut admin, "rev2@example.com").await;
     let (mut dev_a, a) = prepared(&app, "a@apps.example", &[POSTS, CONNECTIONS]).await;
     let (mut dev_b, b) = prepared(&app, "b@apps.example", &[POSTS, CONNECTIONS]).await;
     let (mut dev_c, c) = prepared(&app, "c@apps.example", &[POSTS]).await;
@@ -130,6 +131,12 @@ async fn a_known_history_gives_exactly_its_figures_in_json_and_csv() {
     let r = admin.post(&format!("/api/v1/credentials/{client_id}/revoke"), json!({})).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     post_ok(&mut dev_e, &submit(&e), json!({})).await;
+    // B appeals its rejection in April; a reviewer who took no part upholds it in May.
+    at(&clock, &app, day(4, 20, 9), &mut [(&mut dev_b, "b@apps.example")]).await;
+    post_ok(&mut dev_b, &format!("/api/v1/applications/{b}/appeal"), json!({"reasons": "We narrowed the use."})).await;
+    at(&clock, &app, day(5, 4, 8), &mut [(&mut rev2, "rev2@example.com")]).await;
+    let decision = json!({"outcome": "upheld", "reason": "The rejection stands."});
+    post_ok(&mut rev2, &format!("/api/v1/applications/{b}/appeal/decision"), decision).await;
 
     // The report, on Monday 4 May.
     at(&clock, &app, day(5, 4, 9), &mut [(&mut admin, "root@example.com")]).await;
@@ -162,9 +169,11 @@ async fn a_known_history_gives_exactly_its_figures_in_json_and_csv() {
         [json!(3), json!(1), json!(0), json!(1), json!(1), json!(1), json!(4), json!(4), json!(2), json!(1)],
         [json!(0), json!(0), json!(0), json!(0), json!(0), json!(0), n.clone(), n.clone(), json!(0), json!(1)],
     ];
-    for (period, want) in periods.iter().zip(&expected) {
+    // Appeals filed, upheld, overturned: B's, filed in April and upheld in May.
+    let appeals = [[0, 0, 0], [1, 0, 0], [0, 1, 0]];
+    for ((period, want), appealed) in periods.iter().zip(&expected).zip(appeals) {
         let mut want = want.to_vec();
-        want.extend([json!(0), json!(0), json!(0)]);
+        want.extend(appealed.map(|v| json!(v)));
         assert_eq!(figures(period), want, "{}", period["label"]);
     }
     // Per scope over the range: everything requests posts; A, B and E connections too, and
@@ -199,9 +208,9 @@ async fn a_known_history_gives_exactly_its_figures_in_json_and_csv() {
         [json!(1), json!(0), json!(0), json!(1), json!(0), json!(0), n.clone(), n.clone(), json!(2), json!(0)],
         [json!(0), json!(0), json!(0), json!(0), json!(0), json!(0), n.clone(), n.clone(), json!(0), json!(0)],
     ];
-    for (period, want) in only["periods"].as_array().unwrap().iter().zip(&expected) {
+    for ((period, want), appealed) in only["periods"].as_array().unwrap().iter().zip(&expected).zip(appeals) {
         let mut want = want.to_vec();
-        want.extend([json!(0), json!(0), json!(0)]);
+        want.extend(appealed.map(|v| json!(v)));
         assert_eq!(figures(period), want, "{}", period["label"]);
     }
 
@@ -219,14 +228,14 @@ async fn a_known_history_gives_exactly_its_figures_in_json_and_csv() {
          median_business_days,p90_business_days,sla_breaches,active_production_credentials,appeals_filed,\
          appeals_upheld,appeals_overturned\r\n\
          2026-03,2026-03-01,2026-03-31,all,2,1,1,0,0,2,2,3,0,1,0,0,0\r\n\
-         2026-04,2026-04-01,2026-04-30,all,3,1,0,1,1,1,4,4,2,1,0,0,0\r\n\
-         2026-05,2026-05-01,2026-05-31,all,0,0,0,0,0,0,,,0,1,0,0,0\r\n"
+         2026-04,2026-04-01,2026-04-30,all,3,1,0,1,1,1,4,4,2,1,1,0,0\r\n\
+         2026-05,2026-05-01,2026-05-31,all,0,0,0,0,0,0,,,0,1,0,1,0\r\n"
     );
     let r = admin.get(&format!("/api/v1/reports.csv?{RANGE}&scope={CONNECTIONS}")).await;
     let csv = r.text().await.unwrap();
     assert_eq!(
         csv.lines().nth(2),
-        Some(format!("2026-04,2026-04-01,2026-04-30,{CONNECTIONS},1,0,0,1,0,0,,,2,0,0,0,0").as_str())
+        Some(format!("2026-04,2026-04-01,2026-04-30,{CONNECTIONS},1,0,0,1,0,0,,,2,0,1,0,0").as_str())
     );
 
     // By default: the last twelve months, monthly, up to this one.
