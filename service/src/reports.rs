@@ -11,8 +11,8 @@ use crate::timestamp;
 use chrono::{DateTime, Duration, Utc};
 use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::report::{
-    self, AppealEvent, AppealStep, ApplicationHistory, CredentialSpan, Milestone, ProgrammeReport, ReportInput, ReportQuery,
-    ReportRange,
+    self, AppealEvent, AppealStep, ApplicationHistory, CredentialSpan, Milestone, ProgrammeReport, ReportInput,
+    ReportQuery, ReportRange,
 };
 use portcullis_domain::role::Permission;
 use sea_orm::sea_query::Condition;
@@ -152,7 +152,11 @@ async fn production_credentials(db: &impl ConnectionTrait, range: &ReportRange) 
 /// Appeals filed, upheld and overturned in the range, from the timeline entries their filing
 /// and decision write, each with the scopes its application requests.
 async fn appeals(db: &impl ConnectionTrait, range: &ReportRange) -> ServiceResult<Vec<AppealEvent>> {
-    let steps = [("appealed", AppealStep::Filed), ("appeal_upheld", AppealStep::Upheld), ("appeal_overturned", AppealStep::Overturned)];
+    let steps = [
+        ("appealed", AppealStep::Filed),
+        ("appeal_upheld", AppealStep::Upheld),
+        ("appeal_overturned", AppealStep::Overturned),
+    ];
     let rows: Vec<(String, String, DateTime<Utc>)> = application_event::Entity::find()
         .select_only()
         .column(application_event::Column::ApplicationId)
