@@ -17,7 +17,7 @@ use portcullis_domain::report::{
 use portcullis_domain::role::Permission;
 use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Applications per `IN (…)` list: well under every database's limit of bound values.
 const CHUNK: usize = 500;
@@ -74,19 +74,7 @@ async fn histories(
         .await?;
     let mut histories = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
-        let mut scopes: HashMap<String, Vec<String>> = HashMap::new();
-        let rows: Vec<(String, String)> = application_scope::Entity::find()
-            .select_only()
-            .column(application_scope::Column::ApplicationId)
-            .column(application_scope::Column::Scope)
-            .filter(application_scope::Column::ApplicationId.is_in(chunk.iter().cloned()))
-            .filter(application_scope::Column::Kind.eq(ScopeKind::Requested.as_str()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (id, scope) in rows {
-            scopes.entry(id).or_default().push(scope);
-        }
+        let mut scopes = requested_scopes(db, chunk).await?;
         // The whole story up to the range's end: the review clock's days used and the first
         // submission may lie before the range.
         let events: Vec<(String, String, DateTime<Utc>)> = application_event::Entity::find()
@@ -149,6 +137,24 @@ async fn production_credentials(db: &impl ConnectionTrait, range: &ReportRange) 
         .collect())
 }
 
+/// The scopes each of `ids` requests.
+async fn requested_scopes(db: &impl ConnectionTrait, ids: &[String]) -> ServiceResult<HashMap<String, Vec<String>>> {
+    let rows: Vec<(String, String)> = application_scope::Entity::find()
+        .select_only()
+        .column(application_scope::Column::ApplicationId)
+        .column(application_scope::Column::Scope)
+        .filter(application_scope::Column::ApplicationId.is_in(ids.iter().cloned()))
+        .filter(application_scope::Column::Kind.eq(ScopeKind::Requested.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut scopes: HashMap<String, Vec<String>> = HashMap::new();
+    for (id, scope) in rows {
+        scopes.entry(id).or_default().push(scope);
+    }
+    Ok(scopes)
+}
+
 /// Appeals filed, upheld and overturned in the range, from the timeline entries their filing
 /// and decision write, each with the scopes its application requests.
 async fn appeals(db: &impl ConnectionTrait, range: &ReportRange) -> ServiceResult<Vec<AppealEvent>> {
@@ -168,24 +174,11 @@ async fn appeals(db: &impl ConnectionTrait, range: &ReportRange) -> ServiceResul
         .into_tuple()
         .all(db)
         .await?;
-    let mut scopes: HashMap<String, Vec<String>> = HashMap::new();
-    let ids: Vec<String> = rows.iter().map(|(id, ..)| id.clone()).collect();
+    // An application filed and decided in the range is read once.
+    let ids: Vec<String> = rows.iter().map(|(id, ..)| id.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let mut scopes = HashMap::new();
     for chunk in ids.chunks(CHUNK) {
-        let found: Vec<(String, String)> = application_scope::Entity::find()
-            .select_only()
-            .column(application_scope::Column::ApplicationId)
-            .column(application_scope::Column::Scope)
-            .filter(application_scope::Column::ApplicationId.is_in(chunk.iter().cloned()))
-            .filter(application_scope::Column::Kind.eq(ScopeKind::Requested.as_str()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (id, scope) in found {
-            let held = scopes.entry(id).or_default();
-            if !held.contains(&scope) {
-                held.push(scope);
-            }
-        }
+        scopes.extend(requested_scopes(db, chunk).await?);
     }
     Ok(rows
         .into_iter()

@@ -26,7 +26,7 @@ use portcullis_domain::review::queue::{
 use portcullis_domain::review::view::Progress;
 use portcullis_domain::role::Permission;
 use sea_orm::sea_query::{
-    Alias, Condition, DynIden, Expr, ExprTrait, Func, IntoIden, LikeExpr, NullOrdering, Order, Query, SelectStatement,
+    Alias, Condition, Expr, ExprTrait, Func, LikeExpr, NullOrdering, Order, Query, SelectStatement,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
@@ -264,10 +264,6 @@ fn count_statement(
                 Expr::col((Alias::new("s"), application_scope::Column::SubmittedAt)),
                 Expr::col((Alias::new("s"), application_scope::Column::DueAt)),
             ));
-            let this_application = |table: DynIden| {
-                Expr::col((table, application::Column::Id))
-                    .equals((Alias::new("s"), application_scope::Column::ApplicationId))
-            };
             if names.len() > 1 {
                 // An application holding several of the names counts once, at the first of
                 // them: a lookup in the rows' key, where DISTINCT would read every row of
@@ -292,7 +288,10 @@ fn count_statement(
                     Query::select()
                         .expr(Expr::val(1))
                         .from(application::Entity)
-                        .and_where(this_application(application::Entity.into_iden()))
+                        .and_where(
+                            Expr::col((application::Entity, application::Column::Id))
+                                .equals((Alias::new("s"), application_scope::Column::ApplicationId)),
+                        )
                         .cond_where(others)
                         .to_owned(),
                 ));
