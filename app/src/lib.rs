@@ -6,6 +6,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod error;
+mod hydration;
 pub mod pages;
 
 pub use app::{App, shell};

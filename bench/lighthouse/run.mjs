@@ -41,6 +41,15 @@ try {
         console.log(`  ${String(Math.round(r.transferSize / 1024)).padStart(4)} KiB  ${r.url.replace(server.url, '')}`);
       }
     }
+    if (lcp > LCP_GOAL_MS || process.env.LIGHTHOUSE_REQUESTS) {
+      // Which element painted last, and how its time splits (TTFB, load delay, load, render delay).
+      for (const table of lhr.audits['largest-contentful-paint-element'].details?.items ?? []) {
+        for (const item of table.items ?? []) {
+          if (item.node) console.log(`  LCP element: ${item.node.snippet} (${item.node.selector})`);
+          if (item.phase) console.log(`  LCP ${item.phase}: ${Math.round(item.timing)} ms`);
+        }
+      }
+    }
     // What cost points, so a missed goal says where to look.
     for (const [id, goal] of Object.entries(GOALS)) {
       if (Math.round(lhr.categories[id].score * 100) >= goal) continue;

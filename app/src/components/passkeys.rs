@@ -1,7 +1,7 @@
 //! Passkeys in the pages: the account's list (names and dates; add one under a name, rename,
 //! remove after a confirmation), the sign-in button, and the bridge to `/passkeys.js`, which
-//! runs the WebAuthn ceremonies against the JSON API. The script is fetched only once one of
-//! these is shown in the browser; without WebAssembly nothing is offered, and without WebAuthn
+//! runs the WebAuthn ceremonies against the JSON API. The script is fetched only when a ceremony
+//! starts; until the page is interactive the sign-in button is disabled, and without WebAuthn
 //! the place says why.
 
 use crate::api::passkeys::{RemovePasskey, RenamePasskey, list_passkeys};
@@ -95,11 +95,15 @@ pub mod browser {
             Reflect::get(&window(), &GLOBAL.into()).map_err(message)
         }
 
+        /// Asked of the browser itself, as `/passkeys.js` does: the script is fetched only for a
+        /// ceremony, so a first visit does not carry it.
         pub async fn supported() -> bool {
-            match api().await {
-                Ok(api) => Reflect::get(&api, &"supported".into()).ok().and_then(|s| s.as_bool()).unwrap_or(false),
-                Err(_) => false,
-            }
+            let window = window();
+            let defined = |target: &JsValue, name: &str| {
+                Reflect::get(target, &name.into()).is_ok_and(|value| !value.is_undefined() && !value.is_null())
+            };
+            Reflect::get(&window, &"PublicKeyCredential".into()).is_ok_and(|value| value.is_function())
+                && defined(&window.navigator(), "credentials")
         }
 
         pub async fn call(method: &str, arg: Option<String>) -> Result<(), Failure> {
@@ -160,13 +164,13 @@ pub fn PasskeySignIn(#[prop(into)] second_step: Signal<bool>) -> impl IntoView {
             }
         });
     };
-    // A wrapper of its own: the offer appears only once the page is interactive.
+    // Shown from the first paint, so the page does not grow once interactive; usable once the
+    // browser said it can.
     let offer = move || match available.get() {
-        None => ().into_any(),
         Some(false) => view! { <p class="muted small" id="passkey-sign-in">{UNSUPPORTED}</p> }.into_any(),
-        Some(true) => view! {
+        known => view! {
             <div class="passkey-sign-in" id="passkey-sign-in">
-                <button type="button" class="button" disabled=move || pending.get() on:click=sign_in>
+                <button type="button" class="button" disabled=move || pending.get() || known.is_none() on:click=sign_in>
                     {move || match (pending.get(), second_step.get()) {
                         (true, _) => "Waiting for your passkey…",
                         (false, true) => "Use a passkey instead of a code",
