@@ -57,7 +57,7 @@ describe('appeals', () => {
     await screenshots(dev, 'appeal-attach-form');
     await attach.getByRole('button', { name: 'Attach file' }).click();
     await state.getByRole('img', { name: 'Retention setting: 30 days' }).waitFor();
-    await state.getByText(/KB · sha256 [0-9a-f]{12}/).waitFor();
+    await state.getByText(/^665 bytes · sha256 [0-9a-f]{12}$/).waitFor();
     await screenshots(dev, 'appeal-pending');
     await portal.server.waitForMail('developer@demo.portcullis.test', /Appeal received/);
     assert.deepEqual(dev.problems, []);
@@ -92,7 +92,8 @@ describe('appeals', () => {
     const preview = panel.getByRole('img', { name: 'Retention setting: 30 days' });
     await preview.waitFor();
     assert.ok(await preview.evaluate((img) => img.complete && img.naturalWidth > 0), 'the preview loads');
-    const original = await panel.getByRole('link').filter({ has: preview }).getAttribute('href');
+    const thumbnail = fresh.getByRole('img', { name: 'Retention setting: 30 days' });
+    const original = await panel.getByRole('link').filter({ has: thumbnail }).getAttribute('href');
     const response = await fresh.request.get(`${portal.url}${original}`);
     assert.equal(response.status(), 200);
     assert.equal(response.headers()['content-type'], 'image/png');

@@ -216,7 +216,7 @@ fn Appeal(application: ApplicationView, actions: AppealActions) -> impl IntoView
                     <ActionForm action=file attr:class="confirm-body">
                         <input type="hidden" name="id" value=file_id/>
                         <CountedTextArea label="Why should the rejection be looked at again?" name="reasons" max=MAX_APPEAL_CHARS
-                            hint="Point to what the reviewers missed or misread. Once it is sent, you can attach up to five files (screens or documents) to it while it waits for a decision."
+                            hint="Point to what the reviewers missed or misread. Once it is sent, you can attach files (screens or documents) to it while it waits for a decision."
                             rows=6 error=file_error/>
                         <div class="field checkbox">
                             <label><input type="checkbox" required/>" I understand that this appeal cannot be changed or sent again once sent."</label>
