@@ -261,3 +261,30 @@ async fn the_sweep_of_orphaned_uploads_keeps_the_appeal_s_files() {
     assert_eq!(dev.get(&file).await.status(), StatusCode::OK);
     assert_eq!(dev.get(&format!("{file}/thumbnail")).await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn two_uploads_for_the_last_place_on_an_appeal_store_one() {
+    let app = TestApp::spawn().await;
+    let Rejected { mut dev, path, .. } = rejected(&app).await;
+    let (status, _) = appeal(&mut dev, &path).await;
+    assert_eq!(status, StatusCode::CREATED);
+    for n in 0..4 {
+        let (status, body) = dev.upload(&attachments(&path), Some(&format!("Screen {n}")), "s.png", png(4, 4)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let stored = stored_files(&app).len();
+
+    let (mut first, mut second) = (dev.clone(), dev.clone());
+    let target = attachments(&path);
+    let (a, b) = tokio::join!(
+        first.upload(&target, Some("Last A"), "a.png", png(6, 6)),
+        second.upload(&target, Some("Last B"), "b.png", png(7, 7)),
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::PAYLOAD_TOO_LARGE], "{a:?} {b:?}");
+    let (_, seen) = dev.get_json(&path).await;
+    assert_eq!(seen["application"]["appeal"]["attachments"].as_array().unwrap().len(), 5);
+    assert_eq!(stored_files(&app).len(), stored + 2, "the winner's file and preview; nothing of the other");
+    assert_eq!(audit_actions(&app, "application.appeal_attachment_added").await.len(), 5);
+}
