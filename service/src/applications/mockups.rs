@@ -68,8 +68,9 @@ impl Default for UploadPolicy {
     }
 }
 
-/// Deletes the stored files no mockup or appeal attachment refers to, once older than the grace: a process killed
-/// between storing an upload and committing its row leaves one behind. Returns how many.
+/// Deletes the stored files no mockup or appeal attachment refers to, once older than the
+/// grace: a process killed between storing an upload and committing its row leaves one behind.
+/// Returns how many.
 pub async fn remove_orphaned_files(services: &Services) -> ServiceResult<usize> {
     let storage = services.storage();
     let before = std::time::SystemTime::now() - services.config().uploads.orphan_grace;
@@ -130,7 +131,8 @@ fn check_editable(access: &Access, count: usize) -> ServiceResult<()> {
     Ok(())
 }
 
-/// Bytes the organisation's stored mockups take: a running total, kept with the rows.
+/// Bytes the organisation's stored mockups and appeal attachments take: a running total
+/// (`orgs.mockup_bytes`), kept with the rows.
 pub(crate) async fn org_usage(conn: &impl ConnectionTrait, org_id: &str) -> ServiceResult<u64> {
     let org = org::Entity::find_by_id(org_id).one(conn).await?.ok_or(ServiceError::NotFound)?;
     Ok(u64::try_from(org.mockup_bytes).unwrap_or_default())
