@@ -686,14 +686,14 @@ impl Rows {
             granted_scopes: granted,
             generated_at: generated_at.to_owned(),
             key_id: key_id.to_owned(),
-            history: self.history()?,
+            history: self.history(stored_attachments)?,
         };
         files.insert("summary.html".into(), summary::render(&summary).into_bytes());
         Ok(files)
     }
 
     /// What happened, in time order, for the summary.
-    fn history(&self) -> ServiceResult<Vec<(String, Happening)>> {
+    fn history(&self, attachments: &[(appeal_attachment::Model, String)]) -> ServiceResult<Vec<(String, Happening)>> {
         let mut history: Vec<(chrono::DateTime<chrono::Utc>, Happening)> = Vec::new();
         for r in &self.revisions {
             history.push((
@@ -775,6 +775,18 @@ impl Rows {
                     },
                 ));
             }
+        }
+        for (row, _) in attachments {
+            let Some(appeal) = self.appeals.iter().find(|a| a.id == row.appeal_id) else { continue };
+            history.push((
+                row.created_at,
+                Happening::AppealFile {
+                    revision: i64::from(appeal.revision),
+                    by: self.person(&row.uploaded_by),
+                    label: row.label.clone(),
+                    sha256: row.sha256.clone(),
+                },
+            ));
         }
         for m in &self.messages {
             history.push((

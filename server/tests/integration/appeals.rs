@@ -336,6 +336,7 @@ async fn an_overturned_appeal_sends_a_new_revision_back_to_review() {
     let summary = String::from_utf8(files["summary.html"].clone()).unwrap();
     assert!(summary.contains("appealed the rejection of revision 1."), "{summary}");
     assert!(summary.contains("overturned the rejection of revision 1"), "{summary}");
+    assert!(summary.contains("attached \u{201c}New evidence\u{201d} (SHA-256 "), "{summary}");
     let dir = tempfile::tempdir().unwrap();
     let key = evidence::published_key(&app, dir.path()).await;
     let (code, out) = evidence::verify(dir.path(), "pack.zip", &pack, &key);
