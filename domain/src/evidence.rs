@@ -28,6 +28,9 @@ pub const CHAIN: &str = "audit/chain.json";
 pub const MOCKUP_INDEX: &str = "mockups/index.json";
 /// Where mockups are, each named `<sha256>.<ext>`.
 pub const MOCKUP_DIR: &str = "mockups/";
+/// Where the files attached to appeals are, each named `<sha256>.<ext>`; `appeals.json` lists
+/// them under their appeal.
+pub const APPEAL_ATTACHMENT_DIR: &str = "appeals/";
 /// The action of the audit record each export writes; its details vouch for the files.
 pub const EXPORT_ACTION: &str = "evidence.exported";
 
@@ -202,7 +205,7 @@ pub enum PackFault {
     Size { path: String, listed: u64, found: u64 },
     #[error("{path}: its content does not match its SHA-256 in the manifest (altered)")]
     Digest { path: String },
-    #[error("{path}: a mockup must be named by its content's SHA-256")]
+    #[error("{path}: a mockup or appeal attachment must be named by its content's SHA-256")]
     MockupName { path: String },
     #[error("{CHAIN}: segment {index} links no record")]
     EmptySegment { index: usize },
@@ -269,8 +272,8 @@ pub fn check_files(manifest: &Manifest, files: &BTreeMap<String, Vec<u8>>) -> Re
         if sha256_hex(content) != entry.sha256 {
             return Err(PackFault::Digest { path: entry.path.clone() });
         }
-        if let Some(name) = entry.path.strip_prefix(MOCKUP_DIR)
-            && entry.path != MOCKUP_INDEX
+        let stored_file = entry.path.strip_prefix(MOCKUP_DIR).filter(|_| entry.path != MOCKUP_INDEX);
+        if let Some(name) = stored_file.or_else(|| entry.path.strip_prefix(APPEAL_ATTACHMENT_DIR))
             && name.split_once('.').is_none_or(|(stem, _)| stem != entry.sha256)
         {
             return Err(PackFault::MockupName { path: entry.path.clone() });
@@ -528,6 +531,21 @@ mod tests {
         files.insert("mockups/consent.png".into(), content);
         seal(&mut files);
         assert_eq!(verify(&files, check), Err(PackFault::MockupName { path: "mockups/consent.png".into() }));
+    }
+
+    #[test]
+    fn an_appeal_attachment_is_named_by_its_digest_too() {
+        let mut files = pack();
+        let content = b"%PDF-1.7 new evidence".to_vec();
+        files.insert(format!("{APPEAL_ATTACHMENT_DIR}{}.pdf", sha256_hex(&content)), content.clone());
+        seal(&mut files);
+        let manifest =
+            |files: &BTreeMap<String, Vec<u8>>| -> Manifest { serde_json::from_slice(&files[MANIFEST]).unwrap() };
+        assert_eq!(check_files(&manifest(&files), &files), Ok(()));
+        files.insert(format!("{APPEAL_ATTACHMENT_DIR}letter.pdf"), content);
+        seal(&mut files);
+        let refused = check_files(&manifest(&files), &files);
+        assert_eq!(refused, Err(PackFault::MockupName { path: "appeals/letter.pdf".into() }));
     }
 
     #[test]

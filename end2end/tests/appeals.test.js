@@ -1,10 +1,12 @@
 // Appeals in a real browser: a reviewer rejects an application; its owner appeals from the
-// application's page; a reviewer who took no part finds the appeal in the queue and overturns
-// it; the application is back in review as a new revision.
+// application's page and attaches a screen to the appeal; a reviewer who took no part finds
+// the appeal in the queue, sees the screen in the decision panel and overturns it; the
+// application is back in review as a new revision.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { newPage, screenshots, waitForHydration } from './support/browser.js';
-import { ADMIN, DEVELOPER, REVIEWER, completeDetails, usePortal } from './support/portal.js';
+import { ADMIN, DEVELOPER, REVIEWER, completeDetails, fixtures, usePortal } from './support/portal.js';
 
 const REASONS = 'The reviewers read the retention period as 300 days; the form says 30 days, and the deletion button is on the second mockup.';
 
@@ -47,6 +49,15 @@ describe('appeals', () => {
     await state.getByText(REASONS).waitFor();
     assert.equal(await dev.getByRole('region', { name: 'Appeal this decision' }).count(), 0, 'appealed once');
     await dev.locator('.timeline').getByText('Appealed').waitFor();
+
+    // The owner attaches a screen to the pending appeal, with progress, and sees it listed.
+    const attach = dev.getByRole('form', { name: 'Add a file to your appeal' });
+    await attach.getByLabel('What it shows').fill('Retention setting: 30 days');
+    await attach.getByLabel('File').setInputFiles(path.join(fixtures, 'revoke.png'));
+    await screenshots(dev, 'appeal-attach-form');
+    await attach.getByRole('button', { name: 'Attach file' }).click();
+    await state.getByRole('img', { name: 'Retention setting: 30 days' }).waitFor();
+    await state.getByText(/^665 bytes · sha256 [0-9a-f]{12}$/).waitFor();
     await screenshots(dev, 'appeal-pending');
     await portal.server.waitForMail('developer@demo.portcullis.test', /Appeal received/);
     assert.deepEqual(dev.problems, []);
@@ -77,6 +88,16 @@ describe('appeals', () => {
     await fresh.waitForURL(new RegExp(`/applications/${id}$`));
     await waitForHydration(fresh);
     const panel = fresh.getByRole('region', { name: 'Decide the appeal' });
+    // The owner's file is in the decision panel, its preview loaded, the original a link away.
+    const preview = panel.getByRole('img', { name: 'Retention setting: 30 days' });
+    await preview.waitFor();
+    assert.ok(await preview.evaluate((img) => img.complete && img.naturalWidth > 0), 'the preview loads');
+    const thumbnail = fresh.getByRole('img', { name: 'Retention setting: 30 days' });
+    const original = await panel.getByRole('link').filter({ has: thumbnail }).getAttribute('href');
+    const response = await fresh.request.get(`${portal.url}${original}`);
+    assert.equal(response.status(), 200);
+    assert.equal(response.headers()['content-type'], 'image/png');
+    assert.equal(response.headers()['x-content-type-options'], 'nosniff');
     await panel.getByRole('radio', { name: /Overturn/ }).check();
     await panel.getByLabel('Reason, for the organisation').fill('The form does say 30 days; the first review misread it.');
     await panel.getByRole('checkbox', { name: /this decision is final/ }).check();

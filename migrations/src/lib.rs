@@ -31,6 +31,7 @@ mod m20261201_000027_scope_sort_keys;
 mod m20261201_000028_audit_chain_format;
 mod m20261201_000029_appeals;
 mod m20261201_000030_report_indexes;
+mod m20261201_000031_appeal_attachments;
 
 pub struct Migrator;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000028_audit_chain_format::Migration),
             Box::new(m20261201_000029_appeals::Migration),
             Box::new(m20261201_000030_report_indexes::Migration),
+            Box::new(m20261201_000031_appeal_attachments::Migration),
         ]
     }
 }

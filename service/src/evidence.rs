@@ -16,8 +16,8 @@ use crate::audit::{self, AuditEvent, checkpoints};
 use crate::context::Ctx;
 use crate::db::begin_write;
 use crate::entity::{
-    appeal, application, application_message, application_revision, audit_checkpoint, audit_log, checklist_item,
-    checklist_template, credential, decision, mockup, org, review, review_verdict, user,
+    appeal, appeal_attachment, application, application_message, application_revision, audit_checkpoint, audit_log,
+    checklist_item, checklist_template, credential, decision, mockup, org, review, review_verdict, user,
 };
 use crate::error::{ServiceError, ServiceResult};
 use crate::storage::BlobReader;
@@ -31,8 +31,8 @@ use portcullis_domain::application::visibility::visible_to_staff;
 use portcullis_domain::audit::{ChainFormat, content_sha256};
 use portcullis_domain::evidence::summary::{self, Happening, Outcome, Person, Summary};
 use portcullis_domain::evidence::{
-    self as pack, CHAIN, ChainFile, EXPORT_ACTION, ExportDetails, Link, MANIFEST, MOCKUP_DIR, MOCKUP_INDEX, Manifest,
-    ManifestFile, PackFault, PackRecord, RECORD_RULE, Segment, SignedCheckpoint, Verified,
+    self as pack, APPEAL_ATTACHMENT_DIR, CHAIN, ChainFile, EXPORT_ACTION, ExportDetails, Link, MANIFEST, MOCKUP_DIR,
+    MOCKUP_INDEX, Manifest, ManifestFile, PackFault, PackRecord, RECORD_RULE, Segment, SignedCheckpoint, Verified,
 };
 use portcullis_domain::ids::ApplicationId;
 use portcullis_domain::role::Permission;
@@ -93,12 +93,37 @@ pub async fn export(services: &Services, ctx: &Ctx, id: &ApplicationId) -> Servi
         listed.push(entry);
         stored_mockups.insert(row.sha256.clone(), row);
     }
+    // The files attached to its appeals, each once, as they are at this moment.
+    let appeal_ids: Vec<String> = appeal::Entity::find()
+        .filter(appeal::Column::ApplicationId.eq(id.as_str()))
+        .all(services.db())
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let attachments = appeal_attachment::Entity::find()
+        .filter(appeal_attachment::Column::AppealId.is_in(appeal_ids))
+        .order_by_asc(appeal_attachment::Column::CreatedAt)
+        .order_by_asc(appeal_attachment::Column::Id)
+        .all(services.db())
+        .await?;
+    let mut stored_attachments: Vec<(appeal_attachment::Model, String)> = Vec::new();
+    for row in attachments {
+        let Some(path) = attachment_path(&row) else { continue };
+        if !stored_attachments.iter().any(|(_, stored)| *stored == path) {
+            let Some(content) = read_stored(services, &row.storage_key, &row.id).await? else { continue };
+            let entry = ManifestFile::of(&path, &content);
+            writer = add(writer, path.clone(), content, false).await?;
+            listed.push(entry);
+        }
+        stored_attachments.push((row, path));
+    }
 
     // The rows, read and the export recorded in one transaction.
     let txn = begin_write(services.db()).await?;
     let app = application::Entity::find_by_id(id.as_str()).one(&txn).await?.ok_or(ServiceError::NotFound)?;
-    let rows = Rows::read(&txn, &app).await?;
-    let mut files = rows.files(&app, &stored_mockups, &generated_at, &key_id)?;
+    let rows = Rows::read(&txn, &app, stored_attachments.iter().map(|(row, _)| row.uploaded_by.clone())).await?;
+    let mut files = rows.files(&app, &stored_mockups, &stored_attachments, &generated_at, &key_id)?;
     let mut digests: BTreeMap<String, String> = listed.iter().map(|f| (f.path.clone(), f.sha256.clone())).collect();
     digests.extend(files.iter().map(|(path, content)| (path.clone(), pack::sha256_hex(content))));
     let details = serde_json::to_value(ExportDetails { files: digests }).expect("details serialise");
@@ -181,18 +206,29 @@ fn mockup_path(row: &mockup::Model) -> Option<String> {
         .map(|kind| format!("{MOCKUP_DIR}{}.{}", row.sha256, kind.extension()))
 }
 
+fn attachment_path(row: &appeal_attachment::Model) -> Option<String> {
+    MockupKind::from_content_type(&row.content_type)
+        .map(|kind| format!("{APPEAL_ATTACHMENT_DIR}{}.{}", row.sha256, kind.extension()))
+}
+
 async fn read_mockup(services: &Services, row: &mockup::Model) -> ServiceResult<Option<Vec<u8>>> {
-    let (reader, size) = match services.storage().open(&row.storage_key).await {
+    read_stored(services, &row.storage_key, &row.id).await
+}
+
+/// A stored upload (a mockup or an appeal attachment, both at most `MAX_MOCKUP_BYTES`), or
+/// `None` when its file is gone.
+async fn read_stored(services: &Services, key: &str, row_id: &str) -> ServiceResult<Option<Vec<u8>>> {
+    let (reader, size) = match services.storage().open(key).await {
         Ok(opened) => opened,
         Err(crate::storage::StorageError::NotFound) => return Ok(None),
-        Err(e) => return Err(ServiceError::Internal(format!("reading mockup {}: {e}", row.id))),
+        Err(e) => return Err(ServiceError::Internal(format!("reading upload {row_id}: {e}"))),
     };
     let mut content = Vec::with_capacity(size.min(MAX_MOCKUP_BYTES) as usize);
     reader
         .take(MAX_MOCKUP_BYTES + 1)
         .read_to_end(&mut content)
         .await
-        .map_err(|e| ServiceError::Internal(format!("reading mockup {}: {e}", row.id)))?;
+        .map_err(|e| ServiceError::Internal(format!("reading upload {row_id}: {e}")))?;
     Ok(Some(content))
 }
 
@@ -325,7 +361,12 @@ fn credential_event(action: &str) -> Option<&str> {
 }
 
 impl Rows {
-    async fn read(conn: &impl ConnectionTrait, app: &application::Model) -> ServiceResult<Self> {
+    /// `uploaders`: who attached the files to its appeals that the pack holds.
+    async fn read(
+        conn: &impl ConnectionTrait,
+        app: &application::Model,
+        uploaders: impl IntoIterator<Item = String>,
+    ) -> ServiceResult<Self> {
         let id = app.id.as_str();
         let org_name = org::Entity::find_by_id(&app.org_id).one(conn).await?.map(|o| o.name).unwrap_or_default();
         let revisions = application_revision::Entity::find()
@@ -403,6 +444,7 @@ impl Rows {
         ids.extend(messages.iter().map(|m| m.author_id.clone()));
         ids.extend(appeals.iter().flat_map(|a| [Some(a.filed_by.clone()), a.decided_by.clone()]).flatten());
         ids.extend(credential_events.iter().filter_map(|e| e.actor_id.clone()));
+        ids.extend(uploaders);
         let people = user::Entity::find()
             .filter(user::Column::Id.is_in(ids))
             .all(conn)
@@ -445,6 +487,7 @@ impl Rows {
         &self,
         app: &application::Model,
         stored_mockups: &BTreeMap<String, mockup::Model>,
+        stored_attachments: &[(appeal_attachment::Model, String)],
         generated_at: &str,
         key_id: &str,
     ) -> ServiceResult<BTreeMap<String, Vec<u8>>> {
@@ -614,11 +657,22 @@ impl Rows {
             .appeals
             .iter()
             .map(|a| {
+                let attachments: Vec<Value> = stored_attachments
+                    .iter()
+                    .filter(|(row, _)| row.appeal_id == a.id)
+                    .map(|(row, path)| {
+                        json!({ "sha256": row.sha256, "file": path, "label": row.label,
+                                "content_type": row.content_type, "size": row.size,
+                                "uploaded_by": self.person_json(&row.uploaded_by),
+                                "uploaded_at": timestamp(row.created_at) })
+                    })
+                    .collect();
                 json!({ "id": a.id, "revision": a.revision, "status": a.status, "reasons": a.reasons,
                         "filed_by": self.person_json(&a.filed_by), "filed_at": timestamp(a.filed_at),
                         "deadline": timestamp(a.deadline),
                         "decided_by": a.decided_by.as_deref().map(|id| self.person_json(id)),
-                        "decided_at": a.decided_at.map(timestamp), "outcome_reason": a.outcome_reason })
+                        "decided_at": a.decided_at.map(timestamp), "outcome_reason": a.outcome_reason,
+                        "attachments": attachments })
             })
             .collect();
         put("appeals.json".into(), json!(appeals));
@@ -632,14 +686,14 @@ impl Rows {
             granted_scopes: granted,
             generated_at: generated_at.to_owned(),
             key_id: key_id.to_owned(),
-            history: self.history()?,
+            history: self.history(stored_attachments)?,
         };
         files.insert("summary.html".into(), summary::render(&summary).into_bytes());
         Ok(files)
     }
 
     /// What happened, in time order, for the summary.
-    fn history(&self) -> ServiceResult<Vec<(String, Happening)>> {
+    fn history(&self, attachments: &[(appeal_attachment::Model, String)]) -> ServiceResult<Vec<(String, Happening)>> {
         let mut history: Vec<(chrono::DateTime<chrono::Utc>, Happening)> = Vec::new();
         for r in &self.revisions {
             history.push((
@@ -721,6 +775,18 @@ impl Rows {
                     },
                 ));
             }
+        }
+        for (row, _) in attachments {
+            let Some(appeal) = self.appeals.iter().find(|a| a.id == row.appeal_id) else { continue };
+            history.push((
+                row.created_at,
+                Happening::AppealFile {
+                    revision: i64::from(appeal.revision),
+                    by: self.person(&row.uploaded_by),
+                    label: row.label.clone(),
+                    sha256: row.sha256.clone(),
+                },
+            ));
         }
         for m in &self.messages {
             history.push((

@@ -14,6 +14,9 @@ pub const DEFAULT_APPEAL_DAYS: u32 = 30;
 pub const MAX_APPEAL_DAYS: u32 = 3_650;
 /// The longest appeal (and the longest reason for its outcome), in characters.
 pub const MAX_APPEAL_CHARS: usize = 5_000;
+/// The most files one appeal may carry. Each is checked and limited as a mockup is, and
+/// counts in the organisation's upload quota.
+pub const MAX_APPEAL_ATTACHMENTS: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -147,6 +150,63 @@ pub struct AppealView {
     /// The deciding reviewer's name.
     pub decided_by: Option<String>,
     pub outcome_reason: Option<String>,
+    /// The files attached to it, oldest first.
+    #[serde(default)]
+    pub attachments: Vec<AppealAttachmentView>,
+}
+
+/// A file attached to an appeal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppealAttachmentView {
+    pub id: String,
+    /// What it shows, as the organisation put it.
+    pub label: String,
+    /// `image/png`, `image/jpeg`, `image/webp` or `application/pdf`, judged by content.
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+    pub uploaded_at: String,
+}
+
+/// Why a file cannot be attached to an appeal now.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttachmentError {
+    #[error("Only owners of the organisation can add files to its appeal.")]
+    NotOwner,
+    #[error("Files can be added only while the appeal is pending; this one has been decided.")]
+    Decided,
+    #[error("There is no appeal to add files to; file the appeal first.")]
+    NoAppeal,
+    #[error("An appeal can carry at most {MAX_APPEAL_ATTACHMENTS} files.")]
+    TooMany,
+}
+
+impl AttachmentError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AttachmentError::NotOwner => "forbidden",
+            AttachmentError::Decided => "appeal_decided",
+            AttachmentError::NoAppeal => "no_pending_appeal",
+            AttachmentError::TooMany => "payload_too_large",
+        }
+    }
+}
+
+/// Whether `party` may attach one more file to `appeal` (the appeal of the application's
+/// current revision, if any) which already carries `count`: owners only, while it is pending,
+/// up to [`MAX_APPEAL_ATTACHMENTS`]. A decided appeal's files are frozen: they are what the
+/// reviewer decided on.
+pub fn may_attach(party: Party, appeal: Option<AppealStatus>, count: usize) -> Result<(), AttachmentError> {
+    if party != Party::Owner {
+        return Err(AttachmentError::NotOwner);
+    }
+    match appeal {
+        None => Err(AttachmentError::NoAppeal),
+        Some(AppealStatus::Upheld | AppealStatus::Overturned) => Err(AttachmentError::Decided),
+        Some(AppealStatus::Pending) if count >= MAX_APPEAL_ATTACHMENTS => Err(AttachmentError::TooMany),
+        Some(AppealStatus::Pending) => Ok(()),
+    }
 }
 
 /// Why an appeal cannot be filed or decided. Each has a stable code for API clients.
@@ -286,6 +346,30 @@ mod tests {
     use super::*;
     use ApplicationStatus::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn owners_attach_to_a_pending_appeal_up_to_the_limit() {
+        let pending = Some(AppealStatus::Pending);
+        for count in 0..MAX_APPEAL_ATTACHMENTS {
+            assert_eq!(may_attach(Party::Owner, pending, count), Ok(()), "{count}");
+        }
+        let full = may_attach(Party::Owner, pending, MAX_APPEAL_ATTACHMENTS).unwrap_err();
+        assert_eq!(full, AttachmentError::TooMany);
+        assert_eq!(full.to_string(), "An appeal can carry at most 5 files.");
+    }
+
+    #[test]
+    fn only_owners_attach_and_a_decided_appeal_is_frozen() {
+        let pending = Some(AppealStatus::Pending);
+        for party in [Party::Member, Party::Reviewer, Party::Admin, Party::Auditor] {
+            assert_eq!(may_attach(party, pending, 0), Err(AttachmentError::NotOwner), "{party:?}");
+        }
+        for decided in [AppealStatus::Upheld, AppealStatus::Overturned] {
+            assert_eq!(may_attach(Party::Owner, Some(decided), 0), Err(AttachmentError::Decided), "{decided:?}");
+        }
+        assert_eq!(may_attach(Party::Owner, None, 0), Err(AttachmentError::NoAppeal));
+        assert_eq!(AttachmentError::Decided.code(), "appeal_decided");
+    }
 
     fn at(day: u32, hour: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, day, hour, 0, 0).unwrap()

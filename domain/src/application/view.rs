@@ -71,6 +71,10 @@ pub struct ApplicationView {
     /// The caller may decide the pending appeal (a reviewer who took no part in the rejection).
     #[serde(default)]
     pub can_decide_appeal: bool,
+    /// The caller may attach a file to the pending appeal (its organisation's owners, up to
+    /// `MAX_APPEAL_ATTACHMENTS`).
+    #[serde(default)]
+    pub can_attach_to_appeal: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

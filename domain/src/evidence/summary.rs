@@ -75,6 +75,13 @@ pub enum Happening {
         overturned: bool,
         reason: String,
     },
+    /// A file attached to the pending appeal; the pack holds it under its digest.
+    AppealFile {
+        revision: i64,
+        by: Person,
+        label: String,
+        sha256: String,
+    },
 }
 
 impl Happening {
@@ -145,6 +152,12 @@ impl Happening {
                 };
                 format!("{} {what}. Reason: \u{201c}{}\u{201d}", by.words(), reason.trim())
             }
+            Happening::AppealFile { revision, by, label, sha256 } => format!(
+                "{} attached \u{201c}{}\u{201d} (SHA-256 {sha256}) to the appeal against the rejection of revision \
+                 {revision}.",
+                by.words(),
+                label.trim()
+            ),
             Happening::Message { by, from_reviewers } => format!(
                 "{} wrote in the message thread (as {}).",
                 by.words(),
@@ -245,6 +258,13 @@ mod tests {
     fn an_appeal_and_its_outcome_read_as_sentences() {
         let appealed = Happening::Appealed { revision: 2, by: person("Dev") };
         assert_eq!(appealed.sentence(), "Dev (dev@example.com) appealed the rejection of revision 2.");
+        let attached =
+            Happening::AppealFile { revision: 2, by: person("Dev"), label: "Retention".into(), sha256: "ab12".into() };
+        assert_eq!(
+            attached.sentence(),
+            "Dev (dev@example.com) attached \u{201c}Retention\u{201d} (SHA-256 ab12) to the appeal against the \
+             rejection of revision 2."
+        );
         let decided = |overturned| Happening::AppealDecided {
             revision: 2,
             by: person("Ana"),

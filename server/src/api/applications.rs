@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portcullis_domain::admin::{Page, PageNumber};
-use portcullis_domain::application::appeal::{AppealDecisionInput, AppealInput};
+use portcullis_domain::application::appeal::{AppealAttachmentView, AppealDecisionInput, AppealInput};
 use portcullis_domain::application::content::ApplicationPatch;
 use portcullis_domain::application::mockup::MockupView;
 use portcullis_domain::application::scope::ScopeView;
@@ -17,7 +17,7 @@ use portcullis_domain::application::view::{
     RevisionComparison, RevisionView, TimelineEntry,
 };
 use portcullis_domain::ids::{ApplicationId, MockupId};
-use portcullis_service::applications::{self, appeals, messages, mockups, submission};
+use portcullis_service::applications::{self, appeal_attachments, appeals, messages, mockups, submission};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -231,6 +231,85 @@ pub async fn decide_appeal(
     ApiJson(input): ApiJson<AppealDecisionInput>,
 ) -> ApiResult<Json<ApplicationBody>> {
     Ok(body(appeals::decide(&state.services, &caller.ctx, &id, input).await?))
+}
+
+/// `multipart/form-data` with `file` and `label`, as for a mockup, through the same checks
+/// and into the same organisation quota.
+#[utoipa::path(
+    post,
+    path = "/applications/{id}/appeal/attachments",
+    tag = "applications",
+    summary = "Attach a file to the pending appeal (owners of the organisation): a multipart form of `file` and `label`, nothing else. Judged and limited as a mockup is (PNG, JPEG, WebP or PDF by content; at most 20 MB, 40 megapixels; the organisation's quota, shared with mockups); at most 5 per appeal. Frozen once the appeal is decided.",
+    params(("id" = String, Path)),
+    request_body(content = MockupUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Stored; it is in the application's `appeal.attachments`.", body = AppealAttachmentView),
+        (status = 403, description = "Not an owner of the organisation.", body = ErrorBody),
+        (status = 409, description = "No appeal was filed (`no_pending_appeal`), or it has been decided (`appeal_decided`).", body = ErrorBody),
+        (status = 413, description = "Over a limit the message names: the file's 20 MB, the appeal's 5 files or the organisation's quota.", body = ErrorBody),
+        (status = 422, description = "Not an accepted file (the message names the accepted types), no label, a field other than `file` and `label` or one sent twice, or a form that cannot be read.", body = ErrorBody),
+        (status = 429, description = "The account already has 2 uploads in progress; see `Retry-After`.", body = ErrorBody),
+    ),
+)]
+pub async fn upload_appeal_attachment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<(StatusCode, Json<AppealAttachmentView>)> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let boundary = multer::parse_boundary(content_type)
+        .map_err(|_| ApiError::BadRequest("Send the file as multipart/form-data.".into()))?;
+    let form = multer::Multipart::new(body.into_data_stream(), boundary);
+    let attachment = appeal_attachments::upload(&state.services, &caller.ctx, &id, form).await?;
+    Ok((StatusCode::CREATED, Json(attachment)))
+}
+
+/// Served as a mockup is: a safe name, `nosniff`, a sandboxing CSP; PDFs only as attachments.
+#[utoipa::path(
+    get,
+    path = "/applications/{id}/appeal/attachments/{attachment_id}",
+    tag = "applications",
+    summary = "A file attached to the appeal, for the organisation's members, reviewers, admins and auditors (an auditor's reading is audited): as an attachment (nosniff, `sandbox` CSP); with `view=1` an image is served inline, a PDF still as an attachment.",
+    params(("id" = String, Path), ("attachment_id" = String, Path), DownloadQuery),
+    responses(
+        (status = 200, description = "The file.", content((MockupFile = "image/png"), (MockupFile = "image/jpeg"), (MockupFile = "image/webp"), (MockupFile = "application/pdf"))),
+        (status = 404, description = "No such application or attachment, or not one the caller may see.", body = ErrorBody),
+    ),
+)]
+pub async fn download_appeal_attachment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, attachment_id)): Path<(ApplicationId, String)>,
+    ApiQuery(query): ApiQuery<DownloadQuery>,
+) -> ApiResult<Response> {
+    if query.view.is_some_and(|view| view > 1) {
+        return Err(ApiError::BadRequest("`view` is 0 or 1.".into()));
+    }
+    let download = appeal_attachments::download(&state.services, &caller.ctx, &id, &attachment_id).await?;
+    let inline = query.view == Some(1) && download.content_type != "application/pdf";
+    Ok(file_response(download, inline))
+}
+
+#[utoipa::path(
+    get,
+    path = "/applications/{id}/appeal/attachments/{attachment_id}/thumbnail",
+    tag = "applications",
+    summary = "A small JPEG preview of an image attached to the appeal (at most 480 × 320), shown inline; PDFs have none (404).",
+    params(("id" = String, Path), ("attachment_id" = String, Path)),
+    responses(
+        (status = 200, description = "The preview.", content((MockupFile = "image/jpeg"))),
+        (status = 404, description = "No such attachment, or a PDF.", body = ErrorBody),
+    ),
+)]
+pub async fn appeal_attachment_thumbnail(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, attachment_id)): Path<(ApplicationId, String)>,
+) -> ApiResult<Response> {
+    let thumbnail = appeal_attachments::thumbnail(&state.services, &caller.ctx, &id, &attachment_id).await?;
+    Ok(file_response(thumbnail, true))
 }
 
 #[derive(Serialize, ToSchema)]

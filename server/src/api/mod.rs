@@ -121,6 +121,8 @@ fn json_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::messages, applications::post_message))
         .routes(routes!(applications::download_mockup, applications::delete_mockup))
         .routes(routes!(applications::mockup_thumbnail))
+        .routes(routes!(applications::download_appeal_attachment))
+        .routes(routes!(applications::appeal_attachment_thumbnail))
         .routes(routes!(evidence::export))
 }
 
@@ -129,5 +131,7 @@ pub const UPLOAD_BODY_LIMIT: usize = MAX_MOCKUP_BYTES as usize + 64 * 1024;
 
 /// An upload may take as long as it keeps up the minimum throughput.
 fn upload_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(applications::upload_mockup))
+    OpenApiRouter::new()
+        .routes(routes!(applications::upload_mockup))
+        .routes(routes!(applications::upload_appeal_attachment))
 }

@@ -3,7 +3,7 @@
 
 use crate::{common, evidence};
 
-use common::fixtures::{decide, pass_everything, reviewer, submitted_as};
+use common::fixtures::{decide, pass_everything, png, reviewer, submitted_as};
 use common::{Client, Options, TestApp, json, link_token};
 use portcullis_service::clock::ManualClock;
 use portcullis_service::entity::{audit_log, mail_outbox};
@@ -16,14 +16,14 @@ const REASONS: &str = "The reviewers read the retention period as 300 days; the 
 
 /// A rejected application: its developer (the organisation's owner), the admin, the reviewer
 /// who passed every item and rejected it, and the application's API path.
-struct Rejected {
-    dev: Client,
-    admin: Client,
-    rejecter: Client,
-    path: String,
+pub(crate) struct Rejected {
+    pub dev: Client,
+    pub admin: Client,
+    pub rejecter: Client,
+    pub path: String,
 }
 
-async fn rejected(app: &TestApp) -> Rejected {
+pub(crate) async fn rejected(app: &TestApp) -> Rejected {
     let mut admin = app.signed_in_admin().await;
     let (dev, id) = submitted_as(app, "dev@example.com").await;
     let mut rejecter = reviewer(app, &mut admin, "rejecter@example.com").await;
@@ -36,16 +36,16 @@ async fn rejected(app: &TestApp) -> Rejected {
     Rejected { dev, admin, rejecter, path }
 }
 
-async fn appeal(client: &mut Client, path: &str) -> (StatusCode, Value) {
+pub(crate) async fn appeal(client: &mut Client, path: &str) -> (StatusCode, Value) {
     client.post_json(&format!("{path}/appeal"), json!({ "reasons": REASONS })).await
 }
 
-async fn decide_appeal(client: &mut Client, path: &str, outcome: &str) -> (StatusCode, Value) {
+pub(crate) async fn decide_appeal(client: &mut Client, path: &str, outcome: &str) -> (StatusCode, Value) {
     let reason = format!("Decided {outcome}: the form does say 30 days.");
     client.post_json(&format!("{path}/appeal/decision"), json!({ "outcome": outcome, "reason": reason })).await
 }
 
-async fn audit_actions(app: &TestApp, action: &str) -> Vec<Value> {
+pub(crate) async fn audit_actions(app: &TestApp, action: &str) -> Vec<Value> {
     audit_log::Entity::find()
         .filter(audit_log::Column::Action.eq(action))
         .all(app.services.db())
@@ -287,6 +287,11 @@ async fn an_overturned_appeal_sends_a_new_revision_back_to_review() {
     let mut eligible = reviewer(&app, &mut admin, "eligible@example.com").await;
     let (status, _) = appeal(&mut dev, &path).await;
     assert_eq!(status, StatusCode::CREATED);
+    let evidence_png = png(20, 10);
+    let (status, body) =
+        dev.upload(&format!("{path}/appeal/attachments"), Some("New evidence"), "n.png", evidence_png.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let attached = format!("appeals/{}.png", body["sha256"].as_str().unwrap());
 
     let (status, body) = decide_appeal(&mut eligible, &path, "overturned").await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -331,10 +336,28 @@ async fn an_overturned_appeal_sends_a_new_revision_back_to_review() {
     let summary = String::from_utf8(files["summary.html"].clone()).unwrap();
     assert!(summary.contains("appealed the rejection of revision 1."), "{summary}");
     assert!(summary.contains("overturned the rejection of revision 1"), "{summary}");
+    assert!(summary.contains("attached \u{201c}New evidence\u{201d} (SHA-256 "), "{summary}");
     let dir = tempfile::tempdir().unwrap();
     let key = evidence::published_key(&app, dir.path()).await;
     let (code, out) = evidence::verify(dir.path(), "pack.zip", &pack, &key);
     assert_eq!(code, Some(0), "{out}");
+
+    // The appeal's file is in the pack by its digest, listed under its appeal and in the
+    // manifest; one changed byte of it fails verification.
+    assert_eq!(files[&attached], evidence_png);
+    assert_eq!(
+        (&appeals[0]["attachments"][0]["file"], &appeals[0]["attachments"][0]["label"]),
+        (&json!(attached), &json!("New evidence"))
+    );
+    let manifest = evidence::json_of(&files, "manifest.json");
+    assert!(manifest["files"].as_array().unwrap().iter().any(|f| f["path"] == attached.as_str()), "{manifest}");
+    let mut changed = files.clone();
+    let bytes = changed.get_mut(&attached).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x01;
+    let (code, out) = evidence::verify(dir.path(), "changed.zip", &evidence::rezip(&changed), &key);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains(&format!("{attached}: its content does not match its SHA-256 in the manifest")), "{out}");
 }
 
 #[tokio::test]

@@ -203,7 +203,8 @@ async fn an_auditor_changes_nothing_through_any_api_route_or_server_function() {
             let body = operation["requestBody"]["content"]["application/json"]["schema"]
                 .as_object()
                 .map(|schema| example(&Value::Object(schema.clone()), &doc, 0));
-            let (status, answer) = if concrete.ends_with("/mockups") && method == Method::POST {
+            let uploads = concrete.ends_with("/mockups") || concrete.ends_with("/appeal/attachments");
+            let (status, answer) = if uploads && method == Method::POST {
                 let png = crate::common::fixtures::png(40, 30);
                 let (status, answer) = auditor.upload(&concrete, Some("Consent screen"), "a.png", png).await;
                 (status, answer.to_string())
@@ -218,6 +219,10 @@ async fn an_auditor_changes_nothing_through_any_api_route_or_server_function() {
         }
     }
     assert!(tried >= 30, "{tried} writes tried");
+    assert!(
+        doc["paths"]["/api/v1/applications/{id}/appeal/attachments"]["post"].is_object(),
+        "the appeal's uploads are among the writes tried"
+    );
     assert!(allowed.is_empty(), "an auditor's writes must be refused:\n{}", allowed.join("\n"));
 
     // The server functions the pages call, by their registered paths.

@@ -111,7 +111,7 @@ pub(crate) fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-fn rezip(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
+pub(crate) fn rezip(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (path, content) in files {
         writer.start_file(path.as_str(), zip::write::SimpleFileOptions::default()).unwrap();

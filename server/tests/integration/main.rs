@@ -5,6 +5,7 @@ mod common;
 
 mod accounts;
 mod admin;
+mod appeal_attachments;
 mod appeals;
 mod applications;
 mod audit;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// The names of the stored files (scratch space aside).
-fn stored_files(app: &TestApp) -> Vec<String> {
+pub(crate) fn stored_files(app: &TestApp) -> Vec<String> {
     let mut stored = Vec::new();
     for dir in std::fs::read_dir(app.data_dir.path().join("uploads")).unwrap() {
         let dir = dir.unwrap().path();
@@ -289,7 +289,7 @@ async fn an_application_holds_at_most_twenty_mockups_and_removing_one_makes_room
 }
 
 /// A PNG of incompressible pixels, about `side` × `side` × 3 bytes long.
-fn noise_png(side: u32) -> Vec<u8> {
+pub(crate) fn noise_png(side: u32) -> Vec<u8> {
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let pixels = image::RgbImage::from_fn(side, side, |_, _| {
         state ^= state << 13;

@@ -137,7 +137,9 @@ pub(crate) async fn latest_view(
         Some(id) => Some(name_of(conn, id).await?),
         None => None,
     };
+    let attachments = super::appeal_attachments::of_appeal(conn, &row.id).await?;
     Ok(Some(AppealView {
+        attachments: attachments.iter().map(super::appeal_attachments::view).collect(),
         status: parse_status(&row)?,
         filed_by: name_of(conn, &row.filed_by).await?,
         revision: i64::from(row.revision),
@@ -175,6 +177,8 @@ pub(crate) async fn complete(
     };
     view.appeal_until = filing.open_until().map(timestamp);
     view.can_appeal = filing.check().is_ok();
+    let attached = view.appeal.as_ref().map_or(0, |a| a.attachments.len());
+    view.can_attach_to_appeal = rules::may_attach(access.party, existing, attached).is_ok();
     if existing == Some(AppealStatus::Pending) && matches!(access.party, Party::Reviewer | Party::Admin) {
         let user_id = &ctx.signed_in()?.user_id;
         let decider = Decider {

@@ -8,7 +8,7 @@ use crate::Services;
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::{begin_write, lock_for};
-use crate::entity::{application_revision, mockup, org};
+use crate::entity::{appeal_attachment, application_revision, mockup, org};
 use crate::error::{ServiceError, ServiceResult};
 use crate::storage::BlobReader;
 use crate::tokens::new_id;
@@ -68,8 +68,9 @@ impl Default for UploadPolicy {
     }
 }
 
-/// Deletes the stored files no mockup refers to, once older than the grace: a process killed
-/// between storing an upload and committing its row leaves one behind. Returns how many.
+/// Deletes the stored files no mockup or appeal attachment refers to, once older than the
+/// grace: a process killed between storing an upload and committing its row leaves one behind.
+/// Returns how many.
 pub async fn remove_orphaned_files(services: &Services) -> ServiceResult<usize> {
     let storage = services.storage();
     let before = std::time::SystemTime::now() - services.config().uploads.orphan_grace;
@@ -79,7 +80,7 @@ pub async fn remove_orphaned_files(services: &Services) -> ServiceResult<usize> 
         .map_err(|e| ServiceError::Internal(format!("listing uploads: {e}")))?;
     let mut removed = 0;
     for chunk in keys.chunks(500) {
-        let rows: Vec<(String, Option<String>)> = mockup::Entity::find()
+        let mut rows: Vec<(String, Option<String>)> = mockup::Entity::find()
             .select_only()
             .column(mockup::Column::StorageKey)
             .column(mockup::Column::ThumbnailKey)
@@ -91,6 +92,21 @@ pub async fn remove_orphaned_files(services: &Services) -> ServiceResult<usize> 
             .into_tuple()
             .all(services.db())
             .await?;
+        // Appeal attachments share the store.
+        rows.extend(
+            appeal_attachment::Entity::find()
+                .select_only()
+                .column(appeal_attachment::Column::StorageKey)
+                .column(appeal_attachment::Column::ThumbnailKey)
+                .filter(
+                    Condition::any()
+                        .add(appeal_attachment::Column::StorageKey.is_in(chunk.iter().cloned()))
+                        .add(appeal_attachment::Column::ThumbnailKey.is_in(chunk.iter().cloned())),
+                )
+                .into_tuple::<(String, Option<String>)>()
+                .all(services.db())
+                .await?,
+        );
         let known: HashSet<String> =
             rows.into_iter().flat_map(|(file, thumbnail)| [Some(file), thumbnail]).flatten().collect();
         for key in chunk.iter().filter(|key| !known.contains(*key)) {
@@ -115,15 +131,16 @@ fn check_editable(access: &Access, count: usize) -> ServiceResult<()> {
     Ok(())
 }
 
-/// Bytes the organisation's stored mockups take: a running total, kept with the rows.
-async fn org_usage(conn: &impl ConnectionTrait, org_id: &str) -> ServiceResult<u64> {
+/// Bytes the organisation's stored mockups and appeal attachments take: a running total
+/// (`orgs.mockup_bytes`), kept with the rows.
+pub(crate) async fn org_usage(conn: &impl ConnectionTrait, org_id: &str) -> ServiceResult<u64> {
     let org = org::Entity::find_by_id(org_id).one(conn).await?.ok_or(ServiceError::NotFound)?;
     Ok(u64::try_from(org.mockup_bytes).unwrap_or_default())
 }
 
 /// Adds `bytes` (negative: removes) to the organisation's total, in the transaction that adds
 /// or removes the mockup's row.
-async fn count_usage(conn: &impl ConnectionTrait, org_id: &str, bytes: i64) -> Result<(), DbErr> {
+pub(crate) async fn count_usage(conn: &impl ConnectionTrait, org_id: &str, bytes: i64) -> Result<(), DbErr> {
     use sea_orm::sea_query::ExprTrait;
     org::Entity::update_many()
         .col_expr(org::Column::MockupBytes, Expr::col(org::Column::MockupBytes).add(bytes))
@@ -133,10 +150,10 @@ async fn count_usage(conn: &impl ConnectionTrait, org_id: &str, bytes: i64) -> R
     Ok(())
 }
 
-fn org_quota_reached(quota: u64, used: u64) -> ServiceError {
+pub(crate) fn org_quota_reached(quota: u64, used: u64) -> ServiceError {
     ServiceError::TooLarge(format!(
-        "Your organisation's mockups may take at most {} MB in all, and {:.1} MB are in use: this file does not fit. \
-         Remove mockups you no longer need.",
+        "Your organisation's uploads (mockups and appeal files) may take at most {} MB in all, and {:.1} MB are in \
+         use: this file does not fit. Remove mockups you no longer need.",
         quota >> 20,
         used as f64 / f64::from(1 << 20)
     ))
@@ -144,7 +161,7 @@ fn org_quota_reached(quota: u64, used: u64) -> ServiceError {
 
 /// Attaching to one organisation's applications is serialised, so two uploads cannot both
 /// take the last of its quota (SQLite's write lock already serialises every writer).
-fn quota_lock(org_id: &str) -> i64 {
+pub(crate) fn quota_lock(org_id: &str) -> i64 {
     crate::db::lock_key(&format!("mockup quota of {org_id}"))
 }
 
@@ -184,7 +201,7 @@ impl Drop for UploadSlot {
 }
 
 /// Removes the scratch file however the upload ends.
-struct Scratch(PathBuf);
+pub(crate) struct Scratch(pub(crate) PathBuf);
 
 impl Drop for Scratch {
     fn drop(&mut self) {
@@ -237,12 +254,12 @@ where
 
 /// A file that arrived and passed the content checks, waiting for its label.
 pub struct ReceivedUpload {
-    scratch: Scratch,
+    pub(crate) scratch: Scratch,
     _slot: UploadSlot,
-    size: u64,
-    sha256: String,
-    kind: MockupKind,
-    inspected: Inspected,
+    pub(crate) size: u64,
+    pub(crate) sha256: String,
+    pub(crate) kind: MockupKind,
+    pub(crate) inspected: Inspected,
 }
 
 /// An upload's `multipart/form-data` form: `label` and `file`. Another field, or one sent
@@ -272,11 +289,11 @@ pub async fn upload(
     attach(services, ctx, id, received, &label).await
 }
 
-fn twice(name: &str) -> ServiceError {
+pub(crate) fn twice(name: &str) -> ServiceError {
     ServiceError::field(name, format!("The form has more than one `{name}` field."))
 }
 
-fn form_error(error: multer::Error) -> ServiceError {
+pub(crate) fn form_error(error: multer::Error) -> ServiceError {
     ServiceError::field("file", format!("The upload is not a valid multipart/form-data form: {error}."))
 }
 
@@ -289,6 +306,23 @@ where
 {
     let access = load(services.db(), ctx, id).await?;
     check_editable(&access, current_mockups(services.db(), &access.application.id).await?.len())?;
+    receive_for(services, ctx, &access.application.org_id, body).await
+}
+
+/// Streams a file to scratch space and judges it as a mockup, within the organisation's
+/// upload quota: the one pipeline for every file an organisation uploads (mockups and
+/// appeal attachments), so none takes more disk or checks less than another. The caller
+/// checks access first.
+pub(crate) async fn receive_for<S, E>(
+    services: &Services,
+    ctx: &Ctx,
+    org_id: &str,
+    body: S,
+) -> ServiceResult<ReceivedUpload>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
     let slot = services.upload_slots().take(&ctx.signed_in()?.user_id).ok_or_else(|| ServiceError::LimitReached {
         message: format!(
             "You can have at most {MAX_UPLOADS_IN_FLIGHT_PER_ACCOUNT} uploads at a time; wait for one to finish."
@@ -296,7 +330,7 @@ where
         retry_after_secs: 10,
     })?;
     let quota = services.config().uploads.org_quota_bytes;
-    let used = org_usage(services.db(), &access.application.org_id).await?;
+    let used = org_usage(services.db(), org_id).await?;
     let room = quota.saturating_sub(used);
     if room == 0 {
         return Err(org_quota_reached(quota, used));
@@ -331,7 +365,7 @@ fn judged(error: InspectError) -> ServiceError {
 }
 
 /// Stores `bytes` as a new blob, through a scratch file, and returns its key.
-async fn put_bytes(services: &Services, bytes: &[u8]) -> ServiceResult<String> {
+pub(crate) async fn put_bytes(services: &Services, bytes: &[u8]) -> ServiceResult<String> {
     let io = |e: std::io::Error| ServiceError::Internal(format!("storing a thumbnail: {e}"));
     let scratch = Scratch(services.storage().scratch_dir().join(format!("{}.part", new_id())));
     tokio::fs::write(&scratch.0, bytes).await.map_err(io)?;
@@ -529,7 +563,7 @@ fn kind_of(row: &mockup::Model) -> ServiceResult<MockupKind> {
         .ok_or_else(|| ServiceError::Internal(format!("mockup {} has type {}", row.id, row.content_type)))
 }
 
-async fn open_blob(services: &Services, key: &str, mockup_id: &str) -> ServiceResult<(BlobReader, u64)> {
+pub(crate) async fn open_blob(services: &Services, key: &str, mockup_id: &str) -> ServiceResult<(BlobReader, u64)> {
     services.storage().open(key).await.map_err(|e| match e {
         crate::storage::StorageError::NotFound => ServiceError::NotFound,
         other => ServiceError::Internal(format!("reading mockup {mockup_id}: {other}")),
@@ -586,7 +620,7 @@ pub async fn delete(services: &Services, ctx: &Ctx, id: &ApplicationId, mockup_i
 
 /// Deletes a stored file that no row refers to any more. Runs as a task of its own, so a
 /// request cancelled meanwhile (the client went away) still frees the disk.
-async fn discard(services: &Services, key: String) {
+pub(crate) async fn discard(services: &Services, key: String) {
     let task_services = services.clone();
     let deleted = tokio::spawn(async move { task_services.storage().delete(&key).await.map_err(|e| (key, e)) }).await;
     if let Ok(Err((key, error))) = deleted {

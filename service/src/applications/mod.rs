@@ -3,6 +3,7 @@
 //! the domain crate; this layer finds out who the caller is to the application.
 
 pub(crate) mod access;
+pub mod appeal_attachments;
 pub mod appeals;
 pub(crate) mod events;
 pub mod inspect;
@@ -166,6 +167,7 @@ pub(crate) async fn view(conn: &impl ConnectionTrait, access: &Access) -> Servic
         appeal_until: None,
         can_appeal: false,
         can_decide_appeal: false,
+        can_attach_to_appeal: false,
     })
 }
 

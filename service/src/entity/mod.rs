@@ -2,6 +2,7 @@
 
 pub mod access_token;
 pub mod appeal;
+pub mod appeal_attachment;
 pub mod application;
 pub mod application_event;
 pub mod application_message;

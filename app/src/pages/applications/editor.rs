@@ -12,7 +12,7 @@ use crate::components::text::wrap_at_dots;
 use crate::error::AppError;
 use crate::error::server_action;
 use crate::pages::applications::status::MockupGallery;
-use crate::pages::applications::upload::{Upload, UploadState};
+use crate::pages::applications::upload::{Upload, UploadProgress, UploadState};
 use leptos::prelude::*;
 use leptos::web_sys::{FormData, HtmlFormElement, SubmitEvent};
 use leptos_meta::Title;
@@ -811,17 +811,11 @@ fn MockupsStep(draft: Draft, mockups: RwSignal<Vec<MockupView>>) -> impl IntoVie
             form.reset();
             refresh();
         };
-        match Upload::start(&draft.id.get_value(), &data, upload, done) {
+        let url = format!("/api/v1/applications/{}/mockups", draft.id.get_value());
+        match Upload::start(&url, &data, upload, done) {
             Ok(started) => request.set_value(Some(started)),
             Err(message) => upload.set(UploadState::Failed(message)),
         }
-    };
-    let cancel = move |_| {
-        request.with_value(|r| {
-            if let Some(r) = r {
-                r.cancel(upload)
-            }
-        })
     };
     view! {
         <h2>"6. UX mockups"</h2>
@@ -865,18 +859,7 @@ fn MockupsStep(draft: Draft, mockups: RwSignal<Vec<MockupView>>) -> impl IntoVie
             </div>
             <div class="upload-actions">
                 <button type="submit" class="button primary" disabled=sending>"Upload mockup"</button>
-                <div class="upload-status" role="status">
-                    {move || match upload.get() {
-                        UploadState::Sending(percent) => view! {
-                            <progress max="100" value=percent.map(|p| p.to_string()) aria-label="Upload progress"></progress>
-                            " " {percent.map_or_else(|| "Uploading…".to_owned(), |p| format!("Uploading… {p}%"))}
-                            " " <button type="button" class="button secondary small" on:click=cancel>"Cancel upload"</button>
-                        }.into_any(),
-                        UploadState::Done => "Uploaded.".into_any(),
-                        UploadState::Cancelled => "Upload cancelled: nothing was kept.".into_any(),
-                        UploadState::Idle | UploadState::Failed(_) => ().into_any(),
-                    }}
-                </div>
+                <UploadProgress state=upload request/>
             </div>
         </form>
     }

@@ -11,13 +11,17 @@ use crate::components::layout::{RequireRole, Session};
 use crate::components::moment::{Moment, moment_text};
 use crate::components::scope::ScopeName;
 use crate::error::server_action;
+use crate::pages::applications::upload::{Upload, UploadProgress, UploadState};
 use leptos::prelude::*;
+use leptos::web_sys::{FormData, HtmlFormElement, SubmitEvent};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use portcullis_domain::admin::Page;
-use portcullis_domain::application::appeal::{AppealStatus, AppealView, MAX_APPEAL_CHARS};
+use portcullis_domain::application::appeal::{
+    AppealAttachmentView, AppealStatus, AppealView, MAX_APPEAL_ATTACHMENTS, MAX_APPEAL_CHARS,
+};
 use portcullis_domain::application::content::ApplicationContent;
-use portcullis_domain::application::mockup::{MockupKind, MockupView, readable_size};
+use portcullis_domain::application::mockup::{MAX_MOCKUP_BYTES, MockupKind, MockupView, readable_size};
 use portcullis_domain::application::status::ApplicationStatus;
 use portcullis_domain::application::view::{
     ApplicationView, MessageView, RevisionComparison, RevisionView, TimelineEntry,
@@ -41,6 +45,8 @@ pub fn ApplicationPage() -> impl IntoView {
     let recertify = server_action::<RecertifyApplication>();
     let appeal = server_action::<AppealApplication>();
     let decide_appeal = server_action::<DecideAppeal>();
+    // Counts the files attached to the appeal from this page, so each reloads it.
+    let attached = RwSignal::new(0u32);
     let session = Session::get();
     let page = Resource::new(
         move || {
@@ -51,6 +57,7 @@ pub fn ApplicationPage() -> impl IntoView {
                 recertify.version().get(),
                 appeal.version().get(),
                 decide_appeal.version().get(),
+                attached.get(),
             );
             (id.get(), compare.get(), messages_page.get(), versions, post.version().get())
         },
@@ -66,7 +73,7 @@ pub fn ApplicationPage() -> impl IntoView {
                             let (id, status) = (data.application.id.clone(), data.application.status);
                             view! { <ReviewActions id status claim/> }
                         });
-                        let appeals = AppealActions { file: appeal, decide: decide_appeal };
+                        let appeals = AppealActions { file: appeal, decide: decide_appeal, attached };
                         let exporter = session.user.get().and_then(Result::ok).flatten().is_some_and(|user| {
                             user.has_role(Role::Admin) || user.has_role(Role::Auditor)
                         });
@@ -169,18 +176,34 @@ fn Status(
 struct AppealActions {
     file: ServerAction<AppealApplication>,
     decide: ServerAction<DecideAppeal>,
+    /// Bumped after each file attached to the appeal.
+    attached: RwSignal<u32>,
 }
 
 /// The appeal against a rejection: its state, the form to file it (owners, while the window
 /// is open), and the panel to decide it (reviewers who took no part in the rejection).
 #[component]
 fn Appeal(application: ApplicationView, actions: AppealActions) -> impl IntoView {
-    let AppealActions { file, decide } = actions;
+    let AppealActions { file, decide, attached } = actions;
     let (file_error, decide_error) = (last_error(file), last_error(decide));
     let (file_id, decide_id) = (application.id.clone(), application.id.clone());
     // Each part is type-erased: the status page's view type is deep already, and rendering
     // it on the server must fit a worker thread's stack in debug builds.
-    let state = application.appeal.clone().map(|appeal| view! { <AppealState appeal/> }.into_any());
+    // The deciding reviewer sees the files in the decision panel; everyone else with the state.
+    let deciding = application.can_decide_appeal;
+    let state = application.appeal.clone().map(|appeal| {
+        let application_id = application.id.clone();
+        view! { <AppealState appeal application_id show_files=!deciding/> }.into_any()
+    });
+    let attach = application.can_attach_to_appeal.then(|| {
+        let application_id = application.id.clone();
+        view! { <AttachToAppeal application_id attached/> }.into_any()
+    });
+    let files = application
+        .appeal
+        .as_ref()
+        .map(|appeal| appeal_files(&application.id, &appeal.attachments))
+        .filter(|files| !files.is_empty());
     let until = application.appeal_until.clone();
     let form = match (application.can_appeal, until) {
         (true, Some(until)) => Some(view! {
@@ -193,7 +216,7 @@ fn Appeal(application: ApplicationView, actions: AppealActions) -> impl IntoView
                     <ActionForm action=file attr:class="confirm-body">
                         <input type="hidden" name="id" value=file_id/>
                         <CountedTextArea label="Why should the rejection be looked at again?" name="reasons" max=MAX_APPEAL_CHARS
-                            hint="Point to what the reviewers missed or misread. New screens can be added as mockups if the appeal is overturned."
+                            hint="Point to what the reviewers missed or misread. Once it is sent, you can attach files (screens or documents) to it while it waits for a decision."
                             rows=6 error=file_error/>
                         <div class="field checkbox">
                             <label><input type="checkbox" required/>" I understand that this appeal cannot be changed or sent again once sent."</label>
@@ -211,7 +234,14 @@ fn Appeal(application: ApplicationView, actions: AppealActions) -> impl IntoView
     let panel = application.can_decide_appeal.then(|| view! {
         <section class="card appeal-decision" id="appeal-decision" aria-labelledby="appeal-decision-heading">
             <h2 id="appeal-decision-heading">"Decide the appeal"</h2>
-            <p>"You took no part in the rejection, so you may decide this appeal. Read the reasons above and the rejected revision below."</p>
+            <p>"You took no part in the rejection, so you may decide this appeal. Read the reasons above, the files the organisation attached, and the rejected revision below."</p>
+            {match files {
+                Some(files) => view! {
+                    <h3>"Files attached to the appeal"</h3>
+                    <FileGallery files/>
+                }.into_any(),
+                None => view! { <p class="muted">"The organisation attached no files to the appeal."</p> }.into_any(),
+            }}
             <FormAlert error=decide_error/>
             <ActionForm action=decide>
                 <input type="hidden" name="id" value=decide_id/>
@@ -228,11 +258,82 @@ fn Appeal(application: ApplicationView, actions: AppealActions) -> impl IntoView
             </ActionForm>
         </section>
     }.into_any());
-    view! { {state} {form} {panel} }.into_any()
+    view! { {state} {attach} {form} {panel} }.into_any()
+}
+
+/// The appeal's files as a gallery shows them.
+fn appeal_files(application_id: &str, attachments: &[AppealAttachmentView]) -> Vec<GalleryFile> {
+    attachments
+        .iter()
+        .map(|a| GalleryFile {
+            url: format!("/api/v1/applications/{application_id}/appeal/attachments/{}", a.id),
+            label: a.label.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+            sha256: a.sha256.clone(),
+        })
+        .collect()
+}
+
+/// The owners' form to attach a file to their pending appeal, with progress and a way to
+/// cancel, as for mockups.
+#[component]
+fn AttachToAppeal(application_id: String, attached: RwSignal<u32>) -> impl IntoView {
+    let upload = RwSignal::new(UploadState::Idle);
+    let request = StoredValue::new_local(None::<Upload>);
+    let url = format!("/api/v1/applications/{application_id}/appeal/attachments");
+    let sending = move || matches!(upload.get(), UploadState::Sending(_));
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(form) = ev.target().map(leptos::wasm_bindgen::JsCast::unchecked_into::<HtmlFormElement>) else {
+            return;
+        };
+        let Ok(data) = FormData::new_with_form(&form) else { return };
+        let done = move || {
+            form.reset();
+            attached.update(|n| *n += 1);
+        };
+        match Upload::start(&url, &data, upload, done) {
+            Ok(started) => request.set_value(Some(started)),
+            Err(message) => upload.set(UploadState::Failed(message)),
+        }
+    };
+    view! {
+        <form class="card upload appeal-attach" id="appeal-attach" aria-labelledby="appeal-attach-heading" on:submit=on_submit>
+            <h2 id="appeal-attach-heading">"Add a file to your appeal"</h2>
+            <p class="hint">{format!(
+                "New screens or documents for the reviewer who decides the appeal: PNG, JPEG, WebP or PDF, up to {} MB each, at most {MAX_APPEAL_ATTACHMENTS}. Files cannot be removed, and none can be added once the appeal is decided.",
+                MAX_MOCKUP_BYTES >> 20
+            )}</p>
+            <div class="field">
+                <label for="appeal-file-label">"What it shows"</label>
+                <input id="appeal-file-label" name="label" required maxlength="80"/>
+            </div>
+            <div class="field">
+                <label for="appeal-file">"File"</label>
+                <input id="appeal-file" name="file" type="file" required accept="image/png,image/jpeg,image/webp,application/pdf"/>
+                {move || match upload.get() {
+                    UploadState::Failed(message) => Some(view! { <p class="field-error" role="alert">{message}</p> }),
+                    _ => None,
+                }}
+            </div>
+            <div class="upload-actions">
+                <button type="submit" class="button primary" disabled=sending>"Attach file"</button>
+                <UploadProgress state=upload request/>
+            </div>
+        </form>
+    }
 }
 
 #[component]
-fn AppealState(appeal: AppealView) -> impl IntoView {
+fn AppealState(appeal: AppealView, application_id: String, show_files: bool) -> impl IntoView {
+    let files = appeal_files(&application_id, &appeal.attachments);
+    let files = (show_files && !files.is_empty()).then(|| {
+        view! {
+            <h3>"Files attached to the appeal"</h3>
+            <FileGallery files/>
+        }
+    });
     let badge = match appeal.status {
         AppealStatus::Pending => "badge status-in_review",
         AppealStatus::Upheld => "badge status-rejected",
@@ -256,6 +357,7 @@ fn AppealState(appeal: AppealView) -> impl IntoView {
                 })}
                 {appeal.outcome_reason.clone().map(|reason| view! { <dt>"Reason"</dt><dd class="pre">{reason}</dd> })}
             </dl>
+            {files}
         </section>
     }
 }
@@ -396,10 +498,35 @@ pub fn MockupGallery(mockups: Vec<MockupView>, application_id: String) -> impl I
     if mockups.is_empty() {
         return view! { <p class="empty">"No mockups yet."</p> }.into_any();
     }
+    let files = mockups
+        .into_iter()
+        .map(|m| GalleryFile {
+            url: format!("/api/v1/applications/{application_id}/mockups/{}", m.id),
+            label: m.label,
+            content_type: m.content_type,
+            size: m.size,
+            sha256: m.sha256,
+        })
+        .collect();
+    view! { <FileGallery files/> }.into_any()
+}
+
+/// A stored upload as a gallery shows it: a mockup, or a file attached to an appeal.
+pub struct GalleryFile {
+    /// Its download route; `/thumbnail` below it gives an image's preview.
+    pub url: String,
+    pub label: String,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+#[component]
+fn FileGallery(files: Vec<GalleryFile>) -> impl IntoView {
     view! {
         <ul class="gallery">
-            {mockups.into_iter().map(|m| {
-                let url = format!("/api/v1/applications/{application_id}/mockups/{}", m.id);
+            {files.into_iter().map(|m| {
+                let url = m.url;
                 let is_image = MockupKind::from_content_type(&m.content_type).is_some_and(MockupKind::is_image);
                 view! {
                     <li class="mockup">

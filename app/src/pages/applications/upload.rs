@@ -1,4 +1,4 @@
-//! Sending a mockup with progress and a way to cancel. `fetch` reports no upload progress, so
+//! Sending a file (a mockup, or a file attached to an appeal) with progress and a way to cancel. `fetch` reports no upload progress, so
 //! the form goes through `XMLHttpRequest` to the JSON API's upload route, which takes the
 //! session cookie like every page.
 
@@ -28,17 +28,17 @@ pub struct Upload {
 }
 
 impl Upload {
-    /// Posts `form` (the `label` and `file` fields) and reports through `state`; `done` runs
-    /// after a successful upload.
+    /// Posts `form` (the `label` and `file` fields) to the upload route `url` and reports
+    /// through `state`; `done` runs after a successful upload.
     pub fn start(
-        application_id: &str,
+        url: &str,
         form: &FormData,
         state: RwSignal<UploadState>,
         done: impl FnOnce() + 'static,
     ) -> Result<Upload, String> {
         let fail = |_| "The browser could not start the upload.".to_owned();
         let request = XmlHttpRequest::new().map_err(fail)?;
-        request.open("POST", &format!("/api/v1/applications/{application_id}/mockups")).map_err(fail)?;
+        request.open("POST", url).map_err(fail)?;
         let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |event: ProgressEvent| {
             let percent = event.length_computable().then(|| percent(event.loaded(), event.total()));
             state.set(UploadState::Sending(percent));
@@ -71,6 +71,35 @@ impl Upload {
     pub fn cancel(&self, state: RwSignal<UploadState>) {
         state.set(UploadState::Cancelled);
         let _ = self.request.abort();
+    }
+}
+
+/// How far the upload is, with a button to cancel it, then how it ended.
+#[component]
+pub fn UploadProgress(
+    state: RwSignal<UploadState>,
+    request: StoredValue<Option<Upload>, LocalStorage>,
+) -> impl IntoView {
+    let cancel = move |_| {
+        request.with_value(|r| {
+            if let Some(r) = r {
+                r.cancel(state)
+            }
+        })
+    };
+    view! {
+        <div class="upload-status" role="status">
+            {move || match state.get() {
+                UploadState::Sending(percent) => view! {
+                    <progress max="100" value=percent.map(|p| p.to_string()) aria-label="Upload progress"></progress>
+                    " " {percent.map_or_else(|| "Uploading…".to_owned(), |p| format!("Uploading… {p}%"))}
+                    " " <button type="button" class="button secondary small" on:click=cancel>"Cancel upload"</button>
+                }.into_any(),
+                UploadState::Done => "Uploaded.".into_any(),
+                UploadState::Cancelled => "Upload cancelled: nothing was kept.".into_any(),
+                UploadState::Idle | UploadState::Failed(_) => ().into_any(),
+            }}
+        </div>
     }
 }
 
