@@ -99,6 +99,21 @@ async fn the_demo_world_is_seeded_once_with_every_status_real_mockups_and_workin
     let image = image::load_from_memory_with_format(&r.bytes().await.unwrap(), image::ImageFormat::Png).unwrap();
     assert_eq!((image.width(), image.height()), (MOCKUP_WIDTH, MOCKUP_HEIGHT));
 
+    // A rejection is under appeal, and the demo reviewer, who took no part in it, may decide it.
+    let (email, _, password, _) = portcullis_service::accounts::DEMO_ACCOUNTS[1];
+    let mut reviewer = app.client();
+    let r = reviewer.post("/api/v1/auth/login", json!({"email": email, "password": password})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let appealed = application_named(db, "Tessera Symptom Diary").await;
+    let r = reviewer.get(&format!("/api/v1/applications/{}", appealed.id)).await;
+    let view = &r.json::<serde_json::Value>().await.unwrap()["application"];
+    assert_eq!(
+        (view["status"].as_str(), view["appeal"]["status"].as_str()),
+        (Some("rejected"), Some("pending")),
+        "{view}"
+    );
+    assert_eq!(view["can_decide_appeal"], true, "{view}");
+
     // The printed accounts sign in, and the printed secrets work with the OAuth endpoints.
     for (email, _, password, _) in demo_world::ACCOUNTS {
         let r = app.client().post("/api/v1/auth/login", json!({"email": email, "password": password})).await;

@@ -462,6 +462,15 @@ pub static SCRIPT: [DemoApp; 12] = [
                      Apply again once the study design names the categories it needs, one-time where possible.",
                 ),
             ),
+            (
+                ago(29, 15, 0),
+                Appeal(
+                    Ingrid,
+                    "The study design now names the signals it needs: posting times and activity, one-time, for \
+                     the 1,200 participants who consented. Our ethics board approved it on the 12th; a new \
+                     revision would ask for those alone, not the complete archive.",
+                ),
+            ),
         ],
     },
     DemoApp {

@@ -5,7 +5,7 @@
 use super::cast::{Cast, Person};
 use super::mockup;
 use super::script::{DemoApp, SCRIPT, SHOWCASE};
-use crate::applications::{self, messages, mockups, submission, suspension};
+use crate::applications::{self, appeals, messages, mockups, submission, suspension};
 use crate::clock::{Clock, ManualClock};
 use crate::context::Ctx;
 use crate::error::{ServiceError, ServiceResult};
@@ -13,6 +13,7 @@ use crate::review::{self, reviews};
 use crate::{Services, credentials};
 use bytes::Bytes;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
+use portcullis_domain::application::appeal::AppealInput;
 use portcullis_domain::application::content::{ApplicationContent, ApplicationPatch};
 use portcullis_domain::application::view::{CreateApplicationInput, MessageInput};
 use portcullis_domain::credential::{Environment, IssueInput, ReasonInput};
@@ -84,6 +85,8 @@ pub enum Step {
     Approve(Person, &'static [&'static str], &'static str),
     RequestChanges(Person, &'static str),
     Reject(Person, &'static str),
+    /// An owner appeals the rejection, with these reasons; the appeal stays pending.
+    Appeal(Person, &'static str),
     /// Edits the form (changes requested), then resubmits with a separate step.
     Revise(Person, fn(&mut ApplicationContent)),
     Withdraw(Person),
@@ -188,6 +191,9 @@ impl<'a> Play<'a> {
             }
             Step::Reject(person, message) => {
                 self.decide(self.cast.ctx(person), &id, DecisionKind::Reject, &[], message).await?
+            }
+            Step::Appeal(person, reasons) => {
+                appeals::file(s, self.cast.ctx(person), &id, AppealInput { reasons: reasons.into() }).await?;
             }
             Step::Revise(person, change) => self.revise(self.cast.ctx(person), &id, change).await?,
             Step::Withdraw(person) => {
