@@ -5,6 +5,7 @@ use crate::pages::admin::{AuditPage, MailPage, UsersPage};
 use crate::pages::applications::credentials::CredentialsPage;
 use crate::pages::applications::editor::EditApplicationPage;
 use crate::pages::applications::review::ReviewPage;
+use crate::pages::applications::reviews::ReviewsPage;
 use crate::pages::applications::status::ApplicationPage;
 use crate::pages::applications::{ApplicationsPage, NewApplicationPage};
 use crate::pages::auth::{
@@ -148,6 +149,7 @@ lazy_pages! {
         AuditPage => AuditPageRoute in audit_page;
         MailPage => MailPageRoute in mail_page;
         ReportsPage => ReportsPageRoute in reports_page;
+        ReviewsPage => ReviewsPageRoute in reviews_page;
     }
 }
 
@@ -187,6 +189,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("applications/:id") view={Lazy::<ApplicationPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("applications/:id/edit") view={Lazy::<EditApplicationPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("applications/:id/review") view={Lazy::<ReviewPageRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("applications/:id/reviews") view={Lazy::<ReviewsPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("applications/:id/credentials") view={Lazy::<CredentialsPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/users") view={Lazy::<UsersPageRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin/checklists") view={Lazy::<ChecklistsPageRoute>::new()} ssr=SsrMode::Async/>

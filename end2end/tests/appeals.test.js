@@ -91,7 +91,11 @@ describe('appeals', () => {
     // The owner's file is in the decision panel, its preview loaded, the original a link away.
     const preview = panel.getByRole('img', { name: 'Retention setting: 30 days' });
     await preview.waitFor();
-    assert.ok(await preview.evaluate((img) => img.complete && img.naturalWidth > 0), 'the preview loads');
+    // Waits for the image itself: after a client-side navigation it may still be on its way.
+    const loaded = await fresh
+      .waitForFunction((img) => img.complete && img.naturalWidth > 0, await preview.elementHandle(), { timeout: 10_000 })
+      .then(() => true, () => false);
+    assert.ok(loaded, 'the preview loads');
     const thumbnail = fresh.getByRole('img', { name: 'Retention setting: 30 days' });
     const original = await panel.getByRole('link').filter({ has: thumbnail }).getAttribute('href');
     const response = await fresh.request.get(`${portal.url}${original}`);

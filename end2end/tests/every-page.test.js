@@ -101,7 +101,8 @@ describe('every page', () => {
     const admin = await newPage(portal.browser);
     await portal.signIn(admin, ADMIN);
     for (const path of ['/', '/admin/users', '/admin/checklists', '/admin/gateway-keys', '/admin/audit', '/admin/mail',
-      '/admin/reports', '/admin/reports?period=week&scope=portability.posts.single', '/admin/reports?from=2026-13-01']) {
+      '/admin/reports', '/admin/reports?period=week&scope=portability.posts.single', '/admin/reports?from=2026-13-01',
+      `/applications/${id}/reviews`]) {
       await check(admin, path);
     }
     await admin.context().close();

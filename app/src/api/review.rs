@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use portcullis_domain::application::view::ApplicationView;
 use portcullis_domain::ids::{ApplicationId, ItemId};
 use portcullis_domain::review::queue::{Dashboard, QueuePage, QueueParams};
-use portcullis_domain::review::view::{ReviewPageView, ReviewView};
+use portcullis_domain::review::view::{ReviewPageView, ReviewView, ReviewsView};
 
 #[cfg(feature = "ssr")]
 use {
@@ -33,6 +33,12 @@ pub async fn review_dashboard(page: Option<u64>) -> Result<Dashboard, AppError> 
 pub async fn review_page(id: String) -> Result<ReviewPageView, AppError> {
     let (services, ctx, _) = caller().await?;
     Ok(reviews::page(&services, &ctx, &id).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "all_reviews")]
+pub async fn all_reviews(id: String) -> Result<ReviewsView, AppError> {
+    let (services, ctx, _) = caller().await?;
+    Ok(reviews::all(&services, &ctx, &id).await?)
 }
 
 /// `verdict`: `pass`, `fail`, `na`, or empty to clear.

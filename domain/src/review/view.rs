@@ -5,7 +5,8 @@ use crate::application::scope::ScopeView;
 use crate::application::view::{ApplicationView, RevisionComparison};
 use serde::{Deserialize, Serialize};
 
-/// The caller's review of the application's current revision.
+/// A review: the caller's own of the current revision, or any reviewer's of any revision in
+/// [`ReviewsView`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewView {
@@ -23,6 +24,14 @@ pub struct ReviewView {
     pub blocking: Vec<String>,
     /// Verdicts can still change (the application is in review).
     pub editable: bool,
+}
+
+/// `GET /applications/{id}/reviews`: every reviewer's review of every revision, oldest revision
+/// first and, within one, in the order they started. None is editable here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewsView {
+    pub reviews: Vec<ReviewView>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

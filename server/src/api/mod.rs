@@ -98,6 +98,7 @@ fn json_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::decide_appeal))
         .routes(routes!(review::assign))
         .routes(routes!(review::get))
+        .routes(routes!(review::all))
         .routes(routes!(review::record_verdict))
         .routes(routes!(review::decide))
         .routes(routes!(review::queue))

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use portcullis_domain::ids::{ApplicationId, ItemId};
 use portcullis_domain::review::decision::{AssignInput, DecisionInput};
 use portcullis_domain::review::queue::{Dashboard, QueuePage, QueueParams};
-use portcullis_domain::review::view::{ReviewView, VerdictInput};
+use portcullis_domain::review::view::{ReviewView, ReviewsView, VerdictInput};
 use portcullis_service::review::{self, queue, reviews};
 
 #[utoipa::path(
@@ -89,6 +89,27 @@ pub async fn assign(
 )]
 pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<ReviewView>> {
     Ok(Json(reviews::get(&state.services, &caller.ctx, &id).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/applications/{id}/reviews",
+    operation_id = "list_reviews",
+    tag = "review",
+    summary = "Every reviewer's review of every revision (admins and auditors): the checklist items with each verdict and note, oldest revision first. An auditor's reading is on the audit trail.",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The reviews; none is editable here.", body = ReviewsView),
+        (status = 403, description = "Not an admin or an auditor.", body = ErrorBody),
+        (status = 404, description = "No such application, or a draft.", body = ErrorBody),
+    ),
+)]
+pub async fn all(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ReviewsView>> {
+    Ok(Json(reviews::all(&state.services, &caller.ctx, &id).await?))
 }
 
 #[utoipa::path(

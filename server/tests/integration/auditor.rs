@@ -3,7 +3,7 @@
 //! (from the OpenAPI document, so a new route is covered the day it is added) and every
 //! server function, as an auditor, with well-formed input.
 
-use crate::common::fixtures::submitted_as;
+use crate::common::fixtures::{pass_everything, reviewer, submitted_as};
 use crate::common::{Client, TestApp, json};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -101,6 +101,65 @@ async fn an_auditor_reads_every_submitted_application_and_each_read_is_on_the_re
     admin.get_json(&format!("/api/v1/applications/{id}")).await;
     let (_, body) = admin.get_json("/api/v1/audit?action=auditor.viewed").await;
     assert_eq!(body["items"].as_array().unwrap().len(), before);
+}
+
+#[tokio::test]
+async fn admins_and_auditors_read_every_reviewers_checklist_and_an_auditors_reading_is_on_the_record() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.signed_in_admin().await;
+    let (mut dev, id) = submitted_as(&app, "dev@apps.example").await;
+    let (_, draft) = crate::common::fixtures::draft(&mut dev).await;
+    let path = format!("/api/v1/applications/{id}");
+    let mut first = reviewer(&app, &mut admin, "first@review.example").await;
+    pass_everything(&mut first, &path).await;
+    // A second reviewer fails the first item and says why; the rest stay open.
+    let mut second = reviewer(&app, &mut admin, "second@review.example").await;
+    let (status, body) = second.post_json(&format!("{path}/assign"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, own) = second.get_json(&format!("{path}/review")).await;
+    let failed_item = own["items"][0]["item_id"].as_str().unwrap().to_owned();
+    let verdict = json!({"verdict": "fail", "note": "Retention is not stated for backups."});
+    let (status, body) = second.put_json(&format!("{path}/review/items/{failed_item}"), verdict).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (mut auditor, auditor_id) = auditor(&app, &mut admin).await;
+
+    for client in [&mut admin, &mut auditor] {
+        let (status, body) = client.get_json(&format!("{path}/reviews")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let reviews = body["reviews"].as_array().unwrap();
+        assert_eq!(reviews.len(), 2, "{body}");
+        assert!(reviews.iter().all(|r| r["editable"] == json!(false) && r["revision"] == json!(1)), "{body}");
+        let first_items = reviews[0]["items"].as_array().unwrap();
+        assert!(!first_items.is_empty() && first_items.iter().all(|i| i["verdict"] == json!("pass")), "{body}");
+        let second_items = reviews[1]["items"].as_array().unwrap();
+        assert_eq!(second_items.len(), first_items.len(), "the same checklist, judged by another");
+        assert_eq!(second_items[0]["item_id"], json!(failed_item));
+        assert_eq!(second_items[0]["verdict"], json!("fail"));
+        assert_eq!(second_items[0]["note"], json!("Retention is not stated for backups."));
+        assert!(second_items[1..].iter().all(|i| i["verdict"].is_null()), "{body}");
+        assert_eq!(reviews[1]["progress"]["recorded"], json!(1));
+    }
+    // The auditor's reading is on the record, the admin's is not.
+    let (_, body) = admin.get_json("/api/v1/audit?action=auditor.viewed").await;
+    let read: Vec<&Value> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["object_id"] == json!(id) && r["details"].as_str().unwrap().contains("\"reviews\""))
+        .collect();
+    assert_eq!(read.len(), 1, "{body}");
+    assert_eq!(read[0]["actor_id"], json!(auditor_id));
+
+    // The organisation and the reviewers do not read each other's checklists here; drafts are
+    // nobody's business but their organisation's.
+    for client in [&mut dev, &mut first] {
+        let (status, body) = client.get_json(&format!("{path}/reviews")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    }
+    for client in [&mut admin, &mut auditor] {
+        let (status, _) = client.get_json(&format!("/api/v1/applications/{draft}/reviews")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
 }
 
 /// A value that the schema accepts (or nearly: the server must refuse for the role, not the

@@ -1,5 +1,6 @@
 //! A reviewer's own review of a revision: the checklist items that concern the requested
-//! scopes, frozen at the template versions the review started with, and their verdicts.
+//! scopes, frozen at the template versions the review started with, and their verdicts; and
+//! every review of an application, for those who account for them.
 
 use super::gate_refusal;
 use crate::Services;
@@ -15,11 +16,12 @@ use crate::tokens::new_id;
 use chrono::{DateTime, Utc};
 use portcullis_domain::application::scope::ScopeList;
 use portcullis_domain::application::status::ApplicationStatus;
+use portcullis_domain::application::visibility::visible_to_staff;
 use portcullis_domain::ids::{ApplicationId, ItemId};
 use portcullis_domain::markdown::render_markdown;
 use portcullis_domain::review::checklist::{ChecklistKind, ReviewItem, Verdict, check_verdict};
 use portcullis_domain::review::gate::{GateError, blocking_items};
-use portcullis_domain::review::view::{Progress, ReviewPageView, ReviewView, VerdictInput};
+use portcullis_domain::review::view::{Progress, ReviewPageView, ReviewView, ReviewsView, VerdictInput};
 use portcullis_domain::role::Permission;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -217,6 +219,32 @@ pub async fn get(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<Revi
     let access = load(services.db(), ctx, id).await?;
     let (app, review) = load_for_review(services.db(), ctx, access).await?;
     view(services.db(), &app, &review).await
+}
+
+/// Every reviewer's review of every revision, for admins and auditors (an auditor's reading is
+/// on the record): who judged which item how, and why. Drafts stay with their organisation.
+pub async fn all(services: &Services, ctx: &Ctx, id: &str) -> ServiceResult<ReviewsView> {
+    ctx.require(Permission::Inspect)?;
+    let access = load(services.db(), ctx, id).await?;
+    if !visible_to_staff(access.application.submitted_at) {
+        return Err(ServiceError::NotFound);
+    }
+    audit::record_inspection(services, ctx, "application", Some(id), "reviews").await?;
+    let app = access.application;
+    let rows = review::Entity::find()
+        .filter(review::Column::ApplicationId.eq(&app.id))
+        .order_by_asc(review::Column::Revision)
+        .order_by_asc(review::Column::StartedAt)
+        .all(services.db())
+        .await?;
+    let mut reviews = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut review = view(services.db(), &app, row).await?;
+        review.revision = i64::from(row.revision);
+        review.editable = false;
+        reviews.push(review);
+    }
+    Ok(ReviewsView { reviews })
 }
 
 /// What the review page shows: the application, the caller's review once claimed, what

@@ -3,6 +3,7 @@
 pub mod credentials;
 pub mod editor;
 pub mod review;
+pub mod reviews;
 pub mod status;
 mod upload;
 

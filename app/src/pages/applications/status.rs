@@ -106,7 +106,8 @@ fn Status(
     let (credentials_id, recertify_id) = (id.clone(), id.clone());
     // Credentials exist from submission on; the page shows them and what the viewer may do.
     let credentials_visible = !matches!(application.status, ApplicationStatus::Draft | ApplicationStatus::Withdrawn);
-    // Admins and auditors take the evidence pack of any application staff can see.
+    // Admins and auditors read every reviewer's checklist and take the evidence pack of any
+    // application staff can see.
     let may_export = exporter && application.submitted_at.is_some();
     let evidence_id = id.clone();
     view! {
@@ -135,6 +136,7 @@ fn Status(
                     <a class="button primary" href=format!("/applications/{credentials_id}/credentials")>"API credentials"</a>
                 })}
                 {may_export.then(|| view! {
+                    <a class="button secondary" href=format!("/applications/{evidence_id}/reviews")>"Reviewers' checklists"</a>
                     <a class="button secondary" href=format!("/api/v1/applications/{evidence_id}/evidence") download>"Download evidence pack"</a>
                 })}
                 {application.can_recertify.then(|| view! {
