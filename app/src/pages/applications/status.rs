@@ -138,7 +138,7 @@ fn Status(
                 {may_export.then(|| view! {
                     <a class="button secondary" href=format!("/applications/{evidence_id}/reviews")>"Reviewers' checklists"</a>
                     <a class="button secondary" href=format!("/api/v1/applications/{evidence_id}/evidence") download>"Download evidence pack"</a>
-                })}
+                }.into_any())}
                 {application.can_recertify.then(|| view! {
                     <details class="confirm">
                         <summary>"Request recertification…"</summary>
