@@ -5,8 +5,7 @@
 
 use super::access::{Access, load, load_for_change};
 use super::mockups::{
-    Download, ReceivedUpload, count_usage, discard, form_error, open_blob, org_quota_reached, org_usage, put_bytes,
-    quota_lock, receive_for, twice,
+    Download, ReceivedUpload, StoredFiles, count_usage, form_error, open_blob, quota_lock, receive_for, twice,
 };
 use crate::Services;
 use crate::audit::{self, AuditEvent};
@@ -144,26 +143,7 @@ async fn store(
     let access = load_for_change(&txn, ctx, id).await?;
     lock_for(&txn, quota_lock(&access.application.org_id)).await?;
     let appeal = check(&txn, &access).await?;
-    let quota = services.config().uploads.org_quota_bytes;
-    let used = org_usage(&txn, &access.application.org_id).await?;
-    if used + upload.size > quota {
-        return Err(org_quota_reached(quota, used));
-    }
-    let key = services
-        .storage()
-        .put_file(&upload.scratch.0)
-        .await
-        .map_err(|e| ServiceError::Internal(format!("storing an upload: {e}")))?;
-    let thumbnail_key = match &upload.inspected.thumbnail {
-        Some(bytes) => match put_bytes(services, bytes).await {
-            Ok(thumbnail_key) => Some(thumbnail_key),
-            Err(error) => {
-                discard(services, key).await;
-                return Err(error);
-            }
-        },
-        None => None,
-    };
+    let files = StoredFiles::put(services, &txn, &access.application.org_id, &upload).await?;
     let dimensions = upload.inspected.dimensions;
     let row = appeal_attachment::ActiveModel {
         id: Set(new_id()),
@@ -172,8 +152,8 @@ async fn store(
         content_type: Set(upload.kind.content_type().to_owned()),
         size: Set(upload.size as i64),
         sha256: Set(upload.sha256.clone()),
-        storage_key: Set(key.clone()),
-        thumbnail_key: Set(thumbnail_key.clone()),
+        storage_key: Set(files.key.clone()),
+        thumbnail_key: Set(files.thumbnail_key.clone()),
         width: Set(dimensions.map(|(w, _)| w as i32)),
         height: Set(dimensions.map(|(_, h)| h as i32)),
         uploaded_by: Set(actor.user_id.clone()),
@@ -200,10 +180,7 @@ async fn store(
     match saved {
         Ok(row) => Ok(view(&row)),
         Err(error) => {
-            discard(services, key).await;
-            if let Some(thumbnail_key) = thumbnail_key {
-                discard(services, thumbnail_key).await;
-            }
+            files.discard(services).await;
             Err(error)
         }
     }

@@ -133,7 +133,7 @@ fn check_editable(access: &Access, count: usize) -> ServiceResult<()> {
 
 /// Bytes the organisation's stored mockups and appeal attachments take: a running total
 /// (`orgs.mockup_bytes`), kept with the rows.
-pub(crate) async fn org_usage(conn: &impl ConnectionTrait, org_id: &str) -> ServiceResult<u64> {
+async fn org_usage(conn: &impl ConnectionTrait, org_id: &str) -> ServiceResult<u64> {
     let org = org::Entity::find_by_id(org_id).one(conn).await?.ok_or(ServiceError::NotFound)?;
     Ok(u64::try_from(org.mockup_bytes).unwrap_or_default())
 }
@@ -150,7 +150,7 @@ pub(crate) async fn count_usage(conn: &impl ConnectionTrait, org_id: &str, bytes
     Ok(())
 }
 
-pub(crate) fn org_quota_reached(quota: u64, used: u64) -> ServiceError {
+fn org_quota_reached(quota: u64, used: u64) -> ServiceError {
     ServiceError::TooLarge(format!(
         "Your organisation's uploads (mockups and appeal files) may take at most {} MB in all, and {:.1} MB are in \
          use: this file does not fit. Remove mockups you no longer need.",
@@ -365,7 +365,7 @@ fn judged(error: InspectError) -> ServiceError {
 }
 
 /// Stores `bytes` as a new blob, through a scratch file, and returns its key.
-pub(crate) async fn put_bytes(services: &Services, bytes: &[u8]) -> ServiceResult<String> {
+async fn put_bytes(services: &Services, bytes: &[u8]) -> ServiceResult<String> {
     let io = |e: std::io::Error| ServiceError::Internal(format!("storing a thumbnail: {e}"));
     let scratch = Scratch(services.storage().scratch_dir().join(format!("{}.part", new_id())));
     tokio::fs::write(&scratch.0, bytes).await.map_err(io)?;
@@ -409,26 +409,7 @@ async fn store(
     let access = load_for_change(&txn, ctx, id).await?;
     lock_for(&txn, quota_lock(&access.application.org_id)).await?;
     check_editable(&access, current_mockups(&txn, &access.application.id).await?.len())?;
-    let quota = services.config().uploads.org_quota_bytes;
-    let used = org_usage(&txn, &access.application.org_id).await?;
-    if used + upload.size > quota {
-        return Err(org_quota_reached(quota, used));
-    }
-    let key = services
-        .storage()
-        .put_file(&upload.scratch.0)
-        .await
-        .map_err(|e| ServiceError::Internal(format!("storing an upload: {e}")))?;
-    let thumbnail_key = match &upload.inspected.thumbnail {
-        Some(bytes) => match put_bytes(services, bytes).await {
-            Ok(thumbnail_key) => Some(thumbnail_key),
-            Err(error) => {
-                discard(services, key).await;
-                return Err(error);
-            }
-        },
-        None => None,
-    };
+    let files = StoredFiles::put(services, &txn, &access.application.org_id, &upload).await?;
     let dimensions = upload.inspected.dimensions;
     let row = mockup::ActiveModel {
         id: Set(new_id()),
@@ -437,8 +418,8 @@ async fn store(
         content_type: Set(upload.kind.content_type().to_owned()),
         size: Set(upload.size as i64),
         sha256: Set(upload.sha256),
-        storage_key: Set(key.clone()),
-        thumbnail_key: Set(thumbnail_key.clone()),
+        storage_key: Set(files.key.clone()),
+        thumbnail_key: Set(files.thumbnail_key.clone()),
         width: Set(dimensions.map(|(w, _)| w as i32)),
         height: Set(dimensions.map(|(_, h)| h as i32)),
         uploaded_by: Set(actor.user_id.clone()),
@@ -465,11 +446,55 @@ async fn store(
     match saved {
         Ok(row) => Ok(mockup_view(&row)),
         Err(error) => {
-            discard(services, key).await;
-            if let Some(thumbnail_key) = thumbnail_key {
-                discard(services, thumbnail_key).await;
-            }
+            files.discard(services).await;
             Err(error)
+        }
+    }
+}
+
+/// An upload's files in the store: the original and its thumbnail, if it has one.
+pub(crate) struct StoredFiles {
+    pub(crate) key: String,
+    pub(crate) thumbnail_key: Option<String>,
+}
+
+impl StoredFiles {
+    /// Stores the upload's files if the organisation's quota has room for them. `txn` holds
+    /// the organisation's quota lock, and writes the row that refers to the files.
+    pub(crate) async fn put(
+        services: &Services,
+        txn: &impl ConnectionTrait,
+        org_id: &str,
+        upload: &ReceivedUpload,
+    ) -> ServiceResult<Self> {
+        let quota = services.config().uploads.org_quota_bytes;
+        let used = org_usage(txn, org_id).await?;
+        if used + upload.size > quota {
+            return Err(org_quota_reached(quota, used));
+        }
+        let key = services
+            .storage()
+            .put_file(&upload.scratch.0)
+            .await
+            .map_err(|e| ServiceError::Internal(format!("storing an upload: {e}")))?;
+        let thumbnail_key = match &upload.inspected.thumbnail {
+            Some(bytes) => match put_bytes(services, bytes).await {
+                Ok(thumbnail_key) => Some(thumbnail_key),
+                Err(error) => {
+                    discard(services, key).await;
+                    return Err(error);
+                }
+            },
+            None => None,
+        };
+        Ok(Self { key, thumbnail_key })
+    }
+
+    /// Deletes both files, when the row that would refer to them was not written.
+    pub(crate) async fn discard(self, services: &Services) {
+        discard(services, self.key).await;
+        if let Some(thumbnail_key) = self.thumbnail_key {
+            discard(services, thumbnail_key).await;
         }
     }
 }
