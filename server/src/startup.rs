@@ -108,10 +108,24 @@ impl Application {
     }
 
     pub async fn build_with_clock(config: Config, clock: SharedClock) -> Result<Self, StartupError> {
+        let listener = std::net::TcpListener::bind(config.addr)
+            .map_err(|error| StartupError::Listen { addr: config.addr, error })?;
+        Self::build_on(config, clock, listener).await
+    }
+
+    /// Builds the application to serve on `listener`, already bound: a caller that must know the
+    /// address before the build (a test's public URL) binds port 0 itself, so no other process
+    /// can take the port between choosing it and listening on it.
+    pub async fn build_on(
+        config: Config,
+        clock: SharedClock,
+        listener: std::net::TcpListener,
+    ) -> Result<Self, StartupError> {
+        let listen_error = |error| StartupError::Listen { addr: config.addr, error };
+        listener.set_nonblocking(true).map_err(listen_error)?;
+        let listener = TcpListener::from_std(listener).map_err(listen_error)?;
         let services = services(&config, clock).await?;
         let transport = workers::mail_transport(&config).map_err(StartupError::Mail)?;
-        let listener =
-            TcpListener::bind(config.addr).await.map_err(|error| StartupError::Listen { addr: config.addr, error })?;
         let (shutdown, shutdown_rx) = watch::channel(false);
         let mut workers = workers::spawn(&services, transport, &config, &shutdown_rx);
         let (health, checks) = Health::start(&config.database_url, shutdown_rx).await?;

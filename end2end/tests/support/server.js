@@ -10,15 +10,25 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
+/**
+ * A port that is free now, for a process that binds it itself. Chosen below the system's
+ * ephemeral range (32768 and up on Linux): the ports the system hands out for port 0 and for
+ * outgoing connections (the browser's, the database's) come from there, so none of them can
+ * take this port before the server binds it.
+ */
 export async function freePort() {
-  return new Promise((resolve, reject) => {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (await bindable(port)) return port;
+  }
+}
+
+function bindable(port) {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
+    server.on('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 

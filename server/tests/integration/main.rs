@@ -17,6 +17,7 @@ mod demo_world;
 mod devices;
 mod evidence;
 mod faults;
+mod harness;
 mod limits;
 mod mail;
 mod messages;

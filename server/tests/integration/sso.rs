@@ -4,7 +4,7 @@
 //! sign-on, and step-up by signing in at the provider again.
 
 use crate::common::oidc::{OidcProvider, ProviderBrowser};
-use crate::common::{Client, Options, TestApp, free_port, json, link_token};
+use crate::common::{Client, Options, TestApp, free_port, json, link_token, loopback_listener};
 use chrono::Utc;
 use portcullis_service::clock::ManualClock;
 use reqwest::StatusCode;
@@ -50,13 +50,13 @@ impl Default for Setup {
 
 /// The provider and a portal configured for it, each knowing the other's address.
 async fn spawn(setup: Setup) -> (TestApp, OidcProvider) {
-    let addr = format!("127.0.0.1:{}", free_port());
-    let base = format!("http://{addr}");
+    let listener = loopback_listener();
+    let base = format!("http://{}", listener.local_addr().unwrap());
     let provider = OidcProvider::start(&base, setup.accounts, setup.id_token_ttl, setup.claims_in_userinfo_only).await;
-    let mut env = vec![("PORTCULLIS_ADDR", addr.clone()), ("PORTCULLIS_PUBLIC_URL", base.clone())];
-    env.extend(provider.portal_env(ROLES));
+    let mut env = provider.portal_env(ROLES);
     env.extend(setup.env);
-    let app = TestApp::spawn_with(Options { env, clock: setup.clock, require_mfa: setup.require_mfa }).await;
+    let options = Options { env, clock: setup.clock, require_mfa: setup.require_mfa, listener: Some(listener) };
+    let app = TestApp::spawn_with(options).await;
     assert_eq!(app.base, base);
     (app, provider)
 }
@@ -294,9 +294,7 @@ async fn an_unreachable_provider_gets_a_clear_page() {
     assert_problem_page(&app, &location(&r), "provider_unreachable").await;
 
     // Never there: a portal configured for an address where nothing answers.
-    let addr = format!("127.0.0.1:{}", free_port());
-    let mut env = vec![("PORTCULLIS_ADDR", addr.clone()), ("PORTCULLIS_PUBLIC_URL", format!("http://{addr}"))];
-    env.extend(provider.portal_env(ROLES));
+    let mut env = provider.portal_env(ROLES);
     env.retain(|(k, _)| *k != "PORTCULLIS_OIDC_ISSUER");
     env.push(("PORTCULLIS_OIDC_ISSUER", format!("http://127.0.0.1:{}", free_port())));
     let app = TestApp::spawn_with(Options { env, ..Default::default() }).await;

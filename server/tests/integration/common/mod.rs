@@ -33,16 +33,35 @@ pub struct Options {
     pub clock: Option<ManualClock>,
     /// `PORTCULLIS_REQUIRE_MFA`: `off` unless a test is about second factors.
     pub require_mfa: &'static str,
+    /// Where the portal listens, bound by a test that must know the address first; a fresh
+    /// port otherwise.
+    pub listener: Option<TcpListener>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { env: Vec::new(), clock: None, require_mfa: "off" }
+        Self { env: Vec::new(), clock: None, require_mfa: "off", listener: None }
     }
 }
 
+/// A loopback listener on a port the system picks: held from the start, so no other process
+/// can take it.
+pub fn loopback_listener() -> TcpListener {
+    TcpListener::bind("127.0.0.1:0").expect("bind a loopback port")
+}
+
+/// A port that is free now, for a child process that must bind it itself (an SMTP server, the
+/// OpenID provider, a `serve` command). Chosen below the system's ephemeral range
+/// (`ip_local_port_range`, 32768 and up): ports the system hands out for port 0 and for
+/// outgoing connections (to PostgreSQL, to the portal) come from that range, so one of them
+/// cannot take the port between this check and the child's bind.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    use std::hash::{BuildHasher, RandomState};
+    let random = RandomState::new();
+    (0u64..)
+        .map(|n| 20_000 + (random.hash_one(n) % 12_000) as u16)
+        .find(|port| TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .expect("a free port")
 }
 
 /// A fresh database URL: a file under `dir`, or a new database on the PostgreSQL server.
@@ -67,7 +86,8 @@ impl TestApp {
     pub async fn spawn_with(options: Options) -> Self {
         let data_dir = TempDir::new().unwrap();
         let database_url = fresh_database(data_dir.path()).await;
-        let addr = format!("127.0.0.1:{}", free_port());
+        let listener = options.listener.unwrap_or_else(loopback_listener);
+        let addr = listener.local_addr().expect("a bound listener has an address").to_string();
         let mut vars: HashMap<String, String> = HashMap::from([
             ("PORTCULLIS_ADDR".into(), addr.clone()),
             ("PORTCULLIS_DATA_DIR".into(), data_dir.path().display().to_string()),
@@ -87,7 +107,7 @@ impl TestApp {
             Some(clock) => Arc::new(clock),
             None => Arc::new(SystemClock),
         };
-        let app = Application::build_with_clock(config, clock).await.expect("application starts");
+        let app = Application::build_on(config, clock, listener).await.expect("application starts");
         let services = app.services().clone();
         let base = format!("http://{}", app.local_addr());
         // Serves until the test's runtime ends.
