@@ -1,5 +1,6 @@
 // Every page, as each role that can see it: axe-core finds no WCAG 2.1 AA or best-practice
-// violation, each page has its own <title>, and no text on it is a raw RFC 3339 timestamp.
+// violation, each page has its own <title>, no text on it is a raw RFC 3339 timestamp, and the
+// main navigation marks where the visitor is.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -54,15 +55,21 @@ describe('every page', () => {
     assert.deepEqual(await rawTimestamps(page), [], `${path}: raw timestamps`);
     assert.deepEqual(await violations(page), [], `${path}: axe violations`);
     assert.deepEqual(page.problems, [], `${path}: console`);
+    // The navigation entries marked as the current page.
+    return page.locator('header nav a[aria-current="page"]').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
   }
 
   test('anonymous', async () => {
     const page = await newPage(portal.browser);
+    const current = {};
     for (const path of ['/', '/login', '/register', '/forgot-password', '/reset-password?token=unknown',
       '/verify-email?token=unknown', '/invitations/accept?token=unknown', '/verify-contact?token=unknown',
       '/no-such-page']) {
-      await check(page, path);
+      current[path] = await check(page, path);
     }
+    assert.deepEqual(current['/login'], ['/login']);
+    assert.deepEqual(current['/'], [], 'signed out, the navigation has no entry for the start page');
+    assert.deepEqual(current['/forgot-password'], []);
     const robots = await page.request.get(`${portal.url}/robots.txt`);
     assert.equal(robots.status(), 200);
     assert.match(robots.headers()['content-type'], /^text\/plain/);
@@ -79,6 +86,7 @@ describe('every page', () => {
       details: completeDetails('every-page.example'),
     };
     const id = await portal.submittedApplication(developer, draft);
+    const current = {};
     const draftId = await portal.draftApplication(developer, {
       ...draft, org: { ...draft.org, name: 'Every Page Drafts Oy' }, name: 'Every Page Drafts',
     });
@@ -86,16 +94,22 @@ describe('every page', () => {
     const org = orgs.find((o) => o.name === 'Every Page Oy');
     for (const path of ['/', '/account', '/account/security', '/orgs', `/orgs/${org.id}`, '/applications', '/applications/new',
       `/applications/${draftId}/edit`, `/applications/${id}`, `/applications/${id}/credentials`]) {
-      await check(developer, path);
+      current[path] = await check(developer, path);
     }
+    assert.deepEqual(current['/'], ['/']);
+    assert.deepEqual(current[`/applications/${id}/credentials`], ['/applications'], 'a page under its list');
+    assert.deepEqual(current[`/orgs/${org.id}`], ['/orgs']);
+    assert.deepEqual(current['/account'], []);
     await developer.context().close();
 
     const reviewer = await newPage(portal.browser);
     await portal.signIn(reviewer, REVIEWER);
     await portal.api(reviewer, 'POST', `/applications/${id}/assign`, {});
     for (const path of ['/', '/review', '/review/mine', `/applications/${id}/review`]) {
-      await check(reviewer, path);
+      current[path] = await check(reviewer, path);
     }
+    assert.deepEqual(current['/review'], ['/review']);
+    assert.deepEqual(current['/review/mine'], ['/review/mine'], 'not the queue as well');
     await reviewer.context().close();
 
     const admin = await newPage(portal.browser);
@@ -103,8 +117,9 @@ describe('every page', () => {
     for (const path of ['/', '/admin/users', '/admin/checklists', '/admin/gateway-keys', '/admin/audit', '/admin/mail',
       '/admin/reports', '/admin/reports?period=week&scope=portability.posts.single', '/admin/reports?from=2026-13-01',
       `/applications/${id}/reviews`]) {
-      await check(admin, path);
+      current[path] = await check(admin, path);
     }
+    assert.deepEqual(current['/admin/users'], ['/admin/users'], 'inside the Admin menu');
     await admin.context().close();
   });
 });

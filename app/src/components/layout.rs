@@ -10,6 +10,7 @@ use crate::pages::applications::editor::forget_local_drafts;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 use leptos_meta::Title;
+use leptos_router::hooks::use_location;
 use portcullis_domain::account::UserView;
 use portcullis_domain::role::Role;
 
@@ -62,8 +63,8 @@ pub fn Header() -> impl IntoView {
 fn SignedOutNav() -> impl IntoView {
     view! {
         <ul class="nav-links">
-            <li><a href="/login">"Sign in"</a></li>
-            <li><a href="/register">"Register"</a></li>
+            <li><NavLink href="/login">"Sign in"</NavLink></li>
+            <li><NavLink href="/register">"Register"</NavLink></li>
         </ul>
     }
 }
@@ -76,15 +77,15 @@ fn SignedInNav(user: UserView) -> impl IntoView {
     let auditor = user.has_role(Role::Auditor);
     view! {
         <ul class="nav-links">
-            <li><a href="/">"Home"</a></li>
-            <li><a href="/applications">"Applications"</a></li>
-            {(!auditor).then(|| view! { <li><a href="/orgs">"Organisations"</a></li> })}
+            <li><NavLink href="/" exact=true>"Home"</NavLink></li>
+            <li><NavLink href="/applications">"Applications"</NavLink></li>
+            {(!auditor).then(|| view! { <li><NavLink href="/orgs">"Organisations"</NavLink></li> })}
             {staff.then(|| view! {
-                <li><a href="/review">"Review queue"</a></li>
-                <li><a href="/review/mine">"My reviews"</a></li>
+                <li><NavLink href="/review" exact=true>"Review queue"</NavLink></li>
+                <li><NavLink href="/review/mine">"My reviews"</NavLink></li>
             })}
             {admin.then(|| view! { <li><AdminMenu/></li> })}
-            {auditor.then(|| view! { <li><a href="/admin/audit">"Audit trail"</a></li> })}
+            {auditor.then(|| view! { <li><NavLink href="/admin/audit">"Audit trail"</NavLink></li> })}
         </ul>
         <div class="nav-user">
             <a class="user-name" href="/account" title="Your account">{user.name}</a>
@@ -93,6 +94,23 @@ fn SignedInNav(user: UserView) -> impl IntoView {
             </ActionForm>
         </div>
     }
+}
+
+/// A link of the main navigation, marked as the current page while its section is shown, so
+/// people (and screen readers) see where they are.
+#[component]
+fn NavLink(href: &'static str, #[prop(optional)] exact: bool, children: Children) -> impl IntoView {
+    let location = use_location();
+    let current = move || location.pathname.with(|path| in_section(path, href, exact)).then_some("page");
+    view! { <a href=href aria-current=current>{children()}</a> }
+}
+
+/// Whether the page at `path` belongs to the navigation entry `href`: the page itself, or with
+/// `exact` false the pages under it too (an application's page is under "Applications").
+fn in_section(path: &str, href: &str, exact: bool) -> bool {
+    let path = path.trim_end_matches('/');
+    let href = href.trim_end_matches('/');
+    path == href || (!exact && path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')))
 }
 
 /// The admin pages in one menu, so the navigation stays on one line. A `<details>`: it opens
@@ -120,12 +138,12 @@ fn AdminMenu() -> impl IntoView {
         <details class="nav-menu" node_ref=menu on:keydown=on_key>
             <summary>"Admin"</summary>
             <ul class="nav-menu-items" on:click=move |_| close()>
-                <li><a href="/admin/users">"Users"</a></li>
-                <li><a href="/admin/checklists">"Checklists"</a></li>
-                <li><a href="/admin/gateway-keys">"Gateway keys"</a></li>
-                <li><a href="/admin/audit">"Audit trail"</a></li>
-                <li><a href="/admin/reports">"Reports"</a></li>
-                <li><a href="/admin/mail">"Outbox"</a></li>
+                <li><NavLink href="/admin/users">"Users"</NavLink></li>
+                <li><NavLink href="/admin/checklists">"Checklists"</NavLink></li>
+                <li><NavLink href="/admin/gateway-keys">"Gateway keys"</NavLink></li>
+                <li><NavLink href="/admin/audit">"Audit trail"</NavLink></li>
+                <li><NavLink href="/admin/reports">"Reports"</NavLink></li>
+                <li><NavLink href="/admin/mail">"Outbox"</NavLink></li>
             </ul>
         </details>
     }
@@ -159,5 +177,28 @@ pub fn RequireRole(#[prop(optional)] any_of: &'static [Role], children: Children
                 Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
             })}
         </Transition>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_section;
+
+    #[test]
+    fn a_page_is_in_its_own_section_and_a_list_holds_the_pages_under_it() {
+        assert!(in_section("/applications", "/applications", false));
+        assert!(in_section("/applications/", "/applications", false));
+        assert!(in_section("/applications/42/credentials", "/applications", false));
+        assert!(!in_section("/applications-archive", "/applications", false), "a longer name is another page");
+        assert!(!in_section("/orgs", "/applications", false));
+    }
+
+    #[test]
+    fn an_exact_entry_is_current_on_its_page_alone() {
+        assert!(in_section("/", "/", true));
+        assert!(!in_section("/applications", "/", true), "Home is not current on every page");
+        assert!(in_section("/review", "/review", true));
+        assert!(!in_section("/review/mine", "/review", true), "My reviews has its own entry");
+        assert!(in_section("/review/mine", "/review/mine", false));
     }
 }
