@@ -58,6 +58,8 @@ describe('appeals', () => {
     await attach.getByRole('button', { name: 'Attach file' }).click();
     await state.getByRole('img', { name: 'Retention setting: 30 days' }).waitFor();
     await state.getByText(/^665 bytes · sha256 [0-9a-f]{12}$/).waitFor();
+    const added = dev.locator('.timeline li').filter({ hasText: 'File added to the appeal' });
+    await added.getByText('Retention setting: 30 days').waitFor();
     await screenshots(dev, 'appeal-pending');
     await portal.server.waitForMail('developer@demo.portcullis.test', /Appeal received/);
     assert.deepEqual(dev.problems, []);

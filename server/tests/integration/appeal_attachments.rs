@@ -9,6 +9,7 @@ use common::fixtures::{pdf, png, reviewer};
 use common::{Client, Options, TestApp, json, link_token};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use serde_json::Value;
 use sha2::Digest;
 
 fn attachments(path: &str) -> String {
@@ -85,6 +86,18 @@ async fn an_owner_attaches_files_to_the_pending_appeal_and_those_entitled_read_t
     assert_eq!(
         (&of(&pdf_id)["sha256"], &of(&pdf_id)["content_type"]),
         (&json!(sha256(&document)), &json!("application/pdf"))
+    );
+
+    // And on the application's timeline, under the appeal, each with who added it.
+    let (_, timeline) = eligible.get_json(&format!("{path}/timeline")).await;
+    let entries = timeline["timeline"].as_array().unwrap();
+    let kinds: Vec<&str> = entries.iter().rev().take(3).rev().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["appealed", "appeal_attachment_added", "appeal_attachment_added"]);
+    let added: Vec<(&Value, &Value)> =
+        entries[entries.len() - 2..].iter().map(|e| (&e["message"], &e["actor_name"])).collect();
+    assert_eq!(
+        added,
+        [(&json!("Corrected consent screen"), &json!("Dev")), (&json!("Retention policy"), &json!("Dev"))]
     );
 
     // Served as mockups are: a safe name, nosniff, a sandbox; a PDF never inline.

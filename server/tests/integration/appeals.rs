@@ -312,7 +312,7 @@ async fn an_overturned_appeal_sends_a_new_revision_back_to_review() {
     assert_eq!(revisions["revisions"].as_array().unwrap().len(), 2, "{revisions}");
     let (_, timeline) = dev.get_json(&format!("{path}/timeline")).await;
     let kinds = timeline_kinds(&timeline);
-    assert_eq!(kinds[kinds.len() - 2..], ["appealed", "appeal_overturned"]);
+    assert_eq!(kinds[kinds.len() - 3..], ["appealed", "appeal_attachment_added", "appeal_overturned"]);
 
     // It is reviewed again like any submission; the reviewer who rejected it may take it.
     let (status, body) = rejecter.post_json(&format!("{path}/assign"), json!({})).await;

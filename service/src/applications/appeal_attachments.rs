@@ -4,6 +4,7 @@
 //! the appeal is decided. The rules are the domain's (`appeal::may_attach`).
 
 use super::access::{Access, load, load_for_change};
+use super::events;
 use super::mockups::{
     Download, ReceivedUpload, StoredFiles, count_usage, form_error, open_blob, quota_lock, receive_for, twice,
 };
@@ -171,6 +172,16 @@ async fn store(
                     "appeal_id": appeal.id, "attachment_id": row.id, "label": row.label,
                     "content_type": row.content_type, "size": row.size, "sha256": row.sha256,
                 })),
+        )
+        .await?;
+        // On the timeline too, so the applicant and the deciding reviewer see what came when.
+        events::record(
+            &txn,
+            now,
+            &access.application.id,
+            "appeal_attachment_added",
+            Some(&actor.user_id),
+            json!({ "message": row.label }),
         )
         .await?;
         txn.commit().await?;

@@ -436,6 +436,7 @@ fn timeline_label(kind: &str) -> String {
         "reinstated" => "API access reinstated".into(),
         "recertification_requested" => "Sent for recertification".into(),
         "appealed" => "Appealed".into(),
+        "appeal_attachment_added" => "File added to the appeal".into(),
         "appeal_upheld" => "Appeal upheld: the rejection stands".into(),
         "appeal_overturned" => "Appeal overturned: back in review".into(),
         other => other.replace('_', " "),
