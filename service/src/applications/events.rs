@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use portcullis_domain::application::view::TimelineEntry;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
 
 pub(crate) async fn record(
     conn: &impl ConnectionTrait,
@@ -35,17 +36,22 @@ pub(crate) async fn timeline(conn: &impl ConnectionTrait, application_id: &str) 
         .order_by_asc(application_event::Column::Seq)
         .all(conn)
         .await?;
+    // Every actor's name in one read, not one per entry.
+    let actor_ids: BTreeSet<&str> = rows.iter().filter_map(|row| row.actor_id.as_deref()).collect();
+    let names: HashMap<String, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(actor_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
-        let actor_name = match &row.actor_id {
-            Some(id) => user::Entity::find_by_id(id).one(conn).await?.map(|u| u.name),
-            None => None,
-        };
         let details: Value = serde_json::from_str(&row.details).unwrap_or_default();
         entries.push(TimelineEntry {
+            actor_name: row.actor_id.as_ref().and_then(|id| names.get(id).cloned()),
             kind: row.kind,
             at: timestamp(row.at),
-            actor_name,
             revision: details.get("revision").and_then(Value::as_i64),
             message: details.get("message").and_then(Value::as_str).map(str::to_owned),
             failed_items: details
