@@ -25,6 +25,7 @@ use sea_orm::{
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
 };
 use serde_json::json;
+use std::collections::HashMap;
 use validator::Validate;
 
 const VERIFY_EMAIL: &str = "verify_email";
@@ -472,6 +473,15 @@ pub async fn list_users(services: &Services, ctx: &Ctx, query: &UserQuery) -> Se
         }
     }
     Ok(Page { items, page, per_page: USERS_PER_PAGE, total })
+}
+
+/// The names of the accounts `ids`, by id: one query for a page of rows, not one per row.
+pub(crate) async fn names<'a>(
+    conn: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> ServiceResult<HashMap<String, String>> {
+    let users = user::Entity::find().filter(user::Column::Id.is_in(ids)).all(conn).await?;
+    Ok(users.into_iter().map(|u| (u.id, u.name)).collect())
 }
 
 pub(crate) async fn target_user(txn: &DatabaseTransaction, user_id: &str) -> ServiceResult<user::Model> {

@@ -7,7 +7,7 @@ use crate::Services;
 use crate::clock::Clock;
 use crate::context::Ctx;
 use crate::db;
-use crate::entity::{audit_checkpoint, audit_log, user};
+use crate::entity::{audit_checkpoint, audit_log};
 use crate::error::ServiceResult;
 use portcullis_domain::admin::{AuditQuery, AuditRecordView, Page, page_number};
 use portcullis_domain::audit::checkpoint::CheckpointFault;
@@ -18,7 +18,6 @@ use sea_orm::{
     QuerySelect,
 };
 use serde_json::Value;
-use std::collections::HashMap;
 
 /// Advisory lock key that serialises audit appends on PostgreSQL.
 const AUDIT_LOCK: i64 = 0x0050_5441_5544_4954; // "PTAUDIT"
@@ -213,13 +212,7 @@ pub async fn list(services: &Services, ctx: &Ctx, query: &AuditQuery) -> Service
     let rows = paginator.fetch_page(page - 1).await?;
     // Actors by name as well: one lookup for the page, not one per record.
     let actor_ids: Vec<&str> = rows.iter().filter_map(|r| r.actor_id.as_deref()).collect();
-    let names: HashMap<String, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(actor_ids))
-        .all(services.db())
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names = crate::accounts::names(services.db(), actor_ids).await?;
     let items = rows
         .into_iter()
         .map(|r| AuditRecordView {

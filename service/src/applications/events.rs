@@ -1,13 +1,13 @@
 //! The application's timeline: what happened to it, in order.
 
-use crate::entity::{application_event, user};
+use crate::entity::application_event;
 use crate::error::ServiceResult;
 use crate::timestamp;
 use chrono::{DateTime, Utc};
 use portcullis_domain::application::view::TimelineEntry;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 pub(crate) async fn record(
     conn: &impl ConnectionTrait,
@@ -36,15 +36,8 @@ pub(crate) async fn timeline(conn: &impl ConnectionTrait, application_id: &str) 
         .order_by_asc(application_event::Column::Seq)
         .all(conn)
         .await?;
-    // Every actor's name in one read, not one per entry.
     let actor_ids: BTreeSet<&str> = rows.iter().filter_map(|row| row.actor_id.as_deref()).collect();
-    let names: HashMap<String, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(actor_ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names = crate::accounts::names(conn, actor_ids).await?;
     let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
         let details: Value = serde_json::from_str(&row.details).unwrap_or_default();

@@ -5,15 +5,14 @@ use crate::Services;
 use crate::audit::{self, AuditEvent};
 use crate::context::Ctx;
 use crate::db::begin_write;
-use crate::entity::{gateway_key, user};
+use crate::entity::gateway_key;
 use crate::error::{ServiceError, ServiceResult};
 use crate::timestamp;
 use crate::tokens::{new_id, random_token, sha256_hex};
 use portcullis_domain::credential::{GatewayKeyInput, GatewayKeyView, NewGatewayKey, check_key_name};
 use portcullis_domain::role::Permission;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel, QueryOrder};
 use serde_json::json;
-use std::collections::HashMap;
 
 pub async fn create_gateway_key(
     services: &Services,
@@ -56,13 +55,7 @@ pub async fn list_gateway_keys(services: &Services, ctx: &Ctx) -> ServiceResult<
     let rows = gateway_key::Entity::find().order_by_desc(gateway_key::Column::CreatedAt).all(db).await?;
     // Only the keys' creators, not every account.
     let creators: Vec<&str> = rows.iter().map(|row| row.created_by.as_str()).collect();
-    let names: HashMap<String, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(creators))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names = crate::accounts::names(db, creators).await?;
     Ok(rows
         .into_iter()
         .map(|row| GatewayKeyView {

@@ -10,7 +10,7 @@ use crate::applications::{catalogue, status_of};
 use crate::context::Ctx;
 use crate::entity::{
     appeal, application, application_scope, assignment, checklist_item, decision, org, org_member, review,
-    review_verdict, user,
+    review_verdict,
 };
 use crate::error::{ServiceError, ServiceResult};
 use crate::timestamp;
@@ -32,7 +32,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     Select, Statement,
 };
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 fn like_escaped(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
@@ -553,13 +553,7 @@ async fn rows(
         .into_iter()
         .map(|m| m.org_id)
         .collect();
-    let orgs: HashMap<String, String> = org::Entity::find()
-        .filter(org::Column::Id.is_in(apps.iter().map(|a| a.org_id.clone())))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let orgs = crate::orgs::names(conn, apps.iter().map(|a| a.org_id.as_str())).await?;
     let assignments = assignment::Entity::find()
         .filter(assignment::Column::ApplicationId.is_in(ids.clone()))
         .order_by_asc(assignment::Column::AssignedAt)
@@ -577,13 +571,7 @@ async fn rows(
         .map(|a| a.reviewer_id.clone())
         .chain(first_approvals.iter().map(|d| d.decided_by.clone()))
         .collect();
-    let names: HashMap<String, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(people))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names = crate::accounts::names(conn, people.iter().map(String::as_str)).await?;
     let verdicts = review_verdict::Entity::find()
         .filter(review_verdict::Column::ReviewId.is_in(reviews.iter().map(|r| r.id.clone())))
         .all(conn)
